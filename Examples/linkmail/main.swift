@@ -1,0 +1,1 @@
+print("linkmail: not yet")

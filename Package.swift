@@ -1,0 +1,78 @@
+// swift-tools-version: 6.2
+// MailLink: link external mailboxes over POP3, route them into folders, send as any linked address.
+// No package dependencies: the toolchain and the system's OpenSSL only (see ../shared/DESIGN.md).
+
+import PackageDescription
+
+/// Settings every Swift target gets, set once here (as apple/swift-log does).
+/// Warnings are errors for this package's own builds; SwiftPM ignores warning
+/// control for packages that depend on MailLink, so users are never broken by a new warning.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let libraries: [(name: String, dependencies: [Target.Dependency])] = [
+    ("MailTransport", ["COpenSSL"]),
+    ("MailAuth", []),
+    ("MailMessage", []),
+    ("POP3Protocol", ["MailTransport", "MailAuth"]),
+    ("SMTPSender", ["MailTransport", "MailAuth", "MailMessage"]),
+    ("AutoDiscovery", ["POP3Protocol", "SMTPSender", "MailTransport"]),
+    ("FolderRouting", ["MailMessage"]),
+    (
+        "AccountLinking",
+        [
+            "AutoDiscovery", "FolderRouting", "POP3Protocol", "SMTPSender", "MailAuth", "MailMessage",
+            "MailTransport",
+        ]
+    ),
+    ("MailTesting", ["MailTransport", "MailAuth"]),
+]
+
+var targets: [Target] = [
+    .systemLibrary(
+        name: "COpenSSL",
+        pkgConfig: "openssl",
+        providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+    ),
+    .executableTarget(
+        name: "linkmail",
+        dependencies: ["AccountLinking", "AutoDiscovery", "FolderRouting", "POP3Protocol", "SMTPSender",
+                       "MailTesting", "MailMessage", "MailAuth", "MailTransport"],
+        path: "Examples/linkmail"
+    ),
+    .executableTarget(
+        name: "MailLinkBenchmarks",
+        dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
+                       "FolderRouting", "MailTesting"],
+        path: "Benchmarks/MailLinkBenchmarks"
+    ),
+    .testTarget(
+        name: "InteropTests",
+        dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
+                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting"]
+    ),
+    .testTarget(name: "LinkmailTests", dependencies: ["MailTesting"]),
+]
+
+for library in libraries {
+    targets.append(.target(name: library.name, dependencies: library.dependencies))
+    var testDependencies: [Target.Dependency] = [.target(name: library.name)]
+    if library.name != "MailTesting" { testDependencies.append("MailTesting") }
+    targets.append(.testTarget(name: "\(library.name)Tests", dependencies: testDependencies))
+}
+
+for index in targets.indices where targets[index].type != .system {
+    targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + strictSettings
+}
+
+let package = Package(
+    name: "MailLink",
+    platforms: [.macOS(.v14)],
+    products: libraries.map { .library(name: $0.name, targets: [$0.name]) }
+        + [.executable(name: "linkmail", targets: ["linkmail"])],
+    targets: targets
+)

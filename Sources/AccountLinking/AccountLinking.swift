@@ -1,0 +1,2 @@
+/// AccountLinking: see the target's documentation catalog.
+enum AccountLinkingModule {}

@@ -1,0 +1,2 @@
+/// AutoDiscovery: see the target's documentation catalog.
+enum AutoDiscoveryModule {}

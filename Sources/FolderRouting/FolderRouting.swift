@@ -1,0 +1,2 @@
+/// FolderRouting: see the target's documentation catalog.
+enum FolderRoutingModule {}

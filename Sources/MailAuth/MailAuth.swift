@@ -1,0 +1,2 @@
+/// MailAuth: see the target's documentation catalog.
+enum MailAuthModule {}

@@ -1,0 +1,2 @@
+/// MailMessage: see the target's documentation catalog.
+enum MailMessageModule {}

@@ -1,0 +1,2 @@
+/// MailTesting: see the target's documentation catalog.
+enum MailTestingModule {}

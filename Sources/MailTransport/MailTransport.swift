@@ -1,0 +1,2 @@
+/// MailTransport: see the target's documentation catalog.
+enum MailTransportModule {}

@@ -1,0 +1,2 @@
+/// POP3Protocol: see the target's documentation catalog.
+enum POP3ProtocolModule {}

@@ -1,0 +1,2 @@
+/// SMTPSender: see the target's documentation catalog.
+enum SMTPSenderModule {}
