@@ -1,1 +1,22 @@
-print("benchmarks: not yet")
+// MailLinkBenchmarks: prints one line per figure; never asserts a time.
+// Usage: MailLinkBenchmarks <name> [arguments…]   (run a release build: swift run -c release MailLinkBenchmarks …)
+// Each benchmark is an enum with `static func run(arguments: [String]) async throws` in its own file.
+
+import Foundation
+
+let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [:
+    // "name": { try await SomeBenchmark.run(arguments: $0) },
+]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, let benchmark = benchmarks[name] else {
+    let names = benchmarks.keys.sorted().joined(separator: ", ")
+    FileHandle.standardError.write(Data("usage: MailLinkBenchmarks <name> [args]; names: \(names)\n".utf8))
+    exit(2)
+}
+do {
+    try await benchmark(Array(arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("benchmark \(name) failed: \(error)\n".utf8))
+    exit(1)
+}
