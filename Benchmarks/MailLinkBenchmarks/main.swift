@@ -4,8 +4,9 @@
 
 import Foundation
 
-let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [:
-    // "name": { try await SomeBenchmark.run(arguments: $0) },
+let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
+    "block-reader": { try await TransportBenchmark.runBlockReader(arguments: $0) },
+    "tls-download": { try await TransportBenchmark.runTLSDownload(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
