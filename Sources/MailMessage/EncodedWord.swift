@@ -52,7 +52,7 @@ public enum EncodedWord {
         let end = bytes.endIndex
         while index < end {
             let byte = bytes[index]
-            if byte == 0x20 || byte == 0x09, afterWord {
+            if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A, afterWord {
                 pendingWhitespace.append(byte)
                 index += 1
                 continue

@@ -104,6 +104,10 @@ public struct MIMEParameters: Sendable, Hashable, Sequence {
                     value.append(bytes[index])
                     index += 1
                 }
+                // A comment after an unquoted value is not part of it.
+                if let open = value.firstIndex(of: 0x28), open > 0, value[open - 1] == 0x20 || value[open - 1] == 0x09 {
+                    value.removeSubrange(open...)
+                }
                 while let last = value.last, last == 0x20 || last == 0x09 || last == 0x0D || last == 0x0A {
                     value.removeLast()
                 }
