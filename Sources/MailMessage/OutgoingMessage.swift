@@ -93,7 +93,9 @@ public struct OutgoingMessage: Sendable, Hashable {
             guard !OutgoingMessage.reservedNames.contains(name.lowercased()) else {
                 throw MessageError(.reservedField, "the builder writes \(name) itself")
             }
-            try HeaderFolding.checkInjection(field.value, what: "an extra field value")
+            guard !field.rawValue.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
+                throw MessageError(.headerInjection, "an extra field value contains CR, LF or NUL")
+            }
         }
         let base = boundary ?? OutgoingMessage.randomBoundary()
         try HeaderFolding.checkInjection(base, what: "the boundary")
@@ -114,7 +116,7 @@ public struct OutgoingMessage: Sendable, Hashable {
         if !references.isEmpty { header.append(name: "References", value: references.map(\.description).joined(separator: " ")) }
         header.append(name: "MIME-Version", value: "1.0")
         for field in extraFields {
-            header.append(name: field.name, value: HeaderFolding.unstructured(field.value))
+            header.append(name: field.name, value: HeaderFolding.unstructured(field.unfoldedValue))
         }
         return try header.bytes + body(boundaryBase: base)
     }
@@ -182,15 +184,16 @@ public struct OutgoingMessage: Sendable, Hashable {
         return part
     }
 
-    /// A multipart of already encoded parts.
+    /// A multipart of already encoded parts. Each part ends with CRLF and the delimiter
+    /// brings its own CRLF (RFC 2046 §5.1.1), so a part's last line break survives parsing.
     static func multipart(_ subtype: String, boundary: String, parts: [[UInt8]]) -> [UInt8] {
         var output = Array("Content-Type: multipart/\(subtype);\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8)
-        for part in parts {
-            output += Array("--\(boundary)\r\n".utf8)
+        for (index, part) in parts.enumerated() {
+            output += Array("\(index == 0 ? "" : "\r\n")--\(boundary)\r\n".utf8)
             output += part
             if output.last != 0x0A { output += [0x0D, 0x0A] }
         }
-        output += Array("--\(boundary)--\r\n".utf8)
+        output += Array("\r\n--\(boundary)--\r\n".utf8)
         return output
     }
 
