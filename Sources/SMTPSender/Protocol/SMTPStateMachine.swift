@@ -112,6 +112,7 @@ public struct SMTPStateMachine: Sendable {
         case sendingMessage(Transaction)
         case awaitingFinalReply(Transaction)
         case awaitingRSETReply(SMTPError)
+        case awaitingNoopReply
         case awaitingQuitReply
         case closed
     }
@@ -184,6 +185,11 @@ public struct SMTPStateMachine: Sendable {
             guard reply.isPositiveCompletion else { return fail(error) }
             state = .ready
             return .commandFailed(error)
+
+        case .awaitingNoopReply:
+            state = .ready
+            guard reply.isPositiveCompletion else { return .commandFailed(SMTPError.classify(reply, during: .other)) }
+            return .sessionReady(capabilities)
 
         case .awaitingQuitReply:
             state = .closed
@@ -264,6 +270,14 @@ public struct SMTPStateMachine: Sendable {
         guard case .sendingMessage(let transaction) = state else { preconditionFailure("messageSent() before a 354 reply") }
         state = .awaitingFinalReply(transaction)
         return .wait
+    }
+
+    /// Sends NOOP to check that the idle session is alive (RFC 5321 §4.1.1.9); a positive reply
+    /// comes back as `.sessionReady`.
+    public mutating func noop() -> Action {
+        guard case .ready = state else { preconditionFailure("noop() when the session is not ready") }
+        state = .awaitingNoopReply
+        return .send([.noop])
     }
 
     /// Ends the session politely with QUIT when it is idle; otherwise just closes.

@@ -124,4 +124,33 @@ struct SMTPClientEndToEndTests {
         #expect(!text.contains("secret@example.net"))
         #expect(server.violations.isEmpty)
     }
+
+    @Test("concurrent sends on one client are queued, one transaction on the wire at a time")
+    func concurrentSends() async throws {
+        let server = FakeSMTPServer(configuration: .init(offersPipelining: false))
+        let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<8 {
+                group.addTask { _ = try await client.send(envelope: Self.envelope(), message: Array("message \(index)\r\n".utf8)) }
+            }
+            try await group.waitForAll()
+        }
+        try await client.quit()
+        #expect(Set(server.receivedMessages.map { String(decoding: $0.data, as: UTF8.self) }) == Set((0..<8).map { "message \($0)\r\n" }))
+        #expect(server.violations.isEmpty)
+    }
+
+    @Test("sending before open() or after the session ended throws instead of crashing")
+    func notConnected() async throws {
+        let (connection, _) = InMemoryConnection.makePair()
+        let unopened = SMTPClient(connection: connection, serverName: "fake", security: .tls)
+        let early = await #expect(throws: SMTPError.self) { _ = try await unopened.send(envelope: Self.envelope(), message: []) }
+        #expect(early?.code == .notConnected)
+
+        let server = FakeSMTPServer(configuration: .init(faults: [.reply(verb: "NOOP", with: "421 4.3.2 bye")]))
+        let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        await #expect(throws: SMTPError.self) { try await client.noop() }
+        let late = await #expect(throws: SMTPError.self) { _ = try await client.send(envelope: Self.envelope(), message: []) }
+        #expect(late?.code == .notConnected)
+    }
 }

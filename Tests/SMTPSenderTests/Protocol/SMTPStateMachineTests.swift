@@ -265,6 +265,14 @@ struct SMTPStateMachineTests {
         #expect(error.code == .malformedReply)
     }
 
+    @Test("NOOP is answered back to ready")
+    func noop() {
+        var machine = ready()
+        #expect(machine.noop() == .send([.noop]))
+        #expect(machine.replyReceived(Self.reply(250)) == .sessionReady(SMTPCapabilities(ehloReply: Self.ehloPlain)))
+        #expect(machine.isReady)
+    }
+
     @Test("QUIT is sent when idle and its reply closes the connection")
     func quit() {
         var machine = ready()
