@@ -255,7 +255,8 @@ public struct SMTPStateMachine: Sendable {
         var parameters: [SMTPParameter] = []
         if capabilities.supportsSize { parameters.append(.size(messageSize)) }
         if has8BitData, capabilities.supports8BitMIME { parameters.append(.body8BitMIME) }
-        if envelope.requiresSMTPUTF8 { parameters.append(.smtpUTF8) }
+        // Without 8BITMIME, 8-bit data can only go as SMTPUTF8 content (RFC 6531 §3.4).
+        if envelope.requiresSMTPUTF8 || has8BitData && !capabilities.supports8BitMIME { parameters.append(.smtpUTF8) }
         let mail = SMTPCommand.mailFrom(envelope.sender, parameters: parameters)
         let pipelined = capabilities.supportsPipelining
         state = .transaction(Transaction(envelope: envelope, pipelined: pipelined))

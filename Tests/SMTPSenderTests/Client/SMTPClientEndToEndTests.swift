@@ -153,4 +153,29 @@ struct SMTPClientEndToEndTests {
         let late = await #expect(throws: SMTPError.self) { _ = try await client.send(envelope: Self.envelope(), message: []) }
         #expect(late?.code == .notConnected)
     }
+
+    @Test("SMTPMailSender opens one session per message, with STARTTLS and AUTH")
+    func mailSender() async throws {
+        let server = FakeSMTPServer(configuration: .init(accounts: Self.accounts, requiresAuthentication: true))
+        let sender: any MailSending = SMTPMailSender(
+            endpoint: Endpoint(host: "fake", port: 587, security: .startTLS),
+            credentials: Credentials(user: "tim", secret: .password("tanstaaf")), timeouts: timeouts, connector: server.connector())
+        _ = try await sender.send(envelope: Self.envelope(), message: Array("1\r\n".utf8))
+        _ = try await sender.send(envelope: Self.envelope(), message: Array("2\r\n".utf8))
+        #expect(server.sessionCount == 2)
+        #expect(server.receivedMessages.map(\.authenticatedUser) == ["tim", "tim"])
+        #expect(server.receivedMessages.allSatisfy { $0.wasSecure })
+    }
+
+    @Test("an EHLO name that could inject a command is refused before it is written")
+    func hostnameInjection() async throws {
+        let server = FakeSMTPServer()
+        let error = await #expect(throws: SMTPError.self) {
+            _ = try await SMTPClient.connect(
+                to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector(),
+                configuration: .init(clientHostname: "me\r\nMAIL FROM:<x@y.z>"))
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(server.receivedCommands.isEmpty)
+    }
 }

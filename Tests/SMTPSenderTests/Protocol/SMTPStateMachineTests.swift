@@ -240,6 +240,12 @@ struct SMTPStateMachineTests {
         #expect(commands.first == .mailFrom(envelope.sender, parameters: [.size(1), .smtpUTF8]))
     }
 
+    @Test("8-bit data with SMTPUTF8 but without 8BITMIME is sent as SMTPUTF8")
+    func eightBitAsSMTPUTF8() {
+        var machine = ready(Self.reply(250, "mx", "SMTPUTF8"))
+        #expect(machine.beginTransaction(envelope: Self.envelope, messageSize: 1, has8BitData: true) == .send([.mailFrom(alice, parameters: [.smtpUTF8])]))
+    }
+
     @Test("8-bit data without 8BITMIME or SMTPUTF8 is refused before anything is sent")
     func eightBit() {
         var machine = ready(Self.reply(250, "mx"))
