@@ -13,9 +13,10 @@ struct MerkleDamgardBuffer: Sendable {
         pending.reserveCapacity(64)
     }
 
-    /// Feeds `bytes`, calling `compress` with the base address of every complete 64-byte block.
+    /// Feeds `bytes`, calling `compress` with the base address and count of runs of complete
+    /// 64-byte blocks (one call for the whole aligned middle of a large input).
     @inline(__always)
-    mutating func absorb(_ bytes: UnsafeRawBufferPointer, compress: (UnsafeRawPointer) -> Void) {
+    mutating func absorb(_ bytes: UnsafeRawBufferPointer, compress: (UnsafeRawPointer, Int) -> Void) {
         guard var base = bytes.baseAddress, bytes.count > 0 else { return }
         var remaining = bytes.count
         byteCount &+= UInt64(remaining)
@@ -25,14 +26,15 @@ struct MerkleDamgardBuffer: Sendable {
             base += take
             remaining -= take
             if pending.count == 64 {
-                pending.withUnsafeBytes { compress($0.baseAddress!) }
+                pending.withUnsafeBytes { compress($0.baseAddress!, 1) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        while remaining >= 64 {
-            compress(base)
-            base += 64
-            remaining -= 64
+        if remaining >= 64 {
+            let blocks = remaining / 64
+            compress(base, blocks)
+            base += blocks * 64
+            remaining -= blocks * 64
         }
         if remaining > 0 {
             pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: remaining))
@@ -40,7 +42,7 @@ struct MerkleDamgardBuffer: Sendable {
     }
 
     /// Appends the padding (0x80, zeros, 64-bit bit length) and compresses the last block(s).
-    mutating func pad(lengthBigEndian: Bool, compress: (UnsafeRawPointer) -> Void) {
+    mutating func pad(lengthBigEndian: Bool, compress: (UnsafeRawPointer, Int) -> Void) {
         let bitLength = byteCount &* 8
         var tail = pending
         tail.append(0x80)
@@ -49,13 +51,7 @@ struct MerkleDamgardBuffer: Sendable {
             let shift = lengthBigEndian ? UInt64(56 - 8 * index) : UInt64(8 * index)
             tail.append(UInt8(truncatingIfNeeded: bitLength >> shift))
         }
-        tail.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                compress(buffer.baseAddress! + offset)
-                offset += 64
-            }
-        }
+        tail.withUnsafeBytes { compress($0.baseAddress!, $0.count / 64) }
         pending.removeAll()
     }
 }
