@@ -95,15 +95,19 @@ extension MD5 {
         }
 
         func digest() -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(16)
-            for word in [a0, b0, c0, d0] {
-                out.append(contentsOf: [
-                    UInt8(truncatingIfNeeded: word), UInt8(truncatingIfNeeded: word >> 8),
-                    UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 24),
-                ])
+            [UInt8](unsafeUninitializedCapacity: 16) { out, initialized in
+                func store(_ word: UInt32, at offset: Int) {
+                    out[offset] = UInt8(truncatingIfNeeded: word)
+                    out[offset + 1] = UInt8(truncatingIfNeeded: word >> 8)
+                    out[offset + 2] = UInt8(truncatingIfNeeded: word >> 16)
+                    out[offset + 3] = UInt8(truncatingIfNeeded: word >> 24)
+                }
+                store(a0, at: 0)
+                store(b0, at: 4)
+                store(c0, at: 8)
+                store(d0, at: 12)
+                initialized = 16
             }
-            return out
         }
     }
 }

@@ -101,15 +101,20 @@ extension SHA1 {
         }
 
         func digest() -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(20)
-            for word in [h0, h1, h2, h3, h4] {
-                out.append(contentsOf: [
-                    UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                    UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
-                ])
+            [UInt8](unsafeUninitializedCapacity: 20) { out, initialized in
+                func store(_ word: UInt32, at offset: Int) {
+                    out[offset] = UInt8(truncatingIfNeeded: word >> 24)
+                    out[offset + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                    out[offset + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                    out[offset + 3] = UInt8(truncatingIfNeeded: word)
+                }
+                store(h0, at: 0)
+                store(h1, at: 4)
+                store(h2, at: 8)
+                store(h3, at: 12)
+                store(h4, at: 16)
+                initialized = 20
             }
-            return out
         }
     }
 }

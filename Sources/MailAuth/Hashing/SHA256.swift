@@ -107,15 +107,23 @@ extension SHA256 {
         }
 
         func digest() -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(32)
-            for word in [h0, h1, h2, h3, h4, h5, h6, h7] {
-                out.append(contentsOf: [
-                    UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                    UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
-                ])
+            [UInt8](unsafeUninitializedCapacity: 32) { out, initialized in
+                func store(_ word: UInt32, at offset: Int) {
+                    out[offset] = UInt8(truncatingIfNeeded: word >> 24)
+                    out[offset + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                    out[offset + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                    out[offset + 3] = UInt8(truncatingIfNeeded: word)
+                }
+                store(h0, at: 0)
+                store(h1, at: 4)
+                store(h2, at: 8)
+                store(h3, at: 12)
+                store(h4, at: 16)
+                store(h5, at: 20)
+                store(h6, at: 24)
+                store(h7, at: 28)
+                initialized = 32
             }
-            return out
         }
     }
 }
