@@ -40,7 +40,8 @@ public actor InMemoryMailStore: MailStore {
 
     /// Starts a chunked delivery that stays invisible until committed.
     public func beginDelivery(to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?) -> any MessageWriter {
-        InMemoryMessageWriter(store: self, message: IncomingMessage(bytes: [], folder: folder, marker: marker, origin: origin))
+        knownFolders.insert(folder)
+        return InMemoryMessageWriter(store: self, message: IncomingMessage(bytes: [], folder: folder, marker: marker, origin: origin))
     }
 
     fileprivate func commit(_ message: IncomingMessage) -> DeliveryOutcome {

@@ -26,6 +26,8 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
         public static let notWritable = Code("notWritable")
         /// Another process has the store open for writing.
         public static let storeLocked = Code("storeLocked")
+        /// The store was closed with ``MaildirStore/close()``.
+        public static let storeClosed = Code("storeClosed")
         /// A streaming delivery was used after `commit()` or `abort()`.
         public static let writerClosed = Code("writerClosed")
         /// Any other system error.
