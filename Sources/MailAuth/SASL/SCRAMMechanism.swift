@@ -122,7 +122,9 @@ public struct SCRAMMechanism: SASLMechanism {
         }
     }
 
-    private mutating func answerServerFirst(_ challenge: [UInt8], clientFirstBare: String) throws(MailAuthError)
+    private mutating func answerServerFirst(
+        _ challenge: [UInt8], clientFirstBare: String
+    ) throws(MailAuthError)
         -> [UInt8]
     {
         state = .failed

@@ -21,7 +21,9 @@ public struct SASLServerAccounts: Sendable {
     }
 
     /// The mechanism names the fakes implement, for `CAPA SASL` or `EHLO AUTH` lines.
-    public static let supportedMechanismNames = ["SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2"]
+    public static let supportedMechanismNames = [
+        "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2",
+    ]
 
     /// A fresh server mechanism for the name the client sent (any case), or `nil` if unsupported.
     public func makeMechanism(named name: String) -> (any SASLServerMechanism)? {
@@ -32,7 +34,8 @@ public struct SASLServerAccounts: Sendable {
         case "LOGIN": return LoginServerMechanism(password: lookup)
         case "CRAM-MD5": return CRAMMD5ServerMechanism(password: lookup)
         case "SCRAM-SHA-1": return SCRAMServerMechanism(variant: .sha1, iterations: scramIterations, password: lookup)
-        case "SCRAM-SHA-256": return SCRAMServerMechanism(variant: .sha256, iterations: scramIterations, password: lookup)
+        case "SCRAM-SHA-256":
+            return SCRAMServerMechanism(variant: .sha256, iterations: scramIterations, password: lookup)
         case "XOAUTH2":
             let tokens = self.tokens
             return XOAUTH2ServerMechanism(token: { tokens[$0] })

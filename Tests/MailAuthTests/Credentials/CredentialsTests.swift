@@ -12,7 +12,10 @@ struct CredentialsTests {
         for credentials in [password, token] {
             var dumped = ""
             dump(credentials, to: &dumped)
-            for text in [credentials.description, credentials.debugDescription, "\(credentials)", String(reflecting: credentials), dumped] {
+            for text in [
+                credentials.description, credentials.debugDescription, "\(credentials)",
+                String(reflecting: credentials), dumped,
+            ] {
                 #expect(!text.contains("hunter2") && !text.contains("ya29"), "leaked in: \(text)")
                 #expect(text.contains("someone@example.com"))
             }
