@@ -87,3 +87,14 @@ public struct SASLClientSession: Sendable {
             additionalData: try additionalData.map { text throws(MailAuthError) in try SASLCodec.decode(text) })
     }
 }
+
+extension SASLClientSession: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The mechanism name only: the secret it holds never appears in text.
+    public var description: String { "SASLClientSession(\(mechanismName), <redacted>)" }
+
+    /// Same as `description`.
+    public var debugDescription: String { description }
+
+    /// A mirror without children, so `dump` cannot print the secret.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

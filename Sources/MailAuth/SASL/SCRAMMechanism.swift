@@ -224,3 +224,14 @@ public struct SCRAMMechanism: SASLMechanism {
         }
     }
 }
+
+extension SCRAMMechanism: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The mechanism name only: the secret it holds never appears in text.
+    public var description: String { "SCRAMMechanism(\(name), <redacted>)" }
+
+    /// Same as `description`.
+    public var debugDescription: String { description }
+
+    /// A mirror without children, so `dump` cannot print the secret.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

@@ -50,3 +50,28 @@ struct CredentialsTests {
         #expect(error?.code == .credentialMismatch)
     }
 }
+
+@Suite("Mechanism redaction")
+struct MechanismRedactionTests {
+    @Test("no mechanism, session or HMAC prints its secret")
+    func mechanismsRedact() {
+        let values: [Any] = [
+            PlainMechanism(user: "tim", password: "hunter2"),
+            LoginMechanism(user: "tim", password: "hunter2"),
+            CRAMMD5Mechanism(user: "tim", password: "hunter2"),
+            SCRAMMechanism(variant: .sha256, user: "tim", password: "hunter2"),
+            XOAUTH2Mechanism(user: "tim", accessToken: "hunter2"),
+            OAuthBearerMechanism(user: "tim", accessToken: "hunter2"),
+            SASLClientSession(mechanism: PlainMechanism(user: "tim", password: "hunter2")),
+            HMAC<SHA256>(key: Array("hunter2".utf8)),
+        ]
+        for value in values {
+            var dumped = ""
+            dump(value, to: &dumped)
+            for text in ["\(value)", String(reflecting: value), dumped] {
+                #expect(!text.contains("hunter2") && !text.contains("104, 117, 110"), "leaked in: \(text)")
+            }
+        }
+        #expect("\(PlainMechanism(user: "tim", password: "hunter2"))" == "PlainMechanism(PLAIN, <redacted>)")
+    }
+}
