@@ -36,6 +36,10 @@ public struct SASLMechanismSelector: Sendable {
         self.allowInsecureCleartext = allowInsecureCleartext
     }
 
+    /// Whether a reusable secret may be sent as is: the connection is encrypted, or the caller
+    /// explicitly allowed insecure cleartext. POP3's `USER`/`PASS` follows the same rule.
+    public var permitsCleartext: Bool { isConnectionSecure || allowInsecureCleartext }
+
     /// The best mechanism among `serverMechanisms` (names as advertised, any case) for
     /// credentials of `credentialKind`.
     ///
@@ -56,8 +60,7 @@ public struct SASLMechanismSelector: Sendable {
                 .noSuitableMechanism,
                 detail: "the server offers \(offeredList); a \(secretName) needs one of \(wanted)")
         }
-        let permitted = isConnectionSecure || allowInsecureCleartext
-        guard let choice = candidates.first(where: { permitted || !$0.sendsReusableSecret }) else {
+        guard let choice = candidates.first(where: { permitsCleartext || !$0.sendsReusableSecret }) else {
             let names = candidates.map(\.rawValue).joined(separator: ", ")
             throw MailAuthError(
                 .cleartextOnInsecureConnection, mechanism: candidates[0].rawValue,

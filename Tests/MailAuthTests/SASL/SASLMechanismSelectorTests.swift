@@ -37,6 +37,7 @@ struct SASLMechanismSelectorTests {
     @Test("uses a cleartext mechanism on an unencrypted connection only when explicitly allowed")
     func explicitlyAllowed() throws {
         let allowing = SASLMechanismSelector(isConnectionSecure: false, allowInsecureCleartext: true)
+        #expect(allowing.permitsCleartext && secure.permitsCleartext && !insecure.permitsCleartext)
         #expect(try allowing.choose(from: ["PLAIN", "LOGIN"], for: .password) == .plain)
     }
 
