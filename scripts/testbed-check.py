@@ -218,6 +218,51 @@ def maildir_drop():
     wait_for_subject(CAROL, CAROL_PASSWORD, subject, timeout=5)
 
 
+@check("a 31 MB message goes through submission and comes back over POP3 intact")
+def big_message():
+    import base64
+    import hashlib
+    dave, dave_password, _ = user("dave")
+    subject = f"bench-big-{uuid.uuid4()}"
+    body = base64.encodebytes(os.urandom(23 * 1024 * 1024)).replace(b"\n", b"\r\n")
+    data = message(ALICE, dave, subject, body.decode())
+    expect(len(data) > 30 * 1024 * 1024, "message too small")
+    started = time.monotonic()
+    with smtplib.SMTP_SSL("localhost", port("SMTPS"), context=CONTEXT, timeout=60) as smtp:
+        smtp.login(ALICE, ALICE_PASSWORD)
+        smtp.sendmail(ALICE, [dave], data)
+    sent = time.monotonic() - started
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        client = poplib.POP3_SSL("localhost", port("POP3S"), context=CONTEXT, timeout=60)
+        client.user(dave)
+        client.pass_(dave_password)
+        try:
+            for number in range(1, client.stat()[0] + 1):
+                lines = client.retr(number)[1]
+                if f"Subject: {subject}".encode() in lines:
+                    received = b"\r\n".join(lines[lines.index(b"") + 1:]) + b"\r\n"
+                    expect(hashlib.sha256(received).digest() == hashlib.sha256(body).digest(),
+                           "body changed in transit")
+                    client.dele(number)
+                    return f"{len(data)} bytes, submitted in {sent:.1f} s"
+        finally:
+            client.quit()
+        time.sleep(0.2)
+    raise AssertionError("the big message did not arrive")
+
+
+@check("POP3S over IPv6 (::1), when the host has IPv6")
+def ipv6():
+    if not ENV.get("MAILLINK_HOST_IPV6"):
+        return "no IPv6 on this host: not served"
+    client = poplib.POP3_SSL(ENV["MAILLINK_HOST_IPV6"], port("POP3S"), context=CONTEXT, timeout=5)
+    client.user(ALICE)
+    client.pass_(ALICE_PASSWORD)
+    client.quit()
+    return "login over [::1]"
+
+
 @check("IMAPS login")
 def imaps():
     client = imaplib.IMAP4_SSL("localhost", port("IMAPS"), ssl_context=CONTEXT, timeout=5)
