@@ -144,7 +144,8 @@ struct TestbedEnvironmentTests {
     @Test("a port that is not a number between 1 and 65535 is an invalid value")
     func invalidPort() {
         for bad in ["pop3", "0", "70000", "-1"] {
-            let text = Self.envText().replacingOccurrences(of: "MAILLINK_POP3_PORT=21110", with: "MAILLINK_POP3_PORT=\(bad)")
+            let text = Self.envText().replacingOccurrences(
+                of: "MAILLINK_POP3_PORT=21110", with: "MAILLINK_POP3_PORT=\(bad)")
             #expect {
                 try TestbedEnvironment(parsing: text)
             } throws: { error in
@@ -156,7 +157,8 @@ struct TestbedEnvironmentTests {
     @Test("the env file path comes from MAILLINK_TESTBED_ENV, else the default")
     func envFilePath() {
         #expect(TestbedEnvironment.envFilePath(environment: [:]) == "/tmp/maillink-testbed/env")
-        #expect(TestbedEnvironment.envFilePath(environment: ["MAILLINK_TESTBED_ENV": ""]) == "/tmp/maillink-testbed/env")
+        #expect(
+            TestbedEnvironment.envFilePath(environment: ["MAILLINK_TESTBED_ENV": ""]) == "/tmp/maillink-testbed/env")
         #expect(TestbedEnvironment.envFilePath(environment: ["MAILLINK_TESTBED_ENV": "/x/env"]) == "/x/env")
     }
 
@@ -178,7 +180,9 @@ struct TestbedEnvironmentTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let environment = ["MAILLINK_TESTBED_ENV": env]
         guard FileManager.default.fileExists(atPath: "/proc/self") else { return }
-        #expect(throws: TestbedEnvironment.LoadError.self) { try TestbedEnvironment.locate(environment: environment).get() }
+        #expect(throws: TestbedEnvironment.LoadError.self) {
+            try TestbedEnvironment.locate(environment: environment).get()
+        }
         if case .failure(let error) = TestbedEnvironment.locate(environment: environment) {
             #expect(error.code == .notRunning)
             #expect(error.detail.contains("postfix"))
