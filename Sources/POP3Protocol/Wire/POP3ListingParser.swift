@@ -25,9 +25,9 @@ enum POP3ListingParser {
         var index = trimmed.startIndex
         var digits = 0
         while index < trimmed.endIndex, trimmed[index] >= UInt8(ascii: "0"), trimmed[index] <= UInt8(ascii: "9") {
-            value = value * 10 + Int(trimmed[index] - UInt8(ascii: "0"))
             digits += 1
             guard digits <= maximumDigits else { return nil }
+            value = value * 10 + Int(trimmed[index] - UInt8(ascii: "0"))
             index = trimmed.index(after: index)
         }
         guard digits > 0 else { return nil }
