@@ -8,7 +8,20 @@ struct SessionContinuesError: Error {
 
 extension POP3Client {
     /// Runs `body`; an error that leaves the session out of step with the server closes it.
+    /// Operations are serialized: one owns the connection until its exchange is complete.
     func perform<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if isBusy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            isBusy = true
+        }
+        defer {
+            if waiters.isEmpty {
+                isBusy = false
+            } else {
+                waiters.removeFirst().resume()  // hand the connection over; isBusy stays true
+            }
+        }
         guard machine.state != .closed else {
             throw POP3Error(.invalidState, detail: "the session has ended")
         }

@@ -19,6 +19,9 @@ import MailTransport
 /// of the `authenticate` methods logs in. Secrets are never sent in the clear on an unencrypted
 /// connection unless the caller says so explicitly.
 ///
+/// Calls may come from several tasks at once: they are carried out one after the other, in
+/// the order they arrived.
+///
 /// Errors: a `-ERR` answer throws a ``POP3Error`` and the session goes on (for example a
 /// message number that does not exist). Anything else (a timeout, a closed connection, a
 /// malformed or oversized answer, a TLS failure) throws and ends the session; every later call
@@ -71,6 +74,11 @@ public actor POP3Client {
     /// Message sizes from the last ``listAll()``, indexed by message number - 1, used to
     /// allocate each retrieved message once.
     var knownSizes: [Int] = []
+    /// Whether an operation owns the connection. The actor is reentrant at every `await`, so
+    /// operations queue here to keep one command exchange on the wire at a time.
+    var isBusy = false
+    /// Operations waiting for the connection, first come first served.
+    var waiters: [CheckedContinuation<Void, Never>] = []
 
     private init(connection: any MailConnection, serverName: String, tls: TLSPolicy, configuration: Configuration) {
         self.connection = connection

@@ -209,3 +209,27 @@ struct POP3ClientEndToEndTests {
         #expect(error?.code == .stlsNotOffered)
     }
 }
+
+@Suite("POP3Client concurrency")
+struct POP3ClientConcurrencyTests {
+    @Test("calls from many tasks at once are carried out one after the other")
+    func serialized() async throws {
+        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["alice": "pw"]))
+        for number in 1...20 { server.deliver(FakePOP3Message(uid: "u\(number)", text: "Subject: \(number)\n\nbody\n"), to: "alice") }
+        let client = try await POP3Client.connect(
+            to: Endpoint(host: "fake", port: 995, security: .tls), timeouts: .all(.seconds(5)), connector: server.connector)
+        try await client.authenticate(username: "alice", password: "pw")
+        let messages = try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+            for number in 1...20 {
+                group.addTask { (number, try await client.retrieve(number)) }
+                group.addTask { _ = try await client.stat(); return (0, []) }
+            }
+            var result: [Int: [UInt8]] = [:]
+            for try await (number, message) in group where number > 0 { result[number] = message }
+            return result
+        }
+        #expect(messages.count == 20)
+        #expect(messages[7] == Array("Subject: 7\r\n\r\nbody\r\n".utf8))
+        try await client.quit()
+    }
+}
