@@ -115,13 +115,13 @@ struct POP3StateMachine: Sendable {
             allowed = false
         }
         guard allowed else {
-            let where_ = switch state {
+            let place = switch state {
             case .awaitingGreeting: "before the greeting"
             case .authorization: "before login (AUTHORIZATION state)"
             case .transaction: "after login (TRANSACTION state)"
             case .update, .closed: "after the session ended"
             }
-            return .reject(POP3Error(.invalidState, detail: "\(command.verb.isEmpty ? "a SASL response" : command.verb) is not valid \(where_)"))
+            return .reject(POP3Error(.invalidState, detail: "\(command.verb.isEmpty ? "a SASL response" : command.verb) is not valid \(place)"))
         }
         if case .quit = command { quitQueued = true }
         pending.append(command)
