@@ -14,6 +14,7 @@ public struct POP3Error: Error, Sendable, Hashable, CustomStringConvertible {
         public let rawValue: String
         /// A code from its name.
         public init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
         public var description: String { rawValue }
 
         /// The server rejected the credentials (`-ERR` to PASS, APOP or AUTH, or `[AUTH]`; RFC 3206 §5).
@@ -127,6 +128,7 @@ public struct POP3Error: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The code, our detail, the response code and the server's text; never a secret.
     public var description: String {
         var result = "POP3Error(\(code.rawValue)"
         if !detail.isEmpty { result += ": \(detail)" }

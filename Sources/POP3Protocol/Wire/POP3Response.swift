@@ -73,6 +73,7 @@ public struct POP3Response: Sendable, Hashable, CustomStringConvertible {
     /// Whether the status is `+OK`.
     public var isOK: Bool { status == .ok }
 
+    /// The line as the server sent it, normalised (`-ERR [IN-USE] locked`).
     public var description: String {
         let indicator = switch status {
         case .ok: "+OK"

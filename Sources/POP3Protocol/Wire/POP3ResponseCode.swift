@@ -14,6 +14,7 @@ public struct POP3ResponseCode: Sendable, Hashable, CustomStringConvertible {
     /// A code from its text (compared case-insensitively, as RFC 2449 §8 asks).
     public init(_ rawValue: String) { self.rawValue = rawValue.uppercased() }
 
+    /// The code as sent, upper-cased.
     public var description: String { rawValue }
 
     /// The mailbox is locked by another session (RFC 2449 §8.1.1).
