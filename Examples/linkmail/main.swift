@@ -19,8 +19,12 @@ let usage = """
     commands:
       version                       print the version
       help                          this text (also --help, -h)
+      fetch <connection> --maildir DIR [--folder NAME] [--delete] [--state FILE]
+            [--max-size BYTES] [--json]
+                                    one POP3 sync pass into a Maildir: new messages only (by UIDL),
+                                    copies kept on the server unless --delete
 
-    Commands of the design that are not built yet (fetch, send, check, discover, init, add,
+    Commands of the design that are not built yet (send, check, discover, init, add,
     confirm, sync, accounts, identities, compose, demo, audit) answer with exit status 1.
 
     connection flags (commands that talk to a server):
@@ -36,7 +40,7 @@ func printError(_ text: String) {
 }
 
 let plannedCommands: Set<String> = [
-    "fetch", "send", "check", "discover", "init", "add", "confirm", "sync", "accounts", "identities", "compose",
+    "send", "check", "discover", "init", "add", "confirm", "sync", "accounts", "identities", "compose",
     "demo", "audit",
 ]
 
@@ -55,6 +59,8 @@ func run(_ arguments: [String]) async -> ExitStatus {
             _ = try CommandLineArguments(rest, valueOptions: [], flagOptions: []).requirePositionals([])
             print("linkmail \(version)")
             return .success
+        case "fetch":
+            return try await FetchCommand.run(rest)
         case let name where plannedCommands.contains(name):
             printError("linkmail \(name): not available in this build yet")
             return .failure
