@@ -108,15 +108,17 @@ extension POP3Client {
     static let maximumAuthLineLength = 255
 
     /// The SASL exchange: AUTH with an initial response when it fits, then one line per challenge.
-    private func runSASL(_ kind: SASLMechanismKind, credentials: Credentials) async throws {
+    /// An OAuth 2.0 token the server refuses (other than for its scope) is refreshed through
+    /// the credentials' token provider and tried once more.
+    private func runSASL(_ kind: SASLMechanismKind, credentials: Credentials, refreshingToken: Bool = false) async throws {
         var mechanism: any SASLMechanism
         let initial: [UInt8]?
         do {
-            mechanism = try await credentials.makeMechanism(kind, host: serverName)
+            mechanism = try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
             let first = try mechanism.start(initialResponseAllowed: true)
             let encodedCount = first.map { SASLCodec.encodeInitialResponse($0).utf8.count } ?? 0
             if "AUTH \(kind.rawValue) ".utf8.count + encodedCount + 2 > Self.maximumAuthLineLength {
-                mechanism = try await credentials.makeMechanism(kind, host: serverName)
+                mechanism = try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
                 initial = try mechanism.start(initialResponseAllowed: false)
             } else {
                 initial = first
@@ -154,7 +156,12 @@ extension POP3Client {
                 try mechanism.finish(additionalData: nil)
                 return
             case .failed(var error):
-                if let oauthFailure { error.detail += "; the OAuth 2.0 token was refused (\(oauthFailure))" }
+                if let oauthFailure {
+                    if !refreshingToken, !oauthFailure.isInsufficientScope, mechanismFailure == nil {
+                        return try await runSASL(kind, credentials: credentials, refreshingToken: true)
+                    }
+                    error.detail += "; the OAuth 2.0 token was refused (\(oauthFailure))"
+                }
                 throw SessionContinuesError(error: mechanismFailure ?? error)
             default:
                 throw POP3Error(.malformedResponse, detail: "unexpected answer during AUTH")

@@ -86,6 +86,28 @@ struct POP3ClientEndToEndTests {
         #expect(await client.isAuthenticated)
     }
 
+    @Test("an XOAUTH2 token the server refuses is refreshed once through the provider")
+    func xoauth2Refresh() async throws {
+        let server = makeServer { $0.saslMechanisms = ["XOAUTH2"] }
+        let client = try await connect(server)
+        let provider = OAuth2TokenProvider { refresh in refresh ? "ya29.token" : "expired" }
+        try await client.authenticate(Credentials(user: "alice", secret: .oauth2(provider)))
+        #expect(await client.isAuthenticated)
+        #expect(server.receivedCommands.filter { $0.hasPrefix("AUTH XOAUTH2") }.count == 2)
+    }
+
+    @Test("an XOAUTH2 token refused twice is authenticationFailed with the OAuth status")
+    func xoauth2Refused() async throws {
+        let server = makeServer { $0.saslMechanisms = ["XOAUTH2"] }
+        let client = try await connect(server)
+        let error = await #expect(throws: POP3Error.self) {
+            try await client.authenticate(Credentials(user: "alice", secret: .oauth2(.fixed("wrong"))))
+        }
+        #expect(error?.code == .authenticationFailed)
+        #expect(error?.detail.contains("401") == true)
+        #expect(!(await client.isClosed))
+    }
+
     @Test("a wrong SCRAM password is authenticationFailed")
     func scramWrongPassword() async throws {
         let server = makeServer { $0.saslMechanisms = ["SCRAM-SHA-256"] }
