@@ -82,11 +82,8 @@ public final class InMemoryConnection: MailConnection, ServerSideConnection, @un
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, any Error>) in
                 let immediate: Result<[UInt8]?, any Error>? = pipe.state.withLock { state in
                     if state.closed[side] { return .failure(TransportError(.cancelled, "the in-memory connection is closed")) }
-                    if !state.buffers[side].isEmpty {
-                        let count = min(maximumCount, state.buffers[side].count)
-                        let chunk = Array(state.buffers[side].prefix(count))
-                        state.buffers[side].removeFirst(count)
-                        return .success(chunk)
+                    if state.heads[side] < state.buffers[side].count {
+                        return .success(state.take(side: side, maximumCount: maximumCount))
                     }
                     if state.closed[1 - side] { return .success(nil) }
                     precondition(state.waiting[side] == nil, "one receive at a time on a MailConnection")
@@ -145,19 +142,16 @@ public final class InMemoryConnection: MailConnection, ServerSideConnection, @un
     }
 
     /// Bytes the peer sent that this end has not received yet.
-    public var unreadByteCount: Int { pipe.state.withLock { $0.buffers[side].count } }
+    public var unreadByteCount: Int { pipe.state.withLock { $0.buffers[side].count - $0.heads[side] } }
 
     /// Takes everything the peer has sent so far without waiting.
     public func takeAvailable() -> [UInt8] {
-        pipe.state.withLock { state in
-            defer { state.buffers[side].removeAll() }
-            return state.buffers[side]
-        }
+        pipe.state.withLock { state in state.take(side: side, maximumCount: Int.max - state.heads[side]) }
     }
 
     /// Throws ``LeftoverBytesError`` when either direction holds bytes nobody read.
     public func finish() throws {
-        let (mine, peers) = pipe.state.withLock { ($0.buffers[side], $0.buffers[1 - side]) }
+        let (mine, peers) = pipe.state.withLock { ($0.unread(side: side), $0.unread(side: 1 - side)) }
         if !mine.isEmpty || !peers.isEmpty {
             throw LeftoverBytesError(unreadHere: mine, unreadByPeer: peers)
         }
@@ -172,6 +166,26 @@ public final class InMemoryConnection: MailConnection, ServerSideConnection, @un
             var waiting: [CheckedContinuation<[UInt8]?, any Error>?] = [nil, nil]
             var waitToken: [Token?] = [nil, nil]
             var waitingMaximum = [1, 1]
+            /// Where unread bytes start in each buffer (so that reading is not quadratic).
+            var heads = [0, 0]
+
+            /// Removes up to `maximumCount` unread bytes for `side`.
+            mutating func take(side: Int, maximumCount: Int) -> [UInt8] {
+                let end = min(buffers[side].count, heads[side] + maximumCount)
+                let chunk = Array(buffers[side][heads[side]..<end])
+                heads[side] = end
+                if heads[side] == buffers[side].count {
+                    buffers[side].removeAll(keepingCapacity: true)
+                    heads[side] = 0
+                } else if heads[side] > 1 << 20, heads[side] > buffers[side].count / 2 {
+                    buffers[side].removeSubrange(0..<heads[side])
+                    heads[side] = 0
+                }
+                return chunk
+            }
+
+            /// The unread bytes for `side`.
+            func unread(side: Int) -> [UInt8] { Array(buffers[side][heads[side]...]) }
             var closed = [false, false]
             var sentCount = [0, 0]
             var isSecure = false

@@ -243,13 +243,20 @@ public final class SocketConnection: MailConnection, @unchecked Sendable {
         let data = [UInt8](unsafeUninitializedCapacity: operation.maximumCount) { buffer, count in
             count = 0
             if let tls {
-                let result = tls.read(into: buffer.baseAddress!, count: operation.maximumCount)
-                switch result {
-                case .done(let n): count = n
-                case .wantRead: operation.waitsFor = .readable
-                case .wantWrite: operation.waitsFor = .writable
-                case .closed: eof = true
-                case .failed(let error): failure = error
+                // One SSL_read returns at most one TLS record (16 KiB): keep reading while records
+                // are at hand, so a large transfer costs few trips through the queue.
+                while count < operation.maximumCount {
+                    let result = tls.read(into: buffer.baseAddress! + count, count: operation.maximumCount - count)
+                    switch result {
+                    case .done(let n):
+                        count += n
+                        continue
+                    case .wantRead: if count == 0 { operation.waitsFor = .readable }
+                    case .wantWrite: if count == 0 { operation.waitsFor = .writable }
+                    case .closed: eof = count == 0
+                    case .failed(let error): if count == 0 { failure = error }
+                    }
+                    break
                 }
                 return
             }
