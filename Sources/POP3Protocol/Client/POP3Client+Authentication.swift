@@ -71,7 +71,8 @@ extension POP3Client {
     private func chooseMethod(
         _ method: POP3AuthenticationMethod, for credentials: Credentials, allowInsecure: Bool
     ) throws -> POP3AuthenticationMethod {
-        let cleartextAllowed = isSecure || allowInsecure
+        let cleartextAllowed = SASLMechanismSelector(isConnectionSecure: isSecure, allowInsecureCleartext: allowInsecure)
+            .permitsCleartext
         switch method {
         case .apop: return .apop
         case .userPass:
@@ -107,62 +108,51 @@ extension POP3Client {
     /// RFC 5034 §4 limits the AUTH command line to 255 octets, initial response included.
     static let maximumAuthLineLength = 255
 
-    /// The SASL exchange: AUTH with an initial response when it fits, then one line per challenge.
-    /// An OAuth 2.0 token the server refuses (other than for its scope) is refreshed through
-    /// the credentials' token provider and tried once more.
+    /// The SASL exchange, framed by MailAuth's `SASLClientSession`: AUTH with an initial response
+    /// when it fits the 255-octet line, then one line per challenge, `*` when the mechanism
+    /// cannot go on. An OAuth 2.0 token the server refuses (other than for its scope) is
+    /// refreshed through the credentials' token provider and tried once more.
     private func runSASL(_ kind: SASLMechanismKind, credentials: Credentials, refreshingToken: Bool = false) async throws {
-        var mechanism: any SASLMechanism
-        let initial: [UInt8]?
+        var session: SASLClientSession
+        let initial: String?
         do {
-            mechanism = try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
-            let first = try mechanism.start(initialResponseAllowed: true)
-            let encodedCount = first.map { SASLCodec.encodeInitialResponse($0).utf8.count } ?? 0
-            if "AUTH \(kind.rawValue) ".utf8.count + encodedCount + 2 > Self.maximumAuthLineLength {
-                mechanism = try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
-                initial = try mechanism.start(initialResponseAllowed: false)
-            } else {
-                initial = first
-            }
+            session = SASLClientSession(
+                mechanism: try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName))
+            initial = try session.start(
+                maximumInitialResponseLength: Self.maximumAuthLineLength - "AUTH \(kind.rawValue) \r\n".utf8.count)
         } catch {
             throw SessionContinuesError(error: error)
         }
-        try await write([.auth(mechanism: kind.rawValue, initialResponse: initial.map(SASLCodec.encodeInitialResponse))])
-        var mechanismFailure: (any Error)?
-        var oauthFailure: OAuth2ErrorChallenge?
+        try await write([.auth(mechanism: session.mechanismName, initialResponse: initial)])
+        var cancellation: MailAuthError?
         while true {
             switch try await readResponse() {
             case .challenge(let text):
-                guard mechanismFailure == nil, oauthFailure == nil else {
+                guard cancellation == nil else {
                     throw POP3Error(.malformedResponse, detail: "a SASL challenge after the client cancelled")
                 }
-                do {
-                    let challenge = try SASLCodec.decode(text)
-                    switch try mechanism.respond(to: challenge) {
-                    case .respond(let bytes):
-                        try await write([.saslResponse(SASLCodec.encode(bytes))])
-                    case .acknowledgeError(let response, let oauthError):
-                        oauthFailure = oauthError
-                        try await write([.saslResponse(SASLCodec.encode(response))])
-                    }
-                } catch let error as MailAuthError {
-                    // The server said something the mechanism cannot accept: cancel (RFC 5034 §4).
-                    mechanismFailure = error
+                switch session.respond(toChallenge: text) {
+                case .send(let line):
+                    try await write([.saslResponse(line)])
+                case .cancel(let error):
+                    cancellation = error
                     try await write([.saslResponse(SASLCodec.cancellation)])
                 }
             case .complete:
                 // Success after a cancellation, or from a server that did not prove itself
                 // (SCRAM): the session is not trustworthy, so it ends.
-                if let mechanismFailure { throw mechanismFailure }
-                try mechanism.finish(additionalData: nil)
+                if let cancellation { throw cancellation }
+                try session.finish(additionalData: nil)
                 return
             case .failed(var error):
-                if let oauthFailure {
-                    if !refreshingToken, !oauthFailure.isInsufficientScope, mechanismFailure == nil {
+                if let cancellation { throw SessionContinuesError(error: cancellation) }
+                if let oauthError = session.oauthError {
+                    if !refreshingToken, !oauthError.isInsufficientScope {
                         return try await runSASL(kind, credentials: credentials, refreshingToken: true)
                     }
-                    error.detail += "; the OAuth 2.0 token was refused (\(oauthFailure))"
+                    error.detail += "; the OAuth 2.0 token was refused (\(oauthError))"
                 }
-                throw SessionContinuesError(error: mechanismFailure ?? error)
+                throw SessionContinuesError(error: error)
             default:
                 throw POP3Error(.malformedResponse, detail: "unexpected answer during AUTH")
             }
