@@ -24,8 +24,10 @@ extension POP3Client {
             switch try chooseMethod(method, for: credentials, allowInsecure: allowInsecureAuthentication) {
             case .apop:
                 guard let timestamp = greeting.apopTimestamp else {
-                    throw SessionContinuesError(error: POP3Error(
-                        .noSupportedAuthentication, detail: "APOP needs a timestamp in the greeting; this server sent none"))
+                    throw SessionContinuesError(
+                        error: POP3Error(
+                            .noSupportedAuthentication,
+                            detail: "APOP needs a timestamp in the greeting; this server sent none"))
                 }
                 let digest = HexEncoding.encode(MD5.hash(timestamp + password))
                 _ = try await simpleCommand(.apop(name: username, digest: digest))
@@ -51,7 +53,8 @@ extension POP3Client {
     ) async throws {
         if mechanism == nil, capabilities.saslMechanisms.isEmpty, case .password(let password) = credentials.secret {
             try await authenticate(
-                username: credentials.user, password: password, allowInsecureAuthentication: allowInsecureAuthentication)
+                username: credentials.user, password: password, allowInsecureAuthentication: allowInsecureAuthentication
+            )
             return
         }
         try await perform {
@@ -71,15 +74,19 @@ extension POP3Client {
     private func chooseMethod(
         _ method: POP3AuthenticationMethod, for credentials: Credentials, allowInsecure: Bool
     ) throws -> POP3AuthenticationMethod {
-        let cleartextAllowed = SASLMechanismSelector(isConnectionSecure: isSecure, allowInsecureCleartext: allowInsecure)
-            .permitsCleartext
+        let cleartextAllowed = SASLMechanismSelector(
+            isConnectionSecure: isSecure, allowInsecureCleartext: allowInsecure
+        )
+        .permitsCleartext
         switch method {
         case .apop: return .apop
         case .userPass:
             guard cleartextAllowed else { throw SessionContinuesError(error: Self.cleartextRefusal) }
             return .userPass
         case .sasl(let kind):
-            if kind.sendsReusableSecret && !cleartextAllowed { throw SessionContinuesError(error: Self.cleartextRefusal) }
+            if kind.sendsReusableSecret && !cleartextAllowed {
+                throw SessionContinuesError(error: Self.cleartextRefusal)
+            }
             return method
         case .automatic:
             if !capabilities.saslMechanisms.isEmpty,
@@ -98,7 +105,7 @@ extension POP3Client {
         let selector = SASLMechanismSelector(isConnectionSecure: isSecure, allowInsecureCleartext: allowInsecure)
         do {
             return try selector.choose(from: capabilities.saslMechanisms, for: credentials.kind)
-        } catch where error.code == .cleartextOnInsecureConnection {
+        } catch  where error.code == .cleartextOnInsecureConnection {
             throw SessionContinuesError(error: POP3Error(.cleartextRefused, detail: error.detail))
         } catch {
             throw SessionContinuesError(error: POP3Error(.noSupportedAuthentication, detail: error.detail))
@@ -112,12 +119,15 @@ extension POP3Client {
     /// when it fits the 255-octet line, then one line per challenge, `*` when the mechanism
     /// cannot go on. An OAuth 2.0 token the server refuses (other than for its scope) is
     /// refreshed through the credentials' token provider and tried once more.
-    private func runSASL(_ kind: SASLMechanismKind, credentials: Credentials, refreshingToken: Bool = false) async throws {
+    private func runSASL(
+        _ kind: SASLMechanismKind, credentials: Credentials, refreshingToken: Bool = false
+    ) async throws {
         var session: SASLClientSession
         let initial: String?
         do {
             session = SASLClientSession(
-                mechanism: try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName))
+                mechanism: try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
+            )
             initial = try session.start(
                 maximumInitialResponseLength: Self.maximumAuthLineLength - "AUTH \(kind.rawValue) \r\n".utf8.count)
         } catch {
@@ -160,6 +170,8 @@ extension POP3Client {
     }
 
     static var cleartextRefusal: POP3Error {
-        POP3Error(.cleartextRefused, detail: "the password would cross an unencrypted connection; use TLS or allow it explicitly")
+        POP3Error(
+            .cleartextRefused,
+            detail: "the password would cross an unencrypted connection; use TLS or allow it explicitly")
     }
 }

@@ -26,12 +26,16 @@ struct FakePOP3ServerTests {
 
     @Test("CAPA lists what the configuration offers")
     func capa() async throws {
-        let client = RawPOP3Client(server { $0.saslMechanisms = ["PLAIN", "SCRAM-SHA-256"]; $0.expire = "NEVER" })
+        let client = RawPOP3Client(
+            server {
+                $0.saslMechanisms = ["PLAIN", "SCRAM-SHA-256"]; $0.expire = "NEVER"
+            })
         _ = try await client.line()
         #expect(try await client.command("CAPA") == "+OK Capability list follows")
         let lines = try await client.block()
         #expect(lines.contains("SASL PLAIN SCRAM-SHA-256"))
-        #expect(lines.contains("PIPELINING") && lines.contains("UIDL") && lines.contains("TOP") && lines.contains("USER"))
+        #expect(
+            lines.contains("PIPELINING") && lines.contains("UIDL") && lines.contains("TOP") && lines.contains("USER"))
         #expect(lines.contains("EXPIRE NEVER"))
         #expect(!lines.contains("STLS"))
     }
@@ -123,7 +127,10 @@ struct FakePOP3ServerTests {
 
     @Test("STLS upgrades and is no longer listed; USER is refused before TLS when required")
     func stls() async throws {
-        let client = RawPOP3Client(server { $0.offersSTLS = true; $0.requiresTLSForLogin = true })
+        let client = RawPOP3Client(
+            server {
+                $0.offersSTLS = true; $0.requiresTLSForLogin = true
+            })
         _ = try await client.line()
         #expect(try await client.command("USER alice").hasPrefix("-ERR [AUTH]"))
         _ = try await client.command("CAPA")
@@ -137,7 +144,8 @@ struct FakePOP3ServerTests {
 
     @Test("scripted faults: refuse, malformed line, oversized line, drop after N bytes")
     func faults() async throws {
-        let refusing = try await loggedIn(server { $0.faults = [.refuse(verb: "STAT", response: "-ERR [SYS/TEMP] busy")] })
+        let refusing = try await loggedIn(
+            server { $0.faults = [.refuse(verb: "STAT", response: "-ERR [SYS/TEMP] busy")] })
         #expect(try await refusing.command("STAT") == "-ERR [SYS/TEMP] busy")
 
         let malformed = try await loggedIn(server { $0.faults = [.malformedLine(verb: "noop", line: "* OK IMAP")] })
