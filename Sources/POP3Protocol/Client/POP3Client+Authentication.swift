@@ -1,4 +1,5 @@
 import MailAuth
+import MailTransport
 
 /// Logging in: the AUTHORIZATION state's commands (RFC 1939 §7 USER/PASS and APOP,
 /// RFC 5034 AUTH).
@@ -173,5 +174,33 @@ extension POP3Client {
         POP3Error(
             .cleartextRefused,
             detail: "the password would cross an unencrypted connection; use TLS or allow it explicitly")
+    }
+}
+
+extension POP3Client {
+    /// Connects and logs in, in one step: ``connect(to:tls:timeouts:connector:configuration:)``
+    /// then ``authenticate(_:mechanism:allowInsecureAuthentication:)``. If login fails, the
+    /// connection is closed and the error thrown.
+    ///
+    /// - Parameter allowInsecureAuthentication: lets a password or token cross an unencrypted
+    ///   connection (an `.insecurePlaintext` endpoint). Off by default.
+    public static func connect(
+        to endpoint: Endpoint,
+        credentials: Credentials,
+        allowInsecureAuthentication: Bool = false,
+        tls: TLSPolicy = .default,
+        timeouts: Timeouts = .default,
+        connector: any MailConnector = SocketConnector(),
+        configuration: Configuration = Configuration()
+    ) async throws -> POP3Client {
+        let client = try await connect(
+            to: endpoint, tls: tls, timeouts: timeouts, connector: connector, configuration: configuration)
+        do {
+            try await client.authenticate(credentials, allowInsecureAuthentication: allowInsecureAuthentication)
+        } catch {
+            await client.close()
+            throw error
+        }
+        return client
     }
 }

@@ -173,3 +173,21 @@ struct FakePOP3ServerTests {
         #expect(server.receivedCommands == ["USER alice", "PASS <redacted>"])
     }
 }
+
+@Suite("FakePOP3Server delays")
+struct FakePOP3ServerDelayTests {
+    @Test("a delay fault holds the answer back at least that long")
+    func delay() async throws {
+        var configuration = FakePOP3Configuration()
+        configuration.faults = [.delay(.milliseconds(200), verb: "NOOP")]
+        let server = FakePOP3Server(configuration: configuration, accounts: SASLServerAccounts(passwords: ["a": "b"]))
+        let client = RawPOP3Client(server)
+        _ = try await client.line()
+        _ = try await client.command("USER a")
+        _ = try await client.command("PASS b")
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try await client.command("NOOP") == "+OK")
+        #expect(clock.now - start >= .milliseconds(200))
+    }
+}

@@ -282,3 +282,22 @@ struct POP3ClientConcurrencyTests {
         try await client.quit()
     }
 }
+
+@Suite("POP3Client one-step connect")
+struct POP3ClientOneStepConnectTests {
+    @Test("connect with credentials logs in, and closes the connection when login fails")
+    func connectWithCredentials() async throws {
+        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["alice": "pw"]))
+        let endpoint = Endpoint(host: "fake", port: 995, security: .tls)
+        let client = try await POP3Client.connect(
+            to: endpoint, credentials: Credentials(user: "alice", secret: .password("pw")), connector: server.connector)
+        #expect(await client.isAuthenticated)
+        try await client.quit()
+        let error = await #expect(throws: POP3Error.self) {
+            _ = try await POP3Client.connect(
+                to: endpoint, credentials: Credentials(user: "alice", secret: .password("wrong")),
+                connector: server.connector)
+        }
+        #expect(error?.code == .authenticationFailed)
+    }
+}
