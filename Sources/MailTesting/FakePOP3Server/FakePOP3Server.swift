@@ -109,7 +109,9 @@ public struct FakePOP3Connector: MailConnector {
     /// The server reached.
     public let server: FakePOP3Server
 
-    /// A new in-memory connection with a session of ``server`` on its other end.
+    /// A new in-memory connection with a session of ``server`` on its other end. `timeouts.read`
+    /// applies to both ends: the client's reads, and the server's wait for the next command
+    /// (as a real server's idle timeout).
     public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
         let (client, serverSide) = InMemoryConnection.makePair(readTimeout: timeouts.read)
         if endpoint.security == .tls {

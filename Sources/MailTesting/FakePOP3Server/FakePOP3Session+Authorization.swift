@@ -11,7 +11,9 @@ extension FakePOP3Session {
         if configuration.offersUSER { lines.append("USER") }
         if configuration.offersResponseCodes { lines += ["RESP-CODES", "AUTH-RESP-CODE"] }
         if configuration.offersPipelining { lines.append("PIPELINING") }
-        if !configuration.saslMechanisms.isEmpty { lines.append("SASL " + configuration.saslMechanisms.joined(separator: " ")) }
+        if !configuration.saslMechanisms.isEmpty {
+            lines.append("SASL " + configuration.saslMechanisms.joined(separator: " "))
+        }
         if configuration.offersSTLS && !connection.isSecure && phase == .authorization { lines.append("STLS") }
         if let delay = configuration.loginDelay { lines.append("LOGIN-DELAY \(delay)") }
         if let expire = configuration.expire { lines.append("EXPIRE \(expire)") }
@@ -30,7 +32,9 @@ extension FakePOP3Session {
     }
 
     func handleUSER(_ words: [String]) async throws {
-        guard phase == .authorization, configuration.offersUSER else { return try await sendLine("-ERR USER not available") }
+        guard phase == .authorization, configuration.offersUSER else {
+            return try await sendLine("-ERR USER not available")
+        }
         guard try await cleartextPermitted() else { return }
         guard let name = words.first else { return try await sendLine("-ERR USER needs a name") }
         pendingUser = name
@@ -47,7 +51,9 @@ extension FakePOP3Session {
     }
 
     func handleAPOP(_ words: [String]) async throws {
-        guard phase == .authorization, configuration.offersAPOP else { return try await sendLine("-ERR APOP not available") }
+        guard phase == .authorization, configuration.offersAPOP else {
+            return try await sendLine("-ERR APOP not available")
+        }
         guard words.count == 2 else { return try await sendLine("-ERR APOP needs a name and a digest") }
         let expected = server.accounts.passwords[words[0]].map { HexEncoding.encode(MD5.hash(timestamp + $0)) }
         guard let expected, expected == words[1].lowercased() else {
@@ -58,7 +64,8 @@ extension FakePOP3Session {
 
     func handleAUTH(_ words: [String]) async throws {
         guard phase == .authorization else { return try await sendLine("-ERR already logged in") }
-        guard let name = words.first?.uppercased(), configuration.saslMechanisms.map({ $0.uppercased() }).contains(name),
+        guard let name = words.first?.uppercased(),
+            configuration.saslMechanisms.map({ $0.uppercased() }).contains(name),
             var mechanism = server.accounts.makeMechanism(named: name)
         else { return try await sendLine("-ERR unsupported SASL mechanism") }
         if ["PLAIN", "LOGIN", "XOAUTH2"].contains(name), !(try await cleartextPermitted()) { return }

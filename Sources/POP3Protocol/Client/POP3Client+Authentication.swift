@@ -1,4 +1,5 @@
 import MailAuth
+import MailTransport
 
 /// Logging in: the AUTHORIZATION state's commands (RFC 1939 §7 USER/PASS and APOP,
 /// RFC 5034 AUTH).
@@ -24,8 +25,10 @@ extension POP3Client {
             switch try chooseMethod(method, for: credentials, allowInsecure: allowInsecureAuthentication) {
             case .apop:
                 guard let timestamp = greeting.apopTimestamp else {
-                    throw SessionContinuesError(error: POP3Error(
-                        .noSupportedAuthentication, detail: "APOP needs a timestamp in the greeting; this server sent none"))
+                    throw SessionContinuesError(
+                        error: POP3Error(
+                            .noSupportedAuthentication,
+                            detail: "APOP needs a timestamp in the greeting; this server sent none"))
                 }
                 let digest = HexEncoding.encode(MD5.hash(timestamp + password))
                 _ = try await simpleCommand(.apop(name: username, digest: digest))
@@ -51,7 +54,8 @@ extension POP3Client {
     ) async throws {
         if mechanism == nil, capabilities.saslMechanisms.isEmpty, case .password(let password) = credentials.secret {
             try await authenticate(
-                username: credentials.user, password: password, allowInsecureAuthentication: allowInsecureAuthentication)
+                username: credentials.user, password: password, allowInsecureAuthentication: allowInsecureAuthentication
+            )
             return
         }
         try await perform {
@@ -71,14 +75,19 @@ extension POP3Client {
     private func chooseMethod(
         _ method: POP3AuthenticationMethod, for credentials: Credentials, allowInsecure: Bool
     ) throws -> POP3AuthenticationMethod {
-        let cleartextAllowed = isSecure || allowInsecure
+        let cleartextAllowed = SASLMechanismSelector(
+            isConnectionSecure: isSecure, allowInsecureCleartext: allowInsecure
+        )
+        .permitsCleartext
         switch method {
         case .apop: return .apop
         case .userPass:
             guard cleartextAllowed else { throw SessionContinuesError(error: Self.cleartextRefusal) }
             return .userPass
         case .sasl(let kind):
-            if kind.sendsReusableSecret && !cleartextAllowed { throw SessionContinuesError(error: Self.cleartextRefusal) }
+            if kind.sendsReusableSecret && !cleartextAllowed {
+                throw SessionContinuesError(error: Self.cleartextRefusal)
+            }
             return method
         case .automatic:
             if !capabilities.saslMechanisms.isEmpty,
@@ -97,7 +106,7 @@ extension POP3Client {
         let selector = SASLMechanismSelector(isConnectionSecure: isSecure, allowInsecureCleartext: allowInsecure)
         do {
             return try selector.choose(from: capabilities.saslMechanisms, for: credentials.kind)
-        } catch where error.code == .cleartextOnInsecureConnection {
+        } catch  where error.code == .cleartextOnInsecureConnection {
             throw SessionContinuesError(error: POP3Error(.cleartextRefused, detail: error.detail))
         } catch {
             throw SessionContinuesError(error: POP3Error(.noSupportedAuthentication, detail: error.detail))
@@ -107,55 +116,54 @@ extension POP3Client {
     /// RFC 5034 §4 limits the AUTH command line to 255 octets, initial response included.
     static let maximumAuthLineLength = 255
 
-    /// The SASL exchange: AUTH with an initial response when it fits, then one line per challenge.
-    private func runSASL(_ kind: SASLMechanismKind, credentials: Credentials) async throws {
-        var mechanism: any SASLMechanism
-        let initial: [UInt8]?
+    /// The SASL exchange, framed by MailAuth's `SASLClientSession`: AUTH with an initial response
+    /// when it fits the 255-octet line, then one line per challenge, `*` when the mechanism
+    /// cannot go on. An OAuth 2.0 token the server refuses (other than for its scope) is
+    /// refreshed through the credentials' token provider and tried once more.
+    private func runSASL(
+        _ kind: SASLMechanismKind, credentials: Credentials, refreshingToken: Bool = false
+    ) async throws {
+        var session: SASLClientSession
+        let initial: String?
         do {
-            mechanism = try await credentials.makeMechanism(kind, host: serverName)
-            let first = try mechanism.start(initialResponseAllowed: true)
-            let encodedCount = first.map { SASLCodec.encodeInitialResponse($0).utf8.count } ?? 0
-            if "AUTH \(kind.rawValue) ".utf8.count + encodedCount + 2 > Self.maximumAuthLineLength {
-                mechanism = try await credentials.makeMechanism(kind, host: serverName)
-                initial = try mechanism.start(initialResponseAllowed: false)
-            } else {
-                initial = first
-            }
+            session = SASLClientSession(
+                mechanism: try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
+            )
+            initial = try session.start(
+                maximumInitialResponseLength: Self.maximumAuthLineLength - "AUTH \(kind.rawValue) \r\n".utf8.count)
         } catch {
             throw SessionContinuesError(error: error)
         }
-        try await write([.auth(mechanism: kind.rawValue, initialResponse: initial.map(SASLCodec.encodeInitialResponse))])
-        var mechanismFailure: (any Error)?
-        var oauthFailure: OAuth2ErrorChallenge?
+        try await write([.auth(mechanism: session.mechanismName, initialResponse: initial)])
+        var cancellation: MailAuthError?
         while true {
             switch try await readResponse() {
             case .challenge(let text):
-                guard mechanismFailure == nil, oauthFailure == nil else {
+                guard cancellation == nil else {
                     throw POP3Error(.malformedResponse, detail: "a SASL challenge after the client cancelled")
                 }
-                do {
-                    let challenge = try SASLCodec.decode(text)
-                    switch try mechanism.respond(to: challenge) {
-                    case .respond(let bytes):
-                        try await write([.saslResponse(SASLCodec.encode(bytes))])
-                    case .acknowledgeError(let response, let oauthError):
-                        oauthFailure = oauthError
-                        try await write([.saslResponse(SASLCodec.encode(response))])
-                    }
-                } catch let error as MailAuthError {
-                    // The server said something the mechanism cannot accept: cancel (RFC 5034 §4).
-                    mechanismFailure = error
+                switch session.respond(toChallenge: text) {
+                case .send(let line):
+                    try await write([.saslResponse(line)])
+                case .cancel(let error):
+                    cancellation = error
                     try await write([.saslResponse(SASLCodec.cancellation)])
                 }
             case .complete:
                 // Success after a cancellation, or from a server that did not prove itself
                 // (SCRAM): the session is not trustworthy, so it ends.
-                if let mechanismFailure { throw mechanismFailure }
-                try mechanism.finish(additionalData: nil)
+                if let cancellation { throw cancellation }
+                try session.finish(additionalData: nil)
                 return
             case .failed(var error):
-                if let oauthFailure { error.detail += "; the OAuth 2.0 token was refused (\(oauthFailure))" }
-                throw SessionContinuesError(error: mechanismFailure ?? error)
+                if let cancellation { throw SessionContinuesError(error: cancellation) }
+                if let oauthError = session.oauthError {
+                    if !refreshingToken, !oauthError.isInsufficientScope {
+                        return try await runSASL(kind, credentials: credentials, refreshingToken: true)
+                    }
+                    error.detail += "; the OAuth 2.0 token was refused (\(oauthError))"
+                }
+                throw SessionContinuesError(error: error)
             default:
                 throw POP3Error(.malformedResponse, detail: "unexpected answer during AUTH")
             }
@@ -163,6 +171,36 @@ extension POP3Client {
     }
 
     static var cleartextRefusal: POP3Error {
-        POP3Error(.cleartextRefused, detail: "the password would cross an unencrypted connection; use TLS or allow it explicitly")
+        POP3Error(
+            .cleartextRefused,
+            detail: "the password would cross an unencrypted connection; use TLS or allow it explicitly")
+    }
+}
+
+extension POP3Client {
+    /// Connects and logs in, in one step: ``connect(to:tls:timeouts:connector:configuration:)``
+    /// then ``authenticate(_:mechanism:allowInsecureAuthentication:)``. If login fails, the
+    /// connection is closed and the error thrown.
+    ///
+    /// - Parameter allowInsecureAuthentication: lets a password or token cross an unencrypted
+    ///   connection (an `.insecurePlaintext` endpoint). Off by default.
+    public static func connect(
+        to endpoint: Endpoint,
+        credentials: Credentials,
+        allowInsecureAuthentication: Bool = false,
+        tls: TLSPolicy = .default,
+        timeouts: Timeouts = .default,
+        connector: any MailConnector = SocketConnector(),
+        configuration: Configuration = Configuration()
+    ) async throws -> POP3Client {
+        let client = try await connect(
+            to: endpoint, tls: tls, timeouts: timeouts, connector: connector, configuration: configuration)
+        do {
+            try await client.authenticate(credentials, allowInsecureAuthentication: allowInsecureAuthentication)
+        } catch {
+            await client.close()
+            throw error
+        }
+        return client
     }
 }

@@ -87,8 +87,9 @@ public struct POP3Error: Error, Sendable, Hashable, CustomStringConvertible {
             default: code = .commandFailed
             }
         }
-        self.init(code, detail: "\(command.verb.isEmpty ? "AUTH" : command.verb) was refused",
-                  serverText: response.text, responseCode: response.code)
+        self.init(
+            code, detail: "\(command.verb.isEmpty ? "AUTH" : command.verb) was refused",
+            serverText: response.text, responseCode: response.code)
     }
 
     /// Whether trying again later, with the same settings, may succeed.
@@ -105,10 +106,12 @@ public struct POP3Error: Error, Sendable, Hashable, CustomStringConvertible {
         if text.contains("web login") || text.contains("log in via your web browser")
             || text.contains("sign in via your web browser")
         {
-            return "The provider wants a sign-in through its web site first (or an app password when two-step verification is on); sign in there, then try again."
+            return
+                "The provider wants a sign-in through its web site first (or an app password when two-step verification is on); sign in there, then try again."
         }
         if text.contains("not enabled for pop") || text.contains("pop access") || text.contains("pop3 is disabled") {
-            return "POP access is turned off for this account; enable POP in the provider's mail settings, then try again."
+            return
+                "POP access is turned off for this account; enable POP in the provider's mail settings, then try again."
         }
         switch code {
         case .authenticationFailed:
@@ -120,10 +123,14 @@ public struct POP3Error: Error, Sendable, Hashable, CustomStringConvertible {
         case .stlsNotOffered:
             return "The server does not offer STLS on this port; use port 995 with TLS, or ask the provider."
         case .cleartextRefused:
-            return "The connection is not encrypted; use TLS (port 995) or STLS (port 110) so the password is protected."
-        case .noSupportedAuthentication: return "The server offers no login method this client supports; check the server settings."
-        case .malformedResponse, .greetingRefused: return "The server does not behave as a POP3 server; check the host and port."
-        case .updateFailed: return "Some messages marked for deletion were not removed; they will be fetched again next time."
+            return
+                "The connection is not encrypted; use TLS (port 995) or STLS (port 110) so the password is protected."
+        case .noSupportedAuthentication:
+            return "The server offers no login method this client supports; check the server settings."
+        case .malformedResponse, .greetingRefused:
+            return "The server does not behave as a POP3 server; check the host and port."
+        case .updateFailed:
+            return "Some messages marked for deletion were not removed; they will be fetched again next time."
         default: return "Try again; if it persists, check the server settings."
         }
     }

@@ -87,11 +87,14 @@ struct POP3StateMachine: Sendable {
             return .ready(POP3Greeting(text: response.text))
         case .error:
             state = .closed
-            return .fatal(POP3Error(.greetingRefused, detail: "the server refused service in its greeting",
-                                    serverText: response.text, responseCode: response.code))
+            return .fatal(
+                POP3Error(
+                    .greetingRefused, detail: "the server refused service in its greeting",
+                    serverText: response.text, responseCode: response.code))
         case .continuation:
             state = .closed
-            return .fatal(POP3Error(.malformedResponse, detail: "the greeting is a continuation line", serverText: response.text))
+            return .fatal(
+                POP3Error(.malformedResponse, detail: "the greeting is a continuation line", serverText: response.text))
         }
     }
 
@@ -115,13 +118,17 @@ struct POP3StateMachine: Sendable {
             allowed = false
         }
         guard allowed else {
-            let place = switch state {
-            case .awaitingGreeting: "before the greeting"
-            case .authorization: "before login (AUTHORIZATION state)"
-            case .transaction: "after login (TRANSACTION state)"
-            case .update, .closed: "after the session ended"
-            }
-            return .reject(POP3Error(.invalidState, detail: "\(command.verb.isEmpty ? "a SASL response" : command.verb) is not valid \(place)"))
+            let place =
+                switch state {
+                case .awaitingGreeting: "before the greeting"
+                case .authorization: "before login (AUTHORIZATION state)"
+                case .transaction: "after login (TRANSACTION state)"
+                case .update, .closed: "after the session ended"
+                }
+            return .reject(
+                POP3Error(
+                    .invalidState,
+                    detail: "\(command.verb.isEmpty ? "a SASL response" : command.verb) is not valid \(place)"))
         }
         if case .quit = command { quitQueued = true }
         pending.append(command)
@@ -132,7 +139,10 @@ struct POP3StateMachine: Sendable {
     mutating func responseReceived(_ response: POP3Response) -> ResponseAction {
         guard !awaitingBlock else { preconditionFailure("responseReceived while a block is being read") }
         guard pendingHead < pending.count else {
-            return fail(POP3Error(.malformedResponse, detail: "a response arrived that no command asked for", serverText: response.text))
+            return fail(
+                POP3Error(
+                    .malformedResponse, detail: "a response arrived that no command asked for",
+                    serverText: response.text))
         }
         let command = pending[pendingHead]
         pendingHead += 1
@@ -145,7 +155,10 @@ struct POP3StateMachine: Sendable {
             switch command {
             case .auth, .saslResponse: return .challenge(response.text)
             default:
-                return fail(POP3Error(.malformedResponse, detail: "a SASL continuation answered \(command.verb)", serverText: response.text))
+                return fail(
+                    POP3Error(
+                        .malformedResponse, detail: "a SASL continuation answered \(command.verb)",
+                        serverText: response.text))
             }
         case .error:
             let error = POP3Error(refusal: response, to: command)

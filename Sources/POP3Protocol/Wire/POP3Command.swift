@@ -104,7 +104,9 @@ public enum POP3Command: Sendable, Hashable, CustomStringConvertible {
         case .pass(let secret): arguments = [secret]
         case .apop(let name, let digest):
             try Self.requireNonEmpty(name, "user name")
-            guard !name.contains(" ") else { throw POP3Error(.invalidArgument, detail: "an APOP user name cannot contain a space") }
+            guard !name.contains(" ") else {
+                throw POP3Error(.invalidArgument, detail: "an APOP user name cannot contain a space")
+            }
             arguments = [name, digest]
         case .auth(let mechanism, let initialResponse):
             try Self.requireNonEmpty(mechanism, "SASL mechanism")

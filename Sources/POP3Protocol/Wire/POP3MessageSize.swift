@@ -24,8 +24,9 @@ public struct POP3MessageSize: Sendable, Hashable {
         guard let (number, rest) = POP3ListingParser.leadingNumber(line),
             let (size, _) = POP3ListingParser.leadingNumber(rest), number >= 1
         else {
-            throw POP3Error(.malformedResponse, detail: "a LIST line is not `number size`",
-                            serverText: POP3Response.lenientText(line.prefix(120)))
+            throw POP3Error(
+                .malformedResponse, detail: "a LIST line is not `number size`",
+                serverText: POP3Response.lenientText(line.prefix(120)))
         }
         self.init(number: number, size: size)
     }

@@ -49,12 +49,14 @@ public struct POP3Response: Sendable, Hashable, CustomStringConvertible {
             status = .continuation
             rest = line[1...]
         } else {
-            throw POP3Error(.malformedResponse, detail: "a response line must start with +OK or -ERR",
-                            serverText: Self.lenientText(line.prefix(120)))
+            throw POP3Error(
+                .malformedResponse, detail: "a response line must start with +OK or -ERR",
+                serverText: Self.lenientText(line.prefix(120)))
         }
         if let first = rest.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\t") {
-            throw POP3Error(.malformedResponse, detail: "no space after the status indicator",
-                            serverText: Self.lenientText(line.prefix(120)))
+            throw POP3Error(
+                .malformedResponse, detail: "no space after the status indicator",
+                serverText: Self.lenientText(line.prefix(120)))
         }
         var body = rest.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         code = nil
@@ -75,11 +77,12 @@ public struct POP3Response: Sendable, Hashable, CustomStringConvertible {
 
     /// The line as the server sent it, normalised (`-ERR [IN-USE] locked`).
     public var description: String {
-        let indicator = switch status {
-        case .ok: "+OK"
-        case .error: "-ERR"
-        case .continuation: "+"
-        }
+        let indicator =
+            switch status {
+            case .ok: "+OK"
+            case .error: "-ERR"
+            case .continuation: "+"
+            }
         var result = indicator
         if let code { result += " [\(code.rawValue)]" }
         if !text.isEmpty { result += " " + text }

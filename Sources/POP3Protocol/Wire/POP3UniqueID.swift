@@ -23,13 +23,15 @@ public struct POP3UniqueID: Sendable, Hashable {
     /// Parses `number uid`.
     init(parsing line: some Collection<UInt8>) throws(POP3Error) {
         guard let (number, rest) = POP3ListingParser.leadingNumber(line), number >= 1 else {
-            throw POP3Error(.malformedResponse, detail: "a UIDL line is not `number uid`",
-                            serverText: POP3Response.lenientText(line.prefix(120)))
+            throw POP3Error(
+                .malformedResponse, detail: "a UIDL line is not `number uid`",
+                serverText: POP3Response.lenientText(line.prefix(120)))
         }
         let uidBytes = rest.prefix { $0 > 0x20 && $0 < 0x7F }
         guard !uidBytes.isEmpty, uidBytes.count <= Self.maximumLength else {
-            throw POP3Error(.malformedResponse, detail: "a UIDL id is empty, too long or not printable ASCII",
-                            serverText: POP3Response.lenientText(line.prefix(120)))
+            throw POP3Error(
+                .malformedResponse, detail: "a UIDL id is empty, too long or not printable ASCII",
+                serverText: POP3Response.lenientText(line.prefix(120)))
         }
         self.init(number: number, uid: String(decoding: uidBytes, as: UTF8.self))
     }

@@ -26,12 +26,16 @@ struct FakePOP3ServerTests {
 
     @Test("CAPA lists what the configuration offers")
     func capa() async throws {
-        let client = RawPOP3Client(server { $0.saslMechanisms = ["PLAIN", "SCRAM-SHA-256"]; $0.expire = "NEVER" })
+        let client = RawPOP3Client(
+            server {
+                $0.saslMechanisms = ["PLAIN", "SCRAM-SHA-256"]; $0.expire = "NEVER"
+            })
         _ = try await client.line()
         #expect(try await client.command("CAPA") == "+OK Capability list follows")
         let lines = try await client.block()
         #expect(lines.contains("SASL PLAIN SCRAM-SHA-256"))
-        #expect(lines.contains("PIPELINING") && lines.contains("UIDL") && lines.contains("TOP") && lines.contains("USER"))
+        #expect(
+            lines.contains("PIPELINING") && lines.contains("UIDL") && lines.contains("TOP") && lines.contains("USER"))
         #expect(lines.contains("EXPIRE NEVER"))
         #expect(!lines.contains("STLS"))
     }
@@ -123,7 +127,10 @@ struct FakePOP3ServerTests {
 
     @Test("STLS upgrades and is no longer listed; USER is refused before TLS when required")
     func stls() async throws {
-        let client = RawPOP3Client(server { $0.offersSTLS = true; $0.requiresTLSForLogin = true })
+        let client = RawPOP3Client(
+            server {
+                $0.offersSTLS = true; $0.requiresTLSForLogin = true
+            })
         _ = try await client.line()
         #expect(try await client.command("USER alice").hasPrefix("-ERR [AUTH]"))
         _ = try await client.command("CAPA")
@@ -137,7 +144,8 @@ struct FakePOP3ServerTests {
 
     @Test("scripted faults: refuse, malformed line, oversized line, drop after N bytes")
     func faults() async throws {
-        let refusing = try await loggedIn(server { $0.faults = [.refuse(verb: "STAT", response: "-ERR [SYS/TEMP] busy")] })
+        let refusing = try await loggedIn(
+            server { $0.faults = [.refuse(verb: "STAT", response: "-ERR [SYS/TEMP] busy")] })
         #expect(try await refusing.command("STAT") == "-ERR [SYS/TEMP] busy")
 
         let malformed = try await loggedIn(server { $0.faults = [.malformedLine(verb: "noop", line: "* OK IMAP")] })
@@ -163,5 +171,23 @@ struct FakePOP3ServerTests {
         let server = server()
         _ = try await loggedIn(server)
         #expect(server.receivedCommands == ["USER alice", "PASS <redacted>"])
+    }
+}
+
+@Suite("FakePOP3Server delays")
+struct FakePOP3ServerDelayTests {
+    @Test("a delay fault holds the answer back at least that long")
+    func delay() async throws {
+        var configuration = FakePOP3Configuration()
+        configuration.faults = [.delay(.milliseconds(200), verb: "NOOP")]
+        let server = FakePOP3Server(configuration: configuration, accounts: SASLServerAccounts(passwords: ["a": "b"]))
+        let client = RawPOP3Client(server)
+        _ = try await client.line()
+        _ = try await client.command("USER a")
+        _ = try await client.command("PASS b")
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try await client.command("NOOP") == "+OK")
+        #expect(clock.now - start >= .milliseconds(200))
     }
 }

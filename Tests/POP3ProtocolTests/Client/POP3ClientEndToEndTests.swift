@@ -20,12 +20,15 @@ struct POP3ClientEndToEndTests {
 
     static var trusting: TLSPolicy { TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]) }
 
-    private func makeServer(count: Int = 3, _ configure: (inout FakePOP3Configuration) -> Void = { _ in }) -> FakePOP3Server {
+    private func makeServer(
+        count: Int = 3, _ configure: (inout FakePOP3Configuration) -> Void = { _ in }
+    ) -> FakePOP3Server {
         var configuration = FakePOP3Configuration()
         configure(&configuration)
         let server = FakePOP3Server(configuration: configuration, accounts: Self.accounts)
         for number in 1...max(count, 1) where count > 0 {
-            server.deliver(FakePOP3Message(uid: "uid-\(number)", text: "Subject: \(number)\n\n.line \(number)\n"), to: "alice")
+            server.deliver(
+                FakePOP3Message(uid: "uid-\(number)", text: "Subject: \(number)\n\n.line \(number)\n"), to: "alice")
         }
         return server
     }
@@ -68,7 +71,9 @@ struct POP3ClientEndToEndTests {
         #expect(server.messages(of: "alice").count == 3)
     }
 
-    @Test("every SASL mechanism the fake offers logs in", arguments: ["SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"])
+    @Test(
+        "every SASL mechanism the fake offers logs in",
+        arguments: ["SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"])
     func sasl(mechanism: String) async throws {
         let server = makeServer { $0.saslMechanisms = [mechanism] }
         let client = try await connect(server)
@@ -84,6 +89,28 @@ struct POP3ClientEndToEndTests {
         let client = try await connect(server)
         try await client.authenticate(Credentials(user: "alice", secret: .oauth2(.fixed("ya29.token"))))
         #expect(await client.isAuthenticated)
+    }
+
+    @Test("an XOAUTH2 token the server refuses is refreshed once through the provider")
+    func xoauth2Refresh() async throws {
+        let server = makeServer { $0.saslMechanisms = ["XOAUTH2"] }
+        let client = try await connect(server)
+        let provider = OAuth2TokenProvider { refresh in refresh ? "ya29.token" : "expired" }
+        try await client.authenticate(Credentials(user: "alice", secret: .oauth2(provider)))
+        #expect(await client.isAuthenticated)
+        #expect(server.receivedCommands.filter { $0.hasPrefix("AUTH XOAUTH2") }.count == 2)
+    }
+
+    @Test("an XOAUTH2 token refused twice is authenticationFailed with the OAuth status")
+    func xoauth2Refused() async throws {
+        let server = makeServer { $0.saslMechanisms = ["XOAUTH2"] }
+        let client = try await connect(server)
+        let error = await #expect(throws: POP3Error.self) {
+            try await client.authenticate(Credentials(user: "alice", secret: .oauth2(.fixed("wrong"))))
+        }
+        #expect(error?.code == .authenticationFailed)
+        #expect(error?.detail.contains("401") == true)
+        #expect(!(await client.isClosed))
     }
 
     @Test("a wrong SCRAM password is authenticationFailed")
@@ -107,7 +134,9 @@ struct POP3ClientEndToEndTests {
 
     @Test("STLS in memory, with login refused before TLS by the server")
     func stlsInMemory() async throws {
-        let server = makeServer { $0.offersSTLS = true; $0.requiresTLSForLogin = true }
+        let server = makeServer {
+            $0.offersSTLS = true; $0.requiresTLSForLogin = true
+        }
         let client = try await connect(server, security: .startTLS)
         #expect(client.isSecure)
         try await client.authenticate(username: "alice", password: "pw")
@@ -120,34 +149,47 @@ struct POP3ClientEndToEndTests {
         let first = try await connect(server)
         try await first.authenticate(username: "alice", password: "pw")
         let second = try await connect(server)
-        let error = await #expect(throws: POP3Error.self) { try await second.authenticate(username: "alice", password: "pw") }
+        let error = await #expect(throws: POP3Error.self) {
+            try await second.authenticate(username: "alice", password: "pw")
+        }
         #expect(error?.code == .inUse)
         try await first.quit()
     }
 
-    @Test("scripted refusals become typed errors", arguments: [
-        ("-ERR [SYS/TEMP] maintenance", POP3Error.Code.temporaryFailure),
-        ("-ERR [LOGIN-DELAY] wait 15 minutes", .loginDelay),
-        ("-ERR [SYS/PERM] Your account is not enabled for POP access", .permanentFailure),
-    ])
+    @Test(
+        "scripted refusals become typed errors",
+        arguments: [
+            ("-ERR [SYS/TEMP] maintenance", POP3Error.Code.temporaryFailure),
+            ("-ERR [LOGIN-DELAY] wait 15 minutes", .loginDelay),
+            ("-ERR [SYS/PERM] Your account is not enabled for POP access", .permanentFailure),
+        ])
     func refusals(response: String, code: POP3Error.Code) async throws {
         let server = makeServer { $0.faults = [.refuse(verb: "PASS", response: response)] }
         let client = try await connect(server)
-        let error = await #expect(throws: POP3Error.self) { try await client.authenticate(username: "alice", password: "pw") }
+        let error = await #expect(throws: POP3Error.self) {
+            try await client.authenticate(username: "alice", password: "pw")
+        }
         #expect(error?.code == code)
     }
 
-    @Test("faults end the session with typed errors", arguments: [
-        (FakePOP3Fault.malformedLine(verb: "STAT", line: "220 this is SMTP"), POP3Error.Code.malformedResponse.rawValue),
-        (.oversizedLine(verb: "STAT", length: 20_000), TransportError.Code.lineTooLong.rawValue),
-        (.endlessResponse(verb: "RETR"), TransportError.Code.responseTooLarge.rawValue),
-        (.dropConnection(afterBytes: 2_000), TransportError.Code.closedByPeer.rawValue),
-        (.silent(verb: "RETR"), TransportError.Code.timedOut.rawValue),
-    ])
+    @Test(
+        "faults end the session with typed errors",
+        arguments: [
+            (
+                FakePOP3Fault.malformedLine(verb: "STAT", line: "220 this is SMTP"),
+                POP3Error.Code.malformedResponse.rawValue
+            ),
+            (.oversizedLine(verb: "STAT", length: 20_000), TransportError.Code.lineTooLong.rawValue),
+            (.endlessResponse(verb: "RETR"), TransportError.Code.responseTooLarge.rawValue),
+            (.dropConnection(afterBytes: 2_000), TransportError.Code.closedByPeer.rawValue),
+            (.silent(verb: "RETR"), TransportError.Code.timedOut.rawValue),
+        ])
     func faults(fault: FakePOP3Fault, expectedCode: String) async throws {
         let server = makeServer(count: 0) { $0.faults = [fault] }
         // One 10 KB message, so that a dropped connection cuts it in the middle.
-        server.deliver(FakePOP3Message(uid: "big", text: "Subject: big\n\n" + String(repeating: "0123456789\n", count: 1000)), to: "alice")
+        server.deliver(
+            FakePOP3Message(uid: "big", text: "Subject: big\n\n" + String(repeating: "0123456789\n", count: 1000)),
+            to: "alice")
         let client = try await POP3Client.connect(
             to: Endpoint(host: "pop.fake.test", port: 995, security: .tls), timeouts: .all(.milliseconds(300)),
             connector: server.connector, configuration: .init(maximumMessageSize: 64 * 1024))
@@ -183,7 +225,9 @@ struct POP3ClientEndToEndTests {
 
     @Test("STLS over loopback upgrades to real TLS before login")
     func loopbackSTLS() async throws {
-        let server = makeServer { $0.offersSTLS = true; $0.requiresTLSForLogin = true }
+        let server = makeServer {
+            $0.offersSTLS = true; $0.requiresTLSForLogin = true
+        }
         let listener = try server.listen(certificate: try Self.authority.issue())
         defer { listener.close() }
         let client = try await POP3Client.connect(
@@ -215,14 +259,19 @@ struct POP3ClientConcurrencyTests {
     @Test("calls from many tasks at once are carried out one after the other")
     func serialized() async throws {
         let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["alice": "pw"]))
-        for number in 1...20 { server.deliver(FakePOP3Message(uid: "u\(number)", text: "Subject: \(number)\n\nbody\n"), to: "alice") }
+        for number in 1...20 {
+            server.deliver(FakePOP3Message(uid: "u\(number)", text: "Subject: \(number)\n\nbody\n"), to: "alice")
+        }
         let client = try await POP3Client.connect(
-            to: Endpoint(host: "fake", port: 995, security: .tls), timeouts: .all(.seconds(5)), connector: server.connector)
+            to: Endpoint(host: "fake", port: 995, security: .tls), timeouts: .all(.seconds(5)),
+            connector: server.connector)
         try await client.authenticate(username: "alice", password: "pw")
         let messages = try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
             for number in 1...20 {
                 group.addTask { (number, try await client.retrieve(number)) }
-                group.addTask { _ = try await client.stat(); return (0, []) }
+                group.addTask {
+                    _ = try await client.stat(); return (0, [])
+                }
             }
             var result: [Int: [UInt8]] = [:]
             for try await (number, message) in group where number > 0 { result[number] = message }
@@ -231,5 +280,24 @@ struct POP3ClientConcurrencyTests {
         #expect(messages.count == 20)
         #expect(messages[7] == Array("Subject: 7\r\n\r\nbody\r\n".utf8))
         try await client.quit()
+    }
+}
+
+@Suite("POP3Client one-step connect")
+struct POP3ClientOneStepConnectTests {
+    @Test("connect with credentials logs in, and closes the connection when login fails")
+    func connectWithCredentials() async throws {
+        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["alice": "pw"]))
+        let endpoint = Endpoint(host: "fake", port: 995, security: .tls)
+        let client = try await POP3Client.connect(
+            to: endpoint, credentials: Credentials(user: "alice", secret: .password("pw")), connector: server.connector)
+        #expect(await client.isAuthenticated)
+        try await client.quit()
+        let error = await #expect(throws: POP3Error.self) {
+            _ = try await POP3Client.connect(
+                to: endpoint, credentials: Credentials(user: "alice", secret: .password("wrong")),
+                connector: server.connector)
+        }
+        #expect(error?.code == .authenticationFailed)
     }
 }

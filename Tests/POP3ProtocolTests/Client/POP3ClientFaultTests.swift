@@ -74,7 +74,8 @@ struct POP3ClientFaultTests {
     func silentGreeting() async throws {
         let embedded = EmbeddedConnection(readTimeout: .milliseconds(100))
         let error = await #expect(throws: TransportError.self) {
-            _ = try await POP3Client.open(connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
+            _ = try await POP3Client.open(
+                connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
         }
         #expect(error?.code == .timedOut)
         try embedded.finish()

@@ -18,7 +18,9 @@ final class SendCountingConnection: MailConnection {
         try await base.send(bytes)
     }
     func receive(maximumCount: Int) async throws -> [UInt8]? { try await base.receive(maximumCount: maximumCount) }
-    func startTLS(serverName: String, policy: TLSPolicy) async throws { try await base.startTLS(serverName: serverName, policy: policy) }
+    func startTLS(serverName: String, policy: TLSPolicy) async throws {
+        try await base.startTLS(serverName: serverName, policy: policy)
+    }
     var isSecure: Bool { base.isSecure }
     var peerCertificate: CertificateSummary? { base.peerCertificate }
     func close() { base.close() }
@@ -63,12 +65,19 @@ struct POP3ClientPipeliningTests {
         let sendsBefore = counting.sends
         // Server answers in the order the client will have sent (checked below).
         let retr = { (n: Int) in "+OK\r\n" + Self.message(n) + ".\r\n" }
-        embedded.pushInbound(retr(1) + retr(2) + retr(3) + retr(4) + "+OK\r\n+OK\r\n" + "+OK\r\n+OK\r\n" + retr(5) + retr(6) + "+OK\r\n+OK\r\n")
+        embedded.pushInbound(
+            retr(1) + retr(2) + retr(3) + retr(4) + "+OK\r\n+OK\r\n" + "+OK\r\n+OK\r\n" + retr(5) + retr(6)
+                + "+OK\r\n+OK\r\n")
         let received = Received()
-        try await client.retrieveMany(Array(1...6), deleteAfterHandling: true) { number, message in await received.add(number, message) }
+        try await client.retrieveMany(Array(1...6), deleteAfterHandling: true) { number, message in
+            await received.add(number, message)
+        }
         let written = try await Transcript.outbound(embedded)
         // Refills happen when half the window (2) is free: R1-4 | D1 D2 | D3 D4 | R5 R6 | D5 | D6.
-        #expect(written == "RETR 1\r\nRETR 2\r\nRETR 3\r\nRETR 4\r\nDELE 1\r\nDELE 2\r\nDELE 3\r\nDELE 4\r\nRETR 5\r\nRETR 6\r\nDELE 5\r\nDELE 6\r\n")
+        #expect(
+            written
+                == "RETR 1\r\nRETR 2\r\nRETR 3\r\nRETR 4\r\nDELE 1\r\nDELE 2\r\nDELE 3\r\nDELE 4\r\nRETR 5\r\nRETR 6\r\nDELE 5\r\nDELE 6\r\n"
+        )
         #expect(await received.numbers == Array(1...6))
         #expect(counting.sends - sendsBefore == 6)
         try embedded.finish()
@@ -80,7 +89,9 @@ struct POP3ClientPipeliningTests {
         let (client, counting) = try await openPipelined(embedded, capabilities: ["UIDL"], window: 32)
         let sendsBefore = counting.sends
         let received = Received()
-        let task = Task { try await client.retrieveMany([1, 2, 3]) { number, message in await received.add(number, message) } }
+        let task = Task {
+            try await client.retrieveMany([1, 2, 3]) { number, message in await received.add(number, message) }
+        }
         for number in 1...3 {
             #expect(try await embedded.readOutboundLine() == "RETR \(number)\r\n")
             #expect(embedded.takeOutbound().isEmpty)  // nothing else was sent before the answer
@@ -96,7 +107,8 @@ struct POP3ClientPipeliningTests {
     func refusedInTheMiddle() async throws {
         let embedded = EmbeddedConnection()
         let (client, _) = try await openPipelined(embedded, capabilities: ["PIPELINING"], window: 32)
-        embedded.pushInbound("+OK\r\n" + Self.message(1) + ".\r\n" + "-ERR no such message\r\n" + "+OK\r\n" + Self.message(3) + ".\r\n")
+        embedded.pushInbound(
+            "+OK\r\n" + Self.message(1) + ".\r\n" + "-ERR no such message\r\n" + "+OK\r\n" + Self.message(3) + ".\r\n")
         let received = Received()
         let error = await #expect(throws: POP3Error.self) {
             try await client.retrieveMany([1, 2, 3]) { number, message in await received.add(number, message) }

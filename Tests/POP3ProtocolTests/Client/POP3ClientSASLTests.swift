@@ -97,7 +97,9 @@ struct POP3ClientSASLTests {
         let lines = try await Transcript.outbound(embedded).split(separator: "\r\n")
         #expect(lines.first == "AUTH XOAUTH2")
         #expect(lines.count == 2)
-        #expect(try SASLCodec.decode(lines[1]) == Array("user=alice@example.com\u{01}auth=Bearer \(token)\u{01}\u{01}".utf8))
+        #expect(
+            try SASLCodec.decode(lines[1]) == Array("user=alice@example.com\u{01}auth=Bearer \(token)\u{01}\u{01}".utf8)
+        )
         try embedded.finish()
     }
 }

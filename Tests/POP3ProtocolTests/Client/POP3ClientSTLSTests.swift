@@ -11,7 +11,8 @@ struct POP3ClientSTLSTests {
         let embedded = EmbeddedConnection()
         embedded.pushInbound("+OK ready\r\n" + Transcript.capaAnswer(["STLS", "USER"]))
         let opening = Task {
-            try await POP3Client.open(connection: embedded.connection, serverName: "pop.example.com", security: .startTLS)
+            try await POP3Client.open(
+                connection: embedded.connection, serverName: "pop.example.com", security: .startTLS)
         }
         #expect(try await embedded.readOutboundLine() == "CAPA\r\n")
         #expect(try await embedded.readOutboundLine() == "STLS\r\n")

@@ -11,7 +11,8 @@ struct POP3ClientTests {
     func connect() async throws {
         let embedded = EmbeddedConnection()
         let client = try await Transcript.open(
-            embedded, greeting: "+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>", capabilities: ["UIDL", "PIPELINING"])
+            embedded, greeting: "+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>",
+            capabilities: ["UIDL", "PIPELINING"])
         #expect(await client.greeting.apopTimestamp == "<1896.697170952@dbc.mtview.ca.us>")
         #expect(await client.capabilities.pipelining)
         #expect(!(await client.isAuthenticated))
@@ -34,7 +35,8 @@ struct POP3ClientTests {
         let embedded = EmbeddedConnection()
         embedded.pushInbound("-ERR [SYS/TEMP] too many connections\r\n")
         let error = await #expect(throws: POP3Error.self) {
-            _ = try await POP3Client.open(connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
+            _ = try await POP3Client.open(
+                connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
         }
         #expect(error?.code == .greetingRefused)
         #expect(error?.serverText == "too many connections")
@@ -69,7 +71,8 @@ struct POP3ClientTests {
     @Test("APOP sends RFC 1939's example digest")
     func apop() async throws {
         let embedded = EmbeddedConnection()
-        let client = try await Transcript.open(embedded, greeting: "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>")
+        let client = try await Transcript.open(
+            embedded, greeting: "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>")
         embedded.pushInbound("+OK maildrop has 1 message (369 octets)\r\n")
         // Automatic picks APOP on plaintext: the password is not sent.
         try await client.authenticate(username: "mrose", password: "tanstaaf")
@@ -122,8 +125,10 @@ struct POP3ClientTests {
 
     @Test("[LOGIN-DELAY] and [SYS/PERM] at login are typed")
     func loginDelayAndPerm() async throws {
-        for (line, code) in [("-ERR [LOGIN-DELAY] wait 15 minutes", POP3Error.Code.loginDelay),
-                             ("-ERR [SYS/PERM] Your account is not enabled for POP access", .permanentFailure)] {
+        for (line, code) in [
+            ("-ERR [LOGIN-DELAY] wait 15 minutes", POP3Error.Code.loginDelay),
+            ("-ERR [SYS/PERM] Your account is not enabled for POP access", .permanentFailure),
+        ] {
             let embedded = EmbeddedConnection()
             let client = try await Transcript.open(embedded)
             embedded.pushInbound("+OK\r\n\(line)\r\n")
@@ -143,7 +148,10 @@ struct POP3ClientTests {
         embedded.pushInbound("+OK 2 320\r\n")
         #expect(try await client.stat() == POP3MaildropStatus(messageCount: 2, totalSize: 320))
         embedded.pushInbound("+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n")
-        #expect(try await client.listAll() == [POP3MessageSize(number: 1, size: 120), POP3MessageSize(number: 2, size: 200)])
+        #expect(
+            try await client.listAll() == [
+                POP3MessageSize(number: 1, size: 120), POP3MessageSize(number: 2, size: 200),
+            ])
         embedded.pushInbound("+OK 2 200\r\n")
         #expect(try await client.list(2) == POP3MessageSize(number: 2, size: 200))
         embedded.pushInbound("+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n")
@@ -238,7 +246,8 @@ struct POP3ClientTests {
         let embedded = EmbeddedConnection()
         let client = try await Transcript.open(embedded)
         let error = await #expect(throws: POP3Error.self) {
-            try await client.authenticate(username: "alice\r\nDELE 1", password: "pw", allowInsecureAuthentication: true)
+            try await client.authenticate(
+                username: "alice\r\nDELE 1", password: "pw", allowInsecureAuthentication: true)
         }
         #expect(error?.code == .invalidArgument)
         #expect(try await Transcript.outbound(embedded) == "")

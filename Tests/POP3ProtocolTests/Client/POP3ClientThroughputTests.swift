@@ -33,10 +33,12 @@ struct POP3ClientThroughputTests {
         try await client.quit()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let bytes = sizes.reduce(0) { $0 + $1.size }
-        print(String(
-            format: "pop3 loopback retrieveMany pipelining=%@: %d messages (%.1f MB) in %.3f s = %.0f msg/s, %.1f MB/s",
-            pipelining ? "yes" : "no", count, Double(bytes) / 1e6, seconds, Double(count) / seconds,
-            Double(bytes) / 1e6 / seconds))
+        print(
+            String(
+                format:
+                    "pop3 loopback retrieveMany pipelining=%@: %d messages (%.1f MB) in %.3f s = %.0f msg/s, %.1f MB/s",
+                pipelining ? "yes" : "no", count, Double(bytes) / 1e6, seconds, Double(count) / seconds,
+                Double(bytes) / 1e6 / seconds))
     }
 
     @Test("client-side cost alone: answers already in memory, so only the client's parsing is timed")
@@ -44,12 +46,18 @@ struct POP3ClientThroughputTests {
         let count = 20_000
         let embedded = EmbeddedConnection()
         embedded.pushInbound("+OK ready\r\n+OK\r\nPIPELINING\r\n.\r\n+OK\r\n+OK\r\n")
-        let client = try await POP3Client.open(connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
+        let client = try await POP3Client.open(
+            connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
         try await client.authenticate(username: "u", password: "p", allowInsecureAuthentication: true)
-        let message = "Subject: test\r\n\r\n" + String(repeating: "The quick brown fox jumps over the lazy dog, again and again.\r\n", count: 32)
+        let message =
+            "Subject: test\r\n\r\n"
+            + String(repeating: "The quick brown fox jumps over the lazy dog, again and again.\r\n", count: 32)
         var stream: [UInt8] = []
         stream.reserveCapacity(count * (message.utf8.count + 32))
-        for _ in 0..<count { stream += Array("+OK \(message.utf8.count) octets\r\n".utf8); stream += Array(message.utf8); stream += Array(".\r\n".utf8) }
+        for _ in 0..<count {
+            stream += Array("+OK \(message.utf8.count) octets\r\n".utf8); stream += Array(message.utf8);
+            stream += Array(".\r\n".utf8)
+        }
         let clock = ContinuousClock()
         let start = clock.now
         // Fed in slices: the in-memory pipe moves its whole buffer on every receive, which would
@@ -72,8 +80,9 @@ struct POP3ClientThroughputTests {
         _ = embedded.takeOutbound()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let bytes = Double(count * message.utf8.count)
-        print(String(
-            format: "pop3 client-only retrieveMany: %d messages (%.1f MB) in %.3f s = %.0f msg/s, %.1f MB/s",
-            count, bytes / 1e6, seconds, Double(count) / seconds, bytes / 1e6 / seconds))
+        print(
+            String(
+                format: "pop3 client-only retrieveMany: %d messages (%.1f MB) in %.3f s = %.0f msg/s, %.1f MB/s",
+                count, bytes / 1e6, seconds, Double(count) / seconds, bytes / 1e6 / seconds))
     }
 }

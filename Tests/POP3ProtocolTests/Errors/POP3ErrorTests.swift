@@ -39,10 +39,14 @@ struct POP3ErrorTests {
 
     @Test("provider texts lead to the right suggestion")
     func providerTexts() {
-        let web = POP3Error(refusal: POP3Response(status: .error, text: "[AUTH] Web login required: https://support.google.com/mail/answer/78754"), to: .pass("x"))
+        let web = POP3Error(
+            refusal: POP3Response(
+                status: .error, text: "[AUTH] Web login required: https://support.google.com/mail/answer/78754"),
+            to: .pass("x"))
         #expect(web.recoverySuggestion.contains("web site"))
         #expect(web.description.contains("Web login required"))
-        let disabled = POP3Error(refusal: POP3Response(status: .error, text: "Your account is not enabled for POP access."), to: .pass("x"))
+        let disabled = POP3Error(
+            refusal: POP3Response(status: .error, text: "Your account is not enabled for POP access."), to: .pass("x"))
         #expect(disabled.recoverySuggestion.contains("enable POP"))
     }
 

@@ -23,7 +23,9 @@ struct POP3StateMachineTests {
     @Test("a +OK greeting enters AUTHORIZATION")
     func greeting() {
         var machine = POP3StateMachine()
-        #expect(machine.greetingReceived(POP3Response(status: .ok, text: "hi <1@x>")) == .ready(POP3Greeting(text: "hi <1@x>")))
+        #expect(
+            machine.greetingReceived(POP3Response(status: .ok, text: "hi <1@x>"))
+                == .ready(POP3Greeting(text: "hi <1@x>")))
         #expect(machine.state == .authorization)
     }
 
@@ -123,7 +125,9 @@ struct POP3StateMachineTests {
     @Test("a continuation to AUTH is a challenge") func challenge() {
         var machine = greeted()
         _ = machine.sending(.auth(mechanism: "LOGIN", initialResponse: nil))
-        #expect(machine.responseReceived(POP3Response(status: .continuation, text: "VXNlcm5hbWU6")) == .challenge("VXNlcm5hbWU6"))
+        #expect(
+            machine.responseReceived(POP3Response(status: .continuation, text: "VXNlcm5hbWU6"))
+                == .challenge("VXNlcm5hbWU6"))
     }
 
     @Test("+OK to a SASL response enters TRANSACTION") func saslDone() {
@@ -136,7 +140,9 @@ struct POP3StateMachineTests {
     @Test("a continuation outside AUTH is fatal") func strayContinuation() {
         var machine = loggedIn()
         _ = machine.sending(.stat)
-        guard case .fatal = machine.responseReceived(POP3Response(status: .continuation)) else { Issue.record("not fatal"); return }
+        guard case .fatal = machine.responseReceived(POP3Response(status: .continuation)) else {
+            Issue.record("not fatal"); return
+        }
         #expect(machine.state == .closed)
     }
 
@@ -149,7 +155,10 @@ struct POP3StateMachineTests {
     @Test("[IN-USE] to PASS is typed as in use") func inUse() {
         var machine = greeted()
         _ = machine.sending(.pass("x"))
-        guard case .failed(let error) = machine.responseReceived(POP3Response(status: .error, code: .inUse, text: "locked")) else {
+        guard
+            case .failed(let error) = machine.responseReceived(
+                POP3Response(status: .error, code: .inUse, text: "locked"))
+        else {
             Issue.record("not failed"); return
         }
         #expect(error.code == .inUse)

@@ -6,7 +6,8 @@ import Testing
 struct POP3CapabilitiesTests {
     @Test("every RFC 2449 capability is parsed")
     func all() {
-        let block = Array("""
+        let block = Array(
+            """
             TOP\r\nUSER\r\nSASL PLAIN scram-sha-256 XOAUTH2\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n\
             UIDL\r\nLOGIN-DELAY 900\r\nEXPIRE 31 USER\r\nIMPLEMENTATION Shlemazle Plotz-v302\r\nSTLS\r\n
             """.utf8)

@@ -12,8 +12,9 @@ struct POP3CommandTests {
     func encodings() throws {
         #expect(try text(.user("alice")) == "USER alice\r\n")
         #expect(try text(.pass("s3cret word")) == "PASS s3cret word\r\n")
-        #expect(try text(.apop(name: "mrose", digest: "c4c9334bac560ecc979e58001b3e22fb"))
-            == "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n")
+        #expect(
+            try text(.apop(name: "mrose", digest: "c4c9334bac560ecc979e58001b3e22fb"))
+                == "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n")
         #expect(try text(.auth(mechanism: "PLAIN", initialResponse: nil)) == "AUTH PLAIN\r\n")
         #expect(try text(.auth(mechanism: "PLAIN", initialResponse: "AGEAYg==")) == "AUTH PLAIN AGEAYg==\r\n")
         #expect(try text(.auth(mechanism: "EXTERNAL", initialResponse: "")) == "AUTH EXTERNAL =\r\n")
@@ -33,19 +34,23 @@ struct POP3CommandTests {
         #expect(try text(.quit) == "QUIT\r\n")
     }
 
-    @Test("CR, LF or NUL in any argument is refused (no command injection)", arguments: [
-        POP3Command.user("alice\r\nDELE 1"), .pass("x\ny"), .pass("x\0y"), .apop(name: "a", digest: "b\rc"),
-        .auth(mechanism: "PLAIN", initialResponse: "AA\r\nQUIT"), .saslResponse("abc\r\nDELE 1"),
-    ])
+    @Test(
+        "CR, LF or NUL in any argument is refused (no command injection)",
+        arguments: [
+            POP3Command.user("alice\r\nDELE 1"), .pass("x\ny"), .pass("x\0y"), .apop(name: "a", digest: "b\rc"),
+            .auth(mechanism: "PLAIN", initialResponse: "AA\r\nQUIT"), .saslResponse("abc\r\nDELE 1"),
+        ])
     func injection(command: POP3Command) {
         #expect(throws: POP3Error.self) { try command.encoded() }
         do { _ = try command.encoded() } catch { #expect(error.code == .invalidArgument) }
     }
 
-    @Test("message numbers below 1, negative TOP counts, empty and spaced APOP names are refused", arguments: [
-        POP3Command.retr(0), .dele(-1), .list(0), .uidl(0), .top(1, lines: -1), .top(0, lines: 0),
-        .user(""), .apop(name: "two words", digest: "d"), .auth(mechanism: "", initialResponse: nil),
-    ])
+    @Test(
+        "message numbers below 1, negative TOP counts, empty and spaced APOP names are refused",
+        arguments: [
+            POP3Command.retr(0), .dele(-1), .list(0), .uidl(0), .top(1, lines: -1), .top(0, lines: 0),
+            .user(""), .apop(name: "two words", digest: "d"), .auth(mechanism: "", initialResponse: nil),
+        ])
     func invalidArguments(command: POP3Command) {
         #expect(throws: POP3Error.self) { try command.encoded() }
     }

@@ -10,9 +10,11 @@ struct POP3GreetingTests {
         #expect(greeting.apopTimestamp == "<1896.697170952@dbc.mtview.ca.us>")
     }
 
-    @Test("no timestamp, or something bracketed that is not one, means no APOP", arguments: [
-        "Dovecot ready.", "ready <no-at-sign>", "ready <a b@c>", "ready <unclosed@x",
-    ])
+    @Test(
+        "no timestamp, or something bracketed that is not one, means no APOP",
+        arguments: [
+            "Dovecot ready.", "ready <no-at-sign>", "ready <a b@c>", "ready <unclosed@x",
+        ])
     func none(text: String) {
         #expect(POP3Greeting(text: text).apopTimestamp == nil)
     }

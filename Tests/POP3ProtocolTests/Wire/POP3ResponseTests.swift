@@ -39,7 +39,9 @@ struct POP3ResponseTests {
         #expect(try parse("+") == POP3Response(status: .continuation, text: ""))
     }
 
-    @Test("lines that are not POP3 are malformed", arguments: ["", "OK", "* OK IMAP4 ready", "220 smtp ready", "+OKAY", "-ERROR x", "+x"])
+    @Test(
+        "lines that are not POP3 are malformed",
+        arguments: ["", "OK", "* OK IMAP4 ready", "220 smtp ready", "+OKAY", "-ERROR x", "+x"])
     func malformed(line: String) {
         #expect(throws: POP3Error.self) { try parse(line) }
     }
