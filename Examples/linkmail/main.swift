@@ -23,8 +23,11 @@ let usage = """
             [--max-size BYTES] [--json]
                                     one POP3 sync pass into a Maildir: new messages only (by UIDL),
                                     copies kept on the server unless --delete
+      send <connection> --from ADDR --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
+           [--attach FILE]… [--count N] [--json]
+                                    builds and submits a message (N copies over one connection)
 
-    Commands of the design that are not built yet (send, check, discover, init, add,
+    Commands of the design that are not built yet ( check, discover, init, add,
     confirm, sync, accounts, identities, compose, demo, audit) answer with exit status 1.
 
     connection flags (commands that talk to a server):
@@ -39,8 +42,7 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-let plannedCommands: Set<String> = [
-    "send", "check", "discover", "init", "add", "confirm", "sync", "accounts", "identities", "compose",
+let plannedCommands: Set<String> = [ "check", "discover", "init", "add", "confirm", "sync", "accounts", "identities", "compose",
     "demo", "audit",
 ]
 
@@ -61,6 +63,8 @@ func run(_ arguments: [String]) async -> ExitStatus {
             return .success
         case "fetch":
             return try await FetchCommand.run(rest)
+        case "send":
+            return try await SendCommand.run(rest)
         case let name where plannedCommands.contains(name):
             printError("linkmail \(name): not available in this build yet")
             return .failure

@@ -2,6 +2,7 @@ import FolderRouting
 import MailAuth
 import MailTransport
 import POP3Protocol
+import SMTPSender
 
 /// Any failure of the linking flow turned into what a person can act on: the step that failed,
 /// what happened in plain words, the server's own words when it said something, and what to try.
@@ -50,6 +51,7 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         switch error {
         case let error as TransportError: self.init(transport: error)
         case let error as POP3Error: self.init(pop3: error)
+        case let error as SMTPError: self.init(smtp: error)
         case let error as MailAuthError:
             self.init(
                 stage: .authentication, summary: error.description, serverText: error.serverMessage,
@@ -92,6 +94,21 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         }
         self.init(
             stage: stage, summary: error.description, serverText: error.serverText,
+            suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+    }
+
+    private init(smtp error: SMTPError) {
+        let stage: Stage
+        switch error.code {
+        case .authenticationFailed, .applicationPasswordRequired, .oauthRequired, .authenticationNotOffered,
+            .authenticationRequired, .cleartextRefused:
+            stage = .authentication
+        case .startTLSNotOffered, .startTLSRefused: stage = .startTLS
+        case .malformedReply, .serviceUnavailable: stage = .greeting
+        default: stage = .sending
+        }
+        self.init(
+            stage: stage, summary: error.description, serverText: error.reply.map { "\($0.code) \($0.text)" },
             suggestion: error.recoverySuggestion, isTransient: error.isTransient)
     }
 
