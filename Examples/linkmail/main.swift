@@ -26,6 +26,8 @@ let usage = """
       send <connection> --from ADDR --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
            [--attach FILE]… [--count N] [--json]
                                     builds and submits a message (N copies over one connection)
+      check <connection> [--smtp HOST:PORT --smtp-security tls|starttls|plain]
+                                    the troubleshooting checklist: PASS/FAIL per step, then what to try
       init --home DIR --primary ADDR <connection flags for its outgoing server> [--verify-base-url URL]
                                     sets up the primary mailbox whose outgoing server sends confirmations
       add ADDRESS --home DIR [--password-file FILE] [--server H:P --security S --user U]
@@ -42,8 +44,8 @@ let usage = """
       compose --home DIR [--from ADDR] --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
                                     sends as a linked address through its own outgoing server
 
-    Commands of the design that are not built yet (check, discover, demo, audit) answer with
-    exit status 1.
+    Commands of the design that are not built yet (discover, demo, audit) answer with exit
+    status 1.
 
     connection flags (commands that talk to a server):
       --server HOST:PORT  --security tls|starttls|plain  --insecure-allow-plaintext
@@ -57,7 +59,7 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-let plannedCommands: Set<String> = ["check", "discover", "demo", "audit"]
+let plannedCommands: Set<String> = ["discover", "demo", "audit"]
 
 func run(_ arguments: [String]) async -> ExitStatus {
     guard let command = arguments.first else {
@@ -78,6 +80,7 @@ func run(_ arguments: [String]) async -> ExitStatus {
             return try await FetchCommand.run(rest)
         case "send":
             return try await SendCommand.run(rest)
+        case "check": return try await CheckCommand.run(rest)
         case "init": return try await AccountCommands.initialize(rest)
         case "add": return try await AccountCommands.add(rest)
         case "confirm": return try await AccountCommands.confirm(rest)
