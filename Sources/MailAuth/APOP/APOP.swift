@@ -22,7 +22,8 @@ public enum APOP {
             let close = greeting[open...].firstIndex(of: ">")
         else { return nil }
         let candidate = greeting[open...close]
-        guard candidate.contains("@"), !candidate.dropFirst().dropLast().contains(where: { $0 == "<" || $0.isWhitespace })
+        guard candidate.contains("@"),
+            !candidate.dropFirst().dropLast().contains(where: { $0 == "<" || $0.isWhitespace })
         else { return nil }
         return String(candidate)
     }

@@ -46,3 +46,11 @@ public struct HMAC<Hash: HashFunction>: Sendable {
         return mac.finalize()
     }
 }
+
+extension HMAC: CustomStringConvertible, CustomReflectable {
+    /// `HMAC<SHA256>(<keyed>)`: the keyed state, from which the key could be recovered, is not shown.
+    public var description: String { "HMAC<\(Hash.self)>(<keyed>)" }
+
+    /// A mirror without children, so `dump` cannot print the keyed state.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

@@ -17,14 +17,14 @@ public struct MD5: HashFunction {
     /// Absorbs `bytes`.
     public mutating func update(bytes: UnsafeRawBufferPointer) {
         var state = self.state
-        buffer.absorb(bytes) { state.compress($0) }
+        buffer.absorb(bytes) { state.compress(blocks: $0, count: $1) }
         self.state = state
     }
 
     /// Pads the message (RFC 1321 §3.1–3.2, little-endian length) and returns the 16-byte digest.
     public mutating func finalize() -> [UInt8] {
         var state = self.state
-        buffer.pad(lengthBigEndian: false) { state.compress($0) }
+        buffer.pad(lengthBigEndian: false) { state.compress(blocks: $0, count: $1) }
         self.state = state
         return state.digest()
     }
@@ -55,57 +55,59 @@ extension MD5 {
             0x6fa8_7e4f, 0xfe2c_e6e0, 0xa301_4314, 0x4e08_11a1, 0xf753_7e82, 0xbd3a_f235, 0x2ad7_d2bb, 0xeb86_d391,
         ]
 
-        /// One application of the four rounds to the 64-byte block at `block` (RFC 1321 §3.4).
-        mutating func compress(_ block: UnsafeRawPointer) {
+        /// The four rounds applied to `count` consecutive 64-byte blocks at `blocks` (RFC 1321 §3.4).
+        mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+            var a0 = self.a0, b0 = self.b0, c0 = self.c0, d0 = self.d0
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { m in
-                for index in 0..<16 {
-                    m[index] = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self))
-                }
-                var a = a0, b = b0, c = c0, d = d0
                 Self.sines.withUnsafeBufferPointer { k in
                     Self.shifts.withUnsafeBufferPointer { s in
-                        for i in 0..<64 {
-                            var f: UInt32
-                            let g: Int
-                            switch i {
-                            case 0..<16:
-                                f = (b & c) | (~b & d)
-                                g = i
-                            case 16..<32:
-                                f = (d & b) | (~d & c)
-                                g = (5 &* i &+ 1) & 15
-                            case 32..<48:
-                                f = b ^ c ^ d
-                                g = (3 &* i &+ 5) & 15
-                            default:
-                                f = c ^ (b | ~d)
-                                g = (7 &* i) & 15
+                        for blockIndex in 0..<count {
+                            let block = blocks + blockIndex &* 64
+                            for index in 0..<16 {
+                                m[index] = UInt32(
+                                    littleEndian: block.loadUnaligned(fromByteOffset: 4 &* index, as: UInt32.self))
                             }
-                            f = f &+ a &+ k[i] &+ m[g]
-                            a = d
-                            d = c
-                            c = b
-                            b = b &+ ((f << s[i]) | (f >> (32 &- s[i])))
+                            var a = a0, b = b0, c = c0, d = d0
+                            @inline(__always)
+                            func step(_ f: UInt32, _ i: Int, _ g: Int) {
+                                let sum = f &+ a &+ k[i] &+ m[g]
+                                a = d
+                                d = c
+                                c = b
+                                b = b &+ ((sum << s[i]) | (sum >> (32 &- s[i])))
+                            }
+                            for i in 0..<16 { step((b & c) | (~b & d), i, i) }
+                            for i in 16..<32 { step((d & b) | (~d & c), i, (5 &* i &+ 1) & 15) }
+                            for i in 32..<48 { step(b ^ c ^ d, i, (3 &* i &+ 5) & 15) }
+                            for i in 48..<64 { step(c ^ (b | ~d), i, (7 &* i) & 15) }
+                            a0 &+= a
+                            b0 &+= b
+                            c0 &+= c
+                            d0 &+= d
                         }
                     }
                 }
-                a0 &+= a
-                b0 &+= b
-                c0 &+= c
-                d0 &+= d
             }
+            self.a0 = a0
+            self.b0 = b0
+            self.c0 = c0
+            self.d0 = d0
         }
 
         func digest() -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(16)
-            for word in [a0, b0, c0, d0] {
-                out.append(contentsOf: [
-                    UInt8(truncatingIfNeeded: word), UInt8(truncatingIfNeeded: word >> 8),
-                    UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 24),
-                ])
+            [UInt8](unsafeUninitializedCapacity: 16) { out, initialized in
+                func store(_ word: UInt32, at offset: Int) {
+                    out[offset] = UInt8(truncatingIfNeeded: word)
+                    out[offset + 1] = UInt8(truncatingIfNeeded: word >> 8)
+                    out[offset + 2] = UInt8(truncatingIfNeeded: word >> 16)
+                    out[offset + 3] = UInt8(truncatingIfNeeded: word >> 24)
+                }
+                store(a0, at: 0)
+                store(b0, at: 4)
+                store(c0, at: 8)
+                store(d0, at: 12)
+                initialized = 16
             }
-            return out
         }
     }
 }

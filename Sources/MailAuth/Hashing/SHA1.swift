@@ -17,14 +17,14 @@ public struct SHA1: HashFunction {
     /// Absorbs `bytes`.
     public mutating func update(bytes: UnsafeRawBufferPointer) {
         var state = self.state
-        buffer.absorb(bytes) { state.compress($0) }
+        buffer.absorb(bytes) { state.compress(blocks: $0, count: $1) }
         self.state = state
     }
 
     /// Pads the message (FIPS 180-4 §5.1.1) and returns the 20-byte digest.
     public mutating func finalize() -> [UInt8] {
         var state = self.state
-        buffer.pad(lengthBigEndian: true) { state.compress($0) }
+        buffer.pad(lengthBigEndian: true) { state.compress(blocks: $0, count: $1) }
         self.state = state
         return state.digest()
     }
@@ -39,58 +39,82 @@ extension SHA1 {
         @inline(__always)
         private static func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x << n) | (x >> (32 &- n)) }
 
-        /// One application of the compression function to the 64-byte block at `block` (FIPS 180-4 §6.1.2).
-        mutating func compress(_ block: UnsafeRawPointer) {
+        /// The compression function applied to `count` consecutive 64-byte blocks at `blocks`
+        /// (FIPS 180-4 §6.1.2). The working words stay in locals across blocks.
+        mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+            var h0 = self.h0, h1 = self.h1, h2 = self.h2, h3 = self.h3, h4 = self.h4
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
-                for t in 0..<16 {
-                    w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
-                }
-                for t in 16..<80 {
-                    w[t] = Self.rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1)
-                }
-                var a = h0, b = h1, c = h2, d = h3, e = h4
-                for t in 0..<80 {
-                    let f: UInt32
-                    let k: UInt32
-                    switch t {
-                    case 0..<20:
-                        f = (b & c) | (~b & d)
-                        k = 0x5a82_7999
-                    case 20..<40:
-                        f = b ^ c ^ d
-                        k = 0x6ed9_eba1
-                    case 40..<60:
-                        f = (b & c) | (b & d) | (c & d)
-                        k = 0x8f1b_bcdc
-                    default:
-                        f = b ^ c ^ d
-                        k = 0xca62_c1d6
+                for blockIndex in 0..<count {
+                    let block = blocks + blockIndex &* 64
+                    for t in 0..<16 {
+                        w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 &* t, as: UInt32.self))
                     }
-                    let temp = Self.rotl(a, 5) &+ f &+ e &+ k &+ w[t]
-                    e = d
-                    d = c
-                    c = Self.rotl(b, 30)
-                    b = a
-                    a = temp
+                    for t in 16..<80 {
+                        w[t] = Self.rotl(w[t &- 3] ^ w[t &- 8] ^ w[t &- 14] ^ w[t &- 16], 1)
+                    }
+                    var a = h0, b = h1, c = h2, d = h3, e = h4
+                    // Four rounds of 20 steps with their own function and constant (FIPS 180-4 §4.1.1, §4.2.1).
+                    for t in 0..<20 {
+                        let temp = Self.rotl(a, 5) &+ ((b & c) | (~b & d)) &+ e &+ 0x5a82_7999 &+ w[t]
+                        e = d
+                        d = c
+                        c = Self.rotl(b, 30)
+                        b = a
+                        a = temp
+                    }
+                    for t in 20..<40 {
+                        let temp = Self.rotl(a, 5) &+ (b ^ c ^ d) &+ e &+ 0x6ed9_eba1 &+ w[t]
+                        e = d
+                        d = c
+                        c = Self.rotl(b, 30)
+                        b = a
+                        a = temp
+                    }
+                    for t in 40..<60 {
+                        let temp = Self.rotl(a, 5) &+ ((b & c) | (b & d) | (c & d)) &+ e &+ 0x8f1b_bcdc &+ w[t]
+                        e = d
+                        d = c
+                        c = Self.rotl(b, 30)
+                        b = a
+                        a = temp
+                    }
+                    for t in 60..<80 {
+                        let temp = Self.rotl(a, 5) &+ (b ^ c ^ d) &+ e &+ 0xca62_c1d6 &+ w[t]
+                        e = d
+                        d = c
+                        c = Self.rotl(b, 30)
+                        b = a
+                        a = temp
+                    }
+                    h0 &+= a
+                    h1 &+= b
+                    h2 &+= c
+                    h3 &+= d
+                    h4 &+= e
                 }
-                h0 &+= a
-                h1 &+= b
-                h2 &+= c
-                h3 &+= d
-                h4 &+= e
             }
+            self.h0 = h0
+            self.h1 = h1
+            self.h2 = h2
+            self.h3 = h3
+            self.h4 = h4
         }
 
         func digest() -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(20)
-            for word in [h0, h1, h2, h3, h4] {
-                out.append(contentsOf: [
-                    UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                    UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
-                ])
+            [UInt8](unsafeUninitializedCapacity: 20) { out, initialized in
+                func store(_ word: UInt32, at offset: Int) {
+                    out[offset] = UInt8(truncatingIfNeeded: word >> 24)
+                    out[offset + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                    out[offset + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                    out[offset + 3] = UInt8(truncatingIfNeeded: word)
+                }
+                store(h0, at: 0)
+                store(h1, at: 4)
+                store(h2, at: 8)
+                store(h3, at: 12)
+                store(h4, at: 16)
+                initialized = 20
             }
-            return out
         }
     }
 }

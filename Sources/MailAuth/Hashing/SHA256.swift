@@ -17,14 +17,14 @@ public struct SHA256: HashFunction {
     /// Absorbs `bytes`.
     public mutating func update(bytes: UnsafeRawBufferPointer) {
         var state = self.state
-        buffer.absorb(bytes) { state.compress($0) }
+        buffer.absorb(bytes) { state.compress(blocks: $0, count: $1) }
         self.state = state
     }
 
     /// Pads the message (FIPS 180-4 §5.1.1) and returns the 32-byte digest.
     public mutating func finalize() -> [UInt8] {
         var state = self.state
-        buffer.pad(lengthBigEndian: true) { state.compress($0) }
+        buffer.pad(lengthBigEndian: true) { state.compress(blocks: $0, count: $1) }
         self.state = state
         return state.digest()
     }
@@ -51,57 +51,79 @@ extension SHA256 {
         @inline(__always)
         private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
 
-        /// One application of the compression function to the 64-byte block at `block` (FIPS 180-4 §6.2.2).
-        mutating func compress(_ block: UnsafeRawPointer) {
+        /// The compression function applied to `count` consecutive 64-byte blocks at `blocks`
+        /// (FIPS 180-4 §6.2.2). The working words stay in locals across blocks.
+        mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+            var h0 = self.h0, h1 = self.h1, h2 = self.h2, h3 = self.h3
+            var h4 = self.h4, h5 = self.h5, h6 = self.h6, h7 = self.h7
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-                for t in 0..<16 {
-                    w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
-                }
-                for t in 16..<64 {
-                    let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                    let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                    w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-                }
-                var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
                 Self.roundConstants.withUnsafeBufferPointer { k in
-                    for t in 0..<64 {
-                        let sigma1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-                        let choose = (e & f) ^ (~e & g)
-                        let t1 = h &+ sigma1 &+ choose &+ k[t] &+ w[t]
-                        let sigma0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-                        let majority = (a & b) ^ (a & c) ^ (b & c)
-                        let t2 = sigma0 &+ majority
-                        h = g
-                        g = f
-                        f = e
-                        e = d &+ t1
-                        d = c
-                        c = b
-                        b = a
-                        a = t1 &+ t2
+                    for blockIndex in 0..<count {
+                        let block = blocks + blockIndex &* 64
+                        for t in 0..<16 {
+                            w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 &* t, as: UInt32.self))
+                        }
+                        for t in 16..<64 {
+                            let w15 = w[t &- 15], w2 = w[t &- 2]
+                            let s0 = Self.rotr(w15, 7) ^ Self.rotr(w15, 18) ^ (w15 >> 3)
+                            let s1 = Self.rotr(w2, 17) ^ Self.rotr(w2, 19) ^ (w2 >> 10)
+                            w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
+                        }
+                        var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+                        for t in 0..<64 {
+                            let sigma1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
+                            let choose = (e & f) ^ (~e & g)
+                            let t1 = h &+ sigma1 &+ choose &+ k[t] &+ w[t]
+                            let sigma0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
+                            let majority = (a & b) ^ (a & c) ^ (b & c)
+                            h = g
+                            g = f
+                            f = e
+                            e = d &+ t1
+                            d = c
+                            c = b
+                            b = a
+                            a = t1 &+ sigma0 &+ majority
+                        }
+                        h0 &+= a
+                        h1 &+= b
+                        h2 &+= c
+                        h3 &+= d
+                        h4 &+= e
+                        h5 &+= f
+                        h6 &+= g
+                        h7 &+= h
                     }
                 }
-                h0 &+= a
-                h1 &+= b
-                h2 &+= c
-                h3 &+= d
-                h4 &+= e
-                h5 &+= f
-                h6 &+= g
-                h7 &+= h
             }
+            self.h0 = h0
+            self.h1 = h1
+            self.h2 = h2
+            self.h3 = h3
+            self.h4 = h4
+            self.h5 = h5
+            self.h6 = h6
+            self.h7 = h7
         }
 
         func digest() -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(32)
-            for word in [h0, h1, h2, h3, h4, h5, h6, h7] {
-                out.append(contentsOf: [
-                    UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                    UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
-                ])
+            [UInt8](unsafeUninitializedCapacity: 32) { out, initialized in
+                func store(_ word: UInt32, at offset: Int) {
+                    out[offset] = UInt8(truncatingIfNeeded: word >> 24)
+                    out[offset + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                    out[offset + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                    out[offset + 3] = UInt8(truncatingIfNeeded: word)
+                }
+                store(h0, at: 0)
+                store(h1, at: 4)
+                store(h2, at: 8)
+                store(h3, at: 12)
+                store(h4, at: 16)
+                store(h5, at: 20)
+                store(h6, at: 24)
+                store(h7, at: 28)
+                initialized = 32
             }
-            return out
         }
     }
 }

@@ -43,3 +43,14 @@ public struct CRAMMD5Mechanism: SASLMechanism {
         return .respond(Array("\(user) \(HexEncoding.encode(digest))".utf8))
     }
 }
+
+extension CRAMMD5Mechanism: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The mechanism name only: the secret it holds never appears in text.
+    public var description: String { "CRAMMD5Mechanism(\(name), <redacted>)" }
+
+    /// Same as `description`.
+    public var debugDescription: String { description }
+
+    /// A mirror without children, so `dump` cannot print the secret.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

@@ -52,3 +52,14 @@ public struct PlainMechanism: SASLMechanism {
         return .respond(try message.get())
     }
 }
+
+extension PlainMechanism: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The mechanism name only: the secret it holds never appears in text.
+    public var description: String { "PlainMechanism(\(name), <redacted>)" }
+
+    /// Same as `description`.
+    public var debugDescription: String { description }
+
+    /// A mirror without children, so `dump` cannot print the secret.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

@@ -36,30 +36,35 @@ public struct SASLMechanismSelector: Sendable {
         self.allowInsecureCleartext = allowInsecureCleartext
     }
 
+    /// Whether a reusable secret may be sent as is: the connection is encrypted, or the caller
+    /// explicitly allowed insecure cleartext. POP3's `USER`/`PASS` follows the same rule.
+    public var permitsCleartext: Bool { isConnectionSecure || allowInsecureCleartext }
+
     /// The best mechanism among `serverMechanisms` (names as advertised, any case) for
     /// credentials of `credentialKind`.
     ///
     /// - Throws: `.noSuitableMechanism` when none of the offered mechanisms takes this kind of
     ///   credential; `.cleartextOnInsecureConnection` when only cleartext ones do and the
     ///   connection is not encrypted. The error's detail names what the server offered.
-    public func choose(from serverMechanisms: [String], for credentialKind: Credentials.Kind) throws(MailAuthError)
-        -> SASLMechanismKind
-    {
+    public func choose(
+        from serverMechanisms: [String], for credentialKind: Credentials.Kind
+    ) throws(MailAuthError) -> SASLMechanismKind {
         let offered = Set(serverMechanisms.map { $0.uppercased() })
         let preference = credentialKind == .password ? Self.passwordPreference : Self.tokenPreference
         let candidates = preference.filter { offered.contains($0.rawValue) }
         let offeredList = serverMechanisms.isEmpty ? "none" : serverMechanisms.joined(separator: " ")
+        let secretName = credentialKind == .password ? "password" : "OAuth 2.0 token"
         guard !candidates.isEmpty else {
             let wanted = preference.map(\.rawValue).joined(separator: ", ")
             throw MailAuthError(
                 .noSuitableMechanism,
-                detail: "the server offers \(offeredList); a \(credentialKind == .password ? "password" : "OAuth 2.0 token") needs one of \(wanted)")
+                detail: "the server offers \(offeredList); a \(secretName) needs one of \(wanted)")
         }
-        let permitted = isConnectionSecure || allowInsecureCleartext
-        guard let choice = candidates.first(where: { permitted || !$0.sendsReusableSecret }) else {
+        guard let choice = candidates.first(where: { permitsCleartext || !$0.sendsReusableSecret }) else {
+            let names = candidates.map(\.rawValue).joined(separator: ", ")
             throw MailAuthError(
                 .cleartextOnInsecureConnection, mechanism: candidates[0].rawValue,
-                detail: "the server offers only \(candidates.map(\.rawValue).joined(separator: ", ")) on an unencrypted connection, which would reveal the \(credentialKind == .password ? "password" : "token")")
+                detail: "the server offers only \(names) on an unencrypted connection, revealing the \(secretName)")
         }
         return choice
     }

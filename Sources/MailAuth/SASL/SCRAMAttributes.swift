@@ -8,7 +8,8 @@ struct SCRAMAttributes {
             let characters = Array(part)
             guard characters.count >= 2, characters[1] == "=", characters[0].isASCII, characters[0].isLetter else {
                 throw MailAuthError(
-                    .malformedServerMessage, mechanism: mechanism, detail: "a SCRAM attribute is not of the form a=value")
+                    .malformedServerMessage, mechanism: mechanism,
+                    detail: "a SCRAM attribute is not of the form a=value")
             }
             pairs.append((String(characters[0]), String(part.dropFirst(2))))
         }

@@ -122,7 +122,9 @@ public struct SCRAMMechanism: SASLMechanism {
         }
     }
 
-    private mutating func answerServerFirst(_ challenge: [UInt8], clientFirstBare: String) throws(MailAuthError)
+    private mutating func answerServerFirst(
+        _ challenge: [UInt8], clientFirstBare: String
+    ) throws(MailAuthError)
         -> [UInt8]
     {
         state = .failed
@@ -221,4 +223,15 @@ public struct SCRAMMechanism: SASLMechanism {
             PBKDF2<SHA256>.deriveKey(password: password, salt: salt, iterations: iterations, keyByteCount: 32)
         }
     }
+}
+
+extension SCRAMMechanism: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The mechanism name only: the secret it holds never appears in text.
+    public var description: String { "SCRAMMechanism(\(name), <redacted>)" }
+
+    /// Same as `description`.
+    public var debugDescription: String { description }
+
+    /// A mirror without children, so `dump` cannot print the secret.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
 }

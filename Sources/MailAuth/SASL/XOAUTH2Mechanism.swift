@@ -69,3 +69,14 @@ public struct XOAUTH2Mechanism: SASLMechanism {
         }
     }
 }
+
+extension XOAUTH2Mechanism: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The mechanism name only: the secret it holds never appears in text.
+    public var description: String { "XOAUTH2Mechanism(\(name), <redacted>)" }
+
+    /// Same as `description`.
+    public var debugDescription: String { description }
+
+    /// A mirror without children, so `dump` cannot print the secret.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

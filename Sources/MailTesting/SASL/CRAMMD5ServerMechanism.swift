@@ -38,7 +38,8 @@ public struct CRAMMD5ServerMechanism: SASLServerMechanism {
         guard digest.count == 32 else { return .failure(.malformedResponse) }
         guard let secret = password(user) else { return .failure(.invalidCredentials) }
         let expected = HMAC<MD5>.authenticationCode(for: Array(challenge.utf8), key: Array(secret.utf8))
-        let expectedHex = Array(expected.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined().utf8)
+        let expectedHex = Array(
+            expected.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined().utf8)
         guard ConstantTime.equals(digest, expectedHex) else { return .failure(.invalidCredentials) }
         return .success(user: user)
     }

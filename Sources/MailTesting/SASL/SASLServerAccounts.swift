@@ -9,7 +9,7 @@ import MailAuth
 public struct SASLServerAccounts: Sendable {
     /// User name → password, for PLAIN, LOGIN, CRAM-MD5 and SCRAM.
     public var passwords: [String: String]
-    /// User name → the one OAuth 2.0 access token the fake accepts, for XOAUTH2.
+    /// User name → the one OAuth 2.0 access token the fake accepts, for OAUTHBEARER and XOAUTH2.
     public var tokens: [String: String]
     /// The SCRAM iteration count the fake asks for; RFC 7677 §4 recommends at least 4096.
     public var scramIterations = 4096
@@ -21,7 +21,9 @@ public struct SASLServerAccounts: Sendable {
     }
 
     /// The mechanism names the fakes implement, for `CAPA SASL` or `EHLO AUTH` lines.
-    public static let supportedMechanismNames = ["SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2"]
+    public static let supportedMechanismNames = [
+        "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN", "OAUTHBEARER", "XOAUTH2",
+    ]
 
     /// A fresh server mechanism for the name the client sent (any case), or `nil` if unsupported.
     public func makeMechanism(named name: String) -> (any SASLServerMechanism)? {
@@ -32,7 +34,9 @@ public struct SASLServerAccounts: Sendable {
         case "LOGIN": return LoginServerMechanism(password: lookup)
         case "CRAM-MD5": return CRAMMD5ServerMechanism(password: lookup)
         case "SCRAM-SHA-1": return SCRAMServerMechanism(variant: .sha1, iterations: scramIterations, password: lookup)
-        case "SCRAM-SHA-256": return SCRAMServerMechanism(variant: .sha256, iterations: scramIterations, password: lookup)
+        case "SCRAM-SHA-256":
+            return SCRAMServerMechanism(variant: .sha256, iterations: scramIterations, password: lookup)
+        case "OAUTHBEARER": return OAuthBearerServerMechanism(tokens: tokens)
         case "XOAUTH2":
             let tokens = self.tokens
             return XOAUTH2ServerMechanism(token: { tokens[$0] })

@@ -22,23 +22,3 @@ public protocol SASLServerMechanism: Sendable {
     /// Handles one decoded client response.
     mutating func respond(_ response: [UInt8]) -> SASLServerStep
 }
-
-/// What the fake server does next.
-public enum SASLServerStep: Sendable, Equatable {
-    /// Send this challenge (base64-encoded by the server) and wait for a response.
-    case challenge([UInt8])
-    /// The client is authenticated as `user`.
-    case success(user: String)
-    /// Authentication failed; the server sends its failure reply.
-    case failure(SASLServerFailure)
-}
-
-/// Why a fake server refused a client; tests assert on it.
-public enum SASLServerFailure: Sendable, Equatable {
-    /// Unknown user, wrong password, wrong proof or wrong token.
-    case invalidCredentials
-    /// The client's message did not follow the mechanism's syntax.
-    case malformedResponse
-    /// The client asked for something this fake does not do (channel binding, proxy authorization).
-    case unsupported
-}

@@ -12,7 +12,10 @@ struct CredentialsTests {
         for credentials in [password, token] {
             var dumped = ""
             dump(credentials, to: &dumped)
-            for text in [credentials.description, credentials.debugDescription, "\(credentials)", String(reflecting: credentials), dumped] {
+            for text in [
+                credentials.description, credentials.debugDescription, "\(credentials)",
+                String(reflecting: credentials), dumped,
+            ] {
                 #expect(!text.contains("hunter2") && !text.contains("ya29"), "leaked in: \(text)")
                 #expect(text.contains("someone@example.com"))
             }
@@ -45,5 +48,30 @@ struct CredentialsTests {
         let credentials = Credentials(user: "u", secret: .oauth2(.fixed("t")))
         let error = await #expect(throws: MailAuthError.self) { _ = try await credentials.makeMechanism(.plain) }
         #expect(error?.code == .credentialMismatch)
+    }
+}
+
+@Suite("Mechanism redaction")
+struct MechanismRedactionTests {
+    @Test("no mechanism, session or HMAC prints its secret")
+    func mechanismsRedact() {
+        let values: [Any] = [
+            PlainMechanism(user: "tim", password: "hunter2"),
+            LoginMechanism(user: "tim", password: "hunter2"),
+            CRAMMD5Mechanism(user: "tim", password: "hunter2"),
+            SCRAMMechanism(variant: .sha256, user: "tim", password: "hunter2"),
+            XOAUTH2Mechanism(user: "tim", accessToken: "hunter2"),
+            OAuthBearerMechanism(user: "tim", accessToken: "hunter2"),
+            SASLClientSession(mechanism: PlainMechanism(user: "tim", password: "hunter2")),
+            HMAC<SHA256>(key: Array("hunter2".utf8)),
+        ]
+        for value in values {
+            var dumped = ""
+            dump(value, to: &dumped)
+            for text in ["\(value)", String(reflecting: value), dumped] {
+                #expect(!text.contains("hunter2") && !text.contains("104, 117, 110"), "leaked in: \(text)")
+            }
+        }
+        #expect("\(PlainMechanism(user: "tim", password: "hunter2"))" == "PlainMechanism(PLAIN, <redacted>)")
     }
 }

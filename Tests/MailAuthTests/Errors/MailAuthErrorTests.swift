@@ -5,7 +5,8 @@ import Testing
 struct MailAuthErrorTests {
     @Test("describes code, mechanism, detail and the server's words")
     func description() {
-        let error = MailAuthError(.serverRejected, mechanism: "SCRAM-SHA-256", detail: "rejected", serverMessage: "invalid-proof")
+        let error = MailAuthError(
+            .serverRejected, mechanism: "SCRAM-SHA-256", detail: "rejected", serverMessage: "invalid-proof")
         #expect(error.description == "MailAuthError.serverRejected [SCRAM-SHA-256]: rejected (server: invalid-proof)")
         #expect(!error.isTransient)
         #expect(!error.recoverySuggestion.isEmpty)

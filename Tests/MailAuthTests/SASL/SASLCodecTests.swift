@@ -26,7 +26,9 @@ struct SASLCodecTests {
         #expect(try SASLCodec.decode("Zm9vYmE") == utf8("fooba"))
     }
 
-    @Test("rejects characters outside the alphabet and impossible lengths", arguments: ["Zm9v!", "Zm 9v", "Z", "Zm9vY", "Zg=", "-_8="])
+    @Test(
+        "rejects characters outside the alphabet and impossible lengths",
+        arguments: ["Zm9v!", "Zm 9v", "Z", "Zm9vY", "Zg=", "-_8="])
     func rejects(text: String) {
         expectError(.invalidBase64) { _ = try SASLCodec.decode(text) }
     }

@@ -27,7 +27,9 @@ struct SASLMechanismSelectorTests {
 
     @Test("never picks a cleartext mechanism on an unencrypted connection")
     func insecureConnection() throws {
-        expectError(.cleartextOnInsecureConnection) { _ = try insecure.choose(from: ["PLAIN", "LOGIN"], for: .password) }
+        expectError(.cleartextOnInsecureConnection) {
+            _ = try insecure.choose(from: ["PLAIN", "LOGIN"], for: .password)
+        }
         expectError(.cleartextOnInsecureConnection) { _ = try insecure.choose(from: ["XOAUTH2"], for: .oauth2) }
         #expect(try insecure.choose(from: ["PLAIN", "CRAM-MD5"], for: .password) == .cramMD5)
     }
@@ -35,12 +37,15 @@ struct SASLMechanismSelectorTests {
     @Test("uses a cleartext mechanism on an unencrypted connection only when explicitly allowed")
     func explicitlyAllowed() throws {
         let allowing = SASLMechanismSelector(isConnectionSecure: false, allowInsecureCleartext: true)
+        #expect(allowing.permitsCleartext && secure.permitsCleartext && !insecure.permitsCleartext)
         #expect(try allowing.choose(from: ["PLAIN", "LOGIN"], for: .password) == .plain)
     }
 
     @Test("says why nothing fits: a token but no OAuth mechanism, or nothing known offered")
     func noneFits() {
-        let error = #expect(throws: MailAuthError.self) { _ = try secure.choose(from: ["PLAIN", "LOGIN"], for: .oauth2) }
+        let error = #expect(throws: MailAuthError.self) {
+            _ = try secure.choose(from: ["PLAIN", "LOGIN"], for: .oauth2)
+        }
         #expect(error?.code == .noSuitableMechanism)
         #expect(error?.detail.contains("PLAIN LOGIN") == true)
         expectError(.noSuitableMechanism) { _ = try secure.choose(from: [], for: .password) }
@@ -49,13 +54,18 @@ struct SASLMechanismSelectorTests {
 
     @Test("builds the chosen mechanism, refusing the wrong kind of secret")
     func factory() throws {
-        #expect(try SASLMechanismKind.scramSHA256.makeMechanism(user: "u", secret: .password("p")).name == "SCRAM-SHA-256")
+        #expect(
+            try SASLMechanismKind.scramSHA256.makeMechanism(user: "u", secret: .password("p")).name == "SCRAM-SHA-256")
         #expect(try SASLMechanismKind.xoauth2.makeMechanism(user: "u", secret: .accessToken("t")).name == "XOAUTH2")
         for kind in SASLMechanismKind.allCases {
             let secret: SASLSecret = kind.credentialKind == .password ? .password("p") : .accessToken("t")
             #expect(try kind.makeMechanism(user: "u", secret: secret).name == kind.rawValue)
         }
-        expectError(.credentialMismatch) { _ = try SASLMechanismKind.plain.makeMechanism(user: "u", secret: .accessToken("t")) }
-        expectError(.credentialMismatch) { _ = try SASLMechanismKind.oauthBearer.makeMechanism(user: "u", secret: .password("p")) }
+        expectError(.credentialMismatch) {
+            _ = try SASLMechanismKind.plain.makeMechanism(user: "u", secret: .accessToken("t"))
+        }
+        expectError(.credentialMismatch) {
+            _ = try SASLMechanismKind.oauthBearer.makeMechanism(user: "u", secret: .password("p"))
+        }
     }
 }

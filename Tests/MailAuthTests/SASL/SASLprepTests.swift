@@ -26,7 +26,9 @@ struct SASLprepTests {
         #expect(try SASLprep.prepare("pass\u{00A0}word\u{3000}") == "pass word ")
     }
 
-    @Test("refuses prohibited characters", arguments: [0x0007, 0x007F, 0x0085, 0xE000, 0xFDD0, 0x1FFFE, 0x200E, 0xE0001] as [UInt32])
+    @Test(
+        "refuses prohibited characters",
+        arguments: [0x0007, 0x007F, 0x0085, 0xE000, 0xFDD0, 0x1FFFE, 0x200E, 0xE0001] as [UInt32])
     func prohibited(scalar: UInt32) throws {
         let character = try #require(Unicode.Scalar(scalar))
         expectError(.invalidCredentialCharacters) { _ = try SASLprep.prepare("pass\(character)word") }

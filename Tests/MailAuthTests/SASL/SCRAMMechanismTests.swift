@@ -18,7 +18,8 @@ struct SCRAMMechanismTests {
         #expect(try mechanism.start() == utf8("n,,n=user,r=rOprNGfwEbeRWgbNEkqO"))
         #expect(
             try mechanism.respond(to: utf8(Self.sha256ServerFirst)).responseText
-                == "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")
+                == "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+        )
         #expect(try mechanism.respond(to: utf8("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")) == .respond([]))
         try mechanism.finish(additionalData: nil)
     }
@@ -118,7 +119,8 @@ struct SCRAMMechanismTests {
     @Test("draws a 24-character nonce from the random source")
     func randomNonce() throws {
         var mechanism = SCRAMMechanism(
-            variant: .sha256, user: "user", password: "pencil", random: RandomBytesSource { [UInt8](repeating: 0xfb, count: $0) })
+            variant: .sha256, user: "user", password: "pencil",
+            random: RandomBytesSource { [UInt8](repeating: 0xfb, count: $0) })
         #expect(try mechanism.start() == utf8("n,,n=user,r=+/v7+/v7+/v7+/v7+/v7+/v7"))
     }
 
@@ -126,6 +128,8 @@ struct SCRAMMechanismTests {
     func prohibitedPassword() throws {
         var mechanism = SCRAMMechanism(variant: .sha256, user: "user", password: "pen\u{7}cil", clientNonce: "abc")
         _ = try mechanism.start()
-        expectError(.invalidCredentialCharacters) { _ = try mechanism.respond(to: utf8("r=abcdef,s=QSXCR+Q6sek8bf92,i=1")) }
+        expectError(.invalidCredentialCharacters) {
+            _ = try mechanism.respond(to: utf8("r=abcdef,s=QSXCR+Q6sek8bf92,i=1"))
+        }
     }
 }

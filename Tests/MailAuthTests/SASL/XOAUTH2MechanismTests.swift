@@ -40,7 +40,9 @@ struct XOAUTH2MechanismTests {
     func nonJSONError() throws {
         var mechanism = mechanism()
         _ = try mechanism.start()
-        #expect(try mechanism.respond(to: [0xff, 0x00]) == .acknowledgeError(response: [], error: OAuth2ErrorChallenge(status: nil)))
+        #expect(
+            try mechanism.respond(to: [0xff, 0x00])
+                == .acknowledgeError(response: [], error: OAuth2ErrorChallenge(status: nil)))
     }
 
     @Test("refuses a \\u{01} in the user name or token, which would forge fields")

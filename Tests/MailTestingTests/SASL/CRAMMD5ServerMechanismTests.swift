@@ -20,7 +20,8 @@ struct CRAMMD5ServerMechanismTests {
     @Test("accepts MailAuth's client with a random challenge")
     func client() throws {
         var client = CRAMMD5Mechanism(user: "tim", password: "tanstaaftanstaaf")
-        var server = try #require(SASLServerAccounts(passwords: ["tim": "tanstaaftanstaaf"]).makeMechanism(named: "CRAM-MD5"))
+        var server = try #require(
+            SASLServerAccounts(passwords: ["tim": "tanstaaftanstaaf"]).makeMechanism(named: "CRAM-MD5"))
         var exchange = SASLExchange()
         #expect(try exchange.run(client: &client, server: &server) == .success(user: "tim"))
     }
@@ -31,7 +32,8 @@ struct CRAMMD5ServerMechanismTests {
         var wrongServer = server()
         var exchange = SASLExchange()
         #expect(try exchange.run(client: &client, server: &wrongServer) == .failure(.invalidCredentials))
-        for response in ["tom b913a602c7eda7a495b4e6e7334d3890", "timb913a602c7eda7a495b4e6e7334d3890", "tim b913", ""] {
+        for response in ["tom b913a602c7eda7a495b4e6e7334d3890", "timb913a602c7eda7a495b4e6e7334d3890", "tim b913", ""]
+        {
             var fresh = server()
             _ = fresh.start(initialResponse: nil)
             #expect(fresh.respond(Array(response.utf8)) != .success(user: "tim"))

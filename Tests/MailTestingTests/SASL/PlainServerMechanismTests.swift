@@ -14,7 +14,9 @@ struct PlainServerMechanismTests {
             var client = PlainMechanism(user: "tim", password: "tanstaaftanstaaf")
             var server = try server()
             var exchange = SASLExchange()
-            #expect(try exchange.run(client: &client, server: &server, initialResponseAllowed: inline) == .success(user: "tim"))
+            #expect(
+                try exchange.run(client: &client, server: &server, initialResponseAllowed: inline)
+                    == .success(user: "tim"))
             #expect(exchange.clientLines.last == "AHRpbQB0YW5zdGFhZnRhbnN0YWFm")
         }
     }

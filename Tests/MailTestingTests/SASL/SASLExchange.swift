@@ -22,7 +22,8 @@ struct SASLExchange {
     ) throws -> Outcome {
         let initial = try client.start(initialResponseAllowed: initialResponseAllowed)
         if let initial { clientLines.append(SASLCodec.encodeInitialResponse(initial)) }
-        var step = server.start(initialResponse: try initial.map { try fromClient(SASLCodec.encodeInitialResponse($0)) })
+        var step = server.start(
+            initialResponse: try initial.map { try fromClient(SASLCodec.encodeInitialResponse($0)) })
         for _ in 0..<10 {
             switch step {
             case .challenge(let bytes):

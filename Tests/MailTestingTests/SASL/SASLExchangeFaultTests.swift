@@ -2,14 +2,6 @@ import MailAuth
 import MailTesting
 import Testing
 
-/// A server that sends one fixed challenge whatever happens, to test the client's defences.
-struct ScriptedServer: SASLServerMechanism {
-    let name = "SCRIPTED"
-    var challenge: [UInt8]
-    mutating func start(initialResponse: [UInt8]?) -> SASLServerStep { .challenge(challenge) }
-    mutating func respond(_ response: [UInt8]) -> SASLServerStep { .challenge(challenge) }
-}
-
 @Suite("SASL exchange faults")
 struct SASLExchangeFaultTests {
     @Test("a challenge that is not base64 is an error before the mechanism sees it")
@@ -21,7 +13,7 @@ struct SASLExchangeFaultTests {
     @Test("a SCRAM server-first message that is not UTF-8 fails the client")
     func notUTF8() {
         var client = SCRAMMechanism(variant: .sha256, user: "user", password: "pencil")
-        var server = ScriptedServer(challenge: [0xc3, 0x28, 0x2c])
+        var server = SASLScriptedServer(challenge: [0xc3, 0x28, 0x2c])
         var exchange = SASLExchange()
         let error = #expect(throws: MailAuthError.self) { _ = try exchange.run(client: &client, server: &server) }
         #expect(error?.code == .invalidUTF8)
@@ -30,7 +22,7 @@ struct SASLExchangeFaultTests {
     @Test("a server that keeps challenging PLAIN fails the client instead of looping")
     func endlessChallenges() {
         var client = PlainMechanism(user: "tim", password: "pw")
-        var server = ScriptedServer(challenge: Array("again".utf8))
+        var server = SASLScriptedServer(challenge: Array("again".utf8))
         var exchange = SASLExchange()
         let error = #expect(throws: MailAuthError.self) { _ = try exchange.run(client: &client, server: &server) }
         #expect(error?.code == .unexpectedChallenge)

@@ -14,7 +14,9 @@ struct SCRAMServerMechanismTests {
         var client = SCRAMMechanism(variant: variant, user: "user", password: "pencil")
         var server = try #require(accounts.makeMechanism(named: client.name))
         var exchange = SASLExchange()
-        #expect(try exchange.run(client: &client, server: &server, initialResponseAllowed: inline) == .success(user: "user"))
+        #expect(
+            try exchange.run(client: &client, server: &server, initialResponseAllowed: inline) == .success(user: "user")
+        )
         #expect(exchange.clientLines.last == "")  // the empty acknowledgement of v=
     }
 
@@ -26,9 +28,14 @@ struct SCRAMServerMechanismTests {
         ) { $0 == "user" ? "pencil" : nil }
         #expect(
             server.start(initialResponse: Array("n,,n=user,r=rOprNGfwEbeRWgbNEkqO".utf8))
-                == .challenge(Array("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096".utf8)))
-        let final = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
-        #expect(server.respond(Array(final.utf8)) == .challenge(Array("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=".utf8)))
+                == .challenge(
+                    Array("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096".utf8)
+                ))
+        let final =
+            "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+        #expect(
+            server.respond(Array(final.utf8))
+                == .challenge(Array("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=".utf8)))
         #expect(server.respond([]) == .success(user: "user"))
     }
 
@@ -78,7 +85,10 @@ struct SCRAMServerMechanismTests {
 
     @Test("refuses a client-final message with a wrong nonce or channel-binding value")
     func malformedClientFinal() {
-        for final in ["c=biws,r=abcXYZ-wrong,p=AAAA", "c=eSws,r=abcSERVER,p=AAAA", "c=biws,r=abcSERVER", "c=biws,r=abcSERVER,p=!!"] {
+        for final in [
+            "c=biws,r=abcXYZ-wrong,p=AAAA", "c=eSws,r=abcSERVER,p=AAAA", "c=biws,r=abcSERVER",
+            "c=biws,r=abcSERVER,p=!!",
+        ] {
             var server = SCRAMServerMechanism(variant: .sha1, serverNonce: "SERVER") { _ in "pencil" }
             _ = server.start(initialResponse: Array("n,,n=user,r=abc".utf8))
             #expect(server.respond(Array(final.utf8)) == .failure(.malformedResponse), "\(final)")

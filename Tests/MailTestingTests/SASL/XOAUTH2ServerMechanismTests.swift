@@ -12,7 +12,9 @@ struct XOAUTH2ServerMechanismTests {
             var client = XOAUTH2Mechanism(user: "someone@example.com", accessToken: "ya29.good")
             var server = try #require(accounts.makeMechanism(named: "XOAUTH2"))
             var exchange = SASLExchange()
-            #expect(try exchange.run(client: &client, server: &server, initialResponseAllowed: inline) == .success(user: "someone@example.com"))
+            #expect(
+                try exchange.run(client: &client, server: &server, initialResponseAllowed: inline)
+                    == .success(user: "someone@example.com"))
             #expect(exchange.serverLines == (inline ? [] : [""]))
         }
     }
@@ -30,7 +32,10 @@ struct XOAUTH2ServerMechanismTests {
 
     @Test("refuses malformed messages")
     func malformed() {
-        for message in ["user=someone@example.com\u{01}auth=Bearer ya29.good\u{01}", "auth=Bearer ya29.good\u{01}\u{01}", "nonsense"] {
+        for message in [
+            "user=someone@example.com\u{01}auth=Bearer ya29.good\u{01}", "auth=Bearer ya29.good\u{01}\u{01}",
+            "nonsense",
+        ] {
             var server = XOAUTH2ServerMechanism { _ in "ya29.good" }
             #expect(server.start(initialResponse: Array(message.utf8)) == .failure(.malformedResponse), "\(message)")
         }
