@@ -34,6 +34,11 @@ struct InteropFetchMaildir {
         return messages
     }
 
+    /// How many message files the Inbox holds (cheap enough to poll).
+    func fileCount() -> Int {
+        ["new", "cur"].reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: path + "/" + $1))?.count ?? 0) }
+    }
+
     /// How many times each Message-ID occurs in the Inbox.
     func messageIDCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]
