@@ -9,13 +9,16 @@ struct InteropFetchMaildir {
 
     /// A new, not yet existing Maildir path under the temporary directory.
     init(label: String) {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("maillink-\(label)-\(UUID().uuidString)").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("maillink-\(label)-\(UUID().uuidString)").path
     }
 
     /// `linkmail fetch` against the bench's POP3S port, trusting the bench CA, as `user`.
     func fetchArguments(_ bench: TestbedEnvironment, _ user: TestbedUser, _ extra: [String] = []) -> [String] {
-        ["fetch", "--server", "\(bench.host):\(bench.pop3sPort)", "--security", "tls", "--ca", bench.caFile,
-         "--user", user.address, "--maildir", path, "--timeout", "30"] + extra
+        [
+            "fetch", "--server", "\(bench.host):\(bench.pop3sPort)", "--security", "tls", "--ca", bench.caFile,
+            "--user", user.address, "--maildir", path, "--timeout", "30",
+        ] + extra
     }
 
     /// The password goes through the environment, never the command line.
@@ -36,7 +39,9 @@ struct InteropFetchMaildir {
 
     /// How many message files the Inbox holds (cheap enough to poll).
     func fileCount() -> Int {
-        ["new", "cur"].reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: path + "/" + $1))?.count ?? 0) }
+        ["new", "cur"].reduce(0) {
+            $0 + ((try? FileManager.default.contentsOfDirectory(atPath: path + "/" + $1))?.count ?? 0)
+        }
     }
 
     /// How many times each Message-ID occurs in the Inbox.

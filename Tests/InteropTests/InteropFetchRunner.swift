@@ -20,7 +20,9 @@ struct InteropFetchRunner {
             standardOutput.split(separator: "\n").last.map(String.init) ?? ""
         }
 
-        var description: String { "exit \(status) (\(reason == .exit ? "exit" : "signal"))\nstdout: \(standardOutput)\nstderr: \(standardError)" }
+        var description: String {
+            "exit \(status) (\(reason == .exit ? "exit" : "signal"))\nstdout: \(standardOutput)\nstderr: \(standardError)"
+        }
     }
 
     /// A started run that can be killed.

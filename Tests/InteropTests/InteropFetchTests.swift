@@ -99,7 +99,9 @@ struct InteropFetchTests {
         #expect(try stored(maildir) == expected)
     }
 
-    @Test("--delete removes from the server only what is stored: a failed pass (message over --max-size) deletes nothing unstored")
+    @Test(
+        "--delete removes from the server only what is stored: a failed pass (message over --max-size) deletes nothing unstored"
+    )
     func deleteOnlyWhatIsStored() async throws {
         let bench = try TestbedEnvironment.required()
         let frank = try bench.claimUser("frank")
@@ -185,9 +187,11 @@ struct InteropFetchTests {
         #expect(!run.standardError.contains(wrong) && !run.standardOutput.contains(wrong))
         #expect(!run.standardOutput.contains("fetched"))
 
-        let json = try await Runner.run(maildir.fetchArguments(bench, frank, ["--json"]), environment: ["LINKMAIL_PASSWORD": wrong])
+        let json = try await Runner.run(
+            maildir.fetchArguments(bench, frank, ["--json"]), environment: ["LINKMAIL_PASSWORD": wrong])
         #expect(json.status == 1, "\(json)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any], "\(json)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any], "\(json)")
         let error = try #require(object["error"] as? [String: Any])
         #expect(error["stage"] as? String == "authentication", "\(error)")
     }
@@ -204,10 +208,12 @@ struct InteropFetchTests {
         #expect(run.standardError.lowercased().contains("certificate"), "\(run)")
     }
 
-    @Test("bad usage exits 2 without touching the server", arguments: [
-        ["--maildir"], ["--security", "ssl"], ["--bogus-flag"], ["extra-positional"], ["--max-size", "0"],
-        ["--pin", "not-a-fingerprint"], ["--timeout", "0"],
-    ])
+    @Test(
+        "bad usage exits 2 without touching the server",
+        arguments: [
+            ["--maildir"], ["--security", "ssl"], ["--bogus-flag"], ["extra-positional"], ["--max-size", "0"],
+            ["--pin", "not-a-fingerprint"], ["--timeout", "0"],
+        ])
     func badUsage(extra: [String]) async throws {
         let bench = try TestbedEnvironment.required()
         let frank = try bench.claimUser("frank")

@@ -27,30 +27,36 @@ enum InteropPOP3Fixtures {
 
     /// A small text message whose body is `lines` joined with CRLF (and ended by one).
     static func text(id: String, subject: String, lines: [String]) -> [UInt8] {
-        message(id: id, subject: subject, body: lines.flatMap { Array($0.utf8) + crlf },
-                extraHeaders: ["Content-Type: text/plain; charset=us-ascii"])
+        message(
+            id: id, subject: subject, body: lines.flatMap { Array($0.utf8) + crlf },
+            extraHeaders: ["Content-Type: text/plain; charset=us-ascii"])
     }
 
     /// Lines that begin with a dot, which POP3 must dot-stuff (RFC 1939 §3) and the client unstuff.
     static func dotLines(id: String) -> [UInt8] {
-        text(id: id, subject: "dots", lines: [
-            "A line before the dots.", ".", "..", "...", ".hidden", "..double", ". space",
-            "", ".", "the end is not here", ".",
-        ])
+        text(
+            id: id, subject: "dots",
+            lines: [
+                "A line before the dots.", ".", "..", "...", ".hidden", "..double", ". space",
+                "", ".", "the end is not here", ".",
+            ])
     }
 
     /// Raw 8-bit bodies: a UTF-8 part and a Latin-1 part (bytes 0x80–0xFF that are not UTF-8).
     static func eightBit(id: String) -> [UInt8] {
         let utf8 = Array("Grüße aus Köln, naïve café, Ελληνικά, 日本語, emoji 📬".utf8)
-        let latin1: [UInt8] = Array("Latin-1: ".utf8) + [0xE9, 0xE8, 0xE0, 0xFC, 0xDF, 0xA9, 0xFF, 0x80, 0x9F] + Array(" end".utf8)
+        let latin1: [UInt8] =
+            Array("Latin-1: ".utf8) + [0xE9, 0xE8, 0xE0, 0xFC, 0xDF, 0xA9, 0xFF, 0x80, 0x9F] + Array(" end".utf8)
         var body: [UInt8] = []
         body += Array("--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".utf8)
         body += utf8 + crlf
-        body += Array("--b1\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".utf8)
+        body += Array(
+            "--b1\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".utf8)
         body += latin1 + crlf
         body += Array("--b1--\r\n".utf8)
-        return message(id: id, subject: "8-bit", body: body,
-                       extraHeaders: ["Content-Type: multipart/mixed; boundary=\"b1\""])
+        return message(
+            id: id, subject: "8-bit", body: body,
+            extraHeaders: ["Content-Type: multipart/mixed; boundary=\"b1\""])
     }
 
     /// A message with a base64 attachment of `byteCount` pseudo-random bytes (76-column lines).
@@ -58,14 +64,19 @@ enum InteropPOP3Fixtures {
         var generator = SplitMix(seed: 0x6D61_696C_6C69_6E6B)
         var payload = [UInt8](repeating: 0, count: byteCount)
         for index in payload.indices { payload[index] = UInt8(truncatingIfNeeded: generator.next()) }
-        let encoded = Data(payload).base64EncodedData(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(payload).base64EncodedData(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         var body: [UInt8] = []
         body += Array("--b2\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n".utf8)
-        body += Array("--b2\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"blob.bin\"\r\n\r\n".utf8)
+        body += Array(
+            "--b2\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"blob.bin\"\r\n\r\n"
+                .utf8)
         body += Array(encoded) + crlf
         body += Array("--b2--\r\n".utf8)
-        return message(id: id, subject: "attachment", body: body,
-                       extraHeaders: ["Content-Type: multipart/mixed; boundary=\"b2\""])
+        return message(
+            id: id, subject: "attachment", body: body,
+            extraHeaders: ["Content-Type: multipart/mixed; boundary=\"b2\""])
     }
 
     /// `bytes` with every LF not preceded by CR turned into CRLF: what Dovecot serves for a

@@ -118,6 +118,17 @@ struct InteropPOP3MaildropTests {
         // One command per write would be 200 writes; a window of 32 refilled at half is about 13.
         #expect(writes <= 200 / 8, "200 RETRs took \(writes) writes")
         #expect(try await client.quit())
+
+        // The counter is real: with a window of one, every RETR is its own write.
+        let serialConnector = InteropPOP3CountingConnector()
+        let serial = try await Session.login(
+            bench, as: erin, connector: serialConnector, configuration: POP3Client.Configuration(pipelineWindow: 1))
+        let serialBefore = serialConnector.writes
+        let serialReceived = Received()
+        try await serial.retrieveMany(listing.map(\.number)) { number, bytes in serialReceived.add(number, bytes) }
+        #expect(serialConnector.writes - serialBefore == 200)
+        #expect(serialReceived.all.map(\.bytes) == got.map(\.bytes))
+        #expect(try await serial.quit())
     }
 
     @Test("retrieveMany with deleteAfterHandling empties the mailbox at QUIT")
@@ -127,7 +138,9 @@ struct InteropPOP3MaildropTests {
         let messages = try fill(bench, count: 50, label: "pipedele")
         let client = try await Session.login(bench, as: erin)
         let received = Received()
-        try await client.retrieveMany(Array(1...50), deleteAfterHandling: true) { number, bytes in received.add(number, bytes) }
+        try await client.retrieveMany(Array(1...50), deleteAfterHandling: true) { number, bytes in
+            received.add(number, bytes)
+        }
         #expect(Set(received.all.map(\.bytes)) == Set(messages))
         #expect(try await client.stat().messageCount == 0)
         #expect(try await client.quit())

@@ -18,7 +18,8 @@ enum InteropPOP3Session {
         _ bench: TestbedEnvironment,
         security: Endpoint.Security = .tls,
         host: String? = nil,
-        connector: any MailConnector = SocketConnector()
+        connector: any MailConnector = SocketConnector(),
+        configuration: POP3Client.Configuration = POP3Client.Configuration()
     ) async throws -> POP3Client {
         let port = security == .tls ? bench.pop3sPort : bench.pop3Port
         let host = host ?? bench.host
@@ -26,14 +27,15 @@ enum InteropPOP3Session {
         let serverName = host == bench.host ? nil : "localhost"
         return try await POP3Client.connect(
             to: Endpoint(host: host, port: port, security: security), tls: policy(bench, serverName: serverName),
-            timeouts: timeouts, connector: connector)
+            timeouts: timeouts, connector: connector, configuration: configuration)
     }
 
     /// Connects over implicit TLS and logs in as `user` with the automatic method.
     static func login(
-        _ bench: TestbedEnvironment, as user: TestbedUser, connector: any MailConnector = SocketConnector()
+        _ bench: TestbedEnvironment, as user: TestbedUser, connector: any MailConnector = SocketConnector(),
+        configuration: POP3Client.Configuration = POP3Client.Configuration()
     ) async throws -> POP3Client {
-        let client = try await connect(bench, connector: connector)
+        let client = try await connect(bench, connector: connector, configuration: configuration)
         try await client.authenticate(username: user.address, password: user.password)
         return client
     }

@@ -50,9 +50,11 @@ struct InteropPOP3Tests {
         #expect(try await client.quit())
     }
 
-    @Test("every method Dovecot offers logs in over TLS", arguments: [
-        POP3AuthenticationMethod.userPass, .sasl(.plain), .sasl(.login), .sasl(.cramMD5), .apop, .automatic,
-    ])
+    @Test(
+        "every method Dovecot offers logs in over TLS",
+        arguments: [
+            POP3AuthenticationMethod.userPass, .sasl(.plain), .sasl(.login), .sasl(.cramMD5), .apop, .automatic,
+        ])
     func everyMethod(method: POP3AuthenticationMethod) async throws {
         let bench = try TestbedEnvironment.required()
         let dave = try bench.claimUser("dave")
@@ -63,9 +65,11 @@ struct InteropPOP3Tests {
         #expect(try await client.quit())
     }
 
-    @Test("CRAM-MD5 and APOP log in on the strict host without TLS: the password never crosses", arguments: [
-        POP3AuthenticationMethod.sasl(.cramMD5), .apop,
-    ])
+    @Test(
+        "CRAM-MD5 and APOP log in on the strict host without TLS: the password never crosses",
+        arguments: [
+            POP3AuthenticationMethod.sasl(.cramMD5), .apop,
+        ])
     func challengeMethodsWithoutTLS(method: POP3AuthenticationMethod) async throws {
         let bench = try TestbedEnvironment.required()
         let dave = try bench.claimUser("dave")
@@ -76,9 +80,11 @@ struct InteropPOP3Tests {
         #expect(try await client.quit())
     }
 
-    @Test("a wrong password is authenticationFailed with Dovecot's text, for USER/PASS and for SASL", arguments: [
-        POP3AuthenticationMethod.userPass, .sasl(.plain), .sasl(.cramMD5),
-    ])
+    @Test(
+        "a wrong password is authenticationFailed with Dovecot's text, for USER/PASS and for SASL",
+        arguments: [
+            POP3AuthenticationMethod.userPass, .sasl(.plain), .sasl(.cramMD5),
+        ])
     func wrongPassword(method: POP3AuthenticationMethod) async throws {
         let bench = try TestbedEnvironment.required()
         let dave = try bench.claimUser("dave")
@@ -87,7 +93,9 @@ struct InteropPOP3Tests {
             try await client.authenticate(username: dave.address, password: "not-" + dave.password, method: method)
         }
         #expect(error?.code == .authenticationFailed)
-        #expect(error?.serverText?.contains("Authentication failed") == true, "Dovecot's words: \(String(describing: error))")
+        #expect(
+            error?.serverText?.contains("Authentication failed") == true,
+            "Dovecot's words: \(String(describing: error))")
         #expect(error?.description.contains("not-" + dave.password) == false)
         #expect(await !client.isAuthenticated)
         // The session goes on after a refused login (RFC 1939 §7): the right password works.
@@ -103,7 +111,9 @@ struct InteropPOP3Tests {
         let client = try await Session.connect(bench, security: .insecurePlaintext, host: bench.pop3StrictHost)
         let capabilities = await client.capabilities
         #expect(capabilities.stls)
-        #expect(!capabilities.saslMechanisms.contains("PLAIN"), "Dovecot hides PLAIN before TLS: \(capabilities.saslMechanisms)")
+        #expect(
+            !capabilities.saslMechanisms.contains("PLAIN"),
+            "Dovecot hides PLAIN before TLS: \(capabilities.saslMechanisms)")
         for method in [POP3AuthenticationMethod.userPass, .sasl(.plain), .sasl(.login)] {
             let local = await #expect(throws: POP3Error.self) {
                 try await client.authenticate(username: dave.address, password: dave.password, method: method)
@@ -117,7 +127,9 @@ struct InteropPOP3Tests {
                 username: dave.address, password: dave.password, method: .userPass, allowInsecureAuthentication: true)
         }
         #expect(server?.code == .authenticationFailed)
-        #expect(server?.serverText?.contains("Plaintext authentication disallowed") == true, "\(String(describing: server))")
+        #expect(
+            server?.serverText?.contains("Plaintext authentication disallowed") == true, "\(String(describing: server))"
+        )
         #expect(await !client.isAuthenticated)
         await client.close()
     }
@@ -212,7 +224,10 @@ struct InteropPOP3Tests {
     func bareLF() async throws {
         let bench = try TestbedEnvironment.required()
         let id = Fixtures.messageID("lf")
-        let lf = Array("From: a@maillink.test\nSubject: bare LF\nMessage-ID: \(id)\n\nline one\n.dot line\n..two dots\nLatin-1 ".utf8)
+        let lf =
+            Array(
+                "From: a@maillink.test\nSubject: bare LF\nMessage-ID: \(id)\n\nline one\n.dot line\n..two dots\nLatin-1 "
+                    .utf8)
             + [0xE9, 0xFC] + Array("\nlast\n".utf8)
         let retrieved = try await dropAndRetrieve([lf], bench: bench)
         let bytes = try #require(retrieved[id])

@@ -18,7 +18,8 @@ struct FetchCommandTests {
             var messages: [FakePOP3Message] = []
             for index in 1...count {
                 let message = FakePOP3Message(
-                    uid: "uid-\(index)", text: "Subject: message \(index)\nMessage-ID: <\(index)@fetch.test>\n\nbody \(index)\n.dot\n")
+                    uid: "uid-\(index)",
+                    text: "Subject: message \(index)\nMessage-ID: <\(index)@fetch.test>\n\nbody \(index)\n.dot\n")
                 server.deliver(message, to: "frank")
                 messages.append(message)
             }
@@ -29,8 +30,10 @@ struct FetchCommandTests {
 
         /// `linkmail fetch` over plaintext (allowed explicitly) to the fake server.
         func arguments(_ extra: [String] = []) -> [String] {
-            ["fetch", "--server", "127.0.0.1:\(listener.port)", "--security", "plain", "--insecure-allow-plaintext",
-             "--user", "frank", "--maildir", maildir, "--timeout", "10"] + extra
+            [
+                "fetch", "--server", "127.0.0.1:\(listener.port)", "--security", "plain", "--insecure-allow-plaintext",
+                "--user", "frank", "--maildir", maildir, "--timeout", "10",
+            ] + extra
         }
 
         var totalBytes: Int { messages.reduce(0) { $0 + $1.size } }
@@ -119,7 +122,8 @@ struct FetchCommandTests {
         defer { fixture.tearDown() }
         let run = try await FetchProcessRunner.run(fixture.arguments(["--json", "--delete"]), environment: password)
         #expect(run.status == 0, "\(run.standardError)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
         #expect(object["fetched"] as? Int == 3)
         #expect(object["listed"] as? Int == 3)
         #expect(object["bytes"] as? Int == fixture.totalBytes)
@@ -132,8 +136,10 @@ struct FetchCommandTests {
         defer { authority.remove() }
         let fixture = try Fixture(count: 2, certificate: try authority.issue())
         defer { fixture.tearDown() }
-        let base = ["fetch", "--server", "127.0.0.1:\(fixture.listener.port)", "--security", "tls", "--user", "frank",
-                    "--maildir", fixture.maildir, "--timeout", "10"]
+        let base = [
+            "fetch", "--server", "127.0.0.1:\(fixture.listener.port)", "--security", "tls", "--user", "frank",
+            "--maildir", fixture.maildir, "--timeout", "10",
+        ]
         let trusted = try await FetchProcessRunner.run(base + ["--ca", authority.caFile], environment: password)
         #expect(trusted.status == 0, "\(trusted.standardError)")
         #expect(lastLine(trusted.standardOutput).hasPrefix("fetched 2 new messages"))
@@ -166,10 +172,13 @@ struct FetchCommandTests {
         #expect(lastLine(run.standardOutput).hasPrefix("fetched 1 new messages"))
     }
 
-    @Test("bad usage exits 2 and never connects", arguments: [
-        ["--bogus"], ["positional"], ["--security", "ssl"], ["--max-size", "0"], ["--max-size", "lots"],
-        ["--pin", "abc"], ["--timeout", "0"], ["--folder", "Work//Clients"], ["--password-file", "/nonexistent/password"],
-    ])
+    @Test(
+        "bad usage exits 2 and never connects",
+        arguments: [
+            ["--bogus"], ["positional"], ["--security", "ssl"], ["--max-size", "0"], ["--max-size", "lots"],
+            ["--pin", "abc"], ["--timeout", "0"], ["--folder", "Work//Clients"],
+            ["--password-file", "/nonexistent/password"],
+        ])
     func usageErrors(extra: [String]) async throws {
         let fixture = try Fixture(count: 1)
         defer { fixture.tearDown() }
