@@ -231,6 +231,71 @@ struct InteropFetchTests {
         #expect(!FileManager.default.fileExists(atPath: maildir.path), "nothing was created")
     }
 
+    @Test("--security starttls on the plain port and --pin instead of --ca both fetch")
+    func starttlsAndPin() async throws {
+        let bench = try TestbedEnvironment.required()
+        let frank = try bench.claimUser("frank")
+        try bench.removeAllMessages(of: frank)
+        let id = Fixtures.messageID("stls")
+        let message = Fixtures.text(id: id, subject: "stls", lines: ["over STLS"])
+        try bench.deliver(Data(message), to: frank)
+        let environment = InteropFetchMaildir.environment(frank)
+
+        let stlsMaildir = InteropFetchMaildir(label: "stls")
+        defer { stlsMaildir.remove() }
+        let stls = try await Runner.run(
+            [
+                "fetch", "--server", "\(bench.host):\(bench.pop3Port)", "--security", "starttls", "--ca", bench.caFile,
+                "--user", frank.address, "--maildir", stlsMaildir.path,
+            ], environment: environment)
+        #expect(stls.status == 0, "\(stls)")
+        #expect(stls.lastLine == "fetched 1 new messages (\(message.count) bytes)", "\(stls)")
+        #expect(try stlsMaildir.inboxMessages() == [message])
+
+        let pinMaildir = InteropFetchMaildir(label: "pin")
+        defer { pinMaildir.remove() }
+        let pinned = try await Runner.run(
+            [
+                "fetch", "--server", "\(bench.host):\(bench.pop3sPort)", "--pin", bench.serverCertificateSHA256,
+                "--user", frank.address, "--maildir", pinMaildir.path,
+            ], environment: environment)
+        #expect(pinned.status == 0, "\(pinned)")
+        #expect(try pinMaildir.inboxMessages() == [message])
+    }
+
+    @Test("plaintext to the strict host, allowed, still keeps the password off the wire: Dovecot logs CRAM-MD5")
+    func strictHostPlaintext() async throws {
+        let bench = try TestbedEnvironment.required()
+        let frank = try bench.claimUser("frank")
+        try bench.removeAllMessages(of: frank)
+        let maildir = InteropFetchMaildir(label: "strict")
+        defer { maildir.remove() }
+        // Dovecot offers only CRAM-MD5 before TLS there; its log says which method logged in.
+        let log = try #require(bench.values["MAILLINK_DOVECOT_LOG"])
+        func logins() -> [Substring] {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").filter {
+                $0.contains("Login: user=<\(frank.address)>") && $0.contains("lip=\(bench.pop3StrictHost)")
+            }
+        }
+        let before = logins().count
+        let run = try await Runner.run(
+            [
+                "fetch", "--server", "\(bench.pop3StrictHost):\(bench.pop3Port)", "--security", "plain",
+                "--insecure-allow-plaintext", "--user", frank.address, "--maildir", maildir.path,
+            ],
+            environment: InteropFetchMaildir.environment(frank))
+        #expect(run.status == 0, "\(run)")
+        #expect(run.lastLine == "fetched 0 new messages (0 bytes)", "\(run)")
+        var after = logins()
+        for _ in 0..<20 where after.count <= before {
+            try await Task.sleep(for: .milliseconds(100))
+            after = logins()
+        }
+        let line = try #require(after.count > before ? after.last : nil, "this run's login is not in \(log)")
+        #expect(line.contains("method=CRAM-MD5"), "\(line)")
+    }
+
     @Test("no password (neither --password-file nor LINKMAIL_PASSWORD) is bad usage, exit 2")
     func missingPassword() async throws {
         let bench = try TestbedEnvironment.required()

@@ -145,6 +145,20 @@ struct InteropPOP3Tests {
         #expect(try await client.quit())
     }
 
+    @Test("implicit TLS over IPv6 (::1) verifies the certificate and logs in")
+    func ipv6() async throws {
+        let bench = try TestbedEnvironment.required()
+        let dave = try bench.claimUser("dave")
+        guard let host = bench.hostIPv6 else { return }  // the bench has no IPv6 here: nothing to prove
+        let client = try await POP3Client.connect(
+            to: Endpoint(host: host, port: bench.pop3sPort, security: .tls), tls: Session.policy(bench),
+            timeouts: Session.timeouts)
+        #expect(client.isSecure)
+        try await client.authenticate(username: dave.address, password: dave.password)
+        #expect(await client.isAuthenticated)
+        #expect(try await client.quit())
+    }
+
     @Test("the wrong-host certificate is refused through POP3Client.connect as a hostname mismatch")
     func wrongHostCertificate() async throws {
         let bench = try TestbedEnvironment.required()
