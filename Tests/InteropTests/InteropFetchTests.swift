@@ -107,12 +107,17 @@ struct InteropFetchTests {
         let frank = try bench.claimUser("frank")
         try bench.removeAllMessages(of: frank)
         var dropped: [String: [UInt8]] = [:]
-        for index in 1...6 {
+        // More small messages than one retrieval batch, so part of the pass is stored before it fails.
+        for index in 1...100 {
             let id = Fixtures.messageID("partial-\(index)")
             let message = Fixtures.text(id: id, subject: "partial \(index)", lines: ["small \(index)"])
             try bench.deliver(Data(message), to: frank)
             dropped[id] = message
         }
+        // A session makes Dovecot number the small ones first: the big one is listed last.
+        let numbering = try await InteropPOP3Session.login(bench, as: frank)
+        #expect(try await numbering.stat().messageCount == 100)
+        _ = try await numbering.quit()
         let bigID = Fixtures.messageID("partial-big")
         let big = Fixtures.attachment(id: bigID, byteCount: 200_000)
         try bench.deliver(Data(big), to: frank)
@@ -124,7 +129,13 @@ struct InteropFetchTests {
         let run = try await Runner.run(
             maildir.fetchArguments(bench, frank, ["--delete", "--max-size", "100000"]), environment: environment)
         #expect(run.status == 1, "a message over --max-size fails the pass: \(run)")
-        #expect(!run.standardError.isEmpty, "the diagnosis is printed")
+        #expect(run.standardError.contains("response too large"), "the diagnosis is printed: \(run)")
+        // Login and listing succeeded, so the connection is not what failed.
+        withKnownIssue(
+            "LinkDiagnosis.init(transport:) maps every unlisted TransportError code to the TCP-connect stage"
+        ) {
+            #expect(!run.standardError.contains("TCP connect failed"), "\(run)")
+        }
 
         // What the server still has, read directly with POP3Client.
         let client = try await InteropPOP3Session.login(bench, as: frank)
@@ -140,11 +151,14 @@ struct InteropFetchTests {
         for (id, message) in dropped {
             #expect(onServer[id] == message || stored[id] == message, "\(id) is neither on the server nor stored: lost")
         }
-        #expect(onServer.count + stored.count >= dropped.count)
+        #expect(!stored.isEmpty, "part of the pass was stored before the big message failed it")
+        for (id, message) in stored { #expect(dropped[id] == message, "\(id) stored with different bytes") }
 
-        // Without the limit the next pass takes the rest and empties the server, still without duplicates.
+        // Without the limit the next pass takes only the rest and empties the server, without duplicates.
         let rest = try await Runner.run(maildir.fetchArguments(bench, frank, ["--delete"]), environment: environment)
         #expect(rest.status == 0, "\(rest)")
+        let restBytes = dropped.filter { stored[$0.key] == nil }.values.reduce(0) { $0 + $1.count }
+        #expect(rest.lastLine == "fetched \(dropped.count - stored.count) new messages (\(restBytes) bytes)", "\(rest)")
         #expect(try self.stored(maildir) == dropped)
         #expect(try bench.messageCount(of: frank) == 0)
     }
