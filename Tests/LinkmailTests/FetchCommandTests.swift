@@ -167,10 +167,11 @@ struct FetchCommandTests {
             }
         }
         defer { server.cancel() }
+        let maildir = FileManager.default.temporaryDirectory.path + "/fetch-reset-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: maildir) }
         let arguments = [
             "fetch", "--server", "127.0.0.1:\(listener.port)", "--security", "tls", "--ca", authority.caFile,
-            "--user", "frank", "--maildir",
-            FileManager.default.temporaryDirectory.path + "/fetch-reset-\(UUID().uuidString)",
+            "--user", "frank", "--maildir", maildir,
             "--timeout", "10",
         ]
         var statuses: [Int32] = []
