@@ -71,7 +71,7 @@ struct InteropFetchKillTests {
     private func killRounds(
         _ bench: TestbedEnvironment, maildir: InteropFetchMaildir, extra: [String], refillBelow: Int,
         addEachRound: Int, dropped: inout [String: [UInt8]]
-    ) async throws -> (rounds: [Round], final: InteropFetchRunner.Result) {
+    ) async throws -> (rounds: [Round], final: ExecutableRunner.Result) {
         let grace = try bench.claimUser("grace")
         let arguments = maildir.fetchArguments(bench, grace, extra)
         let environment = InteropFetchMaildir.environment(grace)
@@ -97,7 +97,7 @@ struct InteropFetchKillTests {
             let result = await running.result()
             rounds.append(
                 Round(
-                    trigger: trigger, killed: result.reason == .uncaughtSignal, storedBefore: storedBefore,
+                    trigger: trigger, killed: result.endedBySignal, storedBefore: storedBefore,
                     storedAfter: try maildir.inboxMessages().count, onServerAfter: try bench.messageCount(of: grace)))
         }
         let final = try await Runner.run(arguments, environment: environment)

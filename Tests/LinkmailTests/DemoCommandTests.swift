@@ -1,12 +1,13 @@
+import MailTesting
 import Foundation
 import Testing
 
 @Suite("linkmail demo")
 struct DemoCommandTests {
     @Test("the demo runs the whole flow on built-in fake servers and passes the four acceptance checks")
-    func demo() throws {
+    func demo() async throws {
         let directory = NSTemporaryDirectory() + "linkmail-demo-test-\(UUID().uuidString)"
-        let result = try LinkmailRunner.run(["demo", "--dir", directory])
+        let result = try await LinkmailRunner.run(["demo", "--dir", directory])
         #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
         let checks = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("PASS ") || $0.hasPrefix("FAIL ") }
         #expect(checks.count == 4)

@@ -66,13 +66,13 @@ struct FetchCommandTests {
     func fetchTwice() async throws {
         let fixture = try Fixture(count: 5)
         defer { fixture.tearDown() }
-        let first = try await FetchProcessRunner.run(fixture.arguments(), environment: password)
+        let first = try await LinkmailRunner.run(fixture.arguments(), environment: password)
         #expect(first.status == 0, "\(first.standardError)")
         #expect(lastLine(first.standardOutput) == "fetched 5 new messages (\(fixture.totalBytes) bytes)")
         #expect(Set(try fixture.inbox()) == Set(fixture.messages.map(\.content)))
         #expect(fixture.server.messages(of: "frank").count == 5, "copies kept without --delete")
 
-        let second = try await FetchProcessRunner.run(fixture.arguments(), environment: password)
+        let second = try await LinkmailRunner.run(fixture.arguments(), environment: password)
         #expect(second.status == 0, "\(second.standardError)")
         #expect(lastLine(second.standardOutput) == "fetched 0 new messages (0 bytes)")
         #expect(try fixture.inbox().count == 5)
@@ -83,10 +83,10 @@ struct FetchCommandTests {
     func incremental() async throws {
         let fixture = try Fixture(count: 3)
         defer { fixture.tearDown() }
-        _ = try await FetchProcessRunner.run(fixture.arguments(), environment: password)
+        _ = try await LinkmailRunner.run(fixture.arguments(), environment: password)
         let later = FakePOP3Message(uid: "uid-later", text: "Subject: later\n\nlater\n")
         fixture.server.deliver(later, to: "frank")
-        let run = try await FetchProcessRunner.run(fixture.arguments(), environment: password)
+        let run = try await LinkmailRunner.run(fixture.arguments(), environment: password)
         #expect(lastLine(run.standardOutput) == "fetched 1 new messages (\(later.size) bytes)")
         #expect(Set(try fixture.inbox()) == Set((fixture.messages + [later]).map(\.content)))
     }
@@ -95,7 +95,7 @@ struct FetchCommandTests {
     func delete() async throws {
         let fixture = try Fixture(count: 4)
         defer { fixture.tearDown() }
-        let run = try await FetchProcessRunner.run(fixture.arguments(["--delete"]), environment: password)
+        let run = try await LinkmailRunner.run(fixture.arguments(["--delete"]), environment: password)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(fixture.server.messages(of: "frank").isEmpty)
         #expect(Set(try fixture.inbox()) == Set(fixture.messages.map(\.content)))
@@ -108,7 +108,7 @@ struct FetchCommandTests {
         defer { fixture.tearDown() }
         let state = fixture.maildir + "-state.json"
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let run = try await FetchProcessRunner.run(
+        let run = try await LinkmailRunner.run(
             fixture.arguments(["--folder", "Linked", "--state", state]), environment: password)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(try fixture.inbox(folder: "/.Linked").count == 2)
@@ -121,7 +121,7 @@ struct FetchCommandTests {
     func json() async throws {
         let fixture = try Fixture(count: 3)
         defer { fixture.tearDown() }
-        let run = try await FetchProcessRunner.run(fixture.arguments(["--json", "--delete"]), environment: password)
+        let run = try await LinkmailRunner.run(fixture.arguments(["--json", "--delete"]), environment: password)
         #expect(run.status == 0, "\(run.standardError)")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
@@ -137,7 +137,7 @@ struct FetchCommandTests {
         defer { authority.remove() }
         let fixture = try Fixture(count: 2, certificate: try authority.issue())
         defer { fixture.tearDown() }
-        let run = try await FetchProcessRunner.run(
+        let run = try await LinkmailRunner.run(
             [
                 "fetch", "--server", "127.0.0.1:\(fixture.listener.port)", "--security", "tls", "--ca",
                 authority.caFile,
@@ -175,22 +175,17 @@ struct FetchCommandTests {
             "--timeout", "10",
         ]
         var statuses: [Int32] = []
-        for _ in 0..<5 { statuses.append(try await FetchProcessRunner.run(arguments, environment: password).status) }
-        // TLS writes go through OpenSSL's socket BIO (write(2) without MSG_NOSIGNAL) and nothing
-        // ignores SIGPIPE, so linkmail is killed by signal 13 (5 attempts of 5 when written).
-        withKnownIssue(
-            "MailTransport: TLS writes to a reset peer raise SIGPIPE (TLSSession uses SSL_set_fd)", isIntermittent: true
-        ) {
-            #expect(statuses.allSatisfy { $0 == 1 }, "exit statuses \(statuses) (13 = killed by SIGPIPE)")
-        }
-        #expect(statuses.allSatisfy { $0 == 1 || $0 == 13 }, "exit statuses \(statuses)")
+        for _ in 0..<5 { statuses.append(try await LinkmailRunner.run(arguments, environment: password).status) }
+        // TLS writes go through a BIO that sends with MSG_NOSIGNAL, so a reset is an error (exit 1),
+        // never a SIGPIPE that kills linkmail (exit 13).
+        #expect(statuses.allSatisfy { $0 == 1 }, "exit statuses \(statuses) (13 = killed by SIGPIPE)")
     }
 
     @Test("a wrong password exits 1 with the diagnosis on stderr and stores nothing")
     func wrongPassword() async throws {
         let fixture = try Fixture(count: 2)
         defer { fixture.tearDown() }
-        let run = try await FetchProcessRunner.run(fixture.arguments(), environment: ["LINKMAIL_PASSWORD": "wrong-pw"])
+        let run = try await LinkmailRunner.run(fixture.arguments(), environment: ["LINKMAIL_PASSWORD": "wrong-pw"])
         #expect(run.status == 1)
         #expect(run.standardError.lowercased().contains("authentication"), "\(run.standardError)")
         #expect(!run.standardError.contains("wrong-pw"))
@@ -204,7 +199,7 @@ struct FetchCommandTests {
         let file = fixture.maildir + ".password"
         try Data("pw\nignored second line\n".utf8).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let run = try await FetchProcessRunner.run(fixture.arguments(["--password-file", file]))
+        let run = try await LinkmailRunner.run(fixture.arguments(["--password-file", file]))
         #expect(run.status == 0, "\(run.standardError)")
         #expect(lastLine(run.standardOutput).hasPrefix("fetched 1 new messages"))
     }
@@ -219,7 +214,7 @@ struct FetchCommandTests {
     func usageErrors(extra: [String]) async throws {
         let fixture = try Fixture(count: 1)
         defer { fixture.tearDown() }
-        let run = try await FetchProcessRunner.run(fixture.arguments(extra), environment: password)
+        let run = try await LinkmailRunner.run(fixture.arguments(extra), environment: password)
         #expect(run.status == 2, "\(extra): \(run.standardError)")
         #expect(run.standardError.contains("usage"), "\(run.standardError)")
         #expect(fixture.server.sessionCount == 0)
@@ -234,7 +229,7 @@ struct FetchCommandTests {
             guard let index = full.firstIndex(of: option) else { continue }
             var arguments = full
             arguments.removeSubrange(index...index + 1)
-            let run = try await FetchProcessRunner.run(arguments, environment: password)
+            let run = try await LinkmailRunner.run(arguments, environment: password)
             #expect(run.status == 2, "without \(option): \(run.standardError)")
             #expect(run.standardError.contains(option), "\(run.standardError)")
         }
@@ -245,11 +240,11 @@ struct FetchCommandTests {
     func missingPasswordOrConsent() async throws {
         let fixture = try Fixture(count: 1)
         defer { fixture.tearDown() }
-        let noPassword = try await FetchProcessRunner.run(fixture.arguments())
+        let noPassword = try await LinkmailRunner.run(fixture.arguments())
         #expect(noPassword.status == 2)
         #expect(noPassword.standardError.contains("password"), "\(noPassword.standardError)")
 
-        let noConsent = try await FetchProcessRunner.run(
+        let noConsent = try await LinkmailRunner.run(
             fixture.arguments().filter { $0 != "--insecure-allow-plaintext" }, environment: password)
         #expect(noConsent.status == 2)
         #expect(noConsent.standardError.contains("--insecure-allow-plaintext"), "\(noConsent.standardError)")
