@@ -2,6 +2,10 @@
 import MailTransport
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A resolver answering from a table; unknown names are NXDOMAIN. Optional delays per name.
 struct FakeResolver: DNSResolver {
     var records: [String: [DNSRecord]] = [:]
@@ -95,4 +99,11 @@ final class Recorder: Sendable {
     private let storage = Mutex<[String]>([])
     func append(_ entry: String) { storage.withLock { $0.append(entry) } }
     var all: [String] { storage.withLock { $0 } }
+}
+
+/// OpenSSL writes TLS records with write(2), which raises SIGPIPE when a peer has already
+/// closed (reported to the transport's owner); tests whose fake peers hang up mid-handshake
+/// ignore the signal so that the failure surfaces as an error instead of killing the run.
+func ignoreBrokenPipes() {
+    signal(SIGPIPE, SIG_IGN)
 }
