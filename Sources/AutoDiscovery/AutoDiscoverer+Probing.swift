@@ -13,9 +13,9 @@ extension AutoDiscoverer {
         let addresses = await resolveOnce(Set((plan.incoming + plan.outgoing).map(\.host)), emit: emit)
         func located(_ list: [ProbeCandidate]) -> [ProbeCandidate] {
             list.compactMap { candidate in
-                guard let address = addresses[candidate.host] else { return nil }
+                guard let found = addresses[candidate.host], !found.isEmpty else { return nil }
                 var located = candidate
-                located.address = address
+                located.addresses = found
                 return located
             }
         }
@@ -38,23 +38,23 @@ extension AutoDiscoverer {
     }
 
     /// Resolves each host once, in parallel; hosts without an address are left out.
-    private func resolveOnce(_ hosts: Set<String>, emit: @escaping @Sendable (DiscoveryEvent) -> Void) async -> [String: String] {
+    private func resolveOnce(_ hosts: Set<String>, emit: @escaping @Sendable (DiscoveryEvent) -> Void) async -> [String: [String]] {
         let resolver = configuration.resolver
         let timeout = configuration.dnsTimeout
-        return await withTaskGroup(of: (String, String?).self) { group in
+        return await withTaskGroup(of: (String, [String]).self) { group in
             for host in hosts {
                 group.addTask {
                     do {
                         let found = try await withDeadline(timeout, what: "resolving \(host)") { try await resolver.addresses(of: host) }
-                        return (host, found.first)
+                        return (host, found)
                     } catch {
                         if !Task.isCancelled { emit(.sourceFailed(.probe, target: host, Self.discoveryError(error))) }
-                        return (host, nil)
+                        return (host, [])
                     }
                 }
             }
-            var addresses: [String: String] = [:]
-            for await (host, address) in group { if let address { addresses[host] = address } }
+            var addresses: [String: [String]] = [:]
+            for await (host, found) in group where !found.isEmpty { addresses[host] = found }
             return addresses
         }
     }

@@ -95,7 +95,7 @@ extension DiscoveryResult {
         // gmail.com); anything else naming a host outside the address's domain is confirmed.
         if source != .bundled && source != .ispdb {
             let own = RegistrableDomain.of(address.domain)
-            let foreign = domains.filter { $0 != own && !TLSLiteral.isIP($0) && $0 != "localhost" }
+            let foreign = domains.filter { $0 != own }
             if !foreign.isEmpty {
                 reasons.append("servers outside \(own): \(foreign.joined(separator: ", "))")
             }

@@ -33,16 +33,23 @@ public struct MailServerProbe: ServerProbe {
     /// Runs the dialogue for `candidate`.
     public func probe(_ candidate: ProbeCandidate) async -> ProbeOutcome {
         var policy = tlsPolicy
-        if let address = candidate.address, address != candidate.host, policy.serverNameOverride == nil {
+        if !candidate.addresses.isEmpty, policy.serverNameOverride == nil {
             policy.serverNameOverride = candidate.host
         }
-        let endpoint = Endpoint(host: candidate.address ?? candidate.host, port: candidate.port, security: candidate.security)
-        let connection: any MailConnection
-        do {
-            connection = try await connector.connect(to: endpoint, tls: policy, timeouts: timeouts)
-        } catch {
-            return .failure(Self.describe(error, candidate))
+        var connection: (any MailConnection)?
+        var failure: DiscoveryError?
+        for address in candidate.addresses.isEmpty ? [candidate.host] : candidate.addresses {
+            let endpoint = Endpoint(host: address, port: candidate.port, security: candidate.security)
+            do {
+                connection = try await connector.connect(to: endpoint, tls: policy, timeouts: timeouts)
+                break
+            } catch let error as TransportError where [.connectionRefused, .unreachable, .timedOut].contains(error.code) {
+                failure = Self.describe(error, candidate)
+            } catch {
+                return .failure(Self.describe(error, candidate))
+            }
         }
+        guard let connection else { return .failure(failure ?? DiscoveryError(.network, "\(candidate): no address")) }
         defer { connection.close() }
         let reader = BufferedReader(connection: connection, maximumLineLength: 2048)
         do {

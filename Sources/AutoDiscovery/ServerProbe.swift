@@ -6,19 +6,19 @@ public struct ProbeCandidate: Sendable, Hashable, CustomStringConvertible {
     public var mailProtocol: DiscoveredServer.MailProtocol
     /// The host name (certificates are verified against it).
     public var host: String
-    /// The IP address to connect to, resolved once per host by discovery; nil lets the
-    /// connector resolve `host` itself.
-    public var address: String?
+    /// The IP addresses to connect to, resolved once per host by discovery and tried in order
+    /// until one connects; empty lets the connector resolve `host` itself.
+    public var addresses: [String]
     /// TCP port.
     public var port: Int
     /// Implicit TLS, STLS/STARTTLS, or plaintext.
     public var security: Endpoint.Security
 
     /// A candidate.
-    public init(mailProtocol: DiscoveredServer.MailProtocol, host: String, address: String? = nil, port: Int, security: Endpoint.Security) {
+    public init(mailProtocol: DiscoveredServer.MailProtocol, host: String, addresses: [String] = [], port: Int, security: Endpoint.Security) {
         self.mailProtocol = mailProtocol
         self.host = host
-        self.address = address
+        self.addresses = addresses
         self.port = port
         self.security = security
     }

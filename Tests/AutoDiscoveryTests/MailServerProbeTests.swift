@@ -75,7 +75,7 @@ struct MailServerProbeTests {
     }
 
     func candidate(_ listener: LoopbackListener, _ mailProtocol: DiscoveredServer.MailProtocol, _ security: Endpoint.Security) -> ProbeCandidate {
-        ProbeCandidate(mailProtocol: mailProtocol, host: "mail.example.test", address: "127.0.0.1", port: listener.port, security: security)
+        ProbeCandidate(mailProtocol: mailProtocol, host: "mail.example.test", addresses: ["127.0.0.1"], port: listener.port, security: security)
     }
 
     @Test("POP3 with implicit TLS: verified handshake, greeting, capabilities")
@@ -147,7 +147,7 @@ struct MailServerProbeTests {
         let listener = try LoopbackListener()
         let port = listener.port
         listener.close()
-        let outcome = await probe.probe(ProbeCandidate(mailProtocol: .pop3, host: "mail.example.test", address: "127.0.0.1", port: port, security: .tls))
+        let outcome = await probe.probe(ProbeCandidate(mailProtocol: .pop3, host: "mail.example.test", addresses: ["127.0.0.1"], port: port, security: .tls))
         guard case .failure(let error) = outcome else {
             Issue.record("connected to a closed port")
             return
