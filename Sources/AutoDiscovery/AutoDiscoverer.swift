@@ -64,6 +64,19 @@ public struct AutoDiscoverer: Sendable {
         guard configuration.usesNetwork else {
             throw DiscoveryError(.noConfigurationFound, "\(address.domain) is not in the bundled table and the network is off")
         }
+        let discoverer = self
+        do {
+            return try await withDeadline(configuration.totalBudget, what: "discovery for \(address.domain)") {
+                try await discoverer.online(address, emit: emit)
+            }
+        } catch let error as DiscoveryError where error.code == .timedOut {
+            try Self.checkCancellation()
+            throw DiscoveryError(.noConfigurationFound, "nothing answered for \(address.domain) within \(configuration.totalBudget)")
+        }
+    }
+
+    /// The race, then probing.
+    private func online(_ address: NormalizedAddress, emit: @escaping @Sendable (DiscoveryEvent) -> Void) async throws -> DiscoveryResult {
         let (winner, errors) = await Self.race(onlineSources(for: address, emit: emit))
         try Self.checkCancellation()
         if let winner { return winner }

@@ -51,6 +51,10 @@ public struct DiscoveryConfiguration: Sendable {
     /// gets nothing is sent to the manual form quickly (thunderbird-android#7563 complains
     /// about minutes of waiting).
     public var probeBudget: Duration
+    /// The whole online part (race plus probing). 30 s: the slowest source's own limit (the
+    /// ISPDB's 10 s) plus the probing budget, rounded; past that a person is better served by
+    /// the manual form than by more waiting (thunderbird-android#7563). A bundled hit never waits.
+    public var totalBudget: Duration
 
     /// The defaults (system DNS, verified HTTPS, the public ISPDB).
     public init(
@@ -74,6 +78,7 @@ public struct DiscoveryConfiguration: Sendable {
         probePlan = .standard
         probeConcurrency = 16
         probeBudget = .seconds(20)
+        totalBudget = .seconds(30)
     }
 
     /// The configuration `linkmail discover` builds from its options.
@@ -91,13 +96,13 @@ public struct DiscoveryConfiguration: Sendable {
         var resolver = DNSClient()
         if let dnsServer {
             guard let server = DNSServerAddress(parsing: dnsServer) else {
-                throw DiscoveryError(.network, "--dns needs an IP address and optional port, not \(dnsServer)")
+                throw DiscoveryError(.invalidArgument, "--dns needs an IP address and optional port, not \(dnsServer)")
             }
             resolver = DNSClient(servers: [server])
         }
-        self.init(
-            resolver: resolver, fetcher: SocketHTTPFetcher(tlsPolicy: tlsPolicy),
-            probe: MailServerProbe(tlsPolicy: tlsPolicy))
+        // With --dns, config-file hosts are resolved through the same server as MX and SRV.
+        let fetcher = SocketHTTPFetcher(tlsPolicy: tlsPolicy, resolver: dnsServer == nil ? nil : resolver)
+        self.init(resolver: resolver, fetcher: fetcher, probe: MailServerProbe(tlsPolicy: tlsPolicy))
         self.autoconfigBase = autoconfigBase
         if let ispdbBase { self.ispdbBase = ispdbBase }
         usesNetwork = !offline

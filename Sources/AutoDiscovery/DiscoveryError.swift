@@ -42,6 +42,8 @@ public struct DiscoveryError: Error, Sendable, Hashable, CustomStringConvertible
         public static let noConfigurationFound = Code("no configuration found")
         /// Every source failed because of the network: probably offline.
         public static let noNetwork = Code("no network")
+        /// An option or argument given by the caller is unusable (e.g. `--dns` without an IP address).
+        public static let invalidArgument = Code("invalid argument")
         /// The work was cancelled.
         public static let cancelled = Code("cancelled")
     }

@@ -25,16 +25,21 @@ public struct SocketHTTPFetcher: HTTPFetcher {
     public var maximumBodySize: Int
     /// The most redirects followed.
     public var maximumRedirects: Int
+    /// When set, host names are resolved through this resolver (e.g. the `--dns` server) and
+    /// the connection goes to the address with the name still verified in TLS; when nil the
+    /// connector resolves them with the system's resolver.
+    public var resolver: (any DNSResolver)?
 
     /// A fetcher.
     public init(
         connector: any MailConnector = SocketConnector(), tlsPolicy: TLSPolicy = .default,
-        maximumBodySize: Int = 256 * 1024, maximumRedirects: Int = 3
+        maximumBodySize: Int = 256 * 1024, maximumRedirects: Int = 3, resolver: (any DNSResolver)? = nil
     ) {
         self.connector = connector
         self.tlsPolicy = tlsPolicy
         self.maximumBodySize = maximumBodySize
         self.maximumRedirects = maximumRedirects
+        self.resolver = resolver
     }
 
     /// Fetches `url` (see the type's documentation for the rules).
@@ -77,8 +82,17 @@ public struct SocketHTTPFetcher: HTTPFetcher {
     }
 
     private func get(_ target: TargetURL, timeout: Duration) async throws -> (Int, [(String, String)], [UInt8]) {
-        let endpoint = Endpoint(host: target.host, port: target.port, security: target.isHTTPS ? .tls : .insecurePlaintext)
-        let connection = try await connector.connect(to: endpoint, tls: tlsPolicy, timeouts: .all(timeout))
+        var host = target.host
+        var policy = tlsPolicy
+        if let resolver, !TLSLiteral.isIP(host), host != "localhost" {
+            guard let address = try await resolver.addresses(of: host).first else {
+                throw DiscoveryError(.network, "\(host) has no address")
+            }
+            policy.serverNameOverride = policy.serverNameOverride ?? host
+            host = address
+        }
+        let endpoint = Endpoint(host: host, port: target.port, security: target.isHTTPS ? .tls : .insecurePlaintext)
+        let connection = try await connector.connect(to: endpoint, tls: policy, timeouts: .all(timeout))
         defer { connection.close() }
         let hostHeader = target.host.contains(":") ? "[\(target.host)]" : target.host
         let defaultPort = target.isHTTPS ? 443 : 80

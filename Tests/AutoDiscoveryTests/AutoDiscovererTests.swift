@@ -1,3 +1,4 @@
+import Foundation
 @testable import AutoDiscovery
 import MailTransport
 import Synchronization
@@ -246,8 +247,40 @@ struct AutoDiscovererTests {
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 
+    @Test("the total budget bounds discovery when every source hangs")
+    func totalBudget() async {
+        var resolver = FakeResolver()
+        resolver.delays["example.net"] = .seconds(30)
+        let fetcher = FakeFetcher([
+            Self.autoconfig: (.seconds(30), .failure(DiscoveryError(.network))),
+            Self.ispdb: (.seconds(30), .failure(DiscoveryError(.network))),
+        ])
+        var configuration = fakeConfiguration(resolver: resolver, fetcher: fetcher)
+        configuration.totalBudget = .milliseconds(300)
+        let start = ContinuousClock.now
+        #expect(await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") } == .noConfigurationFound)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
     @Test("an invalid address fails before any work")
     func invalidAddress() async {
         #expect(await code { _ = try await AutoDiscoverer(configuration: fakeConfiguration()).settings(for: "nobody") } == .invalidAddress)
+    }
+}
+
+@Suite("Result presentation")
+struct DiscoveryResultTextTests {
+    @Test("text lines and JSON carry servers, source, trust and hints")
+    func presentation() async throws {
+        let result = try await AutoDiscoverer(configuration: fakeConfiguration()).settings(for: "someone@gmail.com")
+        let lines = result.textLines
+        #expect(lines.first == "incoming pop3 pop.gmail.com:995 tls user someone@gmail.com auth OAuth2,password-cleartext")
+        #expect(lines.contains { $0.hasPrefix("source bundled") && $0.contains("no confirmation needed") })
+        #expect(lines.contains { $0.contains("app password") })
+        let json = try result.json()
+        #expect(json.contains("\"source\":\"bundled\""))
+        #expect(json.contains("\"host\":\"pop.gmail.com\""))
+        let decoded = try JSONDecoder().decode(DiscoveryResult.self, from: Data(json.utf8))
+        #expect(decoded == result)
     }
 }
