@@ -20,9 +20,12 @@ extension AutoDiscoverer {
             }
         }
         let groups = [located(plan.incoming), located(plan.outgoing)]
-        let winners = await probeAll(groups, emit: emit)
+        let (winners, certificateFailure) = await probeAll(groups, emit: emit)
         try Self.checkCancellation()
         guard let incoming = winners[0] else {
+            // A server that answered with a bad certificate is worth telling (reference §8.2
+            // "cert"): the user may know why and add an exception explicitly.
+            if let certificateFailure { throw certificateFailure }
             throw DiscoveryError(.noConfigurationFound, "no guessed POP3 server answered for \(address.domain)")
         }
         func server(_ winner: (ProbeCandidate, [String])) -> DiscoveredServer {
@@ -66,7 +69,7 @@ extension AutoDiscoverer {
 
     /// Probes every group's candidates under the cap and the budget; returns each group's winner.
     private func probeAll(_ groups: [[ProbeCandidate]], emit: @escaping @Sendable (DiscoveryEvent) -> Void) async
-        -> [(ProbeCandidate, [String])?]
+        -> (winners: [(ProbeCandidate, [String])?], certificateFailure: DiscoveryError?)
     {
         let probe = configuration.probe
         let budget = configuration.probeBudget
@@ -76,8 +79,9 @@ extension AutoDiscoverer {
         var winners: [(ProbeCandidate, [String])?] = groups.map { _ in nil }
         var capabilities: [[Int: [String]]] = groups.map { _ in [:] }
         var skipped: [Set<Int>] = groups.map { _ in [] }
+        var certificateFailure: DiscoveryError?
         let queue = groups.enumerated().flatMap { group, list in list.indices.map { (group, $0) } }
-        guard !decided.allSatisfy({ $0 }) else { return winners }
+        guard !decided.allSatisfy({ $0 }) else { return (winners, nil) }
 
         return await withTaskGroup(of: ProbeEvent.self) { taskGroup in
             taskGroup.addTask {
@@ -122,6 +126,7 @@ extension AutoDiscoverer {
                         capabilities[group][index] = found
                         apply(races[group].succeeded(index), group: group)
                     case .failure(let error):
+                        if group == 0, error.code == .certificateRejected, certificateFailure == nil { certificateFailure = error }
                         if !Task.isCancelled {
                             emit(.probed(host: candidate.host, port: candidate.port, succeeded: false, detail: error.detail))
                         }
@@ -134,7 +139,7 @@ extension AutoDiscoverer {
                 }
                 startMore()
             }
-            return winners
+            return (winners, certificateFailure)
         }
     }
 }

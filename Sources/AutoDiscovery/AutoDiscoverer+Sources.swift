@@ -65,7 +65,11 @@ extension AutoDiscoverer {
         }
     }
 
-    /// P4: the most preferred MX host identifies the provider (reference §8.2 P4).
+    /// P4: the most preferred MX host identifies the provider (reference §8.2 P4): the bundled
+    /// table on the MX host's parent domain, then its registrable domain; otherwise HTTPS
+    /// autoconfig and the ISPDB for those two domains, in a race of their own. Deviation from
+    /// Thunderbird: no `?emailaddress=` is sent to MX-derived hosts, which belong to a third
+    /// party rather than to the address's domain.
     func mxSource(_ address: NormalizedAddress, _ emit: @escaping @Sendable (DiscoveryEvent) -> Void) async throws -> DiscoveryResult {
         let domain = address.domain
         emit(.checking(.mx, target: domain))

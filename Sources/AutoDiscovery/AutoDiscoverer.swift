@@ -103,6 +103,9 @@ public struct AutoDiscoverer: Sendable {
         if codes.contains(.popNotOffered), let error = errors.first(where: { ($0 as? DiscoveryError)?.code == .popNotOffered }) {
             return error as? DiscoveryError ?? DiscoveryError(.popNotOffered)
         }
+        if let error = errors.first(where: { ($0 as? DiscoveryError)?.code == .certificateRejected }) as? DiscoveryError {
+            return error
+        }
         let networkCodes: Set<DiscoveryError.Code> = [.network, .timedOut, .dnsTimedOut]
         if !codes.isEmpty, codes.allSatisfy({ networkCodes.contains($0) }) {
             return DiscoveryError(.noNetwork, "every source for \(domain) failed with a network error")

@@ -36,6 +36,10 @@ public struct DiscoveryError: Error, Sendable, Hashable, CustomStringConvertible
         public static let network = Code("network failure")
         /// A source or probe ran out of time.
         public static let timedOut = Code("timed out")
+        /// A server presented a certificate that failed verification (expired, wrong host,
+        /// untrusted); the detail names the host and the certificate's SHA-256 fingerprint so a
+        /// user interface can offer an explicit, informed exception (never a silent one).
+        public static let certificateRejected = Code("certificate rejected")
         /// The provider is known not to offer POP3 (iCloud, Proton).
         public static let popNotOffered = Code("POP3 not offered")
         /// Nothing found any settings (every source failed, probing found nothing).
@@ -71,6 +75,8 @@ public struct DiscoveryError: Error, Sendable, Hashable, CustomStringConvertible
         case .noNetwork: return "Check the network connection, then try again."
         case .popNotOffered:
             return "This provider does not offer POP3; it cannot be linked by fetching mail over POP3."
+        case .certificateRejected:
+            return "The server's certificate could not be verified; check the host name, or trust this certificate explicitly after checking its fingerprint."
         case .noConfigurationFound:
             return "Enter the server settings by hand: they are in the provider's help pages."
         default: return "Try again; if it persists, enter the server settings by hand."

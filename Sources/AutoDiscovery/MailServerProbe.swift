@@ -138,23 +138,14 @@ public struct MailServerProbe: ServerProbe {
     static func describe(_ error: any Error, _ candidate: ProbeCandidate) -> DiscoveryError {
         if let error = error as? DiscoveryError { return error }
         if let error = error as? TransportError {
+            if error.isCertificateFailure, let certificate = error.certificate {
+                return DiscoveryError(
+                    .certificateRejected,
+                    "\(candidate): \(error.code): \(error.detail); certificate SHA-256 \(certificate.fingerprint)")
+            }
             let code: DiscoveryError.Code = error.code == .timedOut ? .timedOut : .network
             return DiscoveryError(code, "\(candidate): \(error.code)\(error.detail.isEmpty ? "" : ": " + error.detail)")
         }
         return DiscoveryError(.network, "\(candidate): \(error)")
-    }
-}
-
-extension ProbeOutcome {
-    /// Authentication methods implied by capabilities (reference §8.2 step 4 "auth"): SCRAM,
-    /// CRAM-MD5 or APOP → `password-encrypted` first; PLAIN, LOGIN, USER → `password-cleartext`;
-    /// XOAUTH2/OAUTHBEARER → `OAuth2`. GSSAPI and NTLM are never chosen automatically.
-    static func authentication(from capabilities: [String]) -> [DiscoveredServer.Authentication] {
-        let words = Set(capabilities.flatMap { $0.split(separator: " ").map(String.init) })
-        var methods: [DiscoveredServer.Authentication] = []
-        if words.contains("CRAM-MD5") || words.contains(where: { $0.hasPrefix("SCRAM-") }) { methods.append(.passwordEncrypted) }
-        if words.contains("PLAIN") || words.contains("LOGIN") || words.contains("USER") { methods.append(.passwordCleartext) }
-        if words.contains("XOAUTH2") || words.contains("OAUTHBEARER") { methods.append(.oauth2) }
-        return methods.isEmpty ? [.passwordCleartext] : methods
     }
 }

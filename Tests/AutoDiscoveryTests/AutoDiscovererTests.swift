@@ -203,6 +203,29 @@ struct AutoDiscovererTests {
         #expect(events.withLock { $0.contains(.probing(host: "pop.example.net", port: 995, security: "tls")) })
     }
 
+    @Test("when the only answering POP3 server has a bad certificate, the error says so")
+    func probingCertificate() async {
+        var resolver = FakeResolver()
+        resolver.add("mail.example.net", .a, .address("192.0.2.9"))
+        var probe = FakeProbe()
+        probe.outcomes = ["mail.example.net:995": .failure(DiscoveryError(.certificateRejected, "mail.example.net: certificate expired"))]
+        let failure = await code { _ = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver, probe: probe)).settings(for: "a@example.net") }
+        #expect(failure == .certificateRejected)
+    }
+
+    @Test("linkmail discover options map onto the configuration")
+    func commandLineOptions() throws {
+        let configuration = try DiscoveryConfiguration(
+            dnsServer: "127.0.0.1:21053", autoconfigBase: "http://127.0.0.1:21080", ispdbBase: "http://127.0.0.1:21080/v1.1/",
+            offline: true, probe: true)
+        #expect((configuration.resolver as? DNSClient)?.servers == [DNSServerAddress(host: "127.0.0.1", port: 21053)])
+        #expect(configuration.autoconfigBase == "http://127.0.0.1:21080" && configuration.ispdbBase == "http://127.0.0.1:21080/v1.1/")
+        #expect(!configuration.usesNetwork && configuration.probesWhenNothingFound)
+        #expect(throws: DiscoveryError.self) { try DiscoveryConfiguration(dnsServer: "dns.example.com") }
+        let defaults = try DiscoveryConfiguration(offline: false)
+        #expect(defaults.usesNetwork && !defaults.probesWhenNothingFound && !defaults.allowsInsecureHTTP)
+    }
+
     @Test("probing stops at its budget")
     func probeBudget() async {
         var resolver = FakeResolver()
