@@ -82,17 +82,26 @@ public struct SocketHTTPFetcher: HTTPFetcher {
     }
 
     private func get(_ target: TargetURL, timeout: Duration) async throws -> (Int, [(String, String)], [UInt8]) {
-        var host = target.host
+        var hosts = [target.host]
         var policy = tlsPolicy
-        if let resolver, !TLSLiteral.isIP(host), host != "localhost" {
-            guard let address = try await resolver.addresses(of: host).first else {
-                throw DiscoveryError(.network, "\(host) has no address")
-            }
-            policy.serverNameOverride = policy.serverNameOverride ?? host
-            host = address
+        if let resolver, !TLSLiteral.isIP(target.host), target.host != "localhost" {
+            hosts = try await resolver.addresses(of: target.host)
+            guard !hosts.isEmpty else { throw DiscoveryError(.network, "\(target.host) has no address") }
+            policy.serverNameOverride = policy.serverNameOverride ?? target.host
         }
-        let endpoint = Endpoint(host: host, port: target.port, security: target.isHTTPS ? .tls : .insecurePlaintext)
-        let connection = try await connector.connect(to: endpoint, tls: policy, timeouts: .all(timeout))
+        var opened: (any MailConnection)?
+        for (index, host) in hosts.enumerated() {
+            let endpoint = Endpoint(host: host, port: target.port, security: target.isHTTPS ? .tls : .insecurePlaintext)
+            do {
+                opened = try await connector.connect(to: endpoint, tls: policy, timeouts: .all(timeout))
+                break
+            } catch let error as TransportError
+                where index + 1 < hosts.count && [.connectionRefused, .unreachable, .timedOut].contains(error.code)
+            {
+                continue
+            }
+        }
+        guard let connection = opened else { throw DiscoveryError(.network, "no address of \(target.host) answered") }
         defer { connection.close() }
         let hostHeader = target.host.contains(":") ? "[\(target.host)]" : target.host
         let defaultPort = target.isHTTPS ? 443 : 80

@@ -50,6 +50,20 @@ struct SocketHTTPFetcherTests {
         #expect(await code { _ = try await SocketHTTPFetcher(tlsPolicy: TLSPolicy(trustsSystemRoots: false)).fetch(url, timeout: .seconds(5)) } == .network)
     }
 
+    @Test("with a resolver, the host is resolved there, every address is tried, and TLS checks the name")
+    func resolverSeam() async throws {
+        let authority = try TestCertificateAuthority()
+        let certificate = try authority.issue(names: ["config.example.test"])
+        let (listener, task) = try serve("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: \(Self.xml.utf8.count)\r\n\r\n\(Self.xml)", certificate: certificate)
+        defer { listener.close(); task.cancel() }
+        var resolver = FakeResolver()
+        resolver.add("config.example.test", .a, .address("127.0.0.2"), .address("127.0.0.1"))
+        let fetcher = SocketHTTPFetcher(
+            tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]), resolver: resolver)
+        let response = try await fetcher.fetch("https://config.example.test:\(listener.port)/mail/config-v1.1.xml", timeout: .seconds(5))
+        #expect(response.body == Array(Self.xml.utf8))
+    }
+
     @Test("non-XML content, error statuses, oversized bodies and foreign redirects are refused")
     func refusals() async throws {
         let cases: [(String, DiscoveryError.Code)] = [
