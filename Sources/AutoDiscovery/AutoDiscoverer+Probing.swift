@@ -7,8 +7,11 @@ extension AutoDiscoverer {
     /// the place of Thunderbird's 100 ms stagger), and the whole step stops at
     /// ``DiscoveryConfiguration/probeBudget``. For incoming and for outgoing servers the winner
     /// is chosen by ``PriorityRace``: the best candidate whose better ones all failed.
-    func guess(_ address: NormalizedAddress, emit: @escaping @Sendable (DiscoveryEvent) -> Void) async throws -> DiscoveryResult {
-        let plan = configuration.probePlan.candidates(for: address.domain, allowPlaintext: configuration.allowsPlaintext)
+    func guess(
+        _ address: NormalizedAddress, emit: @escaping @Sendable (DiscoveryEvent) -> Void
+    ) async throws -> DiscoveryResult {
+        let plan = configuration.probePlan.candidates(
+            for: address.domain, allowPlaintext: configuration.allowsPlaintext)
         emit(.checking(.probe, target: address.domain))
         let addresses = await resolveOnce(Set((plan.incoming + plan.outgoing).map(\.host)), emit: emit)
         func located(_ list: [ProbeCandidate]) -> [ProbeCandidate] {
@@ -30,7 +33,8 @@ extension AutoDiscoverer {
         }
         func server(_ winner: (ProbeCandidate, [String])) -> DiscoveredServer {
             DiscoveredServer(
-                mailProtocol: winner.0.mailProtocol, host: winner.0.host, port: winner.0.port, security: winner.0.security,
+                mailProtocol: winner.0.mailProtocol, host: winner.0.host, port: winner.0.port,
+                security: winner.0.security,
                 username: address.address, authentication: ProbeOutcome.authentication(from: winner.1))
         }
         var result = DiscoveryResult(
@@ -41,14 +45,18 @@ extension AutoDiscoverer {
     }
 
     /// Resolves each host once, in parallel; hosts without an address are left out.
-    private func resolveOnce(_ hosts: Set<String>, emit: @escaping @Sendable (DiscoveryEvent) -> Void) async -> [String: [String]] {
+    private func resolveOnce(
+        _ hosts: Set<String>, emit: @escaping @Sendable (DiscoveryEvent) -> Void
+    ) async -> [String: [String]] {
         let resolver = configuration.resolver
         let timeout = configuration.dnsTimeout
         return await withTaskGroup(of: (String, [String]).self) { group in
             for host in hosts {
                 group.addTask {
                     do {
-                        let found = try await withDeadline(timeout, what: "resolving \(host)") { try await resolver.addresses(of: host) }
+                        let found = try await withDeadline(timeout, what: "resolving \(host)") {
+                            try await resolver.addresses(of: host)
+                        }
                         return (host, found)
                     } catch {
                         if !Task.isCancelled { emit(.sourceFailed(.probe, target: host, Self.discoveryError(error))) }
@@ -68,7 +76,9 @@ extension AutoDiscoverer {
     }
 
     /// Probes every group's candidates under the cap and the budget; returns each group's winner.
-    private func probeAll(_ groups: [[ProbeCandidate]], emit: @escaping @Sendable (DiscoveryEvent) -> Void) async
+    private func probeAll(
+        _ groups: [[ProbeCandidate]], emit: @escaping @Sendable (DiscoveryEvent) -> Void
+    ) async
         -> (winners: [(ProbeCandidate, [String])?], certificateFailure: DiscoveryError?)
     {
         let probe = configuration.probe
@@ -126,9 +136,13 @@ extension AutoDiscoverer {
                         capabilities[group][index] = found
                         apply(races[group].succeeded(index), group: group)
                     case .failure(let error):
-                        if group == 0, error.code == .certificateRejected, certificateFailure == nil { certificateFailure = error }
+                        if group == 0, error.code == .certificateRejected, certificateFailure == nil {
+                            certificateFailure = error
+                        }
                         if !Task.isCancelled {
-                            emit(.probed(host: candidate.host, port: candidate.port, succeeded: false, detail: error.detail))
+                            emit(
+                                .probed(
+                                    host: candidate.host, port: candidate.port, succeeded: false, detail: error.detail))
                         }
                         apply(races[group].failed(index), group: group)
                     }

@@ -2,7 +2,9 @@ extension AutoDiscoverer {
     /// Runs `contenders` together under ``PriorityRace``'s rule: returns the best-priority
     /// success (or nil) and the errors of the contenders that failed. Contenders that can no
     /// longer win are cancelled; cancelling the caller cancels them all.
-    static func race<T: Sendable>(_ contenders: [@Sendable () async throws -> T]) async -> (winner: T?, errors: [any Error]) {
+    static func race<T: Sendable>(
+        _ contenders: [@Sendable () async throws -> T]
+    ) async -> (winner: T?, errors: [any Error]) {
         guard !contenders.isEmpty else { return (nil, []) }
         let tasks = contenders.map { contender in Task { try await contender() } }
         return await withTaskCancellationHandler {

@@ -19,8 +19,16 @@ extension AutoDiscoverer {
             { try await srvSource(address, emit) },
         ]
         if configuration.allowsInsecureHTTP && base == nil {
-            sources.append { try await fetchConfig("http://autoconfig.\(domain)/mail/config-v1.1.xml" + query, .autoconfigHTTP, configuration.autoconfigTimeout, address, emit) }
-            sources.append { try await fetchConfig("http://\(domain)/.well-known/autoconfig/mail/config-v1.1.xml" + query, .autoconfigHTTP, configuration.autoconfigTimeout, address, emit) }
+            sources.append {
+                try await fetchConfig(
+                    "http://autoconfig.\(domain)/mail/config-v1.1.xml" + query, .autoconfigHTTP,
+                    configuration.autoconfigTimeout, address, emit)
+            }
+            sources.append {
+                try await fetchConfig(
+                    "http://\(domain)/.well-known/autoconfig/mail/config-v1.1.xml" + query, .autoconfigHTTP,
+                    configuration.autoconfigTimeout, address, emit)
+            }
         }
         return sources
     }
@@ -37,7 +45,8 @@ extension AutoDiscoverer {
         var output = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             default:
@@ -70,7 +79,9 @@ extension AutoDiscoverer {
     /// autoconfig and the ISPDB for those two domains, in a race of their own. Deviation from
     /// Thunderbird: no `?emailaddress=` is sent to MX-derived hosts, which belong to a third
     /// party rather than to the address's domain.
-    func mxSource(_ address: NormalizedAddress, _ emit: @escaping @Sendable (DiscoveryEvent) -> Void) async throws -> DiscoveryResult {
+    func mxSource(
+        _ address: NormalizedAddress, _ emit: @escaping @Sendable (DiscoveryEvent) -> Void
+    ) async throws -> DiscoveryResult {
         let domain = address.domain
         emit(.checking(.mx, target: domain))
         do {
@@ -78,7 +89,9 @@ extension AutoDiscoverer {
             let exchangers = try await withDeadline(configuration.dnsTimeout, what: "MX lookup for \(domain)") {
                 try await resolver.mailExchangers(for: domain)
             }
-            guard let first = exchangers.first else { throw DiscoveryError(.dnsNoRecords, "\(domain) has no MX record") }
+            guard let first = exchangers.first else {
+                throw DiscoveryError(.dnsNoRecords, "\(domain) has no MX record")
+            }
             let base = RegistrableDomain.of(first)
             guard base != domain else {
                 throw DiscoveryError(.noConfigurationFound, "the MX host \(first) is within \(domain) itself")
@@ -87,7 +100,8 @@ extension AutoDiscoverer {
             let origin = "MX \(first)"
             for candidate in [full, base].compactMap({ $0 }) {
                 if let provider = configuration.providerTable.provider(forMXDomain: candidate) {
-                    return try result(from: provider, for: address, source: .mx, origin: "\(origin) → bundled table (\(provider.id))")
+                    return try result(
+                        from: provider, for: address, source: .mx, origin: "\(origin) → bundled table (\(provider.id))")
                 }
             }
             let timeout = configuration.autoconfigTimeout, ispdbTimeout = configuration.ispdbTimeout
@@ -99,7 +113,9 @@ extension AutoDiscoverer {
                 lookups.append { try await fetchMXConfig(ispdbURL(candidate), ispdbTimeout, address, origin, emit) }
             }
             let (winner, _) = await Self.race(lookups)
-            guard let winner else { throw DiscoveryError(.noConfigurationFound, "nothing known about the MX host \(first)") }
+            guard let winner else {
+                throw DiscoveryError(.noConfigurationFound, "nothing known about the MX host \(first)")
+            }
             return winner
         } catch {
             let failure = Self.discoveryError(error)
@@ -119,16 +135,21 @@ extension AutoDiscoverer {
     }
 
     /// P5: RFC 6186 SRV records (`_pop3s`, `_pop3`, `_submissions`, `_submission`).
-    func srvSource(_ address: NormalizedAddress, _ emit: @escaping @Sendable (DiscoveryEvent) -> Void) async throws -> DiscoveryResult {
+    func srvSource(
+        _ address: NormalizedAddress, _ emit: @escaping @Sendable (DiscoveryEvent) -> Void
+    ) async throws -> DiscoveryResult {
         let domain = address.domain
         emit(.checking(.srv, target: "_pop3s._tcp.\(domain)"))
         do {
             let resolver = configuration.resolver
             let services: [(String, DiscoveredServer.MailProtocol, Endpoint.Security)] = [
-                ("_pop3s", .pop3, .tls), ("_pop3", .pop3, .startTLS), ("_submissions", .smtp, .tls), ("_submission", .smtp, .startTLS),
+                ("_pop3s", .pop3, .tls), ("_pop3", .pop3, .startTLS), ("_submissions", .smtp, .tls),
+                ("_submission", .smtp, .startTLS),
             ]
             let answers = try await withDeadline(configuration.dnsTimeout, what: "SRV lookups for \(domain)") {
-                try await withThrowingTaskGroup(of: (Int, [(priority: UInt16, weight: UInt16, port: UInt16, target: String)]?).self) { group in
+                try await withThrowingTaskGroup(
+                    of: (Int, [(priority: UInt16, weight: UInt16, port: UInt16, target: String)]?).self
+                ) { group in
                     for (index, service) in services.enumerated() {
                         group.addTask {
                             do {
@@ -138,7 +159,8 @@ extension AutoDiscoverer {
                             }
                         }
                     }
-                    var answers = [[(priority: UInt16, weight: UInt16, port: UInt16, target: String)]?](repeating: nil, count: services.count)
+                    var answers = [[(priority: UInt16, weight: UInt16, port: UInt16, target: String)]?](
+                        repeating: nil, count: services.count)
                     for try await (index, records) in group { answers[index] = records }
                     return answers
                 }
@@ -163,17 +185,21 @@ extension AutoDiscoverer {
                 }
             }
             func ordered(_ list: [(UInt16, Int, DiscoveredServer)]) -> [DiscoveredServer] {
-                list.enumerated().sorted { ($0.element.0, $0.element.1, $0.offset) < ($1.element.0, $1.element.1, $1.offset) }
-                    .map(\.element.2)
+                list.enumerated().sorted {
+                    ($0.element.0, $0.element.1, $0.offset) < ($1.element.0, $1.element.1, $1.offset)
+                }
+                .map(\.element.2)
             }
             guard !incoming.isEmpty else {
                 if popRefused {
-                    throw DiscoveryError(.popNotOffered, "SRV records of \(domain) say POP3 is not offered (target \".\")")
+                    throw DiscoveryError(
+                        .popNotOffered, "SRV records of \(domain) say POP3 is not offered (target \".\")")
                 }
                 throw DiscoveryError(.dnsNoRecords, "\(domain) publishes no POP3 SRV records")
             }
             var result = DiscoveryResult(
-                address: address, providerID: nil, displayName: nil, incoming: ordered(incoming), outgoing: ordered(outgoing),
+                address: address, providerID: nil, displayName: nil, incoming: ordered(incoming),
+                outgoing: ordered(outgoing),
                 source: .srv, origin: "SRV records of \(domain)")
             result.assessTrust()
             return result

@@ -43,7 +43,9 @@ public struct AutoDiscoverer: Sendable {
     }
 
     /// The result alone; `progress` sees every event before it.
-    public func settings(for address: String, progress: @escaping @Sendable (DiscoveryEvent) -> Void = { _ in }) async throws
+    public func settings(
+        for address: String, progress: @escaping @Sendable (DiscoveryEvent) -> Void = { _ in }
+    ) async throws
         -> DiscoveryResult
     {
         try await run(address, emit: progress)
@@ -55,14 +57,18 @@ public struct AutoDiscoverer: Sendable {
         return try? result(from: provider, for: address, source: .bundled, origin: "bundled table (\(provider.id))")
     }
 
-    private func run(_ text: String, emit: @escaping @Sendable (DiscoveryEvent) -> Void) async throws -> DiscoveryResult {
+    private func run(_ text: String, emit: @escaping @Sendable (DiscoveryEvent) -> Void) async throws -> DiscoveryResult
+    {
         let address = try NormalizedAddress(text)
         emit(.started(address))
         emit(.checking(.bundled, target: address.domain))
         if let bundled = bundledSettings(for: address) { return bundled }
-        emit(.sourceFailed(.bundled, target: address.domain, DiscoveryError(.noConfigurationFound, "not in the bundled table")))
+        emit(
+            .sourceFailed(
+                .bundled, target: address.domain, DiscoveryError(.noConfigurationFound, "not in the bundled table")))
         guard configuration.usesNetwork else {
-            throw DiscoveryError(.noConfigurationFound, "\(address.domain) is not in the bundled table and the network is off")
+            throw DiscoveryError(
+                .noConfigurationFound, "\(address.domain) is not in the bundled table and the network is off")
         }
         let discoverer = self
         do {
@@ -71,12 +77,15 @@ public struct AutoDiscoverer: Sendable {
             }
         } catch let error as DiscoveryError where error.code == .timedOut {
             try Self.checkCancellation()
-            throw DiscoveryError(.noConfigurationFound, "nothing answered for \(address.domain) within \(configuration.totalBudget)")
+            throw DiscoveryError(
+                .noConfigurationFound, "nothing answered for \(address.domain) within \(configuration.totalBudget)")
         }
     }
 
     /// The race, then probing.
-    private func online(_ address: NormalizedAddress, emit: @escaping @Sendable (DiscoveryEvent) -> Void) async throws -> DiscoveryResult {
+    private func online(
+        _ address: NormalizedAddress, emit: @escaping @Sendable (DiscoveryEvent) -> Void
+    ) async throws -> DiscoveryResult {
         let (winner, errors) = await Self.race(onlineSources(for: address, emit: emit))
         try Self.checkCancellation()
         if let winner { return winner }
@@ -100,10 +109,13 @@ public struct AutoDiscoverer: Sendable {
     /// source failed for network reasons).
     static func summarise(_ errors: [any Error], domain: String) -> DiscoveryError {
         let codes = errors.map { ($0 as? DiscoveryError)?.code ?? .network }
-        if codes.contains(.popNotOffered), let error = errors.first(where: { ($0 as? DiscoveryError)?.code == .popNotOffered }) {
+        if codes.contains(.popNotOffered),
+            let error = errors.first(where: { ($0 as? DiscoveryError)?.code == .popNotOffered })
+        {
             return error as? DiscoveryError ?? DiscoveryError(.popNotOffered)
         }
-        if let error = errors.first(where: { ($0 as? DiscoveryError)?.code == .certificateRejected }) as? DiscoveryError {
+        if let error = errors.first(where: { ($0 as? DiscoveryError)?.code == .certificateRejected }) as? DiscoveryError
+        {
             return error
         }
         let networkCodes: Set<DiscoveryError.Code> = [.network, .timedOut, .dnsTimedOut]
@@ -114,7 +126,9 @@ public struct AutoDiscoverer: Sendable {
     }
 
     /// A result from a provider configuration; throws when it has no usable incoming server.
-    func result(from provider: ProviderConfiguration, for address: NormalizedAddress, source: DiscoverySource, origin: String)
+    func result(
+        from provider: ProviderConfiguration, for address: NormalizedAddress, source: DiscoverySource, origin: String
+    )
         throws -> DiscoveryResult
     {
         let servers = provider.servers(for: address, allowPlaintext: configuration.allowsPlaintext)
@@ -123,7 +137,8 @@ public struct AutoDiscoverer: Sendable {
         }
         var result = DiscoveryResult(
             address: address, providerID: provider.id.isEmpty ? nil : provider.id, displayName: provider.displayName,
-            incoming: servers.incoming, outgoing: servers.outgoing, source: source, origin: origin, hints: provider.hints)
+            incoming: servers.incoming, outgoing: servers.outgoing, source: source, origin: origin,
+            hints: provider.hints)
         result.assessTrust()
         return result
     }

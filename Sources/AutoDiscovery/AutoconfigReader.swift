@@ -21,7 +21,8 @@ struct AutoconfigReader {
     /// Reads a parsed `clientConfig` element.
     func read(_ root: XMLElement) throws -> ProviderConfiguration {
         guard root.name == "clientConfig" else {
-            throw DiscoveryError(.invalidConfiguration, "the root element is <\(root.name.prefix(40))>, not <clientConfig>")
+            throw DiscoveryError(
+                .invalidConfiguration, "the root element is <\(root.name.prefix(40))>, not <clientConfig>")
         }
         guard let provider = root.child("emailProvider") else {
             throw DiscoveryError(.invalidConfiguration, "no <emailProvider>")
@@ -42,7 +43,9 @@ struct AutoconfigReader {
                 hints.enableInstructions[instruction.attributes["lang"] ?? "en"] = instruction.text.trimmingWhitespace()
             }
         }
-        hints.documentation = provider.children(named: "documentation").compactMap { $0.attributes["url"].flatMap(Self.httpURL) }
+        hints.documentation = provider.children(named: "documentation").compactMap {
+            $0.attributes["url"].flatMap(Self.httpURL)
+        }
         if let own = provider.child("hints") ?? root.child("hints") {
             hints.requiresAppPassword = own.attributes["appPassword"] == "true"
             hints.requiresOAuth = own.attributes["oauthOnly"] == "true"
@@ -95,7 +98,9 @@ struct AutoconfigReader {
         var interval: Duration?
         var leave: Bool?
         if let pop3 = element.child("pop3") {
-            if let minutes = pop3.child("checkInterval")?.attributes["minutes"].flatMap({ Int($0) }), (1...1440).contains(minutes) {
+            if let minutes = pop3.child("checkInterval")?.attributes["minutes"].flatMap({ Int($0) }),
+                (1...1440).contains(minutes)
+            {
                 interval = .seconds(minutes * 60)
             }
             leave = pop3.value("leaveMessagesOnServer").map { $0 == "true" }

@@ -40,7 +40,8 @@ public struct DNSClient: DNSResolver {
                 try Task.checkCancellation()
                 do {
                     return try await query(name, type: type, server: server)
-                } catch let error as DiscoveryError where error.code == .dnsTimedOut || error.code == .dnsServerFailure
+                } catch let error as DiscoveryError
+                    where error.code == .dnsTimedOut || error.code == .dnsServerFailure
                     || error.code == .network
                 {
                     lastError = error
@@ -64,7 +65,8 @@ public struct DNSClient: DNSResolver {
         case 0: return reply.answers.filter { $0.type == type }
         case 3: throw DiscoveryError(.dnsNoRecords, "\(name) does not exist (NXDOMAIN)")
         default:
-            throw DiscoveryError(.dnsServerFailure, "\(server) answered RCODE \(reply.responseCode) for \(name) \(type)")
+            throw DiscoveryError(
+                .dnsServerFailure, "\(server) answered RCODE \(reply.responseCode) for \(name) \(type)")
         }
     }
 
@@ -99,7 +101,8 @@ public struct DNSClient: DNSResolver {
                 buffer += bytes
             }
         } catch let error as TransportError {
-            throw DiscoveryError(error.code == .timedOut ? .dnsTimedOut : .network, "DNS over TCP to \(server): \(error.detail)")
+            throw DiscoveryError(
+                error.code == .timedOut ? .dnsTimedOut : .network, "DNS over TCP to \(server): \(error.detail)")
         }
     }
 }

@@ -53,7 +53,9 @@ struct DNSReader {
                 let target = Int(byte & 0x3f) << 8 | Int(bytes[position + 1])
                 pointers += 1
                 guard pointers <= Self.maximumPointers else { throw Self.malformed("too many compression pointers") }
-                guard target < lowestAllowed else { throw Self.malformed("compression pointer does not point backwards") }
+                guard target < lowestAllowed else {
+                    throw Self.malformed("compression pointer does not point backwards")
+                }
                 if resumeAt == nil { resumeAt = position + 2 }
                 lowestAllowed = target
                 position = target

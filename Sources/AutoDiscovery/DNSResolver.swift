@@ -25,9 +25,12 @@ extension DNSResolver {
     /// SRV records for `service` (e.g. `_pop3s._tcp.example.com`), sorted by priority, then by
     /// weight descending (a deterministic stand-in for RFC 2782's weighted random choice).
     /// Records with target `.` are returned, so callers can tell "not offered" from "not published".
-    public func services(_ service: String) async throws -> [(priority: UInt16, weight: UInt16, port: UInt16, target: String)] {
+    public func services(
+        _ service: String
+    ) async throws -> [(priority: UInt16, weight: UInt16, port: UInt16, target: String)] {
         let records = try await query(service, type: .srv)
-        let services = records.compactMap { record -> (priority: UInt16, weight: UInt16, port: UInt16, target: String)? in
+        let services = records.compactMap {
+            record -> (priority: UInt16, weight: UInt16, port: UInt16, target: String)? in
             guard case .srv(let priority, let weight, let port, let target) = record.data else { return nil }
             return (priority, weight, port, target)
         }

@@ -1,5 +1,7 @@
 /// Runs `body`, failing with ``DiscoveryError/Code/timedOut`` when it takes longer than `limit`.
-func withDeadline<T: Sendable>(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func withDeadline<T: Sendable>(
+    _ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {

@@ -101,7 +101,8 @@ public struct DiscoveredServer: Sendable, Hashable, Codable {
         port = try container.decode(Int.self, forKey: .port)
         let securityName = try container.decode(String.self, forKey: .security)
         guard let security = Endpoint.Security(rawValue: securityName) else {
-            throw DecodingError.dataCorruptedError(forKey: .security, in: container, debugDescription: "unknown security")
+            throw DecodingError.dataCorruptedError(
+                forKey: .security, in: container, debugDescription: "unknown security")
         }
         self.security = security
         username = try container.decode(String.self, forKey: .username)
@@ -121,7 +122,8 @@ public struct DiscoveredServer: Sendable, Hashable, Codable {
         try container.encode(security.rawValue, forKey: .security)
         try container.encode(username, forKey: .username)
         try container.encode(authentication, forKey: .authentication)
-        try container.encodeIfPresent(minimumPollInterval.map { Int($0.components.seconds) }, forKey: .minimumPollIntervalSeconds)
+        try container.encodeIfPresent(
+            minimumPollInterval.map { Int($0.components.seconds) }, forKey: .minimumPollIntervalSeconds)
         try container.encodeIfPresent(leaveMessagesOnServer, forKey: .leaveMessagesOnServer)
     }
 }

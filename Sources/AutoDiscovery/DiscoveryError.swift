@@ -76,7 +76,8 @@ public struct DiscoveryError: Error, Sendable, Hashable, CustomStringConvertible
         case .popNotOffered:
             return "This provider does not offer POP3; it cannot be linked by fetching mail over POP3."
         case .certificateRejected:
-            return "The server's certificate could not be verified; check the host name, or trust this certificate explicitly after checking its fingerprint."
+            return
+                "The server's certificate could not be verified; check the host name, or trust this certificate explicitly after checking its fingerprint."
         case .noConfigurationFound:
             return "Enter the server settings by hand: they are in the provider's help pages."
         default: return "Try again; if it persists, enter the server settings by hand."

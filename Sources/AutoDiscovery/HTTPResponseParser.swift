@@ -35,15 +35,19 @@ struct HTTPResponseParser {
             return .needMore
         }
         guard headerEnd <= Self.maximumHeaderBytes else { throw DiscoveryError(.httpFailure, "header block too large") }
-        let lines = String(decoding: bytes[..<headerEnd], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: bytes[..<headerEnd], as: UTF8.self).split(
+            separator: "\r\n", omittingEmptySubsequences: false)
         let statusFields = lines[0].split(separator: " ", maxSplits: 2)
         guard statusFields.count >= 2, statusFields[0].hasPrefix("HTTP/1."), let status = Int(statusFields[1]),
             (100...999).contains(status)
         else { throw DiscoveryError(.httpFailure, "not an HTTP/1.x status line") }
         var headers: [(String, String)] = []
         for line in lines.dropFirst() where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else { throw DiscoveryError(.httpFailure, "malformed header line") }
-            headers.append((line[..<colon].lowercased(), String(line[line.index(after: colon)...]).trimmingWhitespace()))
+            guard let colon = line.firstIndex(of: ":") else {
+                throw DiscoveryError(.httpFailure, "malformed header line")
+            }
+            headers.append(
+                (line[..<colon].lowercased(), String(line[line.index(after: colon)...]).trimmingWhitespace()))
         }
         let body = bytes[(headerEnd + 4)...]
         func header(_ name: String) -> String? { headers.first { $0.0 == name }?.1 }
@@ -55,11 +59,15 @@ struct HTTPResponseParser {
             return .complete(status: status, headers: headers, body: decoded)
         }
         if let lengthText = header("content-length") {
-            guard let length = Int(lengthText), length >= 0 else { throw DiscoveryError(.httpFailure, "bad Content-Length") }
+            guard let length = Int(lengthText), length >= 0 else {
+                throw DiscoveryError(.httpFailure, "bad Content-Length")
+            }
             guard length <= maximumBody else {
                 throw DiscoveryError(.httpTooLarge, "a body of \(length) bytes exceeds \(maximumBody)")
             }
-            if body.count >= length { return .complete(status: status, headers: headers, body: Array(body.prefix(length))) }
+            if body.count >= length {
+                return .complete(status: status, headers: headers, body: Array(body.prefix(length)))
+            }
             if atEnd { throw DiscoveryError(.httpFailure, "the body is truncated (\(body.count) of \(length) bytes)") }
             return .needMore
         }
@@ -99,7 +107,9 @@ struct HTTPResponseParser {
         var index = bytes.startIndex
         let last = bytes.endIndex - pattern.count
         while index <= last {
-            if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
+            if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+                return index
+            }
             index += 1
         }
         return nil

@@ -24,7 +24,10 @@ public struct MailServerProbe: ServerProbe {
     public var timeouts: Timeouts
 
     /// A probe.
-    public init(connector: any MailConnector = SocketConnector(), tlsPolicy: TLSPolicy = .default, timeouts: Timeouts = .all(.seconds(5))) {
+    public init(
+        connector: any MailConnector = SocketConnector(), tlsPolicy: TLSPolicy = .default,
+        timeouts: Timeouts = .all(.seconds(5))
+    ) {
         self.connector = connector
         self.tlsPolicy = tlsPolicy
         self.timeouts = timeouts
@@ -43,7 +46,9 @@ public struct MailServerProbe: ServerProbe {
             do {
                 connection = try await connector.connect(to: endpoint, tls: policy, timeouts: timeouts)
                 break
-            } catch let error as TransportError where [.connectionRefused, .unreachable, .timedOut].contains(error.code) {
+            } catch let error as TransportError
+                where [.connectionRefused, .unreachable, .timedOut].contains(error.code)
+            {
                 failure = Self.describe(error, candidate)
             } catch {
                 return .failure(Self.describe(error, candidate))
@@ -65,11 +70,15 @@ public struct MailServerProbe: ServerProbe {
         }
     }
 
-    private func pop3(_ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate, _ policy: TLSPolicy) async throws -> [String] {
+    private func pop3(
+        _ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate, _ policy: TLSPolicy
+    ) async throws -> [String] {
         try Self.expect(try await reader.readLine(), prefix: "+OK", "POP3 greeting", candidate)
         var capabilities = try await popCapabilities(reader, connection)
         if candidate.security == .startTLS {
-            guard capabilities.contains("STLS") else { throw DiscoveryError(.noConfigurationFound, "\(candidate) does not offer STLS") }
+            guard capabilities.contains("STLS") else {
+                throw DiscoveryError(.noConfigurationFound, "\(candidate) does not offer STLS")
+            }
             try await connection.send(Array("STLS\r\n".utf8))
             try Self.expect(try await reader.readLine(), prefix: "+OK", "STLS reply", candidate)
             try reader.requireEmptyBufferBeforeTLS()
@@ -93,7 +102,9 @@ public struct MailServerProbe: ServerProbe {
         }
     }
 
-    private func smtp(_ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate, _ policy: TLSPolicy) async throws -> [String] {
+    private func smtp(
+        _ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate, _ policy: TLSPolicy
+    ) async throws -> [String] {
         _ = try await smtpReply(reader, expecting: "220", "SMTP greeting", candidate)
         var keywords = try await ehlo(reader, connection, candidate)
         if candidate.security == .startTLS {
@@ -110,13 +121,17 @@ public struct MailServerProbe: ServerProbe {
         return keywords
     }
 
-    private func ehlo(_ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate) async throws -> [String] {
+    private func ehlo(
+        _ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate
+    ) async throws -> [String] {
         try await connection.send(Array("EHLO maillink.invalid\r\n".utf8))
         return Array(try await smtpReply(reader, expecting: "250", "EHLO reply", candidate).dropFirst())
     }
 
     /// Reads a (multi-line) SMTP reply; returns the text of each line, upper case.
-    private func smtpReply(_ reader: BufferedReader, expecting code: String, _ what: String, _ candidate: ProbeCandidate) async throws -> [String] {
+    private func smtpReply(
+        _ reader: BufferedReader, expecting code: String, _ what: String, _ candidate: ProbeCandidate
+    ) async throws -> [String] {
         var lines: [String] = []
         while true {
             let line = String(decoding: try await reader.readLine(), as: UTF8.self)

@@ -59,7 +59,8 @@ struct PriorityRace: Sendable {
 
     /// The winner, when the first slot that has not failed has succeeded.
     private mutating func decide() -> Int? {
-        guard let first = slots.firstIndex(where: { $0 != .failed && $0 != .cancelled }), slots[first] == .succeeded else {
+        guard let first = slots.firstIndex(where: { $0 != .failed && $0 != .cancelled }), slots[first] == .succeeded
+        else {
             return nil
         }
         isDecided = true

@@ -15,7 +15,10 @@ public struct ProbeCandidate: Sendable, Hashable, CustomStringConvertible {
     public var security: Endpoint.Security
 
     /// A candidate.
-    public init(mailProtocol: DiscoveredServer.MailProtocol, host: String, addresses: [String] = [], port: Int, security: Endpoint.Security) {
+    public init(
+        mailProtocol: DiscoveredServer.MailProtocol, host: String, addresses: [String] = [], port: Int,
+        security: Endpoint.Security
+    ) {
         self.mailProtocol = mailProtocol
         self.host = host
         self.addresses = addresses

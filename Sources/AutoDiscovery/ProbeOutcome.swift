@@ -14,8 +14,12 @@ extension ProbeOutcome {
     static func authentication(from capabilities: [String]) -> [DiscoveredServer.Authentication] {
         let words = Set(capabilities.flatMap { $0.split(separator: " ").map(String.init) })
         var methods: [DiscoveredServer.Authentication] = []
-        if words.contains("CRAM-MD5") || words.contains(where: { $0.hasPrefix("SCRAM-") }) { methods.append(.passwordEncrypted) }
-        if words.contains("PLAIN") || words.contains("LOGIN") || words.contains("USER") { methods.append(.passwordCleartext) }
+        if words.contains("CRAM-MD5") || words.contains(where: { $0.hasPrefix("SCRAM-") }) {
+            methods.append(.passwordEncrypted)
+        }
+        if words.contains("PLAIN") || words.contains("LOGIN") || words.contains("USER") {
+            methods.append(.passwordCleartext)
+        }
         if words.contains("XOAUTH2") || words.contains("OAUTHBEARER") { methods.append(.oauth2) }
         return methods.isEmpty ? [.passwordCleartext] : methods
     }

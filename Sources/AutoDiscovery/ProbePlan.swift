@@ -34,18 +34,28 @@ public struct ProbePlan: Sendable, Hashable {
         smtpPorts: [(465, .tls), (587, .startTLS), (25, .startTLS), (587, .insecurePlaintext)])
 
     /// Incoming and outgoing candidates for `domain`, best first; plaintext only if allowed.
-    func candidates(for domain: String, allowPlaintext: Bool) -> (incoming: [ProbeCandidate], outgoing: [ProbeCandidate]) {
-        func build(_ mailProtocol: DiscoveredServer.MailProtocol, _ ports: [(port: Int, security: Endpoint.Security)], _ prefixes: [String]) -> [ProbeCandidate] {
+    func candidates(
+        for domain: String, allowPlaintext: Bool
+    ) -> (incoming: [ProbeCandidate], outgoing: [ProbeCandidate]) {
+        func build(
+            _ mailProtocol: DiscoveredServer.MailProtocol, _ ports: [(port: Int, security: Endpoint.Security)],
+            _ prefixes: [String]
+        ) -> [ProbeCandidate] {
             ports.filter { allowPlaintext || $0.security != .insecurePlaintext }.flatMap { entry in
-                prefixes.map { ProbeCandidate(mailProtocol: mailProtocol, host: $0 + domain, port: entry.port, security: entry.security) }
+                prefixes.map {
+                    ProbeCandidate(
+                        mailProtocol: mailProtocol, host: $0 + domain, port: entry.port, security: entry.security)
+                }
             }
         }
         return (build(.pop3, pop3Ports, pop3Prefixes), build(.smtp, smtpPorts, smtpPrefixes))
     }
 
     public static func == (left: ProbePlan, right: ProbePlan) -> Bool {
-        left.pop3Ports.map(\.port) == right.pop3Ports.map(\.port) && left.pop3Ports.map(\.security) == right.pop3Ports.map(\.security)
-            && left.smtpPorts.map(\.port) == right.smtpPorts.map(\.port) && left.smtpPorts.map(\.security) == right.smtpPorts.map(\.security)
+        left.pop3Ports.map(\.port) == right.pop3Ports.map(\.port)
+            && left.pop3Ports.map(\.security) == right.pop3Ports.map(\.security)
+            && left.smtpPorts.map(\.port) == right.smtpPorts.map(\.port)
+            && left.smtpPorts.map(\.security) == right.smtpPorts.map(\.security)
             && left.pop3Prefixes == right.pop3Prefixes && left.smtpPrefixes == right.smtpPrefixes
     }
 

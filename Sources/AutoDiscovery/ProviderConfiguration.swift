@@ -43,7 +43,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
 
     /// The servers with placeholders filled in for `address`, ranked; plaintext servers dropped
     /// unless `allowPlaintext`.
-    func servers(for address: NormalizedAddress, allowPlaintext: Bool) -> (incoming: [DiscoveredServer], outgoing: [DiscoveredServer]) {
+    func servers(
+        for address: NormalizedAddress, allowPlaintext: Bool
+    ) -> (incoming: [DiscoveredServer], outgoing: [DiscoveredServer]) {
         func resolve(_ templates: [ServerTemplate]) -> [DiscoveredServer] {
             templates.compactMap { template in
                 guard allowPlaintext || template.security != .insecurePlaintext else { return nil }
@@ -52,7 +54,8 @@ public struct ProviderConfiguration: Sendable, Hashable {
                 return DiscoveredServer(
                     mailProtocol: template.mailProtocol, host: host, port: template.port, security: template.security,
                     username: Self.fill(template.username, address), authentication: template.authentication,
-                    minimumPollInterval: template.minimumPollInterval, leaveMessagesOnServer: template.leaveMessagesOnServer)
+                    minimumPollInterval: template.minimumPollInterval,
+                    leaveMessagesOnServer: template.leaveMessagesOnServer)
             }
         }
         return (DiscoveryResult.ranked(resolve(incoming)), DiscoveryResult.ranked(resolve(outgoing)))

@@ -50,14 +50,18 @@ public struct SocketHTTPFetcher: HTTPFetcher {
                 var redirects = 0
                 while true {
                     let (status, headers, body) = try await get(current, timeout: timeout)
-                    if [301, 302, 303, 307, 308].contains(status), let location = headers.first(where: { $0.0 == "location" })?.1 {
+                    if [301, 302, 303, 307, 308].contains(status),
+                        let location = headers.first(where: { $0.0 == "location" })?.1
+                    {
                         redirects += 1
                         guard redirects <= maximumRedirects else {
-                            throw DiscoveryError(.httpRedirectRefused, "more than \(maximumRedirects) redirects from \(url)")
+                            throw DiscoveryError(
+                                .httpRedirectRefused, "more than \(maximumRedirects) redirects from \(url)")
                         }
                         let next = try current.resolving(location)
                         guard RegistrableDomain.of(next.host) == RegistrableDomain.of(current.host) else {
-                            throw DiscoveryError(.httpRedirectRefused, "redirect from \(current.host) to another domain, \(next.host)")
+                            throw DiscoveryError(
+                                .httpRedirectRefused, "redirect from \(current.host) to another domain, \(next.host)")
                         }
                         guard !(current.isHTTPS && !next.isHTTPS) else {
                             throw DiscoveryError(.httpRedirectRefused, "redirect from https to http at \(next.host)")
@@ -68,16 +72,20 @@ public struct SocketHTTPFetcher: HTTPFetcher {
                     guard (200...299).contains(status) else {
                         throw DiscoveryError(.httpFailure, "HTTP \(status) from \(current.text)")
                     }
-                    let type = (headers.first { $0.0 == "content-type" }?.1 ?? "")
+                    let type =
+                        (headers.first { $0.0 == "content-type" }?.1 ?? "")
                         .split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
                     guard HTTPResponse.isXML(type) else {
-                        throw DiscoveryError(.httpFailure, "content type \(type.isEmpty ? "missing" : type) is not XML at \(current.text)")
+                        throw DiscoveryError(
+                            .httpFailure,
+                            "content type \(type.isEmpty ? "missing" : type) is not XML at \(current.text)")
                     }
                     return HTTPResponse(status: status, contentType: type, body: body, url: current.text)
                 }
             }
         } catch let error as TransportError {
-            throw DiscoveryError(error.code == .timedOut ? .timedOut : .network, "\(url): \(error.code): \(error.detail)")
+            throw DiscoveryError(
+                error.code == .timedOut ? .timedOut : .network, "\(url): \(error.code): \(error.detail)")
         }
     }
 
@@ -105,7 +113,8 @@ public struct SocketHTTPFetcher: HTTPFetcher {
         defer { connection.close() }
         let hostHeader = target.host.contains(":") ? "[\(target.host)]" : target.host
         let defaultPort = target.isHTTPS ? 443 : 80
-        let request = "GET \(target.pathAndQuery) HTTP/1.1\r\nHost: \(hostHeader)\(target.port == defaultPort ? "" : ":\(target.port)")\r\n"
+        let request =
+            "GET \(target.pathAndQuery) HTTP/1.1\r\nHost: \(hostHeader)\(target.port == defaultPort ? "" : ":\(target.port)")\r\n"
             + "User-Agent: MailLink-AutoDiscovery\r\nAccept: text/xml, application/xml\r\nConnection: close\r\n\r\n"
         try await connection.send(Array(request.utf8))
         let parser = HTTPResponseParser(maximumBody: maximumBodySize)

@@ -98,7 +98,9 @@ struct XMLReader {
         return root
     }
 
-    private func attach(_ element: XMLElement, to stack: inout [XMLElement], root: inout XMLElement?, _ cursor: Cursor)
+    private func attach(
+        _ element: XMLElement, to stack: inout [XMLElement], root: inout XMLElement?, _ cursor: Cursor
+    )
         throws
     {
         if stack.isEmpty {
@@ -166,9 +168,12 @@ private struct Cursor {
     mutating func readName() throws -> String {
         let start = index
         while let byte = peek {
-            let isNameByte = byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
+            let isNameByte =
+                byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: ":")
             guard isNameByte else { break }
             index += 1
         }

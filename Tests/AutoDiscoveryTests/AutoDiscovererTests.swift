@@ -1,8 +1,9 @@
 import Foundation
-@testable import AutoDiscovery
 import MailTransport
 import Synchronization
 import Testing
+
+@testable import AutoDiscovery
 
 @Suite("AutoDiscoverer over fakes")
 struct AutoDiscovererTests {
@@ -44,7 +45,9 @@ struct AutoDiscovererTests {
         let fetcher = FakeFetcher([:])
         var configuration = fakeConfiguration(fetcher: fetcher)
         configuration.usesNetwork = false
-        let failure = await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") }
+        let failure = await code {
+            _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net")
+        }
         #expect(failure == .noConfigurationFound)
         #expect(fetcher.requested.withLock { $0.isEmpty })
     }
@@ -52,10 +55,13 @@ struct AutoDiscovererTests {
     @Test("HTTPS autoconfig wins over a faster ISPDB answer")
     func priorityBeatsSpeed() async throws {
         let fetcher = FakeFetcher([
-            Self.autoconfig: (.milliseconds(200), .success(sampleConfig(domain: "example.net", host: "pop.example.net"))),
+            Self.autoconfig: (
+                .milliseconds(200), .success(sampleConfig(domain: "example.net", host: "pop.example.net"))
+            ),
             Self.ispdb: (.zero, .success(sampleConfig(domain: "example.net", host: "ispdb-host.example.net"))),
         ])
-        let result = try await AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).settings(for: "a@example.net")
+        let result = try await AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).settings(
+            for: "a@example.net")
         #expect(result.source == .autoconfigHTTPS)
         #expect(result.pop3?.host == "pop.example.net")
         #expect(!result.requiresConfirmation)
@@ -67,7 +73,8 @@ struct AutoDiscovererTests {
             Self.autoconfig: (.milliseconds(100), .failure(DiscoveryError(.httpFailure, "HTTP 404"))),
             Self.ispdb: (.zero, .success(sampleConfig(domain: "example.net", host: "pop.isp.example"))),
         ])
-        let result = try await AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).settings(for: "a@example.net")
+        let result = try await AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).settings(
+            for: "a@example.net")
         #expect(result.source == .ispdb)
         #expect(result.origin == Self.ispdb + "")
         #expect(!result.requiresConfirmation, "curated ISPDB data may name hosts elsewhere")
@@ -80,7 +87,8 @@ struct AutoDiscovererTests {
             Self.ispdb: (.seconds(30), .success(sampleConfig(domain: "example.net", host: "slow.example.net"))),
         ])
         let start = ContinuousClock.now
-        let result = try await AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).settings(for: "a@example.net")
+        let result = try await AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).settings(
+            for: "a@example.net")
         #expect(result.source == .autoconfigHTTPS)
         #expect(ContinuousClock.now - start < .seconds(5))
         try await Task.sleep(for: .milliseconds(100))
@@ -103,11 +111,15 @@ struct AutoDiscovererTests {
     @Test("plain-HTTP autoconfig is used only when allowed, and then needs confirmation")
     func insecureHTTP() async throws {
         let fetcher = FakeFetcher([
-            "http://autoconfig.example.net/mail/config-v1.1.xml": (.zero, .success(sampleConfig(domain: "example.net", host: "pop.example.net")))
+            "http://autoconfig.example.net/mail/config-v1.1.xml": (
+                .zero, .success(sampleConfig(domain: "example.net", host: "pop.example.net"))
+            )
         ])
         var configuration = fakeConfiguration(fetcher: fetcher)
         configuration.probesWhenNothingFound = false
-        #expect(await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") } == .noConfigurationFound)
+        #expect(
+            await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") }
+                == .noConfigurationFound)
         configuration.allowsInsecureHTTP = true
         let result = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net")
         #expect(result.source == .autoconfigHTTP && result.trust == .insecureHTTP && result.requiresConfirmation)
@@ -116,8 +128,11 @@ struct AutoDiscovererTests {
     @Test("an MX host of a known provider matches the bundled table and needs confirmation")
     func mxMatchesBundled() async throws {
         var resolver = FakeResolver()
-        resolver.add("custom.example", .mx, .mx(preference: 20, exchange: "alt1.aspmx.l.google.com"), .mx(preference: 1, exchange: "aspmx.l.google.com"))
-        let result = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver)).settings(for: "boss@custom.example")
+        resolver.add(
+            "custom.example", .mx, .mx(preference: 20, exchange: "alt1.aspmx.l.google.com"),
+            .mx(preference: 1, exchange: "aspmx.l.google.com"))
+        let result = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver)).settings(
+            for: "boss@custom.example")
         #expect(result.source == .mx && result.trust == .dnsDerived && result.requiresConfirmation)
         #expect(result.providerID == "gmail.com")
         #expect(result.pop3?.username == "boss@custom.example")
@@ -128,28 +143,35 @@ struct AutoDiscovererTests {
     func mxSubdomain() async throws {
         var resolver = FakeResolver()
         resolver.add("firm.example", .mx, .mx(preference: 0, exchange: "firm-example.mail.protection.outlook.com"))
-        let result = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver)).settings(for: "a@firm.example")
+        let result = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver)).settings(
+            for: "a@firm.example")
         #expect(result.providerID == "office365.com")
     }
 
     @Test("SRV records give ordered servers; a target outside the domain needs confirmation")
     func srv() async throws {
         var resolver = FakeResolver()
-        resolver.add("_pop3._tcp.example.net", .srv, .srv(priority: 0, weight: 1, port: 110, target: "mail.example.net"))
-        resolver.add("_pop3s._tcp.example.net", .srv, .srv(priority: 0, weight: 1, port: 995, target: "mail.example.net"),
-                     .srv(priority: 10, weight: 1, port: 995, target: "backup.hoster.example"))
-        resolver.add("_submission._tcp.example.net", .srv, .srv(priority: 0, weight: 1, port: 587, target: "smtp.hoster.example"))
+        resolver.add(
+            "_pop3._tcp.example.net", .srv, .srv(priority: 0, weight: 1, port: 110, target: "mail.example.net"))
+        resolver.add(
+            "_pop3s._tcp.example.net", .srv, .srv(priority: 0, weight: 1, port: 995, target: "mail.example.net"),
+            .srv(priority: 10, weight: 1, port: 995, target: "backup.hoster.example"))
+        resolver.add(
+            "_submission._tcp.example.net", .srv, .srv(priority: 0, weight: 1, port: 587, target: "smtp.hoster.example")
+        )
         resolver.add("_submissions._tcp.example.net", .srv, .srv(priority: 0, weight: 0, port: 0, target: ""))
         var configuration = fakeConfiguration(resolver: resolver)
         configuration.probesWhenNothingFound = false
         let result = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net")
         #expect(result.source == .srv && result.requiresConfirmation)
-        #expect(result.incoming.map(\.endpoint) == [
-            Endpoint(host: "mail.example.net", port: 995, security: .tls),
-            Endpoint(host: "mail.example.net", port: 110, security: .startTLS),
-            Endpoint(host: "backup.hoster.example", port: 995, security: .tls),
-        ])
-        #expect(result.outgoing.map(\.endpoint) == [Endpoint(host: "smtp.hoster.example", port: 587, security: .startTLS)])
+        #expect(
+            result.incoming.map(\.endpoint) == [
+                Endpoint(host: "mail.example.net", port: 995, security: .tls),
+                Endpoint(host: "mail.example.net", port: 110, security: .startTLS),
+                Endpoint(host: "backup.hoster.example", port: 995, security: .tls),
+            ])
+        #expect(
+            result.outgoing.map(\.endpoint) == [Endpoint(host: "smtp.hoster.example", port: 587, security: .startTLS)])
         #expect(result.confirmationReasons.contains { $0.contains("hoster.example") })
     }
 
@@ -160,7 +182,9 @@ struct AutoDiscovererTests {
         resolver.add("_pop3s._tcp.nopop.example", .srv, .srv(priority: 0, weight: 0, port: 0, target: ""))
         var configuration = fakeConfiguration(resolver: resolver)
         configuration.probesWhenNothingFound = false
-        #expect(await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@nopop.example") } == .popNotOffered)
+        #expect(
+            await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@nopop.example") }
+                == .popNotOffered)
     }
 
     @Test("when every source fails on the network, the error says no network")
@@ -171,12 +195,15 @@ struct AutoDiscovererTests {
             resolver.failures["\(service)._tcp.example.net"] = DiscoveryError(.dnsTimedOut)
         }
         let fetcher = FakeFetcher([
-            Self.autoconfig: (.zero, .failure(DiscoveryError(.network))), Self.wellKnown: (.zero, .failure(DiscoveryError(.network))),
+            Self.autoconfig: (.zero, .failure(DiscoveryError(.network))),
+            Self.wellKnown: (.zero, .failure(DiscoveryError(.network))),
             Self.ispdb: (.zero, .failure(DiscoveryError(.timedOut))),
         ])
         var configuration = fakeConfiguration(resolver: resolver, fetcher: fetcher)
         configuration.probesWhenNothingFound = false
-        #expect(await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") } == .noNetwork)
+        #expect(
+            await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") }
+                == .noNetwork)
     }
 
     @Test("probing picks the best candidate whose better ones failed, skipping hosts without address")
@@ -199,7 +226,9 @@ struct AutoDiscovererTests {
         #expect(result.pop3?.authentication == [.passwordEncrypted, .passwordCleartext])
         #expect(result.smtp?.endpoint == Endpoint(host: "smtp.example.net", port: 587, security: .startTLS))
         let probed = probe.probed.all
-        #expect(!probed.contains { $0.hasPrefix("mail.example.net") || $0.hasPrefix("example.net") }, "no address, no probe")
+        #expect(
+            !probed.contains { $0.hasPrefix("mail.example.net") || $0.hasPrefix("example.net") }, "no address, no probe"
+        )
         #expect(events.withLock { $0.contains(.probing(host: "pop.example.net", port: 995, security: "tls")) })
     }
 
@@ -208,18 +237,27 @@ struct AutoDiscovererTests {
         var resolver = FakeResolver()
         resolver.add("mail.example.net", .a, .address("192.0.2.9"))
         var probe = FakeProbe()
-        probe.outcomes = ["mail.example.net:995": .failure(DiscoveryError(.certificateRejected, "mail.example.net: certificate expired"))]
-        let failure = await code { _ = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver, probe: probe)).settings(for: "a@example.net") }
+        probe.outcomes = [
+            "mail.example.net:995": .failure(
+                DiscoveryError(.certificateRejected, "mail.example.net: certificate expired"))
+        ]
+        let failure = await code {
+            _ = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver, probe: probe)).settings(
+                for: "a@example.net")
+        }
         #expect(failure == .certificateRejected)
     }
 
     @Test("linkmail discover options map onto the configuration")
     func commandLineOptions() throws {
         let configuration = try DiscoveryConfiguration(
-            dnsServer: "127.0.0.1:21053", autoconfigBase: "http://127.0.0.1:21080", ispdbBase: "http://127.0.0.1:21080/v1.1/",
+            dnsServer: "127.0.0.1:21053", autoconfigBase: "http://127.0.0.1:21080",
+            ispdbBase: "http://127.0.0.1:21080/v1.1/",
             offline: true, probe: true)
         #expect((configuration.resolver as? DNSClient)?.servers == [DNSServerAddress(host: "127.0.0.1", port: 21053)])
-        #expect(configuration.autoconfigBase == "http://127.0.0.1:21080" && configuration.ispdbBase == "http://127.0.0.1:21080/v1.1/")
+        #expect(
+            configuration.autoconfigBase == "http://127.0.0.1:21080"
+                && configuration.ispdbBase == "http://127.0.0.1:21080/v1.1/")
         #expect(!configuration.usesNetwork && configuration.probesWhenNothingFound)
         #expect(throws: DiscoveryError.self) { try DiscoveryConfiguration(dnsServer: "dns.example.com") }
         let defaults = try DiscoveryConfiguration(offline: false)
@@ -235,15 +273,21 @@ struct AutoDiscovererTests {
         var configuration = fakeConfiguration(resolver: resolver, probe: probe)
         configuration.probeBudget = .milliseconds(300)
         let start = ContinuousClock.now
-        #expect(await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") } == .noConfigurationFound)
+        #expect(
+            await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") }
+                == .noConfigurationFound)
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 
     @Test("the event stream starts, reports sources and ends with one result")
     func eventStream() async throws {
-        let fetcher = FakeFetcher([Self.ispdb: (.zero, .success(sampleConfig(domain: "example.net", host: "pop.example.net")))])
+        let fetcher = FakeFetcher([
+            Self.ispdb: (.zero, .success(sampleConfig(domain: "example.net", host: "pop.example.net")))
+        ])
         var events: [DiscoveryEvent] = []
-        for try await event in AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).discover(address: "a@example.net") {
+        for try await event in AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).discover(
+            address: "a@example.net")
+        {
             events.append(event)
         }
         guard case .started(let address)? = events.first, case .found(let result)? = events.last else {
@@ -262,10 +306,14 @@ struct AutoDiscovererTests {
             Self.ispdb: (.seconds(30), .success(sampleConfig(domain: "example.net", host: "pop.example.net"))),
         ])
         let start = ContinuousClock.now
-        for try await event in AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).discover(address: "a@example.net") {
+        for try await event in AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).discover(
+            address: "a@example.net")
+        {
             if case .checking(.ispdb, _) = event { break }
         }
-        for _ in 0..<50 where fetcher.cancelled.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<50 where fetcher.cancelled.withLock({ $0.count }) < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(fetcher.cancelled.withLock { Set($0) } == [Self.autoconfig, Self.ispdb])
         #expect(ContinuousClock.now - start < .seconds(5))
     }
@@ -281,13 +329,17 @@ struct AutoDiscovererTests {
         var configuration = fakeConfiguration(resolver: resolver, fetcher: fetcher)
         configuration.totalBudget = .milliseconds(300)
         let start = ContinuousClock.now
-        #expect(await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") } == .noConfigurationFound)
+        #expect(
+            await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") }
+                == .noConfigurationFound)
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 
     @Test("an invalid address fails before any work")
     func invalidAddress() async {
-        #expect(await code { _ = try await AutoDiscoverer(configuration: fakeConfiguration()).settings(for: "nobody") } == .invalidAddress)
+        #expect(
+            await code { _ = try await AutoDiscoverer(configuration: fakeConfiguration()).settings(for: "nobody") }
+                == .invalidAddress)
     }
 }
 
@@ -297,7 +349,8 @@ struct DiscoveryResultTextTests {
     func presentation() async throws {
         let result = try await AutoDiscoverer(configuration: fakeConfiguration()).settings(for: "someone@gmail.com")
         let lines = result.textLines
-        #expect(lines.first == "incoming pop3 pop.gmail.com:995 tls user someone@gmail.com auth OAuth2,password-cleartext")
+        #expect(
+            lines.first == "incoming pop3 pop.gmail.com:995 tls user someone@gmail.com auth OAuth2,password-cleartext")
         #expect(lines.contains { $0.hasPrefix("source bundled") && $0.contains("no confirmation needed") })
         #expect(lines.contains { $0.contains("app password") })
         let json = try result.json()

@@ -1,10 +1,15 @@
-@testable import AutoDiscovery
 import MailTransport
 import Testing
 
+@testable import AutoDiscovery
+
 @Suite("config-v1.1 reader")
 struct AutoconfigReaderTests {
-    let address = try! NormalizedAddress("jo.doe@example.com")
+    let address: NormalizedAddress
+
+    init() throws {
+        address = try NormalizedAddress("jo.doe@example.com")
+    }
 
     @Test("reads servers, placeholders, hints and POP3 options in provider order")
     func readsFullDocument() throws {
@@ -42,11 +47,12 @@ struct AutoconfigReaderTests {
         #expect(provider.hints.documentation == ["https://help.example.com/"])
         let servers = provider.servers(for: address, allowPlaintext: false)
         // POP3 first, implicit TLS before STARTTLS, IMAP last.
-        #expect(servers.incoming.map(\.endpoint) == [
-            Endpoint(host: "pop.example.com", port: 995, security: .tls),
-            Endpoint(host: "pop.example.com", port: 110, security: .startTLS),
-            Endpoint(host: "imap.example.com", port: 993, security: .tls),
-        ])
+        #expect(
+            servers.incoming.map(\.endpoint) == [
+                Endpoint(host: "pop.example.com", port: 995, security: .tls),
+                Endpoint(host: "pop.example.com", port: 110, security: .startTLS),
+                Endpoint(host: "imap.example.com", port: 993, security: .tls),
+            ])
         #expect(servers.incoming[1].username == "jo.doe")
         #expect(servers.incoming[0].username == "jo.doe@example.com")
         #expect(servers.outgoing.map(\.port) == [587])
@@ -55,7 +61,9 @@ struct AutoconfigReaderTests {
     @Test("invalid server sections are skipped; a file without any usable one is refused")
     func skipsInvalidSections() throws {
         func document(_ server: String) -> [UInt8] {
-            Array("<clientConfig><emailProvider id='x.com'><domain>x.com</domain>\(server)</emailProvider></clientConfig>".utf8)
+            Array(
+                "<clientConfig><emailProvider id='x.com'><domain>x.com</domain>\(server)</emailProvider></clientConfig>"
+                    .utf8)
         }
         let invalid = [
             "<incomingServer type='pop3'><hostname>h.x.com</hostname><port>0</port><socketType>SSL</socketType><username>u</username><authentication>plain</authentication></incomingServer>",
@@ -87,7 +95,8 @@ struct AutoconfigReaderTests {
 
     @Test("a truncated file is a malformedXML error")
     func truncated() {
-        let xml = "<clientConfig version=\"1.1\"><emailProvider id=\"broken.test\"><incomingServer type=\"pop3\"><hostname>mail.broken.test</hostname>"
+        let xml =
+            "<clientConfig version=\"1.1\"><emailProvider id=\"broken.test\"><incomingServer type=\"pop3\"><hostname>mail.broken.test</hostname>"
         do {
             _ = try AutoconfigReader().read(Array(xml.utf8))
             Issue.record("accepted a truncated file")

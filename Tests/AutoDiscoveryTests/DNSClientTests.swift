@@ -1,5 +1,6 @@
-@testable import AutoDiscovery
 import Testing
+
+@testable import AutoDiscovery
 
 @Suite("DNS client over loopback")
 struct DNSClientTests {
@@ -12,13 +13,20 @@ struct DNSClientTests {
         let server = try LoopbackDNSServer { query, _ in
             let (name, type, _) = LoopbackDNSServer.question(of: query)
             switch (name, type) {
-            case ("mail.example.test", 1): return LoopbackDNSServer.reply(to: query, answerCount: 1, answers: DNSBytes.record(type: 1, data: [127, 0, 0, 1]))
+            case ("mail.example.test", 1):
+                return LoopbackDNSServer.reply(
+                    to: query, answerCount: 1, answers: DNSBytes.record(type: 1, data: [127, 0, 0, 1]))
             case ("example.test", 15):
-                return LoopbackDNSServer.reply(to: query, answerCount: 2, answers:
-                    DNSBytes.record(type: 15, data: [0, 20, 2] + Array("mx".utf8) + [0xc0, 12])
-                    + DNSBytes.record(type: 15, data: [0, 10, 4] + Array("mail".utf8) + [0xc0, 12]))
+                return LoopbackDNSServer.reply(
+                    to: query, answerCount: 2,
+                    answers:
+                        DNSBytes.record(type: 15, data: [0, 20, 2] + Array("mx".utf8) + [0xc0, 12])
+                        + DNSBytes.record(type: 15, data: [0, 10, 4] + Array("mail".utf8) + [0xc0, 12]))
             case ("_pop3s._tcp.example.test", 33):
-                return LoopbackDNSServer.reply(to: query, answerCount: 1, answers: DNSBytes.record(type: 33, data: [0, 0, 0, 1, 0x55, 0xeb] + DNSBytes.name("mail.example.test")))
+                return LoopbackDNSServer.reply(
+                    to: query, answerCount: 1,
+                    answers: DNSBytes.record(
+                        type: 33, data: [0, 0, 0, 1, 0x55, 0xeb] + DNSBytes.name("mail.example.test")))
             default: return LoopbackDNSServer.reply(to: query, flags: 0x8183, answerCount: 0, answers: [])
             }
         }
@@ -34,7 +42,9 @@ struct DNSClientTests {
     @Test("a truncated UDP answer is repeated over TCP")
     func truncationFallsBackToTCP() async throws {
         let server = try LoopbackDNSServer { query, tcp in
-            tcp ? LoopbackDNSServer.reply(to: query, answerCount: 1, answers: DNSBytes.record(type: 1, data: [10, 0, 0, 9]))
+            tcp
+                ? LoopbackDNSServer.reply(
+                    to: query, answerCount: 1, answers: DNSBytes.record(type: 1, data: [10, 0, 0, 9]))
                 : LoopbackDNSServer.reply(to: query, flags: 0x8380, answerCount: 0, answers: [])
         }
         defer { server.stop() }
@@ -45,7 +55,8 @@ struct DNSClientTests {
     @Test("replies with another ID are ignored; a silent server times out")
     func spoofedAndSilent() async throws {
         let server = try LoopbackDNSServer { query, _ in
-            var reply = LoopbackDNSServer.reply(to: query, answerCount: 1, answers: DNSBytes.record(type: 1, data: [6, 6, 6, 6]))
+            var reply = LoopbackDNSServer.reply(
+                to: query, answerCount: 1, answers: DNSBytes.record(type: 1, data: [6, 6, 6, 6]))
             reply[0] ^= 0xff
             return reply
         }
@@ -63,7 +74,8 @@ struct DNSClientTests {
         let server = try LoopbackDNSServer { query, _ in
             // The answer's owner name points at itself.
             let (_, _, end) = LoopbackDNSServer.question(of: query)
-            return LoopbackDNSServer.reply(to: query, answerCount: 1, answers: [0xc0, UInt8(end)] + [0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4])
+            return LoopbackDNSServer.reply(
+                to: query, answerCount: 1, answers: [0xc0, UInt8(end)] + [0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4])
         }
         defer { server.stop() }
         do {
@@ -76,7 +88,9 @@ struct DNSClientTests {
 
     @Test("SERVFAIL moves to the next server")
     func nextServer() async throws {
-        let failing = try LoopbackDNSServer { query, _ in LoopbackDNSServer.reply(to: query, flags: 0x8182, answerCount: 0, answers: []) }
+        let failing = try LoopbackDNSServer { query, _ in
+            LoopbackDNSServer.reply(to: query, flags: 0x8182, answerCount: 0, answers: [])
+        }
         let working = try LoopbackDNSServer { query, _ in
             LoopbackDNSServer.reply(to: query, answerCount: 1, answers: DNSBytes.record(type: 1, data: [127, 0, 0, 2]))
         }
@@ -87,8 +101,12 @@ struct DNSClientTests {
 
     @Test("resolv.conf nameserver lines and --dns style addresses parse")
     func serverAddresses() {
-        let text = "# comment\nsearch example.com\nnameserver 192.0.2.53\nnameserver fe80::1%eth0\nnameserver bogus\noptions ndots:1\n"
-        #expect(DNSServerAddress.parseResolvConf(text) == [DNSServerAddress(host: "192.0.2.53"), DNSServerAddress(host: "fe80::1")])
+        let text =
+            "# comment\nsearch example.com\nnameserver 192.0.2.53\nnameserver fe80::1%eth0\nnameserver bogus\noptions ndots:1\n"
+        #expect(
+            DNSServerAddress.parseResolvConf(text) == [
+                DNSServerAddress(host: "192.0.2.53"), DNSServerAddress(host: "fe80::1"),
+            ])
         #expect(DNSServerAddress(parsing: "127.0.0.1:21053") == DNSServerAddress(host: "127.0.0.1", port: 21053))
         #expect(DNSServerAddress(parsing: "[::1]:5353") == DNSServerAddress(host: "::1", port: 5353))
         #expect(DNSServerAddress(parsing: "dns.example.com:53") == nil)

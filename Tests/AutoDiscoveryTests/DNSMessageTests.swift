@@ -1,5 +1,6 @@
-@testable import AutoDiscovery
 import Testing
+
+@testable import AutoDiscovery
 
 /// Builds DNS responses by hand, independent of the parser under test.
 enum DNSBytes {
@@ -8,7 +9,10 @@ enum DNSBytes {
     }
 
     static func header(id: UInt16 = 0x1234, flags: UInt16 = 0x8180, questions: UInt16 = 1, answers: UInt16) -> [UInt8] {
-        [UInt8(id >> 8), UInt8(id & 0xff), UInt8(flags >> 8), UInt8(flags & 0xff), 0, UInt8(questions), 0, UInt8(answers), 0, 0, 0, 0]
+        [
+            UInt8(id >> 8), UInt8(id & 0xff), UInt8(flags >> 8), UInt8(flags & 0xff), 0, UInt8(questions), 0,
+            UInt8(answers), 0, 0, 0, 0,
+        ]
     }
 
     static func question(_ qname: String, type: UInt16) -> [UInt8] {
@@ -26,8 +30,13 @@ struct DNSMessageTests {
     @Test("a query encodes header, question and class IN")
     func encodesQuery() throws {
         let bytes = try DNSMessage.query(id: 0xabcd, name: "_pop3s._tcp.example.com", type: .srv)
-        #expect(bytes == [0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + DNSBytes.name("_pop3s._tcp.example.com") + [0, 33, 0, 1])
-        #expect(throws: DiscoveryError.self) { try DNSMessage.query(id: 1, name: String(repeating: "a", count: 64) + ".com", type: .a) }
+        #expect(
+            bytes == [0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + DNSBytes.name("_pop3s._tcp.example.com") + [
+                0, 33, 0, 1,
+            ])
+        #expect(throws: DiscoveryError.self) {
+            try DNSMessage.query(id: 1, name: String(repeating: "a", count: 64) + ".com", type: .a)
+        }
     }
 
     @Test("A, AAAA, MX, SRV and CNAME answers decode, with compression pointers")
@@ -41,22 +50,25 @@ struct DNSMessageTests {
         let message = try DNSMessage(parsing: bytes)
         #expect(message.id == 0x1234 && message.isResponse && !message.isTruncated && message.responseCode == 0)
         #expect(message.questions.first?.name == "example.com")
-        #expect(message.answers.map(\.data) == [
-            .address("192.0.2.7"), .address("2001:db8::1"), .mx(preference: 10, exchange: "mx1.example.com"),
-            .srv(priority: 5, weight: 60, port: 995, target: "mail.example.com"), .cname("alias.example.net"),
-        ])
+        #expect(
+            message.answers.map(\.data) == [
+                .address("192.0.2.7"), .address("2001:db8::1"), .mx(preference: 10, exchange: "mx1.example.com"),
+                .srv(priority: 5, weight: 60, port: 995, target: "mail.example.com"), .cname("alias.example.net"),
+            ])
     }
 
     @Test("an SRV target of '.' decodes as an empty name")
     func rootTarget() throws {
-        let bytes = DNSBytes.header(answers: 1) + DNSBytes.question("_pop3._tcp.x.test", type: 33)
+        let bytes =
+            DNSBytes.header(answers: 1) + DNSBytes.question("_pop3._tcp.x.test", type: 33)
             + DNSBytes.record(type: 33, data: [0, 0, 0, 0, 0, 0, 0])
         #expect(try DNSMessage(parsing: bytes).answers.first?.data == .srv(priority: 0, weight: 0, port: 0, target: ""))
     }
 
     @Test("the TC bit and the response code are read")
     func flags() throws {
-        let message = try DNSMessage(parsing: DNSBytes.header(flags: 0x8383, answers: 0) + DNSBytes.question("x.test", type: 1))
+        let message = try DNSMessage(
+            parsing: DNSBytes.header(flags: 0x8383, answers: 0) + DNSBytes.question("x.test", type: 1))
         #expect(message.isTruncated)
         #expect(message.responseCode == 3)
     }
@@ -66,15 +78,38 @@ struct DNSMessageTests {
         ("short header", [0x12, 0x34, 0x81]),
         ("pointer to itself", DNSBytes.header(answers: 0) + [0xc0, 12, 0, 1, 0, 1]),
         ("pointer forwards", DNSBytes.header(answers: 0) + [0xc0, 20, 0, 1, 0, 1] + Array(repeating: 0, count: 10)),
-        ("pointer loop between two names", DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 1) + [1, 0x61, 0xc0, 20]
-            + [0, 1, 0, 1, 0, 0, 0, 0, 0, 0]),
+        (
+            "pointer loop between two names",
+            DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 1) + [1, 0x61, 0xc0, 20]
+                + [0, 1, 0, 1, 0, 0, 0, 0, 0, 0]
+        ),
         ("pointer past the end", DNSBytes.header(answers: 0) + [0xc0]),
         ("label past the end", DNSBytes.header(answers: 0) + [40, 0x61, 0x62]),
         ("reserved label type", DNSBytes.header(answers: 0) + [0x80, 0, 0, 1, 0, 1]),
-        ("name over 255 octets", DNSBytes.header(answers: 0) + Array(repeating: [63] + Array(repeating: UInt8(0x61), count: 63), count: 5).flatMap { $0 } + [0, 0, 1, 0, 1]),
-        ("truncated record", DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 1) + [0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2]),
-        ("A record with 5 octets", DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 1) + DNSBytes.record(type: 1, data: [1, 2, 3, 4, 5])),
-        ("MX name longer than its rdata", DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 15) + [0xc0, 12, 0, 15, 0, 1, 0, 0, 0, 1, 0, 3, 0, 10, 5, 0x61, 0x62, 0x63, 0x64, 0x65, 0]),
+        (
+            "name over 255 octets",
+            DNSBytes.header(answers: 0)
+                + Array(repeating: [63] + Array(repeating: UInt8(0x61), count: 63), count: 5).flatMap { $0 } + [
+                    0, 0, 1, 0, 1,
+                ]
+        ),
+        (
+            "truncated record",
+            DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 1) + [
+                0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2,
+            ]
+        ),
+        (
+            "A record with 5 octets",
+            DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 1)
+                + DNSBytes.record(type: 1, data: [1, 2, 3, 4, 5])
+        ),
+        (
+            "MX name longer than its rdata",
+            DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 15) + [
+                0xc0, 12, 0, 15, 0, 1, 0, 0, 0, 1, 0, 3, 0, 10, 5, 0x61, 0x62, 0x63, 0x64, 0x65, 0,
+            ]
+        ),
         ("counts larger than the message", DNSBytes.header(questions: 200, answers: 200)),
     ]
 
@@ -93,7 +128,8 @@ struct DNSMessageTests {
 
     @Test("IPv6 text follows RFC 5952")
     func ipv6Text() {
-        #expect(DNSReader.ipv6Text([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]) == "2001:db8::1:0:0:1")
+        #expect(
+            DNSReader.ipv6Text([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]) == "2001:db8::1:0:0:1")
         #expect(DNSReader.ipv6Text(Array(repeating: 0, count: 15) + [1]) == "::1")
         #expect(DNSReader.ipv6Text([0, 1] + Array(repeating: 0, count: 14)) == "1::")
     }

@@ -1,9 +1,10 @@
-@testable import AutoDiscovery
 import MailTransport
 import Synchronization
 
+@testable import AutoDiscovery
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A resolver answering from a table; unknown names are NXDOMAIN. Optional delays per name.
@@ -48,7 +49,8 @@ final class FakeFetcher: HTTPFetcher {
             throw DiscoveryError(.cancelled, url)
         }
         switch result {
-        case .success(let body): return HTTPResponse(status: 200, contentType: "text/xml", body: Array(body.utf8), url: url)
+        case .success(let body):
+            return HTTPResponse(status: 200, contentType: "text/xml", body: Array(body.utf8), url: url)
         case .failure(let error): throw error
         }
     }

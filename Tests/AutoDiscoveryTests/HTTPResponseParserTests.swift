@@ -1,5 +1,6 @@
-@testable import AutoDiscovery
 import Testing
+
+@testable import AutoDiscovery
 
 @Suite("HTTP response parser")
 struct HTTPResponseParserTests {
@@ -11,7 +12,8 @@ struct HTTPResponseParserTests {
     func contentLength() throws {
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 5\r\n\r\n"
         #expect(try parser.parse(bytes(head + "abc"), atEnd: false) == .needMore)
-        guard case .complete(let status, let headers, let body) = try parser.parse(bytes(head + "abcde"), atEnd: false) else {
+        guard case .complete(let status, let headers, let body) = try parser.parse(bytes(head + "abcde"), atEnd: false)
+        else {
             Issue.record("not complete")
             return
         }
@@ -33,7 +35,9 @@ struct HTTPResponseParserTests {
     @Test("bodies over the cap fail with httpTooLarge, garbage with httpFailure")
     func limits() {
         func code(_ text: String, atEnd: Bool = true) -> DiscoveryError.Code? {
-            do { _ = try parser.parse(bytes(text), atEnd: atEnd) } catch let error as DiscoveryError { return error.code } catch {}
+            do { _ = try parser.parse(bytes(text), atEnd: atEnd) } catch let error as DiscoveryError {
+                return error.code
+            } catch {}
             return nil
         }
         #expect(code("HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n", atEnd: false) == .httpTooLarge)

@@ -1,11 +1,12 @@
-@testable import AutoDiscovery
 import Foundation
 import MailTesting
 import MailTransport
 import Synchronization
 
+@testable import AutoDiscovery
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tiny DNS responder on 127.0.0.1 for tests: UDP on a thread of its own (blocking calls
@@ -43,7 +44,9 @@ final class LoopbackDNSServer: Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(udp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(udp, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw DiscoveryError(.network, "cannot bind UDP port \(port)") }
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
@@ -55,13 +58,17 @@ final class LoopbackDNSServer: Sendable {
                 var peer = sockaddr_storage()
                 var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
                 let count = withUnsafeMutablePointer(to: &peer) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(socket, &buffer, buffer.count, 0, $0, &length) }
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(socket, &buffer, buffer.count, 0, $0, &length)
+                    }
                 }
                 guard count > 0 else { continue }
                 counters.udpQueries.add(1, ordering: .relaxed)
                 guard let reply = responder(Array(buffer[0..<count]), false) else { continue }
                 _ = withUnsafePointer(to: &peer) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(socket, reply, reply.count, 0, $0, length) }
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(socket, reply, reply.count, 0, $0, length)
+                    }
                 }
             }
         }
@@ -71,7 +78,9 @@ final class LoopbackDNSServer: Sendable {
                 var buffer: [UInt8] = []
                 while let bytes = try? await connection.receive(maximumCount: 4096) {
                     buffer += bytes
-                    guard buffer.count >= 2, buffer.count >= 2 + (Int(buffer[0]) << 8 | Int(buffer[1])) else { continue }
+                    guard buffer.count >= 2, buffer.count >= 2 + (Int(buffer[0]) << 8 | Int(buffer[1])) else {
+                        continue
+                    }
                     counters.tcpQueries.add(1, ordering: .relaxed)
                     let query = Array(buffer[2..<(2 + (Int(buffer[0]) << 8 | Int(buffer[1])))])
                     if let reply = responder(query, true) {

@@ -1,11 +1,14 @@
-@testable import AutoDiscovery
 import MailTesting
 import MailTransport
 import Testing
 
+@testable import AutoDiscovery
+
 /// Fake POP3 and SMTP servers with their own few lines of parsing, on loopback with real TLS.
 enum FakeMailServer {
-    static func pop3(_ connection: any ServerSideConnection, offersSTLS: Bool = true, greeting: String = "+OK fake POP3 ready") async {
+    static func pop3(
+        _ connection: any ServerSideConnection, offersSTLS: Bool = true, greeting: String = "+OK fake POP3 ready"
+    ) async {
         defer { connection.close() }
         let reader = BufferedReader(connection: connection)
         do {
@@ -15,7 +18,11 @@ enum FakeMailServer {
                 switch command {
                 case "CAPA":
                     var lines = ["+OK capabilities", "USER", "UIDL"]
-                    if connection.isSecure { lines.append("SASL PLAIN CRAM-MD5") } else if offersSTLS { lines.append("STLS") }
+                    if connection.isSecure {
+                        lines.append("SASL PLAIN CRAM-MD5")
+                    } else if offersSTLS {
+                        lines.append("STLS")
+                    }
                     try await connection.send(Array((lines + ["."]).map { $0 + "\r\n" }.joined().utf8))
                 case "STLS":
                     try await connection.send(Array("+OK begin TLS\r\n".utf8))
@@ -65,17 +72,24 @@ struct MailServerProbeTests {
         authority = try TestCertificateAuthority()
         certificate = try authority.issue(names: ["mail.example.test"])
         probe = MailServerProbe(
-            tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]), timeouts: .all(.seconds(5)))
+            tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]),
+            timeouts: .all(.seconds(5)))
     }
 
-    func serve(implicitTLS: Bool, certificate: TestCertificateAuthority.ServerCertificate? = nil,
-               _ handler: @escaping @Sendable (any ServerSideConnection) async -> Void) throws -> (LoopbackListener, Task<Void, Never>) {
+    func serve(
+        implicitTLS: Bool, certificate: TestCertificateAuthority.ServerCertificate? = nil,
+        _ handler: @escaping @Sendable (any ServerSideConnection) async -> Void
+    ) throws -> (LoopbackListener, Task<Void, Never>) {
         let listener = try LoopbackListener(certificate: certificate ?? self.certificate, implicitTLS: implicitTLS)
         return (listener, Task { await listener.serve(handler) })
     }
 
-    func candidate(_ listener: LoopbackListener, _ mailProtocol: DiscoveredServer.MailProtocol, _ security: Endpoint.Security) -> ProbeCandidate {
-        ProbeCandidate(mailProtocol: mailProtocol, host: "mail.example.test", addresses: ["127.0.0.1"], port: listener.port, security: security)
+    func candidate(
+        _ listener: LoopbackListener, _ mailProtocol: DiscoveredServer.MailProtocol, _ security: Endpoint.Security
+    ) -> ProbeCandidate {
+        ProbeCandidate(
+            mailProtocol: mailProtocol, host: "mail.example.test", addresses: ["127.0.0.1"], port: listener.port,
+            security: security)
     }
 
     @Test("POP3 with implicit TLS: verified handshake, greeting, capabilities")
@@ -119,12 +133,16 @@ struct MailServerProbeTests {
             return
         }
         #expect(error.code == .certificateRejected)
-        #expect(error.detail.contains(other.fingerprint.description), "the fingerprint lets a UI offer an explicit exception")
+        #expect(
+            error.detail.contains(other.fingerprint.description),
+            "the fingerprint lets a UI offer an explicit exception")
     }
 
     @Test("a greeting that is not +OK fails the probe")
     func badGreeting() async throws {
-        let (listener, server) = try serve(implicitTLS: true) { await FakeMailServer.pop3($0, greeting: "* OK IMAP ready") }
+        let (listener, server) = try serve(implicitTLS: true) {
+            await FakeMailServer.pop3($0, greeting: "* OK IMAP ready")
+        }
         defer { listener.close(); server.cancel() }
         guard case .failure = await probe.probe(candidate(listener, .pop3, .tls)) else {
             Issue.record("accepted an IMAP greeting")
@@ -148,7 +166,9 @@ struct MailServerProbeTests {
         let listener = try LoopbackListener()
         let port = listener.port
         listener.close()
-        let outcome = await probe.probe(ProbeCandidate(mailProtocol: .pop3, host: "mail.example.test", addresses: ["127.0.0.1"], port: port, security: .tls))
+        let outcome = await probe.probe(
+            ProbeCandidate(
+                mailProtocol: .pop3, host: "mail.example.test", addresses: ["127.0.0.1"], port: port, security: .tls))
         guard case .failure(let error) = outcome else {
             Issue.record("connected to a closed port")
             return

@@ -1,5 +1,6 @@
-@testable import AutoDiscovery
 import Testing
+
+@testable import AutoDiscovery
 
 @Suite("Address normalisation")
 struct NormalizedAddressTests {
@@ -19,10 +20,12 @@ struct NormalizedAddressTests {
         #expect(Punycode.encodeLabel("3年b組金八先生") == "xn--3b-ww4c5e180e575a65lsy2b")
     }
 
-    @Test("invalid input is refused with invalidAddress", arguments: [
-        "", "no-at-sign", "@example.com", "user@", "user@localhost", "user@exa mple.com", "user@-bad.com",
-        "user@bad-.com", "user@a..b", "user@" + String(repeating: "a", count: 64) + ".com", "us\u{0}er@example.com",
-    ])
+    @Test(
+        "invalid input is refused with invalidAddress",
+        arguments: [
+            "", "no-at-sign", "@example.com", "user@", "user@localhost", "user@exa mple.com", "user@-bad.com",
+            "user@bad-.com", "user@a..b", "user@" + String(repeating: "a", count: 64) + ".com", "us\u{0}er@example.com",
+        ])
     func refusesInvalid(_ text: String) {
         do {
             _ = try NormalizedAddress(text)

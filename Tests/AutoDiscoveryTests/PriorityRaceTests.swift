@@ -1,5 +1,6 @@
-@testable import AutoDiscovery
 import Testing
+
+@testable import AutoDiscovery
 
 @Suite("Priority race rule")
 struct PriorityRaceTests {

@@ -1,6 +1,7 @@
-@testable import AutoDiscovery
 import MailTransport
 import Testing
+
+@testable import AutoDiscovery
 
 @Suite("Bundled provider table")
 struct ProviderTableTests {
@@ -15,11 +16,15 @@ struct ProviderTableTests {
         #expect(table.providers.count >= 20)
     }
 
-    @Test("the reference providers are present", arguments: [
-        "gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "aol.com", "icloud.com", "yandex.ru", "mail.ru", "rambler.ru",
-        "gmx.net", "gmx.com", "web.de", "zoho.com", "fastmail.com", "proton.me", "t-online.de", "orange.fr", "free.fr",
-        "libero.it", "qq.com", "163.com",
-    ])
+    @Test(
+        "the reference providers are present",
+        arguments: [
+            "gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "aol.com", "icloud.com", "yandex.ru", "mail.ru",
+            "rambler.ru",
+            "gmx.net", "gmx.com", "web.de", "zoho.com", "fastmail.com", "proton.me", "t-online.de", "orange.fr",
+            "free.fr",
+            "libero.it", "qq.com", "163.com",
+        ])
     func present(_ domain: String) {
         #expect(table.provider(forDomain: domain) != nil)
     }

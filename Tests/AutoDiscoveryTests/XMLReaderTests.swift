@@ -1,5 +1,6 @@
-@testable import AutoDiscovery
 import Testing
+
+@testable import AutoDiscovery
 
 @Suite("XML reader")
 struct XMLReaderTests {
@@ -20,7 +21,8 @@ struct XMLReaderTests {
 
     @Test("reads elements, attributes, text, CDATA, entities and skips comments and PIs")
     func wellFormed() throws {
-        let root = try parse("""
+        let root = try parse(
+            """
             \u{FEFF}<?xml version="1.0"?><!-- c --><a x='1' ns:y="&lt;&amp;&#x41;&#66;">t&quot;<b/><c>in<![CDATA[<raw>]]></c><?pi?></a>
             """)
         #expect(root.name == "a")
@@ -30,10 +32,13 @@ struct XMLReaderTests {
         #expect(root.value("c") == "in<raw>")
     }
 
-    @Test("malformed documents fail with malformedXML", arguments: [
-        "", "<a>", "<a></b>", "<a><b></a></b>", "text", "<a/><b/>", "<a x=1/>", "<a x='1'y='2'/>", "<a>&unknown;</a>",
-        "<a>&#0;</a>", "<a><!-- unterminated", "<a x='<'/>", "<a></a>trailing", "<>", "</a>",
-    ])
+    @Test(
+        "malformed documents fail with malformedXML",
+        arguments: [
+            "", "<a>", "<a></b>", "<a><b></a></b>", "text", "<a/><b/>", "<a x=1/>", "<a x='1'y='2'/>",
+            "<a>&unknown;</a>",
+            "<a>&#0;</a>", "<a><!-- unterminated", "<a x='<'/>", "<a></a>trailing", "<>", "</a>",
+        ])
     func malformed(_ text: String) {
         #expect(code(text) == .malformedXML)
     }
@@ -50,8 +55,12 @@ struct XMLReaderTests {
     @Test("size, depth, element and attribute limits are enforced")
     func limits() {
         #expect(code(String(repeating: "<a>", count: 40) + String(repeating: "</a>", count: 40)) == .malformedXML)
-        #expect(code("<a>" + String(repeating: " ", count: 200) + "</a>", limits: .init(maximumBytes: 100)) == .malformedXML)
-        #expect(code("<a>" + String(repeating: "<b/>", count: 20) + "</a>", limits: .init(maximumElements: 10)) == .malformedXML)
+        #expect(
+            code("<a>" + String(repeating: " ", count: 200) + "</a>", limits: .init(maximumBytes: 100)) == .malformedXML
+        )
+        #expect(
+            code("<a>" + String(repeating: "<b/>", count: 20) + "</a>", limits: .init(maximumElements: 10))
+                == .malformedXML)
         let attributes = (0..<40).map { "a\($0)='x'" }.joined(separator: " ")
         #expect(code("<a \(attributes)/>") == .malformedXML)
         // Deep nesting far beyond the limit fails fast, without recursion.

@@ -5,7 +5,7 @@ import MailTransport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A resolver that answers only address queries (through the real one) so that guessing can be
@@ -18,8 +18,9 @@ private struct AddressOnlyResolver: DNSResolver {
     }
 }
 
-@Suite("Interop discovery against dnsmasq, the bench HTTP(S) server, Dovecot and Postfix",
-       .enabled(if: TestbedEnvironment.shouldRunInteropTests, "needs scripts/testbed start"))
+@Suite(
+    "Interop discovery against dnsmasq, the bench HTTP(S) server, Dovecot and Postfix",
+    .enabled(if: TestbedEnvironment.shouldRunInteropTests, "needs scripts/testbed start"))
 struct InteropDiscoveryTests {
     let bench: TestbedEnvironment
     let dns: DNSClient
@@ -30,7 +31,8 @@ struct InteropDiscoveryTests {
         // transport's owner); ignore it so the failure surfaces as an error.
         signal(SIGPIPE, SIG_IGN)
         bench = try TestbedEnvironment.required()
-        dns = DNSClient(servers: [DNSServerAddress(host: bench.dns.host, port: bench.dns.port)], timeout: .seconds(2), attempts: 1)
+        dns = DNSClient(
+            servers: [DNSServerAddress(host: bench.dns.host, port: bench.dns.port)], timeout: .seconds(2), attempts: 1)
         tls = TLSPolicy(additionalTrustedCAFiles: [bench.caFile])
     }
 
@@ -58,7 +60,10 @@ struct InteropDiscoveryTests {
         #expect(try await dns.mailExchangers(for: "example.org") == ["mx.example.org", "mail.example.test"])
         #expect(try await dns.query("mail.example.test", type: .a).map(\.data) == [.address("127.0.0.1")])
         #expect(try await dns.services("_pop3._tcp.nopop.test").map(\.target) == [""], "a '.' target")
-        #expect(try await dns.services("_pop3s._tcp.srvorder.test").map(\.target) == ["a.srvorder.test", "b.srvorder.test", "c.srvorder.test"])
+        #expect(
+            try await dns.services("_pop3s._tcp.srvorder.test").map(\.target) == [
+                "a.srvorder.test", "b.srvorder.test", "c.srvorder.test",
+            ])
         #expect(await code { _ = try await dns.query("nothing.example.test", type: .a) } == .dnsNoRecords)
     }
 
@@ -66,14 +71,16 @@ struct InteropDiscoveryTests {
     func srvDiscovery() async throws {
         let result = try await AutoDiscoverer(configuration: configuration()).settings(for: "alice@example.test")
         #expect(result.source == .srv && result.requiresConfirmation)
-        #expect(result.incoming.map(\.endpoint) == [
-            Endpoint(host: "mail.example.test", port: bench.pop3sPort, security: .tls),
-            Endpoint(host: "mail.example.test", port: bench.pop3Port, security: .startTLS),
-        ])
-        #expect(result.outgoing.map(\.endpoint) == [
-            Endpoint(host: "mail.example.test", port: bench.smtpsPort, security: .tls),
-            Endpoint(host: "mail.example.test", port: bench.submissionPort, security: .startTLS),
-        ])
+        #expect(
+            result.incoming.map(\.endpoint) == [
+                Endpoint(host: "mail.example.test", port: bench.pop3sPort, security: .tls),
+                Endpoint(host: "mail.example.test", port: bench.pop3Port, security: .startTLS),
+            ])
+        #expect(
+            result.outgoing.map(\.endpoint) == [
+                Endpoint(host: "mail.example.test", port: bench.smtpsPort, security: .tls),
+                Endpoint(host: "mail.example.test", port: bench.submissionPort, security: .startTLS),
+            ])
     }
 
     @Test("an SRV target outside the domain is flagged for confirmation")
@@ -85,7 +92,9 @@ struct InteropDiscoveryTests {
 
     @Test("SRV '.' targets for POP3 end in popNotOffered")
     func srvNotOffered() async {
-        #expect(await code { _ = try await AutoDiscoverer(configuration: configuration()).settings(for: "bob@nopop.test") } == .popNotOffered)
+        #expect(
+            await code { _ = try await AutoDiscoverer(configuration: configuration()).settings(for: "bob@nopop.test") }
+                == .popNotOffered)
     }
 
     @Test("the MX host leads to its base domain's configuration in the (bench) ISPDB")
@@ -111,7 +120,9 @@ struct InteropDiscoveryTests {
 
     @Test("plain-HTTP autoconfig is read too when pointed at it")
     func autoconfigHTTP() async throws {
-        let response = try await SocketHTTPFetcher().fetch(bench.httpBaseURL.absoluteString + "/mail/config-v1.1.xml?emailaddress=alice%40example.test", timeout: .seconds(5))
+        let response = try await SocketHTTPFetcher().fetch(
+            bench.httpBaseURL.absoluteString + "/mail/config-v1.1.xml?emailaddress=alice%40example.test",
+            timeout: .seconds(5))
         #expect(response.contentType == "text/xml")
         #expect(String(decoding: response.body, as: UTF8.self).contains("<clientConfig"))
     }
@@ -122,19 +133,25 @@ struct InteropDiscoveryTests {
         configuration.ispdbBase = bench.httpsBaseURL.absoluteString + "/v1.1/"
         let events = DiscoveryEventLog()
         let failure = await code {
-            _ = try await AutoDiscoverer(configuration: configuration).settings(for: "x@broken.test") { events.append($0) }
+            _ = try await AutoDiscoverer(configuration: configuration).settings(for: "x@broken.test") {
+                events.append($0)
+            }
         }
         #expect(failure == .noConfigurationFound)
-        #expect(events.all.contains { event in
-            if case .sourceFailed(.ispdb, _, let error) = event { return error.code == .malformedXML }
-            return false
-        })
+        #expect(
+            events.all.contains { event in
+                if case .sourceFailed(.ispdb, _, let error) = event { return error.code == .malformedXML }
+                return false
+            })
     }
 
     @Test("the probe completes TLS and STLS with Dovecot and STARTTLS with Postfix")
     func probes() async throws {
         let probe = MailServerProbe(tlsPolicy: tls, timeouts: .all(.seconds(5)))
-        func candidate(_ mailProtocol: DiscoveredServer.MailProtocol, _ port: Int, _ security: Endpoint.Security, host: String = "mail.example.test", address: String = "127.0.0.1") -> ProbeCandidate {
+        func candidate(
+            _ mailProtocol: DiscoveredServer.MailProtocol, _ port: Int, _ security: Endpoint.Security,
+            host: String = "mail.example.test", address: String = "127.0.0.1"
+        ) -> ProbeCandidate {
             ProbeCandidate(mailProtocol: mailProtocol, host: host, addresses: [address], port: port, security: security)
         }
         guard case .success(let pop3s) = await probe.probe(candidate(.pop3, bench.pop3sPort, .tls)) else {
@@ -147,7 +164,8 @@ struct InteropDiscoveryTests {
             return
         }
         #expect(stls.contains { $0.hasPrefix("SASL") })
-        guard case .success(let submission) = await probe.probe(candidate(.smtp, bench.submissionPort, .startTLS)) else {
+        guard case .success(let submission) = await probe.probe(candidate(.smtp, bench.submissionPort, .startTLS))
+        else {
             Issue.record("submission probe failed")
             return
         }
@@ -156,12 +174,18 @@ struct InteropDiscoveryTests {
             Issue.record("submissions probe failed")
             return
         }
-        guard case .failure(let wrongHost) = await probe.probe(candidate(.pop3, bench.wrongHost.port, .tls, address: bench.wrongHost.host)) else {
+        guard
+            case .failure(let wrongHost) = await probe.probe(
+                candidate(.pop3, bench.wrongHost.port, .tls, address: bench.wrongHost.host))
+        else {
             Issue.record("accepted a certificate for another host")
             return
         }
         #expect(wrongHost.code == .certificateRejected)
-        guard case .failure(let expired) = await probe.probe(candidate(.pop3, bench.expired.port, .tls, host: "localhost", address: bench.expired.host)) else {
+        guard
+            case .failure(let expired) = await probe.probe(
+                candidate(.pop3, bench.expired.port, .tls, host: "localhost", address: bench.expired.host))
+        else {
             Issue.record("accepted an expired certificate")
             return
         }
