@@ -1,0 +1,83 @@
+import AccountLinking
+import Foundation
+import MailAuth
+import MailMessage
+import SMTPSender
+
+/// `linkmail send <connection> --from ADDR --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
+/// [--attach FILE]… [--count N] [--json]`: builds a message and submits it (N copies over one
+/// connection with `--count`).
+enum SendCommand {
+    static func run(_ rest: [String]) async throws -> ExitStatus {
+        let arguments = try CommandLineArguments(
+            rest,
+            valueOptions: ConnectionOptions.valueOptions.union(["from", "to", "subject", "body-file", "attach", "count"]),
+            flagOptions: ConnectionOptions.flagOptions.union(["json"]))
+        _ = try arguments.requirePositionals([])
+        let connection = try ConnectionOptions(arguments)
+        guard let fromText = arguments.value("from") else { throw CommandLineArguments.UsageError("--from ADDR is required") }
+        let recipients = arguments.values("to").flatMap { $0.split(separator: ",").map(String.init) }
+        guard !recipients.isEmpty else { throw CommandLineArguments.UsageError("--to ADDR[,ADDR…] is required") }
+        let count = try arguments.integer("count", in: 1...1_000_000) ?? 1
+        let json = arguments.flag("json")
+
+        var message: OutgoingMessage
+        do {
+            message = OutgoingMessage(from: try Mailbox(fromText))
+            message.to = try recipients.map { try Mailbox($0) }
+        } catch {
+            throw CommandLineArguments.UsageError("invalid address: \(error)")
+        }
+        message.subject = arguments.value("subject") ?? ""
+        if let bodyFile = arguments.value("body-file") {
+            guard let body = try? String(contentsOfFile: bodyFile, encoding: .utf8) else {
+                throw CommandLineArguments.UsageError("cannot read --body-file \(bodyFile)")
+            }
+            message.textBody = body
+        }
+        for path in arguments.values("attach") {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CommandLineArguments.UsageError("cannot read --attach \(path)")
+            }
+            message.attachments.append(Attachment(
+                filename: (path as NSString).lastPathComponent, contentType: ContentType(type: "application", subtype: "octet-stream"),
+                data: Array(data)))
+        }
+        let credentials = connection.user.map { user in Credentials(user: user, secret: .password(connection.password ?? "")) }
+        if credentials != nil, connection.password == nil {
+            throw CommandLineArguments.UsageError("a password is required with --user: --password-file FILE or LINKMAIL_PASSWORD")
+        }
+
+        do {
+            let envelope = try SMTPEnvelope(from: message.from.address.description, to: message.recipients.map(\.description))
+            let client = try await SMTPClient.connect(
+                to: connection.endpoint, credentials: credentials, tlsPolicy: connection.tlsPolicy,
+                timeouts: connection.timeouts,
+                configuration: .init(allowInsecureCleartextAuthentication: connection.allowsInsecurePlaintext))
+            var sent = 0
+            var bytes = 0
+            do {
+                for _ in 0..<count {
+                    message.messageID = nil
+                    let encoded = try message.encoded()
+                    _ = try await client.send(envelope: envelope, message: encoded)
+                    sent += 1
+                    bytes += encoded.count
+                }
+                try? await client.quit()
+            } catch {
+                await client.close()
+                throw error
+            }
+            if json {
+                Output.json(["sent": sent, "bytes": bytes])
+            } else {
+                print("sent \(sent) messages")
+            }
+            return .success
+        } catch {
+            Output.failure(LinkDiagnosis(error), json: json)
+            return .failure
+        }
+    }
+}

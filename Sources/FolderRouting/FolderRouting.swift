@@ -1,2 +1,0 @@
-/// FolderRouting: see the target's documentation catalog.
-enum FolderRoutingModule {}

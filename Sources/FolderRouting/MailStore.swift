@@ -1,0 +1,57 @@
+/// Where linked mail lands: folders of messages, each with its origin and marker.
+///
+/// The contract every store keeps (``MaildirStore`` on disk, ``InMemoryMailStore`` in memory):
+/// - a delivery that returns `.delivered` is durable; one that throws leaves nothing visible;
+/// - one message per ``MessageOrigin``: a second delivery of the same origin returns `.duplicate`;
+/// - bytes are stored exactly as given, valid RFC 5322 or not;
+/// - a folder that does not exist is created by the first delivery into it;
+/// - ``StoredMessage/ID`` stays the same when the message moves or the store is reopened.
+public protocol MailStore: Sendable {
+    /// Delivers several messages together, in order: one outcome per message.
+    ///
+    /// Batching lets a disk store pay for durability once per batch rather than once per message.
+    func deliver(_ messages: [IncomingMessage]) async throws -> [DeliveryOutcome]
+
+    /// Starts delivering one message whose bytes arrive in chunks.
+    func beginDelivery(to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?) async throws -> any MessageWriter
+
+    /// The message already delivered from `origin`, if any; a sync asks before fetching.
+    func message(from origin: MessageOrigin) async throws -> StoredMessage.ID?
+
+    /// Every folder, the Inbox first, then by path.
+    func folders() async throws -> [Folder]
+
+    /// Creates a folder (and nothing else); no error when it exists.
+    func createFolder(_ folder: Folder) async throws
+
+    /// The messages of a folder, oldest delivery first.
+    func messages(in folder: Folder) async throws -> [StoredMessage]
+
+    /// The bytes of a message, exactly as delivered.
+    func read(_ id: StoredMessage.ID) async throws -> [UInt8]
+
+    /// Changes (or, with `nil`, removes) a message's marker.
+    func setMarker(_ marker: MarkerColor?, for id: StoredMessage.ID) async throws
+
+    /// Moves a message to another folder, creating the folder when needed; its identifier stays.
+    func move(_ id: StoredMessage.ID, to folder: Folder) async throws
+}
+
+extension MailStore {
+    /// Delivers one message.
+    public func deliver(_ message: IncomingMessage) async throws -> DeliveryOutcome {
+        let outcomes = try await deliver([message])
+        guard let outcome = outcomes.first else {
+            throw MailStoreError(.ioFailure, "the store returned no outcome", folder: message.folder)
+        }
+        return outcome
+    }
+
+    /// The listing entry of one message, searching every folder; `nil` when absent.
+    public func message(_ id: StoredMessage.ID) async throws -> StoredMessage? {
+        for folder in try await folders() {
+            if let found = try await messages(in: folder).first(where: { $0.id == id }) { return found }
+        }
+        return nil
+    }
+}

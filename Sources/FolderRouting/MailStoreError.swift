@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The one error type of FolderRouting: what went wrong in a store or with a folder name, and what to do.
+///
+/// Its ``description`` names the folder and the system error, never message content.
+public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure; extensible constants, as in postgres-nio's `PSQLError.Code`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The constant's name.
+        public let description: String
+        private init(_ name: String) { description = name }
+
+        /// A folder name that cannot be used as it is (see ``Folder/safeComponent(_:)``).
+        public static let invalidFolderName = Code("invalidFolderName")
+        /// The folder does not exist in the store.
+        public static let folderNotFound = Code("folderNotFound")
+        /// The message is not (or no longer) in the store.
+        public static let messageNotFound = Code("messageNotFound")
+        /// The disk or the user's quota is full (`ENOSPC`, `EDQUOT`, `EFBIG`).
+        public static let diskFull = Code("diskFull")
+        /// The store may not write there (`EACCES`, `EPERM`, `EROFS`), or a path is not a directory.
+        public static let notWritable = Code("notWritable")
+        /// Another process has the store open for writing.
+        public static let storeLocked = Code("storeLocked")
+        /// The store was closed with ``MaildirStore/close()``.
+        public static let storeClosed = Code("storeClosed")
+        /// A streaming delivery was used after `commit()` or `abort()`.
+        public static let writerClosed = Code("writerClosed")
+        /// Any other system error.
+        public static let ioFailure = Code("ioFailure")
+    }
+
+    /// What kind of failure.
+    public var code: Code
+    /// What was being done, in words, without message content.
+    public var detail: String
+    /// The folder concerned, when there is one.
+    public var folder: Folder?
+    /// The system error number, when a system call failed.
+    public var errno: Int32?
+
+    /// Creates an error.
+    public init(_ code: Code, _ detail: String, folder: Folder? = nil, errno: Int32? = nil) {
+        self.code = code
+        self.detail = detail
+        self.folder = folder
+        self.errno = errno
+    }
+
+    /// An error for a failed system call, classified by its `errno`.
+    static func system(_ operation: String, errno number: Int32, folder: Folder? = nil) -> MailStoreError {
+        let code: Code
+        switch number {
+        case ENOSPC, EDQUOT, EFBIG: code = .diskFull
+        case EACCES, EPERM, EROFS, ENOTDIR, EISDIR: code = .notWritable
+        case ENOENT: code = .messageNotFound
+        default: code = .ioFailure
+        }
+        return MailStoreError(code, operation, folder: folder, errno: number)
+    }
+
+    /// Whether trying again later may succeed (a full disk may be cleaned up; a bad name never fixes itself).
+    public var isTransient: Bool {
+        code == .diskFull || code == .storeLocked || code == .ioFailure
+    }
+
+    /// What the user can do about it, in plain words.
+    public var recoverySuggestion: String {
+        switch code {
+        case .diskFull: "Free some disk space or raise the mailbox quota; nothing was delivered, so the next sync retries."
+        case .notWritable: "Check that the mail folder exists and that this program may write to it."
+        case .storeLocked: "Another program is writing to this mailbox; close it or wait for it to finish."
+        case .invalidFolderName: "Choose another folder name (no '/', '.', or control characters)."
+        case .folderNotFound: "Create the folder first, or pick an existing one."
+        case .messageNotFound: "The message was moved or deleted by another program; refresh the folder."
+        case .writerClosed: "Start a new delivery for each message."
+        default: "Check the disk and the system log, then try again."
+        }
+    }
+
+    /// The code, the detail, the folder and the system error's text.
+    public var description: String {
+        var text = "\(code): \(detail)"
+        if let folder { text += " (folder \(folder))" }
+        if let errno {
+            #if canImport(Glibc) || canImport(Darwin)
+                text += ": " + String(cString: strerror(errno))
+            #else
+                text += ": errno \(errno)"
+            #endif
+        }
+        return text
+    }
+}

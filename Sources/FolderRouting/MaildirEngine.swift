@@ -1,0 +1,470 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The file work of ``MaildirStore``, confined to the store's serial queue (never the cooperative pool).
+///
+/// See ``MaildirStore`` for the delivery order and why it loses and duplicates nothing.
+final class MaildirEngine {
+    private struct Metadata {
+        var origin: MessageOrigin?
+        var marker: MarkerColor?
+    }
+
+    /// A message written and synced in `tmp/`, waiting to be recorded and renamed into `new/`.
+    private struct Staged {
+        var tmpPath: String
+        var base: String
+        var folder: Folder
+        var marker: MarkerColor?
+        var origin: MessageOrigin?
+        var size: Int
+    }
+
+    /// A streaming delivery in progress.
+    private struct Pending {
+        var unique: String
+        var tmpPath: String
+        var descriptor: Int32
+        var folder: Folder
+        var marker: MarkerColor?
+        var origin: MessageOrigin?
+        var size: Int
+    }
+
+    /// How many messages of a batch are written before they are synced and renamed together,
+    /// which bounds the number of open files however large the caller's batch is.
+    static let maximumStagedFiles = 128
+
+    let layout: MaildirLayout
+    private let fileSystem: POSIXFileSystem
+    private var names = MaildirNameMaker()
+    private let temporaryFileMaximumAge: Int
+    private var lockDescriptor: Int32 = -1
+    private var indexDescriptor: Int32 = -1
+    private var indexLength = 0
+    private var metadata: [String: Metadata] = [:]
+    private var byOrigin: [MessageOrigin: String] = [:]
+    private var locations: [String: Folder] = [:]
+    private var knownFolders: Set<Folder> = []
+    private var pending: [Int: Pending] = [:]
+    private var nextToken = 0
+
+    private var root: String { layout.root }
+    private var indexPath: String { root + "/" + MaildirIndex.fileName }
+
+    /// Opens (creating when needed) the Maildir at `root`, takes its lock and recovers from any crash.
+    init(root: String, temporaryFileMaximumAge: Int, fileSystem: POSIXFileSystem) throws {
+        layout = MaildirLayout(root: root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root)
+        self.fileSystem = fileSystem
+        self.temporaryFileMaximumAge = temporaryFileMaximumAge
+        try createDirectories(root)
+        try ensureFolder(.inbox)
+        try lock()
+        try openIndex()
+        for folder in scanFolders() { recover(folder) }
+        try replayIndex()
+    }
+
+    deinit { close() }
+
+    func close() {
+        for entry in pending.values {
+            closeDescriptor(entry.descriptor)
+            fileSystem.remove(entry.tmpPath)
+        }
+        pending = [:]
+        if indexDescriptor >= 0 { closeDescriptor(indexDescriptor) }
+        if lockDescriptor >= 0 { closeDescriptor(lockDescriptor) }
+        indexDescriptor = -1
+        lockDescriptor = -1
+    }
+
+    private func checkOpen() throws {
+        guard indexDescriptor >= 0 else { throw MailStoreError(.storeClosed, "the store was closed") }
+    }
+
+    // MARK: Opening and recovery
+
+    private func createDirectories(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            try fileSystem.makeDirectory(prefix, "create the store directory", folder: nil)
+        }
+    }
+
+    private func lock() throws {
+        let path = root + "/maillink-lock"
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw MailStoreError.system("open the store's lock file", errno: errno) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let number = errno
+            closeDescriptor(descriptor)
+            if number == EWOULDBLOCK { throw MailStoreError(.storeLocked, "another process has the store open") }
+            throw MailStoreError.system("lock the store", errno: number)
+        }
+        lockDescriptor = descriptor
+    }
+
+    private func openIndex() throws {
+        let descriptor = open(indexPath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw MailStoreError.system("open the store's index", errno: errno) }
+        indexDescriptor = descriptor
+        let bytes = try fileSystem.readAll(indexPath, "read the store's index")
+        if bytes.isEmpty {
+            try appendToIndex(Array(MaildirIndex.header.utf8))
+            try fileSystem.syncDirectory(root, "sync the store directory", folder: nil)
+            return
+        }
+        let valid = MaildirIndex.parse(bytes).validLength
+        if valid < bytes.count {
+            // A crash tore the last append: cut it so the next record starts on its own line.
+            guard ftruncate(descriptor, off_t(valid)) == 0 else {
+                throw MailStoreError.system("repair the store's index", errno: errno)
+            }
+            try fileSystem.sync(descriptor, "sync the store's index", folder: nil)
+        }
+        indexLength = valid
+    }
+
+    /// Removes abandoned temporary files of one folder and notes where its messages are.
+    private func recover(_ folder: Folder) {
+        guard let directory = try? layout.directory(of: folder) else { return }
+        let now = Int(time(nil))
+        for name in fileSystem.contents(of: directory + "/tmp") {
+            let path = directory + "/tmp/" + name
+            let fileName = MaildirFileName(parsing: name)
+            if let writer = fileName.writer, writer.host == names.host, writer.pid != names.pid,
+                kill(writer.pid, 0) != 0, errno == ESRCH
+            {
+                fileSystem.remove(path)  // its writer died: it will never be renamed into new/
+            } else if let modified = fileSystem.modificationTime(path), now - modified > temporaryFileMaximumAge {
+                fileSystem.remove(path)  // the Maildir convention's 36 hours
+            }
+        }
+        for subdirectory in ["new", "cur"] {
+            for name in fileSystem.contents(of: directory + "/" + subdirectory) where !name.hasPrefix(".") {
+                locations[MaildirFileName(parsing: name).base] = folder
+            }
+        }
+    }
+
+    private func replayIndex() throws {
+        let (records, _) = MaildirIndex.parse(try fileSystem.readAll(indexPath, "read the store's index"))
+        for record in records {
+            switch record {
+            case .delivered(let base, let origin, let marker):
+                guard locations[base] != nil else { continue }  // recorded, never renamed: not delivered
+                metadata[base] = Metadata(origin: origin, marker: marker)
+                if let origin, byOrigin[origin] == nil { byOrigin[origin] = base }
+            case .marked(let base, let marker):
+                guard locations[base] != nil else { continue }
+                metadata[base, default: Metadata()].marker = marker
+            }
+        }
+        if records.count > 2 * metadata.count + 1024 { try compactIndex() }
+    }
+
+    /// Rewrites the index with live records only: temporary file, fsync, rename, fsync of the root.
+    private func compactIndex() throws {
+        var text = MaildirIndex.header
+        for (base, entry) in metadata.sorted(by: { $0.key < $1.key }) {
+            text += MaildirIndex.line(for: .delivered(base: base, origin: entry.origin, marker: entry.marker))
+        }
+        let temporary = indexPath + ".compact"
+        fileSystem.remove(temporary)
+        let descriptor = try fileSystem.createExclusive(temporary, "compact the store's index", folder: nil)
+        do {
+            try fileSystem.writeAll(descriptor, Array(text.utf8), "compact the store's index", folder: nil)
+            try fileSystem.sync(descriptor, "compact the store's index", folder: nil)
+            closeDescriptor(descriptor)
+            try fileSystem.rename(temporary, indexPath, "compact the store's index", folder: nil)
+            try fileSystem.syncDirectory(root, "compact the store's index", folder: nil)
+        } catch {
+            closeDescriptor(descriptor)
+            fileSystem.remove(temporary)
+            throw error
+        }
+        closeDescriptor(indexDescriptor)
+        indexDescriptor = -1
+        try openIndex()
+    }
+
+    private func appendToIndex(_ bytes: [UInt8]) throws {
+        do {
+            try fileSystem.writeAll(indexDescriptor, bytes, "record in the store's index", folder: nil, isIndex: true)
+            try fileSystem.sync(indexDescriptor, "sync the store's index", folder: nil)
+        } catch {
+            _ = ftruncate(indexDescriptor, off_t(indexLength))  // never leave half a record behind
+            throw error
+        }
+        indexLength += bytes.count
+    }
+
+    // MARK: Folders
+
+    func ensureFolder(_ folder: Folder) throws {
+        guard !knownFolders.contains(folder) else { return }
+        let directory = try layout.directory(of: folder)
+        let existed = fileSystem.isDirectory(directory + "/cur") && fileSystem.isDirectory(directory + "/new")
+            && fileSystem.isDirectory(directory + "/tmp")
+        if !existed {
+            try fileSystem.makeDirectory(directory, "create the folder", folder: folder)
+            for subdirectory in ["cur", "new", "tmp"] {
+                try fileSystem.makeDirectory(directory + "/" + subdirectory, "create the folder", folder: folder)
+            }
+            if !folder.isInbox {
+                let marker = open(directory + "/maildirfolder", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+                if marker >= 0 { closeDescriptor(marker) }
+            }
+            try fileSystem.syncDirectory(directory, "sync the new folder", folder: folder)
+            if !folder.isInbox { try fileSystem.syncDirectory(root, "sync the store directory", folder: folder) }
+        }
+        knownFolders.insert(folder)
+    }
+
+    private func scanFolders() -> [Folder] {
+        var folders: [Folder] = [.inbox]
+        for name in fileSystem.contents(of: root) {
+            guard let folder = MaildirLayout.folder(forDirectoryName: name),
+                fileSystem.isDirectory(root + "/" + name + "/cur")
+            else { continue }
+            folders.append(folder)
+        }
+        knownFolders.formUnion(folders)
+        return folders
+    }
+
+    func folders() throws -> [Folder] {
+        try checkOpen()
+        return scanFolders().sorted(by: Folder.storeOrder)
+    }
+
+    // MARK: Delivery
+
+    func deliver(_ messages: [IncomingMessage]) throws -> [DeliveryOutcome] {
+        try checkOpen()
+        var outcomes = [DeliveryOutcome]()
+        var start = 0
+        while start < messages.count {
+            let end = min(start + MaildirEngine.maximumStagedFiles, messages.count)
+            outcomes += try deliverChunk(messages[start..<end])
+            start = end
+        }
+        return outcomes
+    }
+
+    private func deliverChunk(_ messages: ArraySlice<IncomingMessage>) throws -> [DeliveryOutcome] {
+        var outcomes = [DeliveryOutcome?](repeating: nil, count: messages.count)
+        var staged = [(position: Int, file: Staged)]()
+        var descriptors = [Int32]()
+        var batchOrigins = [MessageOrigin: String]()
+        do {
+            for (position, message) in zip(0..., messages) {
+                if let origin = message.origin, let existing = byOrigin[origin] ?? batchOrigins[origin] {
+                    outcomes[position] = .duplicate(existing: StoredMessage.ID(existing))
+                    continue
+                }
+                try ensureFolder(message.folder)
+                let unique = names.next()
+                let tmpPath = try layout.directory(of: message.folder) + "/tmp/" + unique
+                let descriptor = try fileSystem.createExclusive(tmpPath, "create the message file", folder: message.folder)
+                descriptors.append(descriptor)
+                let base = MaildirNameMaker.base(unique: unique, size: message.bytes.count)
+                staged.append(
+                    (position, Staged(tmpPath: tmpPath, base: base, folder: message.folder, marker: message.marker,
+                                      origin: message.origin, size: message.bytes.count)))
+                try fileSystem.writeAll(descriptor, message.bytes, "write the message", folder: message.folder)
+                fileSystem.startWriteback(descriptor)
+                if let origin = message.origin { batchOrigins[origin] = base }
+            }
+            for (descriptor, entry) in zip(descriptors, staged) {
+                try fileSystem.sync(descriptor, "sync the message", folder: entry.file.folder)
+            }
+        } catch {
+            descriptors.forEach { closeDescriptor($0) }
+            staged.forEach { fileSystem.remove($0.file.tmpPath) }
+            throw error
+        }
+        descriptors.forEach { closeDescriptor($0) }
+        let published = try publish(staged.map(\.file))
+        for (entry, message) in zip(staged, published) { outcomes[entry.position] = .delivered(message) }
+        return outcomes.compactMap { $0 }
+    }
+
+    /// Records synced temporary files in the index, renames them into `new/` and syncs each `new/` once.
+    ///
+    /// On failure nothing of `files` stays visible: renamed files are unlinked again, so
+    /// their index records point at nothing and count as "not delivered".
+    private func publish(_ files: [Staged]) throws -> [StoredMessage] {
+        guard !files.isEmpty else { return [] }
+        var renamed = [String]()
+        do {
+            let lines = files.map {
+                MaildirIndex.line(for: .delivered(base: $0.base, origin: $0.origin, marker: $0.marker))
+            }
+            try appendToIndex(Array(lines.joined().utf8))
+            var newDirectories = [String: Folder]()
+            for file in files {
+                let newDirectory = try layout.directory(of: file.folder) + "/new"
+                let destination = newDirectory + "/" + file.base
+                try fileSystem.rename(file.tmpPath, destination, "move the message into new/", folder: file.folder)
+                renamed.append(destination)
+                newDirectories[newDirectory] = file.folder
+            }
+            for (directory, folder) in newDirectories {
+                try fileSystem.syncDirectory(directory, "sync the folder", folder: folder)
+            }
+        } catch {
+            renamed.forEach(fileSystem.remove)
+            files.forEach { fileSystem.remove($0.tmpPath) }
+            throw error
+        }
+        return files.map { file in
+            locations[file.base] = file.folder
+            metadata[file.base] = Metadata(origin: file.origin, marker: file.marker)
+            if let origin = file.origin { byOrigin[origin] = file.base }
+            return StoredMessage(
+                id: StoredMessage.ID(file.base), folder: file.folder, origin: file.origin, marker: file.marker,
+                size: file.size)
+        }
+    }
+
+    // MARK: Streaming delivery
+
+    func beginDelivery(to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?) throws -> Int {
+        try checkOpen()
+        try ensureFolder(folder)
+        let unique = names.next()
+        let tmpPath = try layout.directory(of: folder) + "/tmp/" + unique
+        let descriptor = try fileSystem.createExclusive(tmpPath, "create the message file", folder: folder)
+        nextToken += 1
+        pending[nextToken] = Pending(
+            unique: unique, tmpPath: tmpPath, descriptor: descriptor, folder: folder, marker: marker, origin: origin,
+            size: 0)
+        return nextToken
+    }
+
+    func append(_ bytes: [UInt8], to token: Int) throws {
+        guard let entry = pending[token] else { throw MailStoreError(.writerClosed, "append after commit or abort") }
+        do {
+            try fileSystem.writeAll(entry.descriptor, bytes, "write the message", folder: entry.folder)
+            pending[token]?.size += bytes.count
+        } catch {
+            abort(token)
+            throw error
+        }
+    }
+
+    func commit(_ token: Int) throws -> DeliveryOutcome {
+        guard let entry = pending.removeValue(forKey: token) else {
+            throw MailStoreError(.writerClosed, "commit after commit or abort")
+        }
+        if let origin = entry.origin, let existing = byOrigin[origin] {
+            closeDescriptor(entry.descriptor)
+            fileSystem.remove(entry.tmpPath)
+            return .duplicate(existing: StoredMessage.ID(existing))
+        }
+        do {
+            try fileSystem.sync(entry.descriptor, "sync the message", folder: entry.folder)
+        } catch {
+            closeDescriptor(entry.descriptor)
+            fileSystem.remove(entry.tmpPath)
+            throw error
+        }
+        closeDescriptor(entry.descriptor)
+        let staged = Staged(
+            tmpPath: entry.tmpPath, base: MaildirNameMaker.base(unique: entry.unique, size: entry.size),
+            folder: entry.folder, marker: entry.marker, origin: entry.origin, size: entry.size)
+        let published = try publish([staged])
+        return .delivered(published[0])
+    }
+
+    func abort(_ token: Int) {
+        guard let entry = pending.removeValue(forKey: token) else { return }
+        closeDescriptor(entry.descriptor)
+        fileSystem.remove(entry.tmpPath)
+    }
+
+    // MARK: Reading and changing
+
+    func message(from origin: MessageOrigin) throws -> StoredMessage.ID? {
+        try checkOpen()
+        return byOrigin[origin].map(StoredMessage.ID.init)
+    }
+
+    func messages(in folder: Folder) throws -> [StoredMessage] {
+        try checkOpen()
+        let directory = try layout.directory(of: folder)
+        guard fileSystem.isDirectory(directory + "/cur") else {
+            throw MailStoreError(.folderNotFound, "no such folder", folder: folder)
+        }
+        var found = [(key: (Int, Int, String), message: StoredMessage)]()
+        for subdirectory in ["new", "cur"] {
+            for name in fileSystem.contents(of: directory + "/" + subdirectory) where !name.hasPrefix(".") {
+                let fileName = MaildirFileName(parsing: name)
+                locations[fileName.base] = folder
+                let entry = metadata[fileName.base]
+                let size = fileName.size ?? fileSystem.fileSize(directory + "/" + subdirectory + "/" + name) ?? 0
+                let message = StoredMessage(
+                    id: StoredMessage.ID(fileName.base), folder: folder, origin: entry?.origin, marker: entry?.marker,
+                    size: size, isSeen: subdirectory == "cur" && fileName.flags.contains("S"))
+                found.append((fileName.sortKey, message))
+            }
+        }
+        return found.sorted { $0.key < $1.key }.map(\.message)
+    }
+
+    /// The folder, sub-directory (`new` or `cur`) and file name of a message, looking again
+    /// at the disk when another program (Dovecot moving it to `cur/`) changed it.
+    private func locate(_ id: StoredMessage.ID) throws -> (folder: Folder, subdirectory: String, name: String) {
+        try checkOpen()
+        for attempt in 0..<2 {
+            if attempt == 1 { for folder in scanFolders() { recover(folder) } }
+            guard let folder = locations[id.rawValue] else { continue }
+            let directory = try layout.directory(of: folder)
+            if fileSystem.exists(directory + "/new/" + id.rawValue) { return (folder, "new", id.rawValue) }
+            if let name = fileSystem.contents(of: directory + "/cur").first(where: {
+                MaildirFileName(parsing: $0).base == id.rawValue
+            }) {
+                return (folder, "cur", name)
+            }
+            locations[id.rawValue] = nil
+        }
+        throw MailStoreError(.messageNotFound, "no message \(id)")
+    }
+
+    func read(_ id: StoredMessage.ID) throws -> [UInt8] {
+        let (folder, subdirectory, name) = try locate(id)
+        return try fileSystem.readAll(
+            layout.directory(of: folder) + "/" + subdirectory + "/" + name, "read the message", folder: folder)
+    }
+
+    func setMarker(_ marker: MarkerColor?, for id: StoredMessage.ID) throws {
+        _ = try locate(id)
+        try appendToIndex(Array(MaildirIndex.line(for: .marked(base: id.rawValue, marker: marker)).utf8))
+        metadata[id.rawValue, default: Metadata()].marker = marker
+    }
+
+    func move(_ id: StoredMessage.ID, to destination: Folder) throws {
+        let (folder, subdirectory, name) = try locate(id)
+        guard folder != destination else { return }
+        try ensureFolder(destination)
+        let sourceDirectory = try layout.directory(of: folder) + "/" + subdirectory
+        let targetDirectory = try layout.directory(of: destination) + "/" + subdirectory
+        try fileSystem.rename(
+            sourceDirectory + "/" + name, targetDirectory + "/" + name, "move the message", folder: destination)
+        locations[id.rawValue] = destination
+        try fileSystem.syncDirectory(targetDirectory, "sync the folder", folder: destination)
+        try fileSystem.syncDirectory(sourceDirectory, "sync the folder", folder: folder)
+    }
+}
+
+#if canImport(Glibc)
+    @inline(__always) func closeDescriptor(_ descriptor: Int32) { _ = Glibc.close(descriptor) }
+#elseif canImport(Darwin)
+    @inline(__always) func closeDescriptor(_ descriptor: Int32) { _ = Darwin.close(descriptor) }
+#endif

@@ -1,0 +1,97 @@
+/// The records MaildirStore keeps beside the mail: which account and UIDL each message came from, and its marker.
+///
+/// An append-only text file, `maillink-index` at the store's root, one record per line,
+/// fields separated by a space and percent-encoded (bytes outside 0x21–0x7E, `%`, and a
+/// lone `-`, which stands for "none"):
+///
+/// ```
+/// maillink-index 1
+/// D 1764199000.M12P7Q1.host,S=2048 alice@example.com UID%20with%20space blue
+/// K 1764199000.M12P7Q1.host,S=2048 #FF8800
+/// ```
+///
+/// `D` records a delivery (base name, account, UIDL, marker) and is written and synced
+/// *before* the message is renamed into `new/`; `K` changes a marker. A record counts
+/// only while its message file exists in some folder's `new/` or `cur/`, so a record
+/// left by a crash before the rename means "not delivered". A torn last line (a crash
+/// in the middle of an append) is cut off when the store opens. The file is rewritten
+/// atomically (temporary file, `fsync`, `rename`, `fsync` of the root) when dead records
+/// outnumber live ones.
+enum MaildirIndex {
+    static let fileName = "maillink-index"
+    static let header = "maillink-index 1\n"
+
+    enum Record: Hashable, Sendable {
+        case delivered(base: String, origin: MessageOrigin?, marker: MarkerColor?)
+        case marked(base: String, marker: MarkerColor?)
+    }
+
+    static func line(for record: Record) -> String {
+        switch record {
+        case .delivered(let base, let origin, let marker):
+            return ["D", encode(base), encode(origin?.account), encode(origin?.uidl), encode(marker?.description)]
+                .joined(separator: " ") + "\n"
+        case .marked(let base, let marker):
+            return ["K", encode(base), encode(marker?.description)].joined(separator: " ") + "\n"
+        }
+    }
+
+    /// The records of a whole file, and the length of its valid prefix (up to the last complete line).
+    static func parse(_ bytes: [UInt8]) -> (records: [Record], validLength: Int) {
+        let newline = UInt8(ascii: "\n")
+        guard let lastNewline = bytes.lastIndex(of: newline) else { return ([], 0) }
+        var records = [Record]()
+        for line in bytes[...lastNewline].split(separator: newline) {
+            if let record = record(from: String(decoding: line, as: UTF8.self)) { records.append(record) }
+        }
+        return (records, lastNewline + 1)
+    }
+
+    static func record(from line: String) -> Record? {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        switch fields.first {
+        case "D" where fields.count == 5:
+            guard let base = decode(fields[1]) else { return nil }
+            let account = decode(fields[2])
+            let uidl = decode(fields[3])
+            let origin = account.flatMap { account in uidl.map { MessageOrigin(account: account, uidl: $0) } }
+            return .delivered(base: base, origin: origin, marker: decode(fields[4]).flatMap(MarkerColor.init))
+        case "K" where fields.count == 3:
+            guard let base = decode(fields[1]) else { return nil }
+            return .marked(base: base, marker: decode(fields[2]).flatMap(MarkerColor.init))
+        default:
+            return nil
+        }
+    }
+
+    static func encode(_ value: String?) -> String {
+        guard let value else { return "-" }
+        if value == "-" { return "%2D" }
+        var result = ""
+        for byte in value.utf8 {
+            if byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: "%") {
+                let hex = String(byte, radix: 16, uppercase: true)
+                result += "%" + (hex.count == 1 ? "0" + hex : hex)
+            } else {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return result
+    }
+
+    static func decode(_ field: String) -> String? {
+        guard field != "-" else { return nil }
+        var bytes = [UInt8]()
+        var iterator = Array(field.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,162 @@
+import Dispatch
+
+/// A ``MailStore`` on disk in the Maildir++ layout that Dovecot reads, which loses and duplicates nothing across crashes.
+///
+/// The Inbox is the root's `cur/`, `new/` and `tmp/`; other folders are `.`-prefixed
+/// directories named in modified UTF-7 (see ``Folder``). Message files are never
+/// rewritten and are named `<seconds>.M<µs>P<pid>Q<n>.<host>,S=<size>`. The account,
+/// UIDL and marker of each message live in `maillink-index` at the root (format in the
+/// source's `MaildirIndex`); other programs ignore that file, and messages they deliver
+/// are listed with no origin and no marker. A `maillink-lock` file is `flock`ed while
+/// the store is open, so only one process writes at a time.
+///
+/// ## Delivery order
+///
+/// For each message (or each batch: every step done for all messages, then the next):
+/// 1. write the bytes to `tmp/<unique>` (created with `O_EXCL`) and `fsync` it;
+/// 2. append a `D` record (name, account, UIDL, marker) to the index and `fsync` it;
+/// 3. `rename` into `new/<unique>,S=<size>`;
+/// 4. `fsync` the `new/` directory — only then is the delivery reported.
+///
+/// When the store opens, a record whose file is in no `new/` or `cur/` is ignored,
+/// and `tmp/` files whose writer (`P<pid>` on this host) is dead, or older than 36 hours
+/// (the Maildir convention), are removed. Hence:
+/// - *reported ⇒ present*: step 4 synced the rename, step 1 the content;
+/// - *present ⇒ complete*: a file only reaches `new/` by the rename of a synced file;
+/// - *exactly once*: a present file always has its record (step 2 precedes step 3), so
+///   the (account, UIDL) pair is known after any restart and a second delivery of it
+///   returns `.duplicate` — including when the sync engine crashed after delivering but
+///   before recording the UIDL on its side. A crash before the rename leaves a record
+///   without a file, which counts as "not delivered", so the next sync delivers it.
+///
+/// A batch pays steps 2 and 4 once and overlaps the `fsync` of its files, which is
+/// why ``deliver(_:)`` with many messages is much faster than one call per message.
+///
+/// ## Threads
+///
+/// File work runs on one serial `DispatchQueue` per store, never on Swift's
+/// cooperative thread pool; each method hops there and back with a continuation.
+public final class MaildirStore: MailStore {
+    /// Settings of a store.
+    public struct Options: Sendable {
+        /// How old an abandoned `tmp/` file must be before it is removed: 36 hours, the Maildir convention.
+        public var temporaryFileMaximumAge: Duration
+        /// Creates settings.
+        public init(temporaryFileMaximumAge: Duration = .seconds(36 * 3600)) {
+            self.temporaryFileMaximumAge = temporaryFileMaximumAge
+        }
+    }
+
+    /// The engine, touched only on ``queue``.
+    private final class Confined: @unchecked Sendable {
+        let engine: MaildirEngine
+        init(_ engine: MaildirEngine) { self.engine = engine }
+    }
+
+    /// The store's root directory.
+    public let path: String
+    private let queue: DispatchQueue
+    private let confined: Confined
+
+    private init(path: String, queue: DispatchQueue, engine: MaildirEngine) {
+        self.path = path
+        self.queue = queue
+        self.confined = Confined(engine)
+    }
+
+    /// Opens the Maildir at `path`, creating it when needed, and recovers from any earlier crash.
+    ///
+    /// - Throws: ``MailStoreError`` `.storeLocked` when another process has it open,
+    ///   `.notWritable` or `.diskFull` when it cannot be created.
+    public static func open(at path: String, options: Options = Options()) async throws -> MaildirStore {
+        try await open(at: path, options: options, fileSystem: POSIXFileSystem())
+    }
+
+    static func open(at path: String, options: Options, fileSystem: POSIXFileSystem) async throws -> MaildirStore {
+        let queue = DispatchQueue(label: "MaildirStore")
+        let age = Int(options.temporaryFileMaximumAge.components.seconds)
+        let box = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Confined, any Error>) in
+            queue.async {
+                continuation.resume(with: Result {
+                    Confined(try MaildirEngine(root: path, temporaryFileMaximumAge: age, fileSystem: fileSystem))
+                })
+            }
+        }
+        return MaildirStore(path: path, queue: queue, engine: box.engine)
+    }
+
+    private func perform<Value: Sendable>(_ body: @escaping @Sendable (MaildirEngine) throws -> Value) async throws
+        -> Value
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [confined] in
+                continuation.resume(with: Result { try body(confined.engine) })
+            }
+        }
+    }
+
+    /// Releases the lock and closes the index; later calls throw `.storeClosed`.
+    public func close() async {
+        _ = try? await perform { $0.close() }
+    }
+
+    /// Delivers messages durably in the order above; one outcome per message.
+    public func deliver(_ messages: [IncomingMessage]) async throws -> [DeliveryOutcome] {
+        try await perform { try $0.deliver(messages) }
+    }
+
+    /// Starts a delivery whose bytes are streamed to `tmp/`; nothing is visible before `commit()`.
+    public func beginDelivery(to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?) async throws
+        -> any MessageWriter
+    {
+        let token = try await perform { try $0.beginDelivery(to: folder, marker: marker, origin: origin) }
+        return MaildirMessageWriter(store: self, token: token)
+    }
+
+    func append(_ bytes: [UInt8], token: Int) async throws {
+        try await perform { try $0.append(bytes, to: token) }
+    }
+
+    func commit(token: Int) async throws -> DeliveryOutcome {
+        try await perform { try $0.commit(token) }
+    }
+
+    func abort(token: Int) async {
+        _ = try? await perform { $0.abort(token) }
+    }
+
+    /// The message delivered from `origin`, if any.
+    public func message(from origin: MessageOrigin) async throws -> StoredMessage.ID? {
+        try await perform { try $0.message(from: origin) }
+    }
+
+    /// Every folder on disk (including ones other programs created), the Inbox first.
+    public func folders() async throws -> [Folder] {
+        try await perform { try $0.folders() }
+    }
+
+    /// Creates the folder's directories and its `maildirfolder` file, synced; no error when it exists.
+    public func createFolder(_ folder: Folder) async throws {
+        try await perform { try $0.ensureFolder(folder) }
+    }
+
+    /// The messages in the folder's `new/` and `cur/`, oldest delivery first, read afresh from disk.
+    public func messages(in folder: Folder) async throws -> [StoredMessage] {
+        try await perform { try $0.messages(in: folder) }
+    }
+
+    /// The bytes of a message, exactly as delivered.
+    public func read(_ id: StoredMessage.ID) async throws -> [UInt8] {
+        try await perform { try $0.read(id) }
+    }
+
+    /// Records a new marker in the index (synced).
+    public func setMarker(_ marker: MarkerColor?, for id: StoredMessage.ID) async throws {
+        try await perform { try $0.setMarker(marker, for: id) }
+    }
+
+    /// Renames the message file into the other folder (same `new/` or `cur/`, same name) and syncs both.
+    public func move(_ id: StoredMessage.ID, to folder: Folder) async throws {
+        try await perform { try $0.move(id, to: folder) }
+    }
+}

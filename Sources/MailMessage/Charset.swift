@@ -1,0 +1,104 @@
+/// A character set MailMessage can decode text from (MIME `charset` parameter, RFC 2046 §4.1.2;
+/// RFC 2047 encoded words).
+///
+/// Cyrillic mail is common for this library's users, so KOI8-R, KOI8-U and Windows-1251 are
+/// decoded with built-in tables rather than relying on the platform. Text in a charset not
+/// listed here is decoded by ``Charset/decode(_:charsetName:)`` as UTF-8 when valid and as
+/// Windows-1252 otherwise, so it is always readable and never fails.
+public enum Charset: String, Sendable, Hashable, CaseIterable {
+    /// UTF-8 (RFC 3629).
+    case utf8 = "utf-8"
+    /// US-ASCII. Bytes above 0x7F are decoded as UTF-8 when valid, else as Windows-1252.
+    case usASCII = "us-ascii"
+    /// ISO-8859-1 (Latin-1). Decoded as Windows-1252, its superset, as mail readers do.
+    case iso8859_1 = "iso-8859-1"
+    /// ISO-8859-2 (Latin-2, Central European).
+    case iso8859_2 = "iso-8859-2"
+    /// ISO-8859-5 (Cyrillic).
+    case iso8859_5 = "iso-8859-5"
+    /// ISO-8859-15 (Latin-9, with the euro sign).
+    case iso8859_15 = "iso-8859-15"
+    /// KOI8-R (RFC 1489, Russian).
+    case koi8R = "koi8-r"
+    /// KOI8-U (RFC 2319, Ukrainian).
+    case koi8U = "koi8-u"
+    /// Windows-1251 (Cyrillic).
+    case windows1251 = "windows-1251"
+    /// Windows-1252 (Western European).
+    case windows1252 = "windows-1252"
+
+    /// Finds a charset by its IANA name or a common alias, ignoring case, `-`, `_` and spaces
+    /// (`UTF8`, `cp1251`, `latin1`, `koi8r`…). Returns `nil` for charsets not listed here.
+    public init?(name: some StringProtocol) {
+        var key = ""
+        for scalar in name.unicodeScalars {
+            switch scalar {
+            case "-", "_", " ", "\"", "\t": continue
+            case "*": break  // RFC 2231 language suffix: charset*lang
+            default:
+                key.unicodeScalars.append(scalar.properties.lowercaseMapping.unicodeScalars.first ?? scalar)
+                continue
+            }
+            break
+        }
+        switch key {
+        case "utf8", "unicode11utf8", "xunicode20utf8": self = .utf8
+        case "usascii", "ascii", "ansix3.41968", "iso646us", "us", "cp367", "ibm367": self = .usASCII
+        case "iso88591", "latin1", "l1", "iso885911987", "cp819", "ibm819", "isoir100": self = .iso8859_1
+        case "iso88592", "latin2", "l2", "iso885921987", "isoir101": self = .iso8859_2
+        case "iso88595", "cyrillic", "iso885951988", "isoir144": self = .iso8859_5
+        case "iso885915", "latin9", "l9", "latin0": self = .iso8859_15
+        case "koi8r", "koi8", "cskoi8r": self = .koi8R
+        case "koi8u", "koi8ru": self = .koi8U
+        case "windows1251", "cp1251", "win1251", "xcp1251", "mscyrl": self = .windows1251
+        case "windows1252", "cp1252", "win1252", "xcp1252", "msansi": self = .windows1252
+        default: return nil
+        }
+    }
+
+    /// Decodes bytes in this charset. Never fails: malformed UTF-8 becomes U+FFFD.
+    public func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        switch self {
+        case .utf8: return String(decoding: bytes, as: UTF8.self)
+        case .usASCII: return Charset.decodeUnlabelled(bytes)
+        case .iso8859_1, .windows1252: return Charset.decode(bytes, table: Charset.windows1252High)
+        case .iso8859_2: return Charset.decode(bytes, table: Charset.iso8859_2High)
+        case .iso8859_5: return Charset.decode(bytes, table: Charset.iso8859_5High)
+        case .iso8859_15: return Charset.decode(bytes, table: Charset.iso8859_15High)
+        case .koi8R: return Charset.decode(bytes, table: Charset.koi8rHigh)
+        case .koi8U: return Charset.decode(bytes, table: Charset.koi8uHigh)
+        case .windows1251: return Charset.decode(bytes, table: Charset.windows1251High)
+        }
+    }
+
+    /// Decodes bytes labelled with `charsetName`, which may be `nil`, unknown or misspelt.
+    ///
+    /// Known charsets use ``decode(_:)``; anything else is decoded as UTF-8 when the bytes are
+    /// valid UTF-8 and as Windows-1252 otherwise, so the result is always readable.
+    public static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, charsetName: String?) -> String {
+        if let charsetName, let charset = Charset(name: charsetName) {
+            return charset.decode(bytes)
+        }
+        return decodeUnlabelled(bytes)
+    }
+
+    /// UTF-8 when valid, else Windows-1252: the best guess for unlabelled 8-bit text.
+    static func decodeUnlabelled<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return decode(bytes, table: windows1252High)
+    }
+
+    /// Decodes a single-byte charset: ASCII below 0x80, `table` above.
+    static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, table: [UInt16]) -> String {
+        var text = String()
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            let value = byte < 0x80 ? UInt32(byte) : UInt32(table[Int(byte) - 0x80])
+            text.unicodeScalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+        }
+        return text
+    }
+}

@@ -1,0 +1,304 @@
+import MailAuth
+import MailTransport
+
+/// An SMTP submission client over any ``MailTransport/MailConnection`` (RFC 5321, RFC 6409,
+/// RFC 8314): greeting, EHLO, STARTTLS, AUTH, then any number of messages, then QUIT.
+///
+/// The protocol logic lives in ``SMTPStateMachine``; this actor only moves bytes. With
+/// PIPELINING the commands of a transaction go in one write (RFC 2920); the message is
+/// dot-stuffed and line-end-normalised in chunks as it is written (``SMTPDataEncoder``).
+///
+/// ```swift
+/// let client = try await SMTPClient.connect(
+///     to: Endpoint(host: "smtp.example.com", port: 587, security: .startTLS),
+///     credentials: Credentials(user: "alice@example.com", secret: .password("app-password")))
+/// let result = try await client.send(envelope: try SMTPEnvelope(from: "alice@example.com", to: ["bob@example.org"]),
+///                                    message: messageBytes)
+/// try await client.quit()
+/// ```
+public actor SMTPClient: MailSending {
+    /// Settings for one session.
+    public struct Configuration: Sendable, Hashable {
+        /// The name sent with EHLO; see ``SMTPStateMachine/Configuration/clientHostname``.
+        public var clientHostname: String
+        /// The dangerous option, named as such: allow a password or token to cross an
+        /// unencrypted connection. Off by default.
+        public var allowInsecureCleartextAuthentication: Bool
+        /// The longest reply line accepted. RFC 5321 §4.5.3.1.5 allows 512 octets; real
+        /// servers sometimes exceed it, so the default leaves room.
+        public var maximumLineLength: Int
+        /// The most lines one reply may have.
+        public var maximumReplyLineCount: Int
+        /// How many message bytes are encoded and written at a time, bounding extra memory.
+        public var dataChunkSize: Int
+
+        /// A configuration with safe defaults.
+        public init(
+            clientHostname: String = "[127.0.0.1]", allowInsecureCleartextAuthentication: Bool = false,
+            maximumLineLength: Int = 4096, maximumReplyLineCount: Int = 256, dataChunkSize: Int = 1 << 20
+        ) {
+            self.clientHostname = clientHostname
+            self.allowInsecureCleartextAuthentication = allowInsecureCleartextAuthentication
+            self.maximumLineLength = maximumLineLength
+            self.maximumReplyLineCount = maximumReplyLineCount
+            self.dataChunkSize = max(1024, dataChunkSize)
+        }
+    }
+
+    private let connection: any MailConnection
+    private let reader: BufferedReader
+    private let serverName: String
+    private let tlsPolicy: TLSPolicy
+    private let configuration: Configuration
+    private var parser: SMTPReplyParser
+    private var machine: SMTPStateMachine
+
+    /// A client over an open connection; call ``open()`` next.
+    ///
+    /// - Parameters:
+    ///   - serverName: the host name to verify in the STARTTLS handshake.
+    ///   - security: `.startTLS` makes the client upgrade before anything else and fail if the
+    ///     server cannot; `.tls` means the connection is already encrypted.
+    public init(
+        connection: any MailConnection, serverName: String, security: Endpoint.Security,
+        tlsPolicy: TLSPolicy = .default, configuration: Configuration = Configuration()
+    ) {
+        self.connection = connection
+        self.reader = BufferedReader(connection: connection, maximumLineLength: configuration.maximumLineLength)
+        self.serverName = serverName
+        self.tlsPolicy = tlsPolicy
+        self.configuration = configuration
+        self.parser = SMTPReplyParser(maximumLineCount: configuration.maximumReplyLineCount)
+        self.machine = SMTPStateMachine(
+            configuration: .init(
+                clientHostname: configuration.clientHostname,
+                requiresStartTLS: security == .startTLS && !connection.isSecure))
+    }
+
+    /// Connects, reads the greeting, says EHLO, upgrades with STARTTLS when the endpoint asks
+    /// for it, and authenticates when credentials are given.
+    public static func connect(
+        to endpoint: Endpoint, credentials: Credentials? = nil, tlsPolicy: TLSPolicy = .default,
+        timeouts: Timeouts = .default, connector: any MailConnector = SocketConnector(),
+        configuration: Configuration = Configuration()
+    ) async throws -> SMTPClient {
+        let connection = try await connector.connect(to: endpoint, tls: tlsPolicy, timeouts: timeouts)
+        let client = SMTPClient(
+            connection: connection, serverName: endpoint.host, security: endpoint.security, tlsPolicy: tlsPolicy,
+            configuration: configuration)
+        do {
+            _ = try await client.open()
+            if let credentials { try await client.authenticate(credentials) }
+        } catch {
+            await client.close()
+            throw error
+        }
+        return client
+    }
+
+    /// The extensions the server announced in its latest EHLO reply.
+    public var capabilities: SMTPCapabilities { machine.capabilities }
+
+    /// Whether the connection is encrypted now.
+    public var isSecure: Bool { connection.isSecure }
+
+    /// Reads the greeting and opens the session (EHLO, and STARTTLS plus a second EHLO when required).
+    @discardableResult
+    public func open() async throws -> SMTPCapabilities {
+        switch try await drive(.wait) {
+        case .sessionReady(let capabilities): return capabilities
+        case let other: preconditionFailure("unexpected \(other) while opening")
+        }
+    }
+
+    /// Authenticates with the strongest SASL mechanism that the server offers and the
+    /// connection's security allows (RFC 4954). With an OAuth 2.0 token that the server rejects,
+    /// the token provider is asked once for a fresh token and AUTH is tried again.
+    ///
+    /// - Throws: ``SMTPError`` with `.cleartextRefused` (no encryption), `.authenticationNotOffered`,
+    ///   `.authenticationFailed`, `.applicationPasswordRequired`, `.oauthRequired`, …
+    public func authenticate(_ credentials: Credentials) async throws {
+        let offered = machine.capabilities.authenticationMechanisms
+        guard !offered.isEmpty else {
+            throw SMTPError(.authenticationNotOffered, detail: "the server does not offer AUTH on this connection")
+        }
+        let selector = SASLMechanismSelector(
+            isConnectionSecure: connection.isSecure,
+            allowInsecureCleartext: configuration.allowInsecureCleartextAuthentication)
+        let kind: SASLMechanismKind
+        do {
+            kind = try selector.choose(from: offered, for: credentials.kind)
+        } catch {
+            let code: SMTPError.Code = error.code == .cleartextOnInsecureConnection ? .cleartextRefused : .authenticationNotOffered
+            throw SMTPError(code, detail: error.detail)
+        }
+        var refreshingToken = false
+        while true {
+            let mechanism: any SASLMechanism
+            do {
+                mechanism = try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
+            } catch {
+                throw SMTPError(
+                    error.isTransient ? .transient : .authenticationFailed, detail: "the \(kind) exchange could not start",
+                    underlying: error.description)
+            }
+            do {
+                try await authenticate(with: mechanism)
+                return
+            } catch let error as SMTPError where error.code == .authenticationFailed && credentials.kind == .oauth2 && !refreshingToken {
+                refreshingToken = true
+            }
+        }
+    }
+
+    /// Sends one message; call it again for the next one on the same connection.
+    ///
+    /// - Parameters:
+    ///   - envelope: the MAIL FROM and RCPT TO addresses.
+    ///   - message: the RFC 5322 message, any line ends; it is dot-stuffed and sent with CRLF.
+    /// - Returns: the per-recipient outcome; at least one recipient was accepted.
+    /// - Throws: ``SMTPError``; after a refused transaction the session was reset (RSET) and
+    ///   the client can send again.
+    public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
+        let has8BitData = message.withUnsafeBufferPointer { buffer in buffer.contains { $0 >= 0x80 } }
+        let action = machine.beginTransaction(envelope: envelope, messageSize: message.count, has8BitData: has8BitData)
+        switch try await drive(action, message: message) {
+        case .transactionSucceeded(let result): return result
+        case .commandFailed(let error): throw error
+        case let other: preconditionFailure("unexpected \(other) while sending")
+        }
+    }
+
+    /// Sends `NOOP`, to check that the session is alive (RFC 5321 §4.1.1.9).
+    public func noop() async throws {
+        guard machine.isReady else { throw SMTPError(.connectionFailed, detail: "the session is not open") }
+        try await write([.noop])
+        let reply = try await readReply()
+        if reply.code == 421 {
+            close()
+            throw SMTPError.classify(reply, during: .other)
+        }
+        guard reply.isPositiveCompletion else { throw SMTPError.classify(reply, during: .other) }
+    }
+
+    /// Ends the session with QUIT and closes the connection.
+    public func quit() async throws {
+        defer { close() }
+        _ = try await drive(machine.quit())
+    }
+
+    /// Closes the connection without QUIT.
+    public func close() {
+        connection.close()
+    }
+
+    // MARK: The I/O loop
+
+    private func authenticate(with mechanism: any SASLMechanism) async throws {
+        var mechanism = mechanism
+        let initial: [UInt8]?
+        do {
+            initial = try mechanism.start(initialResponseAllowed: true)
+        } catch {
+            throw SMTPError(.authenticationFailed, detail: "the \(mechanism.name) exchange could not start", underlying: error.description)
+        }
+        var action = machine.authenticate(mechanism: mechanism.name, initialResponse: initial)
+        while true {
+            switch try await drive(action) {
+            case .answerChallenge(let challenge):
+                do {
+                    switch try mechanism.respond(to: challenge) {
+                    case .respond(let response): action = machine.challengeAnswered(response)
+                    case .acknowledgeError(let response, _): action = machine.challengeAnswered(response)
+                    }
+                } catch {
+                    action = machine.cancelAuthentication(
+                        SMTPError(.authenticationFailed, detail: "the server's \(mechanism.name) challenge could not be answered", underlying: error.description))
+                }
+            case .authenticated:
+                do {
+                    try mechanism.finish(additionalData: nil)
+                } catch {
+                    close()
+                    throw SMTPError(.authenticationFailed, detail: "the server did not prove that it knows the password", underlying: error.description)
+                }
+                return
+            case .commandFailed(let error):
+                throw error
+            case let other:
+                preconditionFailure("unexpected \(other) during AUTH")
+            }
+        }
+    }
+
+    /// Performs I/O actions until one needs the caller: a result, a challenge, or readiness.
+    private func drive(_ first: SMTPStateMachine.Action, message: [UInt8]? = nil) async throws -> SMTPStateMachine.Action {
+        var action = first
+        while true {
+            switch action {
+            case .wait:
+                action = machine.replyReceived(try await readReply())
+            case .send(let commands):
+                try await write(commands)
+                action = .wait
+            case .startTLSHandshake:
+                // Bytes already buffered were sent in the clear and may be injected (CVE-2011-0411).
+                do {
+                    try reader.requireEmptyBufferBeforeTLS()
+                    try await connection.startTLS(serverName: serverName, policy: tlsPolicy)
+                } catch {
+                    close()
+                    throw error
+                }
+                action = machine.tlsEstablished()
+            case .sendMessage:
+                try await writeMessage(message ?? [])
+                action = machine.messageSent()
+            case .sendTerminatorOnly:
+                try await connection.send([UInt8(ascii: "."), 0x0d, 0x0a])
+                action = machine.messageSent()
+            case .sessionFailed(let error):
+                close()
+                throw error
+            case .closeConnection:
+                close()
+                return action
+            case .sessionReady, .answerChallenge, .authenticated, .transactionSucceeded, .commandFailed:
+                return action
+            }
+        }
+    }
+
+    private func readReply() async throws -> SMTPReply {
+        do {
+            while true {
+                if let reply = try parser.parse(line: try await reader.readLine()) { return reply }
+            }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Writes a group of commands with one `send` (RFC 2920 §3.1).
+    private func write(_ commands: [SMTPCommand]) async throws {
+        var bytes: [UInt8] = []
+        for command in commands { bytes += try command.encoded() }
+        try await connection.send(bytes)
+    }
+
+    /// Writes the message in chunks, encoded on the way (RFC 5321 §4.5.2).
+    private func writeMessage(_ message: [UInt8]) async throws {
+        var encoder = SMTPDataEncoder()
+        var chunk: [UInt8] = []
+        var offset = 0
+        repeat {
+            let end = min(message.count, offset + configuration.dataChunkSize)
+            chunk.removeAll(keepingCapacity: true)
+            encoder.encode(message[offset..<end], into: &chunk)
+            if end == message.count { encoder.finish(into: &chunk) }
+            try await connection.send(chunk)
+            offset = end
+        } while offset < message.count
+    }
+}

@@ -1,0 +1,382 @@
+import MailAuth
+
+/// The SMTP client's protocol logic with no I/O (RFC 5321, RFC 3207, RFC 4954, RFC 2920):
+/// events go in (a reply arrived, TLS is up, the caller wants to send), actions come out
+/// (write these commands, start the TLS handshake, write the message, report a result).
+///
+/// ```swift
+/// var machine = SMTPStateMachine(configuration: .init(requiresStartTLS: true))
+/// machine.replyReceived(SMTPReply(code: 220))              // .send([.ehlo("[127.0.0.1]")])
+/// machine.replyReceived(ehloReplyWithSTARTTLS)             // .send([.startTLS])
+/// machine.replyReceived(SMTPReply(code: 220))              // .startTLSHandshake
+/// machine.tlsEstablished()                                 // .send([.ehlo("[127.0.0.1]")])
+/// ```
+///
+/// A server's misbehaviour becomes a `.sessionFailed` action; calling an event in a state
+/// where it makes no sense is a bug in the caller and stops with a precondition failure.
+public struct SMTPStateMachine: Sendable {
+    /// What the session needs to know before the greeting.
+    public struct Configuration: Sendable, Hashable {
+        /// The name sent with EHLO/HELO. An address literal is the default because a
+        /// submission client rarely has a resolvable name, and RFC 5321 §4.1.4 allows it.
+        public var clientHostname: String
+        /// Whether the connection is plaintext now and must be upgraded with STARTTLS before
+        /// anything else; when the server does not offer STARTTLS the session fails.
+        public var requiresStartTLS: Bool
+
+        /// A configuration.
+        public init(clientHostname: String = "[127.0.0.1]", requiresStartTLS: Bool = false) {
+            self.clientHostname = clientHostname
+            self.requiresStartTLS = requiresStartTLS
+        }
+    }
+
+    /// What the caller does next.
+    public enum Action: Sendable, Hashable {
+        /// Read the next reply and pass it to ``replyReceived(_:)``.
+        case wait
+        /// Write these commands in one write (a pipelined group when there are several), then
+        /// read replies.
+        case send([SMTPCommand])
+        /// Check that no bytes arrived after the STARTTLS reply, run the TLS handshake, then call
+        /// ``tlsEstablished()``.
+        case startTLSHandshake
+        /// The session is open; these are the server's extensions. Authenticate or send.
+        case sessionReady(SMTPCapabilities)
+        /// AUTH: give this decoded challenge to the SASL mechanism and pass its answer to
+        /// ``challengeAnswered(_:)``.
+        case answerChallenge([UInt8])
+        /// AUTH succeeded (235).
+        case authenticated
+        /// The server said 354: write the encoded message and its terminator, then call
+        /// ``messageSent()``.
+        case sendMessage
+        /// The server said 354 although no recipient was accepted (possible with pipelining,
+        /// RFC 2920 §3.1): write only the terminating `.` line, then call ``messageSent()``.
+        case sendTerminatorOnly
+        /// The message was accepted.
+        case transactionSucceeded(SMTPSendResult)
+        /// The command or transaction failed; the session is still usable.
+        case commandFailed(SMTPError)
+        /// The session cannot go on: close the connection.
+        case sessionFailed(SMTPError)
+        /// The server answered QUIT: close the connection.
+        case closeConnection
+    }
+
+    private struct Transaction: Sendable {
+        var envelope: SMTPEnvelope
+        var pipelined: Bool
+        var mailReply: SMTPReply?
+        var recipientReplies: [SMTPReply] = []
+        /// Set when the data phase was entered only to end it (no accepted recipient).
+        var abortReason: SMTPError?
+
+        var mailAccepted: Bool { mailReply?.isPositiveCompletion == true }
+        var anyRecipientAccepted: Bool { recipientReplies.contains { $0.isPositiveCompletion } }
+
+        /// Why the transaction cannot deliver, judged from the replies so far.
+        func envelopeFailure(dataReply: SMTPReply?) -> SMTPError {
+            if let mailReply, !mailReply.isPositiveCompletion {
+                return SMTPError.classify(mailReply, during: .mail, address: envelope.sender?.address)
+            }
+            if !recipientReplies.isEmpty, !anyRecipientAccepted,
+                let index = recipientReplies.firstIndex(where: { !$0.isPositiveCompletion })
+            {
+                var error = SMTPError.classify(recipientReplies[index], during: .recipient, address: envelope.recipients[index].address)
+                if error.code == .recipientRefused { error.detail = "the server refused every recipient" }
+                return error
+            }
+            if let dataReply { return SMTPError.classify(dataReply, during: .data) }
+            return SMTPError(.malformedReply, detail: "the transaction ended without a reason")
+        }
+
+        func result(finalReply: SMTPReply) -> SMTPSendResult {
+            SMTPSendResult(
+                recipients: zip(envelope.recipients, recipientReplies).map {
+                    SMTPSendResult.RecipientOutcome(recipient: $0, reply: $1)
+                },
+                finalReply: finalReply)
+        }
+    }
+
+    private enum State: Sendable {
+        case awaitingGreeting
+        case awaitingEHLOReply(afterTLS: Bool)
+        case awaitingHELOReply
+        case awaitingStartTLSReply
+        case awaitingTLSHandshake
+        case ready
+        case authenticating(cancelled: SMTPError?)
+        case transaction(Transaction)
+        case sendingMessage(Transaction)
+        case awaitingFinalReply(Transaction)
+        case awaitingRSETReply(SMTPError)
+        case awaitingQuitReply
+        case closed
+    }
+
+    /// The configuration given at creation.
+    public let configuration: Configuration
+    /// The extensions from the latest EHLO (empty before it, and after STARTTLS until the new EHLO).
+    public private(set) var capabilities = SMTPCapabilities()
+    /// Whether TLS has been established by STARTTLS in this session.
+    public private(set) var upgradedToTLS = false
+    private var state = State.awaitingGreeting
+
+    /// A machine waiting for the server's greeting.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Whether the session is open and idle: ready to authenticate or send.
+    public var isReady: Bool {
+        if case .ready = state { return true }
+        return false
+    }
+
+    /// Whether the session has ended (QUIT answered or a fatal failure).
+    public var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
+    // MARK: Events
+
+    /// A complete reply arrived.
+    public mutating func replyReceived(_ reply: SMTPReply) -> Action {
+        if reply.code == 421, !isAwaitingQuit {
+            return fail(SMTPError.classify(reply, during: .other))
+        }
+        switch state {
+        case .awaitingGreeting:
+            guard reply.code == 220 else { return fail(SMTPError.classify(reply, during: .greeting)) }
+            state = .awaitingEHLOReply(afterTLS: false)
+            return .send([.ehlo(configuration.clientHostname)])
+
+        case .awaitingEHLOReply(let afterTLS):
+            return ehloReplyReceived(reply, afterTLS: afterTLS)
+
+        case .awaitingHELOReply:
+            guard reply.isPositiveCompletion else { return fail(SMTPError.classify(reply, during: .greeting)) }
+            capabilities = SMTPCapabilities(greeting: reply.lines.first ?? "")
+            state = .ready
+            return .sessionReady(capabilities)
+
+        case .awaitingStartTLSReply:
+            guard reply.code == 220 else { return fail(SMTPError.classify(reply, during: .startTLS)) }
+            state = .awaitingTLSHandshake
+            return .startTLSHandshake
+
+        case .authenticating(let cancelled):
+            return authenticationReplyReceived(reply, cancelled: cancelled)
+
+        case .transaction(var transaction):
+            return transactionReplyReceived(reply, transaction: &transaction)
+
+        case .awaitingFinalReply(let transaction):
+            if let reason = transaction.abortReason { return abortTransaction(reason) }
+            guard reply.isPositiveCompletion else { return abortTransaction(SMTPError.classify(reply, during: .data)) }
+            state = .ready
+            return .transactionSucceeded(transaction.result(finalReply: reply))
+
+        case .awaitingRSETReply(let error):
+            guard reply.isPositiveCompletion else { return fail(error) }
+            state = .ready
+            return .commandFailed(error)
+
+        case .awaitingQuitReply:
+            state = .closed
+            return .closeConnection
+
+        case .awaitingTLSHandshake, .ready, .sendingMessage, .closed:
+            return fail(SMTPError(.malformedReply, reply: reply, detail: "the server sent a reply nobody asked for"))
+        }
+    }
+
+    /// The TLS handshake after STARTTLS succeeded: the session starts over with EHLO
+    /// (RFC 3207 §4.2: forget everything learnt before TLS).
+    public mutating func tlsEstablished() -> Action {
+        guard case .awaitingTLSHandshake = state else { preconditionFailure("tlsEstablished() outside a STARTTLS handshake") }
+        upgradedToTLS = true
+        capabilities = SMTPCapabilities()
+        state = .awaitingEHLOReply(afterTLS: true)
+        return .send([.ehlo(configuration.clientHostname)])
+    }
+
+    /// Starts AUTH with the mechanism's name and its initial response, if any (RFC 4954 §4).
+    public mutating func authenticate(mechanism: String, initialResponse: [UInt8]?) -> Action {
+        guard case .ready = state else { preconditionFailure("authenticate() when the session is not ready") }
+        state = .authenticating(cancelled: nil)
+        return .send([.auth(mechanism: mechanism, initialResponse: initialResponse.map(SASLCodec.encodeInitialResponse))])
+    }
+
+    /// The mechanism's answer to the last challenge, sent base64-encoded on its own line.
+    public mutating func challengeAnswered(_ response: [UInt8]) -> Action {
+        guard case .authenticating(nil) = state else { preconditionFailure("challengeAnswered() outside AUTH") }
+        return .send([.authResponse(SASLCodec.encode(response))])
+    }
+
+    /// The mechanism could not answer a challenge: cancel with `*` (RFC 4954 §4); the
+    /// server's reply then ends AUTH with `error`.
+    public mutating func cancelAuthentication(_ error: SMTPError) -> Action {
+        guard case .authenticating(nil) = state else { preconditionFailure("cancelAuthentication() outside AUTH") }
+        state = .authenticating(cancelled: error)
+        return .send([.authResponse(SASLCodec.cancellation)])
+    }
+
+    /// Starts a mail transaction. With PIPELINING, MAIL, every RCPT and DATA go in one write
+    /// (RFC 2920 §3.1); otherwise one command at a time.
+    ///
+    /// Refused before anything is sent: a message larger than the server's SIZE (RFC 1870 §4),
+    /// non-ASCII addresses without SMTPUTF8 (RFC 6531), 8-bit data without 8BITMIME or
+    /// SMTPUTF8 (RFC 6152).
+    ///
+    /// - Parameters:
+    ///   - messageSize: the size of the message as it will be sent, for `SIZE=`.
+    ///   - has8BitData: whether any byte of the message is above 127.
+    public mutating func beginTransaction(envelope: SMTPEnvelope, messageSize: Int, has8BitData: Bool) -> Action {
+        guard case .ready = state else { preconditionFailure("beginTransaction() when the session is not ready") }
+        if let limit = capabilities.maximumMessageSize, messageSize > limit {
+            return .commandFailed(SMTPError(.messageTooLarge, detail: "the message has \(messageSize) octets; the server accepts at most \(limit)"))
+        }
+        if envelope.requiresSMTPUTF8, !capabilities.supportsSMTPUTF8 {
+            return .commandFailed(SMTPError(.smtpUTF8NotSupported, detail: "an address has non-ASCII characters and the server does not offer SMTPUTF8"))
+        }
+        if has8BitData, !capabilities.supports8BitMIME, !capabilities.supportsSMTPUTF8 {
+            return .commandFailed(SMTPError(.eightBitNotSupported, detail: "the message has 8-bit data and the server offers neither 8BITMIME nor SMTPUTF8"))
+        }
+        var parameters: [SMTPParameter] = []
+        if capabilities.supportsSize { parameters.append(.size(messageSize)) }
+        if has8BitData, capabilities.supports8BitMIME { parameters.append(.body8BitMIME) }
+        if envelope.requiresSMTPUTF8 { parameters.append(.smtpUTF8) }
+        let mail = SMTPCommand.mailFrom(envelope.sender, parameters: parameters)
+        let pipelined = capabilities.supportsPipelining
+        state = .transaction(Transaction(envelope: envelope, pipelined: pipelined))
+        if pipelined {
+            return .send([mail] + envelope.recipients.map { .rcptTo($0, parameters: []) } + [.data])
+        }
+        return .send([mail])
+    }
+
+    /// The message (or the lone terminator) has been written; the final reply comes next.
+    public mutating func messageSent() -> Action {
+        guard case .sendingMessage(let transaction) = state else { preconditionFailure("messageSent() before a 354 reply") }
+        state = .awaitingFinalReply(transaction)
+        return .wait
+    }
+
+    /// Ends the session politely with QUIT when it is idle; otherwise just closes.
+    public mutating func quit() -> Action {
+        switch state {
+        case .ready:
+            state = .awaitingQuitReply
+            return .send([.quit])
+        default:
+            state = .closed
+            return .closeConnection
+        }
+    }
+
+    // MARK: Helpers
+
+    private var isAwaitingQuit: Bool {
+        if case .awaitingQuitReply = state { return true }
+        return false
+    }
+
+    private mutating func fail(_ error: SMTPError) -> Action {
+        state = .closed
+        return .sessionFailed(error)
+    }
+
+    /// Resets the server's transaction state, then reports `error` (RFC 5321 §4.1.1.5).
+    private mutating func abortTransaction(_ error: SMTPError) -> Action {
+        state = .awaitingRSETReply(error)
+        return .send([.rset])
+    }
+
+    private mutating func ehloReplyReceived(_ reply: SMTPReply, afterTLS: Bool) -> Action {
+        guard reply.isPositiveCompletion else {
+            // RFC 5321 §3.2: a server that does not know EHLO answers 500/502; try HELO, which
+            // has no extensions, so not when TLS is required or already negotiated by STARTTLS.
+            if reply.isPermanentFailure, !afterTLS, !configuration.requiresStartTLS {
+                state = .awaitingHELOReply
+                return .send([.helo(configuration.clientHostname)])
+            }
+            if configuration.requiresStartTLS, !afterTLS {
+                return fail(SMTPError(.startTLSNotOffered, reply: reply, detail: "the server does not know EHLO, so it cannot offer STARTTLS"))
+            }
+            return fail(SMTPError.classify(reply, during: .greeting))
+        }
+        capabilities = SMTPCapabilities(ehloReply: reply)
+        if configuration.requiresStartTLS, !afterTLS {
+            guard capabilities.supportsStartTLS else {
+                return fail(SMTPError(.startTLSNotOffered, reply: reply, detail: "the server does not offer STARTTLS"))
+            }
+            state = .awaitingStartTLSReply
+            return .send([.startTLS])
+        }
+        state = .ready
+        return .sessionReady(capabilities)
+    }
+
+    private mutating func authenticationReplyReceived(_ reply: SMTPReply, cancelled: SMTPError?) -> Action {
+        if let cancelled {
+            state = .ready
+            return .commandFailed(cancelled)
+        }
+        switch reply.code {
+        case 334:
+            do throws(MailAuthError) {
+                return .answerChallenge(try SASLCodec.decode(reply.lines.first ?? ""))
+            } catch {
+                return cancelAuthentication(SMTPError(.malformedReply, reply: reply, detail: "the AUTH challenge is not base64", underlying: error.description))
+            }
+        case 235:
+            state = .ready
+            return .authenticated
+        default:
+            guard !reply.isPositiveCompletion, reply.severity != .positiveIntermediate else {
+                return fail(SMTPError(.malformedReply, reply: reply, detail: "an unexpected reply during AUTH"))
+            }
+            state = .ready
+            return .commandFailed(SMTPError.classify(reply, during: .authentication))
+        }
+    }
+
+    private mutating func transactionReplyReceived(_ reply: SMTPReply, transaction: inout Transaction) -> Action {
+        let recipients = transaction.envelope.recipients
+        if transaction.mailReply == nil {
+            transaction.mailReply = reply
+            state = .transaction(transaction)
+            if transaction.pipelined { return .wait }
+            guard reply.isPositiveCompletion else { return abortTransaction(transaction.envelopeFailure(dataReply: nil)) }
+            return .send([.rcptTo(recipients[0], parameters: [])])
+        }
+        if transaction.recipientReplies.count < recipients.count {
+            transaction.recipientReplies.append(reply)
+            state = .transaction(transaction)
+            if transaction.pipelined { return .wait }
+            if transaction.recipientReplies.count < recipients.count {
+                return .send([.rcptTo(recipients[transaction.recipientReplies.count], parameters: [])])
+            }
+            guard transaction.anyRecipientAccepted else { return abortTransaction(transaction.envelopeFailure(dataReply: nil)) }
+            return .send([.data])
+        }
+        // The reply to DATA.
+        if reply.code == 354 {
+            if transaction.mailAccepted, transaction.anyRecipientAccepted {
+                state = .sendingMessage(transaction)
+                return .sendMessage
+            }
+            transaction.abortReason = transaction.envelopeFailure(dataReply: nil)
+            state = .sendingMessage(transaction)
+            return .sendTerminatorOnly
+        }
+        if reply.isPositiveCompletion || reply.severity == .positiveIntermediate {
+            return fail(SMTPError(.malformedReply, reply: reply, detail: "DATA was answered with neither 354 nor an error"))
+        }
+        return abortTransaction(transaction.envelopeFailure(dataReply: reply))
+    }
+}

@@ -1,2 +1,0 @@
-/// SMTPSender: see the target's documentation catalog.
-enum SMTPSenderModule {}

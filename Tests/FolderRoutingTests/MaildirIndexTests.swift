@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@testable import FolderRouting
+
+@Suite("MaildirIndex")
+struct MaildirIndexTests {
+    @Test("records round-trip through their line, whatever bytes the account and UIDL hold")
+    func roundTrip() {
+        let records: [MaildirIndex.Record] = [
+            .delivered(base: "1.M2P3Q4.host,S=5", origin: MessageOrigin(account: "a b%c@d", uidl: "-"), marker: .blue),
+            .delivered(base: "x", origin: nil, marker: nil),
+            .delivered(base: "y", origin: MessageOrigin(account: "почта\n", uidl: "u\u{7F}"), marker: .custom(red: 1, green: 2, blue: 3)),
+            .marked(base: "x", marker: .gray),
+            .marked(base: "x", marker: nil),
+        ]
+        let text = MaildirIndex.header + records.map(MaildirIndex.line(for:)).joined()
+        #expect(text.split(separator: "\n").count == records.count + 1)
+        let parsed = MaildirIndex.parse(Array(text.utf8))
+        #expect(parsed.records == records)
+        #expect(parsed.validLength == text.utf8.count)
+    }
+
+    @Test("a torn last line and garbage lines are ignored")
+    func torn() {
+        let text = "maillink-index 1\nD a - - red\ngarbage\nK a blue\nD b - -"
+        let parsed = MaildirIndex.parse(Array(text.utf8))
+        #expect(parsed.records == [.delivered(base: "a", origin: nil, marker: .red), .marked(base: "a", marker: .blue)])
+        #expect(parsed.validLength == text.utf8.count - "D b - -".utf8.count)
+    }
+
+    @Test("Maildir names give their base, flags, size and writer")
+    func fileNames() {
+        let name = MaildirFileName(parsing: "1764199000.M123P42Q7.mail.example,S=2048,W=2100:2,RS")
+        #expect(name.base == "1764199000.M123P42Q7.mail.example,S=2048,W=2100")
+        #expect(name.flags == "RS")
+        #expect(name.size == 2048)
+        #expect(name.writer?.pid == 42)
+        #expect(name.writer?.host == "mail.example")
+        #expect(MaildirFileName(parsing: "odd").size == nil)
+        #expect(MaildirNameMaker.escapedHost("a/b:c,d.e") == "a\\057b\\072c\\054d.e")
+        var maker = MaildirNameMaker()
+        let first = maker.next()
+        #expect(first != maker.next())
+        #expect(MaildirFileName(parsing: first).writer?.pid == getpid())
+    }
+}
