@@ -54,7 +54,8 @@ final class DeadlineGate<T: Sendable>: Sendable {
 
     /// Delivers an outcome; only the first one counts.
     func finish(_ result: Result<T, any Error>) {
-        let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
+        let (continuation, tasks) = state.withLock {
+            state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
             guard !state.done else { return (nil, []) }
             state.done = true
             guard let continuation = state.continuation else {

@@ -1,6 +1,7 @@
-@testable import AutoDiscovery
 import Dispatch
 import Testing
+
+@testable import AutoDiscovery
 
 /// Work that ignores cancellation for `seconds` (like a blocking system call on another queue).
 func uncooperativeWait(_ seconds: Double) async {
