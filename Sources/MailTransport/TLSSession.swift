@@ -43,17 +43,8 @@ final class TLSSession: @unchecked Sendable {
     /// reported; ``verificationFailure(policy:certificate:)`` then decides, before any byte of the
     /// protocol is sent.
     static func client(descriptor: Int32, serverName: String, policy: TLSPolicy) throws -> TLSSession {
-        guard let context = SSL_CTX_new(TLS_client_method()) else { throw openSSLError(.tlsHandshakeFailed, "SSL_CTX_new") }
+        let context = try TLSClientContextCache.shared.context(for: policy)
         defer { SSL_CTX_free(context) }
-        let minimum = policy.minimumVersion == .tls13 ? maillink_TLS1_3_VERSION() : maillink_TLS1_2_VERSION()
-        _ = maillink_SSL_CTX_set_min_proto_version(context, minimum)
-        _ = maillink_SSL_CTX_set_mode(context, maillink_SSL_partial_write_modes())
-        maillink_SSL_CTX_ignore_unexpected_eof(context)
-        if policy.trustsSystemRoots { _ = SSL_CTX_set_default_verify_paths(context) }
-        for file in policy.additionalTrustedCAFiles where SSL_CTX_load_verify_locations(context, file, nil) != 1 {
-            throw openSSLError(.certificateUntrusted, "cannot load the CA file \(file)")
-        }
-        SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
         guard let ssl = SSL_new(context) else { throw openSSLError(.tlsHandshakeFailed, "SSL_new") }
         let session = TLSSession(ssl: ssl, isServer: false, verifiesHostname: policy.verifiesHostname)
         let name = policy.serverNameOverride ?? serverName

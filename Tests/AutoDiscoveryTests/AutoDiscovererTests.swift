@@ -90,7 +90,7 @@ struct AutoDiscovererTests {
         let result = try await AutoDiscoverer(configuration: fakeConfiguration(fetcher: fetcher)).settings(
             for: "a@example.net")
         #expect(result.source == .autoconfigHTTPS)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20), "the stragglers take 30 s: a generous bound that only fails if they were awaited")
         try await Task.sleep(for: .milliseconds(100))
         #expect(fetcher.cancelled.withLock { $0.contains(Self.ispdb) })
     }
@@ -276,7 +276,7 @@ struct AutoDiscovererTests {
         #expect(
             await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") }
                 == .noConfigurationFound)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20), "the stragglers take 30 s: a generous bound that only fails if they were awaited")
     }
 
     @Test("the event stream starts, reports sources and ends with one result")
@@ -315,7 +315,7 @@ struct AutoDiscovererTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(fetcher.cancelled.withLock { Set($0) } == [Self.autoconfig, Self.ispdb])
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20), "the stragglers take 30 s: a generous bound that only fails if they were awaited")
     }
 
     @Test("the total budget bounds discovery when every source hangs")
@@ -332,7 +332,7 @@ struct AutoDiscovererTests {
         #expect(
             await code { _ = try await AutoDiscoverer(configuration: configuration).settings(for: "a@example.net") }
                 == .noConfigurationFound)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20), "the stragglers take 30 s: a generous bound that only fails if they were awaited")
     }
 
     @Test("an invalid address fails before any work")

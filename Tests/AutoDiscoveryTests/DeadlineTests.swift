@@ -16,14 +16,14 @@ struct DeadlineTests {
     func deadlineKept() async {
         let start = ContinuousClock.now
         do {
-            _ = try await withDeadline(.milliseconds(200), what: "slow work") { await uncooperativeWait(10) }
+            _ = try await withDeadline(.milliseconds(200), what: "slow work") { await uncooperativeWait(40) }
             Issue.record("no time-out")
         } catch let error as DiscoveryError {
             #expect(error.code == .timedOut)
         } catch {
             Issue.record("unexpected \(error)")
         }
-        #expect(ContinuousClock.now - start < .seconds(6), "the straggler takes 10 s")
+        #expect(ContinuousClock.now - start < .seconds(20), "the straggler takes 40 s: a generous bound that only fails if it was awaited")
     }
 
     @Test("withDeadline returns the body's value when it is in time")
@@ -36,11 +36,11 @@ struct DeadlineTests {
         let start = ContinuousClock.now
         let best: @Sendable () async throws -> String = { "best" }
         let late: @Sendable () async throws -> String = {
-            await uncooperativeWait(10)
+            await uncooperativeWait(40)
             return "late"
         }
         let (winner, _) = await AutoDiscoverer.race([best, late])
         #expect(winner == "best")
-        #expect(ContinuousClock.now - start < .seconds(6), "the straggler takes 10 s")
+        #expect(ContinuousClock.now - start < .seconds(20), "the straggler takes 40 s: a generous bound that only fails if it was awaited")
     }
 }

@@ -103,9 +103,3 @@ final class Recorder: Sendable {
     var all: [String] { storage.withLock { $0 } }
 }
 
-/// OpenSSL writes TLS records with write(2), which raises SIGPIPE when a peer has already
-/// closed (reported to the transport's owner); tests whose fake peers hang up mid-handshake
-/// ignore the signal so that the failure surfaces as an error instead of killing the run.
-func ignoreBrokenPipes() {
-    signal(SIGPIPE, SIG_IGN)
-}

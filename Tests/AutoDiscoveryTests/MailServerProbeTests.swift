@@ -68,7 +68,6 @@ struct MailServerProbeTests {
     let probe: MailServerProbe
 
     init() throws {
-        ignoreBrokenPipes()
         authority = try TestCertificateAuthority()
         certificate = try authority.issue(names: ["mail.example.test"])
         probe = MailServerProbe(

@@ -6,7 +6,6 @@ import Testing
 
 @Suite("HTTP fetcher over loopback")
 struct SocketHTTPFetcherTests {
-    init() { ignoreBrokenPipes() }
 
     /// Serves one canned response per connection after reading the request head.
     func serve(

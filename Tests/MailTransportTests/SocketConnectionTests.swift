@@ -49,7 +49,7 @@ struct SocketConnectionTests {
     func plaintext() async throws {
         let listener = try startEchoServer(certificate: nil, implicitTLS: false)
         defer { listener.close() }
-        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .insecurePlaintext), tls: .default, timeouts: .all(.seconds(5)))
+        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .insecurePlaintext), tls: .default, timeouts: .all(.seconds(30)))
         defer { connection.close() }
         let reader = BufferedReader(connection: connection)
         #expect(try await reader.readLine() == Array("+OK hello".utf8))
@@ -63,7 +63,7 @@ struct SocketConnectionTests {
         let certificate = try Self.authority.issue()
         let listener = try startEchoServer(certificate: certificate, implicitTLS: true)
         defer { listener.close() }
-        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(5)))
+        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(30)))
         defer { connection.close() }
         let reader = BufferedReader(connection: connection)
         #expect(try await reader.readLine() == Array("+OK hello".utf8))
@@ -78,7 +78,7 @@ struct SocketConnectionTests {
         let certificate = try Self.authority.issue()
         let listener = try startEchoServer(host: "::1", certificate: certificate, implicitTLS: true)
         defer { listener.close() }
-        let connection = try await SocketConnector().connect(to: Endpoint(host: "::1", port: listener.port, security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(5)))
+        let connection = try await SocketConnector().connect(to: Endpoint(host: "::1", port: listener.port, security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(30)))
         defer { connection.close() }
         #expect(try await BufferedReader(connection: connection).readLine() == Array("+OK hello".utf8))
     }
@@ -88,7 +88,7 @@ struct SocketConnectionTests {
         let certificate = try Self.authority.issue()
         let listener = try startEchoServer(certificate: certificate, implicitTLS: false)
         defer { listener.close() }
-        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .startTLS), tls: trustingPolicy, timeouts: .all(.seconds(5)))
+        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .startTLS), tls: trustingPolicy, timeouts: .all(.seconds(30)))
         defer { connection.close() }
         let reader = BufferedReader(connection: connection)
         _ = try await reader.readLine()
@@ -106,7 +106,7 @@ struct SocketConnectionTests {
         let listener = try startEchoServer(certificate: certificate, implicitTLS: true)
         defer { listener.close() }
         let error = await #expect(throws: TransportError.self) {
-            try await SocketConnector().connect(to: Endpoint(host: host, port: listener.port, security: .tls), tls: policy, timeouts: .all(.seconds(5)))
+            try await SocketConnector().connect(to: Endpoint(host: host, port: listener.port, security: .tls), tls: policy, timeouts: .all(.seconds(30)))
         }
         #expect(error?.certificate?.fingerprint == certificate.fingerprint)
         return error
@@ -141,7 +141,7 @@ struct SocketConnectionTests {
         let listener = try startEchoServer(certificate: certificate, implicitTLS: true)
         defer { listener.close() }
         let pinned = TLSPolicy(trustsSystemRoots: false, pinnedFingerprints: [certificate.fingerprint])
-        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: pinned, timeouts: .all(.seconds(5)))
+        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: pinned, timeouts: .all(.seconds(30)))
         defer { connection.close() }
         #expect(try await BufferedReader(connection: connection).readLine() == Array("+OK hello".utf8))
     }
@@ -151,7 +151,7 @@ struct SocketConnectionTests {
         let listener = try startEchoServer(certificate: nil, implicitTLS: false)
         defer { listener.close() }
         let error = await #expect(throws: TransportError.self) {
-            try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(5)))
+            try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(30)))
         }
         #expect(error?.code == .tlsHandshakeFailed)
     }
@@ -163,7 +163,7 @@ struct SocketConnectionTests {
         listener.close()
         try await Task.sleep(for: .milliseconds(50))
         let error = await #expect(throws: TransportError.self) {
-            try await SocketConnector().connect(to: Endpoint(host: "127.0.0.1", port: port, security: .insecurePlaintext), tls: .default, timeouts: .all(.seconds(5)))
+            try await SocketConnector().connect(to: Endpoint(host: "127.0.0.1", port: port, security: .insecurePlaintext), tls: .default, timeouts: .all(.seconds(30)))
         }
         #expect(error?.code == .connectionRefused)
     }
@@ -235,7 +235,7 @@ struct SocketConnectionTests {
                 connection.close()
             }
         }
-        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(10)))
+        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(30)))
         defer { connection.close() }
         var received: [UInt8] = []
         while let chunk = try await connection.receive(maximumCount: 65536) { received += chunk }

@@ -1,0 +1,90 @@
+import COpenSSL
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Client `SSL_CTX`s shared by connections with the same trust settings.
+///
+/// Loading the system's trust store costs tens of milliseconds (about 95 ms here), so building a
+/// context per connection made every HTTPS fetch and every probe pay it again. A context depends
+/// only on the trust roots and the minimum version; host names, SNI and pins are set per
+/// connection. CA files are keyed with their size and modification time, so a replaced file gets
+/// a new context. The cache holds a few entries and evicts the oldest.
+final class TLSClientContextCache: Sendable {
+    static let shared = TLSClientContextCache()
+
+    private struct Key: Hashable {
+        var trustsSystemRoots: Bool
+        var caFiles: [String]
+        var caFileStamps: [String]
+        var minimumVersion: TLSPolicy.MinimumVersion
+    }
+
+    private struct Entries: @unchecked Sendable {
+        var contexts: [Key: OpaquePointer] = [:]
+        var order: [Key] = []
+    }
+
+    private static let capacity = 8
+    private let entries = Mutex(Entries())
+
+    /// A context for `policy`, with a reference the caller must release with `SSL_CTX_free`.
+    func context(for policy: TLSPolicy) throws -> OpaquePointer {
+        let key = Key(
+            trustsSystemRoots: policy.trustsSystemRoots, caFiles: policy.additionalTrustedCAFiles,
+            caFileStamps: policy.additionalTrustedCAFiles.map(Self.stamp), minimumVersion: policy.minimumVersion)
+        if let context = entries.withLock({ entries -> OpaquePointer? in
+            guard let context = entries.contexts[key] else { return nil }
+            SSL_CTX_up_ref(context)
+            return context
+        }) {
+            return context
+        }
+        let context = try Self.make(policy)
+        entries.withLock { entries in
+            if let existing = entries.contexts[key] {
+                SSL_CTX_free(existing)
+                entries.order.removeAll { $0 == key }
+            }
+            entries.contexts[key] = context
+            entries.order.append(key)
+            SSL_CTX_up_ref(context)
+            if entries.order.count > Self.capacity {
+                let oldest = entries.order.removeFirst()
+                if let evicted = entries.contexts.removeValue(forKey: oldest) { SSL_CTX_free(evicted) }
+            }
+        }
+        return context
+    }
+
+    private static func make(_ policy: TLSPolicy) throws -> OpaquePointer {
+        guard let context = SSL_CTX_new(TLS_client_method()) else {
+            throw TLSSession.openSSLError(.tlsHandshakeFailed, "SSL_CTX_new")
+        }
+        let minimum = policy.minimumVersion == .tls13 ? maillink_TLS1_3_VERSION() : maillink_TLS1_2_VERSION()
+        _ = maillink_SSL_CTX_set_min_proto_version(context, minimum)
+        _ = maillink_SSL_CTX_set_mode(context, maillink_SSL_partial_write_modes())
+        maillink_SSL_CTX_ignore_unexpected_eof(context)
+        if policy.trustsSystemRoots { _ = SSL_CTX_set_default_verify_paths(context) }
+        for file in policy.additionalTrustedCAFiles where SSL_CTX_load_verify_locations(context, file, nil) != 1 {
+            SSL_CTX_free(context)
+            throw TLSSession.openSSLError(.certificateUntrusted, "cannot load the CA file \(file)")
+        }
+        SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+        return context
+    }
+
+    private static func stamp(_ path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "missing" }
+        #if canImport(Glibc)
+        return "\(info.st_size)-\(info.st_mtim.tv_sec)-\(info.st_mtim.tv_nsec)"
+        #else
+        return "\(info.st_size)-\(info.st_mtimespec.tv_sec)-\(info.st_mtimespec.tv_nsec)"
+        #endif
+    }
+}
