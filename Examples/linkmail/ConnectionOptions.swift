@@ -18,13 +18,7 @@ struct ConnectionOptions {
     var allowsInsecurePlaintext: Bool
 
     init(_ arguments: CommandLineArguments, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        let security: Endpoint.Security
-        switch arguments.value("security") ?? "tls" {
-        case "tls": security = .tls
-        case "starttls": security = .startTLS
-        case "plain": security = .insecurePlaintext
-        case let other: throw CommandLineArguments.UsageError("--security must be tls, starttls or plain, not \(other)")
-        }
+        let security = try Self.security(arguments.value("security"), option: "--security")
         guard let serverText = arguments.value("server") else { throw CommandLineArguments.UsageError("--server HOST:PORT is required") }
         guard let endpoint = Endpoint(parsing: serverText, security: security) else {
             throw CommandLineArguments.UsageError("--server must be HOST:PORT, not \(serverText)")
@@ -40,14 +34,7 @@ struct ConnectionOptions {
         }
         tlsPolicy = policy
         user = arguments.value("user")
-        if let file = arguments.value("password-file") {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw CommandLineArguments.UsageError("cannot read --password-file \(file)")
-            }
-            password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-        } else {
-            password = environment["LINKMAIL_PASSWORD"]
-        }
+        password = try Self.password(arguments, environment: environment)
         let seconds = try arguments.integer("timeout", in: 1...3600) ?? 30
         timeouts = Timeouts(connect: .seconds(seconds), read: .seconds(seconds), write: .seconds(seconds))
         allowsInsecurePlaintext = arguments.flag("insecure-allow-plaintext")
@@ -55,5 +42,28 @@ struct ConnectionOptions {
             throw CommandLineArguments.UsageError(
                 "--security plain would send the password unencrypted; add --insecure-allow-plaintext if you really mean it")
         }
+    }
+
+    /// `tls` (the default), `starttls` or `plain`.
+    static func security(_ text: String?, option: String) throws -> Endpoint.Security {
+        switch text ?? "tls" {
+        case "tls": return .tls
+        case "starttls": return .startTLS
+        case "plain": return .insecurePlaintext
+        case let other: throw CommandLineArguments.UsageError("\(option) must be tls, starttls or plain, not \(other)")
+        }
+    }
+
+    /// The first line of `--password-file`, else `LINKMAIL_PASSWORD`, else nil.
+    static func password(
+        _ arguments: CommandLineArguments, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> String? {
+        if let file = arguments.value("password-file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw CommandLineArguments.UsageError("cannot read --password-file \(file)")
+            }
+            return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        }
+        return environment["LINKMAIL_PASSWORD"]
     }
 }

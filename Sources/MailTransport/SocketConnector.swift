@@ -47,6 +47,12 @@ public struct SocketConnector: MailConnector {
         throw failures.first ?? TransportError(.nameNotFound, "\(endpoint.host) has no address")
     }
 
+    /// The numeric addresses `host` resolves to (what a connection would try, in order), for a
+    /// troubleshooting step that checks DNS on its own.
+    public static func addresses(of host: String, port: Int, timeout: Duration = .seconds(15)) async throws -> [String] {
+        try await resolve(host: host, port: port, timeout: timeout).map { $0.text }
+    }
+
     private static func worthTryingNextAddress(_ error: TransportError) -> Bool {
         [.connectionRefused, .timedOut, .unreachable, .systemError].contains(error.code)
     }

@@ -52,6 +52,10 @@ public actor SMTPClient: MailSending {
     private let configuration: Configuration
     private var parser: SMTPReplyParser
     private var machine: SMTPStateMachine
+    /// Whether an operation is using the connection; actor methods interleave at every `await`,
+    /// so operations queue here to keep one exchange on the wire at a time.
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     /// A client over an open connection; call ``open()`` next.
     ///
@@ -105,6 +109,12 @@ public actor SMTPClient: MailSending {
     /// Reads the greeting and opens the session (EHLO, and STARTTLS plus a second EHLO when required).
     @discardableResult
     public func open() async throws -> SMTPCapabilities {
+        try await exclusively { try await self.openSession() }
+    }
+
+    private func openSession() async throws -> SMTPCapabilities {
+        if machine.isClosed { throw SMTPError(.notConnected, detail: "the session has ended") }
+        if machine.isReady { return machine.capabilities }
         switch try await drive(.wait) {
         case .sessionReady(let capabilities): return capabilities
         case let other: preconditionFailure("unexpected \(other) while opening")
@@ -118,6 +128,11 @@ public actor SMTPClient: MailSending {
     /// - Throws: ``SMTPError`` with `.cleartextRefused` (no encryption), `.authenticationNotOffered`,
     ///   `.authenticationFailed`, `.applicationPasswordRequired`, `.oauthRequired`, …
     public func authenticate(_ credentials: Credentials) async throws {
+        try await exclusively { try await self.authenticateSession(credentials) }
+    }
+
+    private func authenticateSession(_ credentials: Credentials) async throws {
+        try requireReady()
         let offered = machine.capabilities.authenticationMechanisms
         guard !offered.isEmpty else {
             throw SMTPError(.authenticationNotOffered, detail: "the server does not offer AUTH on this connection")
@@ -160,6 +175,11 @@ public actor SMTPClient: MailSending {
     /// - Throws: ``SMTPError``; after a refused transaction the session was reset (RSET) and
     ///   the client can send again.
     public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
+        try await exclusively { try await self.sendMessage(envelope: envelope, message: message) }
+    }
+
+    private func sendMessage(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
+        try requireReady()
         let has8BitData = message.withUnsafeBufferPointer { buffer in buffer.contains { $0 >= 0x80 } }
         let action = machine.beginTransaction(envelope: envelope, messageSize: message.count, has8BitData: has8BitData)
         switch try await drive(action, message: message) {
@@ -171,20 +191,25 @@ public actor SMTPClient: MailSending {
 
     /// Sends `NOOP`, to check that the session is alive (RFC 5321 §4.1.1.9).
     public func noop() async throws {
-        guard machine.isReady else { throw SMTPError(.connectionFailed, detail: "the session is not open") }
-        try await write([.noop])
-        let reply = try await readReply()
-        if reply.code == 421 {
-            close()
-            throw SMTPError.classify(reply, during: .other)
+        try await exclusively { try await self.noopSession() }
+    }
+
+    private func noopSession() async throws {
+        try requireReady()
+        switch try await drive(machine.noop()) {
+        case .sessionReady: return
+        case .commandFailed(let error): throw error
+        case let other: preconditionFailure("unexpected \(other) after NOOP")
         }
-        guard reply.isPositiveCompletion else { throw SMTPError.classify(reply, during: .other) }
     }
 
     /// Ends the session with QUIT and closes the connection.
     public func quit() async throws {
-        defer { close() }
-        _ = try await drive(machine.quit())
+        try await exclusively {
+            defer { self.close() }
+            guard !self.machine.isClosed else { return }
+            _ = try await self.drive(self.machine.quit())
+        }
     }
 
     /// Closes the connection without QUIT.
@@ -193,6 +218,29 @@ public actor SMTPClient: MailSending {
     }
 
     // MARK: The I/O loop
+
+    /// Runs `operation` when no other operation is using the connection.
+    private func exclusively<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        busy = true
+        defer {
+            if waiting.isEmpty {
+                busy = false
+            } else {
+                waiting.removeFirst().resume()
+            }
+        }
+        return try await operation()
+    }
+
+    /// Throws unless the session is open and idle.
+    private func requireReady() throws {
+        guard machine.isReady else {
+            throw SMTPError(.notConnected, detail: machine.isClosed ? "the session has ended" : "the session is not open yet; call open() first")
+        }
+    }
 
     private func authenticate(with mechanism: any SASLMechanism) async throws {
         var mechanism = mechanism

@@ -63,6 +63,8 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let transient = Code("transient")
         /// Any other 5xx reply: the server will not accept this as is.
         public static let permanent = Code("permanent")
+        /// The session is not open (``SMTPClient/open()`` not called yet) or has ended.
+        public static let notConnected = Code("notConnected")
         /// The connection failed underneath (see `underlying`).
         public static let connectionFailed = Code("connectionFailed")
     }

@@ -112,6 +112,7 @@ public struct SMTPStateMachine: Sendable {
         case sendingMessage(Transaction)
         case awaitingFinalReply(Transaction)
         case awaitingRSETReply(SMTPError)
+        case awaitingNoopReply
         case awaitingQuitReply
         case closed
     }
@@ -185,6 +186,11 @@ public struct SMTPStateMachine: Sendable {
             state = .ready
             return .commandFailed(error)
 
+        case .awaitingNoopReply:
+            state = .ready
+            guard reply.isPositiveCompletion else { return .commandFailed(SMTPError.classify(reply, during: .other)) }
+            return .sessionReady(capabilities)
+
         case .awaitingQuitReply:
             state = .closed
             return .closeConnection
@@ -249,7 +255,8 @@ public struct SMTPStateMachine: Sendable {
         var parameters: [SMTPParameter] = []
         if capabilities.supportsSize { parameters.append(.size(messageSize)) }
         if has8BitData, capabilities.supports8BitMIME { parameters.append(.body8BitMIME) }
-        if envelope.requiresSMTPUTF8 { parameters.append(.smtpUTF8) }
+        // Without 8BITMIME, 8-bit data can only go as SMTPUTF8 content (RFC 6531 §3.4).
+        if envelope.requiresSMTPUTF8 || has8BitData && !capabilities.supports8BitMIME { parameters.append(.smtpUTF8) }
         let mail = SMTPCommand.mailFrom(envelope.sender, parameters: parameters)
         let pipelined = capabilities.supportsPipelining
         state = .transaction(Transaction(envelope: envelope, pipelined: pipelined))
@@ -264,6 +271,14 @@ public struct SMTPStateMachine: Sendable {
         guard case .sendingMessage(let transaction) = state else { preconditionFailure("messageSent() before a 354 reply") }
         state = .awaitingFinalReply(transaction)
         return .wait
+    }
+
+    /// Sends NOOP to check that the idle session is alive (RFC 5321 §4.1.1.9); a positive reply
+    /// comes back as `.sessionReady`.
+    public mutating func noop() -> Action {
+        guard case .ready = state else { preconditionFailure("noop() when the session is not ready") }
+        state = .awaitingNoopReply
+        return .send([.noop])
     }
 
     /// Ends the session politely with QUIT when it is idle; otherwise just closes.

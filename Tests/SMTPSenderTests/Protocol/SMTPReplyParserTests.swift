@@ -71,3 +71,26 @@ struct SMTPReplyParserTests {
         #expect(reply?.code == 550)
     }
 }
+
+@Suite("SMTPReplyParser with hostile input")
+struct SMTPReplyParserHostileTests {
+    @Test("random lines never crash the parser and never grow a reply past the bound")
+    func randomLines() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789 -.\r\n2505".utf8) + [0, 0xff]
+        for _ in 0..<2000 {
+            var parser = SMTPReplyParser(maximumLineCount: 8)
+            for _ in 0..<Int.random(in: 1...20, using: &generator) {
+                let line = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? 0 }
+                do {
+                    if let reply = try parser.parse(line: line) {
+                        #expect((200...599).contains(reply.code))
+                        #expect(reply.lines.count <= 8)
+                    }
+                } catch {
+                    parser = SMTPReplyParser(maximumLineCount: 8)
+                }
+            }
+        }
+    }
+}

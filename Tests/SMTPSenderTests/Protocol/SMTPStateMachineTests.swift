@@ -240,6 +240,12 @@ struct SMTPStateMachineTests {
         #expect(commands.first == .mailFrom(envelope.sender, parameters: [.size(1), .smtpUTF8]))
     }
 
+    @Test("8-bit data with SMTPUTF8 but without 8BITMIME is sent as SMTPUTF8")
+    func eightBitAsSMTPUTF8() {
+        var machine = ready(Self.reply(250, "mx", "SMTPUTF8"))
+        #expect(machine.beginTransaction(envelope: Self.envelope, messageSize: 1, has8BitData: true) == .send([.mailFrom(alice, parameters: [.smtpUTF8])]))
+    }
+
     @Test("8-bit data without 8BITMIME or SMTPUTF8 is refused before anything is sent")
     func eightBit() {
         var machine = ready(Self.reply(250, "mx"))
@@ -263,6 +269,14 @@ struct SMTPStateMachineTests {
         var machine = ready()
         guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(250)) else { Issue.record("expected a failure"); return }
         #expect(error.code == .malformedReply)
+    }
+
+    @Test("NOOP is answered back to ready")
+    func noop() {
+        var machine = ready()
+        #expect(machine.noop() == .send([.noop]))
+        #expect(machine.replyReceived(Self.reply(250)) == .sessionReady(SMTPCapabilities(ehloReply: Self.ehloPlain)))
+        #expect(machine.isReady)
     }
 
     @Test("QUIT is sent when idle and its reply closes the connection")

@@ -1,0 +1,41 @@
+import AccountLinking
+import Foundation
+import MailTransport
+
+/// `linkmail check <connection> [--smtp HOST:PORT --smtp-security …]`: the troubleshooting
+/// checklist, one `PASS`/`FAIL` line per step, then the diagnosis; exit 0 only when every step passes.
+enum CheckCommand {
+    static func run(_ rest: [String]) async throws -> ExitStatus {
+        let arguments = try CommandLineArguments(
+            rest, valueOptions: ConnectionOptions.valueOptions.union(["smtp", "smtp-security"]),
+            flagOptions: ConnectionOptions.flagOptions.union(["json"]))
+        _ = try arguments.requirePositionals([])
+        let connection = try ConnectionOptions(arguments)
+        guard let user = connection.user else { throw CommandLineArguments.UsageError("--user NAME is required") }
+        guard let password = connection.password else {
+            throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
+        }
+        var outgoing: ServerSettings?
+        if let smtp = arguments.value("smtp") {
+            let security = try ConnectionOptions.security(arguments.value("smtp-security"), option: "--smtp-security")
+            guard let endpoint = Endpoint(parsing: smtp, security: security) else {
+                throw CommandLineArguments.UsageError("--smtp must be HOST:PORT")
+            }
+            outgoing = ServerSettings(host: endpoint.host, port: endpoint.port, security: endpoint.security, user: user)
+        }
+        let check = ConnectionCheck(
+            incoming: ServerSettings(
+                host: connection.endpoint.host, port: connection.endpoint.port, security: connection.endpoint.security,
+                user: user),
+            outgoing: outgoing, tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
+            allowInsecureAuthentication: connection.allowsInsecurePlaintext)
+        let diagnosis = await check.run(password: password) { step in print(step.description) }
+        guard let diagnosis else {
+            print("every step passed")
+            return .success
+        }
+        print("")
+        print(diagnosis.description)
+        return .failure
+    }
+}

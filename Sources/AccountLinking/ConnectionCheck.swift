@@ -1,0 +1,133 @@
+import MailAuth
+import MailTransport
+import POP3Protocol
+import SMTPSender
+
+/// The troubleshooting checklist: each step of reaching a mailbox tested on its own, so a person
+/// sees which one fails (DNS, TCP, TLS, greeting, STLS, login, POP access; then the same for the
+/// outgoing server) with the server's words and what to try.
+public struct ConnectionCheck: Sendable {
+    /// One step's outcome.
+    public struct Step: Sendable, Equatable, CustomStringConvertible {
+        public var name: String
+        public var passed: Bool
+        public var detail: String
+
+        /// `PASS name: detail` or `FAIL name: detail`.
+        public var description: String { "\(passed ? "PASS" : "FAIL") \(name): \(detail)" }
+    }
+
+    public var incoming: ServerSettings
+    public var outgoing: ServerSettings?
+    public var tlsPolicy: TLSPolicy
+    public var timeouts: Timeouts
+    public var connector: any MailConnector
+    public var allowInsecureAuthentication: Bool
+
+    public init(
+        incoming: ServerSettings, outgoing: ServerSettings? = nil, tlsPolicy: TLSPolicy = .default,
+        timeouts: Timeouts = .all(.seconds(15)), connector: any MailConnector = SocketConnector(),
+        allowInsecureAuthentication: Bool = false
+    ) {
+        self.incoming = incoming
+        self.outgoing = outgoing
+        self.tlsPolicy = tlsPolicy
+        self.timeouts = timeouts
+        self.connector = connector
+        self.allowInsecureAuthentication = allowInsecureAuthentication
+    }
+
+    /// Runs every step, reporting each as it finishes; stops at the first failure of a server.
+    /// - Returns: nil when every step passed, else the diagnosis of the first failure.
+    public func run(password: String, report: @Sendable (Step) -> Void) async -> LinkDiagnosis? {
+        if let failure = await checkIncoming(password: password, report: report) { return failure }
+        if let outgoing { return await checkOutgoing(outgoing, password: password, report: report) }
+        return nil
+    }
+
+    private func fail(_ name: String, _ error: any Error, report: (Step) -> Void) -> LinkDiagnosis {
+        let diagnosis = LinkDiagnosis(error)
+        report(Step(name: name, passed: false, detail: diagnosis.summary))
+        return diagnosis
+    }
+
+    /// DNS and TCP, shared by both servers. Only for the real socket connector: a test connector
+    /// has no addresses to resolve.
+    private func checkReachable(_ settings: ServerSettings, label: String, report: (Step) -> Void) async -> LinkDiagnosis? {
+        guard connector is SocketConnector else { return nil }
+        do {
+            let addresses = try await SocketConnector.addresses(of: settings.host, port: settings.port, timeout: timeouts.connect)
+            report(Step(name: "\(label) DNS", passed: true, detail: "\(settings.host) is \(addresses.joined(separator: ", "))"))
+        } catch {
+            return fail("\(label) DNS", error, report: report)
+        }
+        do {
+            var plain = settings.endpoint
+            plain.security = .insecurePlaintext
+            let connection = try await connector.connect(to: plain, tls: tlsPolicy, timeouts: timeouts)
+            connection.close()
+            report(Step(name: "\(label) TCP connect", passed: true, detail: "port \(settings.port) accepts connections"))
+        } catch {
+            return fail("\(label) TCP connect", error, report: report)
+        }
+        return nil
+    }
+
+    private func checkIncoming(password: String, report: (Step) -> Void) async -> LinkDiagnosis? {
+        if let failure = await checkReachable(incoming, label: "POP3", report: report) { return failure }
+        let client: POP3Client
+        do {
+            client = try await POP3Client.connect(to: incoming.endpoint, tls: tlsPolicy, timeouts: timeouts, connector: connector)
+        } catch {
+            let name = incoming.endpoint.security == .insecurePlaintext ? "POP3 greeting" : "POP3 TLS and greeting"
+            return fail(name, error, report: report)
+        }
+        if client.isSecure {
+            let certificate = client.peerCertificate.map { "\($0.subject), SHA-256 \($0.fingerprint)" } ?? "verified"
+            report(Step(name: "POP3 TLS", passed: true, detail: "certificate \(certificate)"))
+        } else {
+            report(Step(name: "POP3 TLS", passed: false, detail: "not encrypted: passwords would cross the network in the clear"))
+        }
+        let capabilities = await client.capabilities
+        let greeting = await client.greeting.text
+        report(Step(
+            name: "POP3 greeting", passed: true,
+            detail: "\(greeting)\(capabilities.isKnown ? "; capabilities: \(capabilities.entries.keys.sorted().joined(separator: " "))" : "")"))
+        do {
+            try await client.authenticate(
+                username: incoming.user, password: password, allowInsecureAuthentication: allowInsecureAuthentication)
+            report(Step(name: "POP3 login", passed: true, detail: "signed in as \(incoming.user)"))
+            let status = try await client.stat()
+            report(Step(name: "POP3 mailbox", passed: true, detail: "\(status.messageCount) messages, \(status.totalSize) bytes; UIDL \(capabilities.uidl || !capabilities.isKnown ? "available" : "not advertised")"))
+            try await client.quit()
+        } catch {
+            await client.close()
+            return fail("POP3 login", error, report: report)
+        }
+        return nil
+    }
+
+    private func checkOutgoing(_ settings: ServerSettings, password: String, report: (Step) -> Void) async -> LinkDiagnosis? {
+        if let failure = await checkReachable(settings, label: "SMTP", report: report) { return failure }
+        do {
+            let client = try await SMTPClient.connect(
+                to: settings.endpoint, tlsPolicy: tlsPolicy, timeouts: timeouts, connector: connector,
+                configuration: .init(allowInsecureCleartextAuthentication: allowInsecureAuthentication))
+            let capabilities = await client.capabilities
+            report(Step(
+                name: "SMTP greeting", passed: true,
+                detail: "\(capabilities.greeting); AUTH \(capabilities.authenticationMechanisms.joined(separator: " "))"))
+            do {
+                try await client.authenticate(Credentials(user: settings.user, secret: .password(password)))
+                report(Step(name: "SMTP login", passed: true, detail: "signed in as \(settings.user)"))
+                try? await client.quit()
+            } catch {
+                await client.close()
+                return fail("SMTP login", error, report: report)
+            }
+        } catch {
+            return fail("SMTP TLS and greeting", error, report: report)
+        }
+        return nil
+    }
+}

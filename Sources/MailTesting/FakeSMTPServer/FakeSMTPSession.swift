@@ -1,0 +1,266 @@
+import MailTransport
+
+/// One SMTP session of a ``FakeSMTPServer``: one handler per verb, its own parsing.
+final class FakeSMTPSession {
+    private let server: FakeSMTPServer
+    private let connection: any ServerSideConnection
+    private let reader: BufferedReader
+    private var configuration: FakeSMTPServer.Configuration { server.configuration }
+
+    private var greeted = false
+    private var authenticatedUser: String?
+    private var sender: String?
+    private var mailParameters: [String] = []
+    private var recipients: [String] = []
+    private var commandCount = 0
+
+    init(server: FakeSMTPServer, connection: any ServerSideConnection) {
+        self.server = server
+        self.connection = connection
+        self.reader = BufferedReader(connection: connection, maximumLineLength: 4096)
+    }
+
+    /// Why the loop ends.
+    private enum End: Error { case quit, disconnect }
+
+    func run() async {
+        do {
+            try await greet()
+            while true {
+                let line = try await readCommandLine()
+                try await handle(line)
+            }
+        } catch {
+            // QUIT, a fault, the client's close or a transport error: the session is over.
+        }
+    }
+
+    private func greet() async throws {
+        for case .greeting(let line) in configuration.faults {
+            try await reply(line)
+            if !line.hasPrefix("220") { throw End.disconnect }
+            return
+        }
+        try await reply("220 \(configuration.hostname) ESMTP fake ready")
+    }
+
+    private func readCommandLine() async throws -> [UInt8] {
+        try await reader.readLine()
+    }
+
+    private func handle(_ lineBytes: [UInt8]) async throws {
+        commandCount += 1
+        for case .disconnect(let count) in configuration.faults where commandCount > count { throw End.disconnect }
+        let line = String(decoding: lineBytes, as: UTF8.self)
+        let verb = String(line.prefix { $0 != " " }).uppercased()
+        let argument = line.count > verb.count ? String(line.dropFirst(verb.count + 1)) : ""
+        server.note(command: verb == "AUTH" ? "AUTH " + String(argument.prefix { $0 != " " }) : line)
+        if reader.hasBufferedBytes, !configuration.offersPipelining {
+            // Bytes after this command arrived before its reply: the client sent ahead.
+            server.note(.pipeliningWithoutPermission(verb))
+        }
+        for case .reply(let faultVerb, let replyLine) in configuration.faults where faultVerb.uppercased() == verb {
+            try await reply(replyLine)
+            return
+        }
+        switch verb {
+        case "EHLO": try await ehlo(argument)
+        case "HELO": try await helo(argument)
+        case "STARTTLS": try await startTLS()
+        case "AUTH": try await auth(argument)
+        case "MAIL": try await mail(argument)
+        case "RCPT": try await rcpt(argument)
+        case "DATA": try await data()
+        case "RSET":
+            resetTransaction()
+            try await reply("250 2.0.0 Ok")
+        case "NOOP": try await reply("250 2.0.0 Ok")
+        case "QUIT":
+            try await reply("221 2.0.0 Bye")
+            throw End.quit
+        default:
+            server.note(.unknownCommand(verb))
+            try await reply("502 5.5.2 Error: command not recognized")
+        }
+    }
+
+    // MARK: Verbs
+
+    private func ehlo(_ domain: String) async throws {
+        guard configuration.supportsEHLO else { return try await reply("502 5.5.2 Error: command not recognized") }
+        guard !domain.isEmpty else { return try await reply("501 5.5.4 Syntax: EHLO hostname") }
+        greeted = true
+        resetTransaction()
+        var lines = ["\(configuration.hostname) greets \(domain)"]
+        if configuration.offersPipelining { lines.append("PIPELINING") }
+        if let size = configuration.maximumMessageSize { lines.append("SIZE \(size)") }
+        if configuration.offers8BitMIME { lines.append("8BITMIME") }
+        if configuration.offersSMTPUTF8 { lines.append("SMTPUTF8") }
+        lines.append("ENHANCEDSTATUSCODES")
+        if !connection.isSecure, configuration.offersStartTLS { lines.append("STARTTLS") }
+        if !configuration.authenticationMechanisms.isEmpty, connection.isSecure || configuration.offersAuthenticationInPlaintext {
+            lines.append("AUTH " + configuration.authenticationMechanisms.joined(separator: " "))
+        }
+        try await reply(code: 250, lines)
+    }
+
+    private func helo(_ domain: String) async throws {
+        guard !domain.isEmpty else { return try await reply("501 5.5.4 Syntax: HELO hostname") }
+        greeted = true
+        resetTransaction()
+        try await reply("250 \(configuration.hostname)")
+    }
+
+    private func startTLS() async throws {
+        guard !connection.isSecure, configuration.offersStartTLS else {
+            return try await reply("502 5.5.1 STARTTLS not available")
+        }
+        try await reply("220 2.0.0 Ready to start TLS")
+        if reader.hasBufferedBytes {
+            server.note(.dataAfterStartTLS)
+            throw End.disconnect
+        }
+        try await connection.acceptTLS()
+        // RFC 3207 §4.2: the session starts over.
+        greeted = false
+        authenticatedUser = nil
+        resetTransaction()
+    }
+
+    private func auth(_ argument: String) async throws {
+        for case .authenticationReply(let line) in configuration.faults { return try await reply(line) }
+        guard greeted else { return try await reply("503 5.5.1 Error: send EHLO first") }
+        guard authenticatedUser == nil else { return try await reply("503 5.5.1 Error: already authenticated") }
+        guard connection.isSecure || configuration.offersAuthenticationInPlaintext else {
+            return try await reply("538 5.7.11 Encryption required for requested authentication mechanism")
+        }
+        let words = argument.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard let name = words.first, !name.isEmpty, words.count <= 2,
+            configuration.authenticationMechanisms.contains(where: { $0.uppercased() == name.uppercased() }),
+            var mechanism = configuration.accounts.makeMechanism(named: name)
+        else { return try await reply("504 5.5.4 Unrecognized authentication type") }
+        var initial: [UInt8]?
+        if words.count == 2 {
+            guard let decoded = FakeBase64.decode(words[1] == "=" ? "" : words[1]) else {
+                return try await reply("501 5.5.2 Cannot decode response")
+            }
+            initial = decoded
+        }
+        var step = mechanism.start(initialResponse: initial)
+        while true {
+            switch step {
+            case .success(let user):
+                authenticatedUser = user
+                return try await reply("235 2.7.0 Authentication successful")
+            case .failure:
+                return try await reply("535 5.7.8 Error: authentication failed")
+            case .challenge(let challenge):
+                try await reply("334 " + FakeBase64.encode(challenge))
+                let response = String(decoding: try await reader.readLine(), as: UTF8.self)
+                if response == "*" { return try await reply("501 5.7.0 Authentication cancelled") }
+                guard let decoded = FakeBase64.decode(response) else {
+                    return try await reply("501 5.5.2 Cannot decode response")
+                }
+                step = mechanism.respond(decoded)
+            }
+        }
+    }
+
+    private func mail(_ argument: String) async throws {
+        guard greeted else { return try await reply("503 5.5.1 Error: send HELO/EHLO first") }
+        guard sender == nil else { return try await reply("503 5.5.1 Error: nested MAIL command") }
+        if configuration.requiresAuthentication, authenticatedUser == nil {
+            return try await reply("530 5.7.0 Authentication required")
+        }
+        guard let (address, parameters) = Self.parsePath(argument, prefix: "FROM:") else {
+            return try await reply("501 5.5.4 Syntax: MAIL FROM:<address>")
+        }
+        for parameter in parameters {
+            let upper = parameter.uppercased()
+            if upper.hasPrefix("SIZE="), let limit = configuration.maximumMessageSize,
+                let size = Int(parameter.dropFirst(5)), size > limit
+            {
+                return try await reply("552 5.3.4 Message size exceeds fixed limit")
+            }
+        }
+        sender = address
+        mailParameters = parameters
+        try await reply("250 2.1.0 Ok")
+    }
+
+    private func rcpt(_ argument: String) async throws {
+        guard sender != nil else { return try await reply("503 5.5.1 Error: need MAIL command") }
+        guard let (address, _) = Self.parsePath(argument, prefix: "TO:"), !address.isEmpty else {
+            return try await reply("501 5.5.4 Syntax: RCPT TO:<address>")
+        }
+        for case .refuseRecipient(let refused, let line) in configuration.faults
+        where refused.lowercased() == address.lowercased() {
+            return try await reply(line)
+        }
+        recipients.append(address)
+        try await reply("250 2.1.5 Ok")
+    }
+
+    private func data() async throws {
+        guard let sender else { return try await reply("503 5.5.1 Error: need MAIL command") }
+        guard !recipients.isEmpty else { return try await reply("554 5.5.1 Error: no valid recipients") }
+        try await reply("354 End data with <CR><LF>.<CR><LF>")
+        let limit = configuration.maximumMessageSize ?? Int.max
+        let data: [UInt8]
+        do {
+            data = try await reader.readDotTerminatedBlock(maximumSize: limit)
+        } catch let error as TransportError where error.code == .responseTooLarge {
+            try await reply("552 5.3.4 Message size exceeds fixed limit")
+            throw End.disconnect
+        }
+        if Self.hasBareLineFeed(data) { server.note(.bareLineFeed) }
+        let received = FakeSMTPServer.ReceivedMessage(
+            sender: sender, mailParameters: mailParameters, recipients: recipients, data: data,
+            authenticatedUser: authenticatedUser, wasSecure: connection.isSecure)
+        resetTransaction()
+        for case .refuseMessage(let line) in configuration.faults { return try await reply(line) }
+        server.note(message: received)
+        try await reply("250 2.0.0 Ok: queued as FAKE\(server.receivedMessages.count)")
+    }
+
+    // MARK: Helpers
+
+    private func resetTransaction() {
+        sender = nil
+        mailParameters = []
+        recipients = []
+    }
+
+    /// Parses `FROM:<address> PARAM=x …` (prefix compared case-insensitively).
+    static func parsePath(_ argument: String, prefix: String) -> (String, [String])? {
+        guard argument.uppercased().hasPrefix(prefix) else { return nil }
+        let rest = argument.dropFirst(prefix.count).drop { $0 == " " }
+        guard rest.first == "<", let close = rest.firstIndex(of: ">") else { return nil }
+        let address = String(rest[rest.index(after: rest.startIndex)..<close])
+        guard !address.contains("<") else { return nil }
+        let parameters = rest[rest.index(after: close)...].split(separator: " ").map(String.init)
+        return (address, parameters)
+    }
+
+    static func hasBareLineFeed(_ data: [UInt8]) -> Bool {
+        for index in data.indices where data[index] == 0x0a {
+            if index == 0 || data[index - 1] != 0x0d { return true }
+        }
+        for index in data.indices where data[index] == 0x0d {
+            if index + 1 == data.count || data[index + 1] != 0x0a { return true }
+        }
+        return false
+    }
+
+    private func reply(_ line: String) async throws {
+        try await connection.send(Array((line + "\r\n").utf8))
+    }
+
+    private func reply(code: Int, _ lines: [String]) async throws {
+        var text = ""
+        for (index, line) in lines.enumerated() {
+            text += "\(code)\(index == lines.count - 1 ? " " : "-")\(line)\r\n"
+        }
+        try await connection.send(Array(text.utf8))
+    }
+}
