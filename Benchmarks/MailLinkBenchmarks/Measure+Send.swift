@@ -15,6 +15,9 @@ extension Measure {
         /// over the program and every descendant it waited for (so a shell loop reports the
         /// biggest of its programs).
         var peakMiB: Double
+        /// User plus system CPU seconds of the program and its waited-for descendants (GNU
+        /// time's `%U + %S`; from `wait4` without it).
+        var cpuSeconds: Double
     }
 
     /// Runs `shell` with `/bin/sh -c` (start it with `exec` so the program replaces the shell)
@@ -31,7 +34,7 @@ extension Measure {
         let useTime = FileManager.default.isExecutableFile(atPath: timeProgram)
         var pid: pid_t = 0
         let arguments =
-            useTime ? [timeProgram, "-f", "%M", "-o", memoryFile, "/bin/sh", "-c", shell] : ["/bin/sh", "-c", shell]
+            useTime ? [timeProgram, "-f", "%M %U %S", "-o", memoryFile, "/bin/sh", "-c", shell] : ["/bin/sh", "-c", shell]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let start = ContinuousClock.now
@@ -45,14 +48,21 @@ extension Measure {
         let elapsed = ContinuousClock.now - start
         let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         var peakKiB = Double(usage.ru_maxrss)
+        var cpu =
+            Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         if useTime, let text = try? String(contentsOfFile: memoryFile, encoding: .utf8),
-            let reported = text.split(separator: "\n").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) })
+            let last = text.split(separator: "\n").last
         {
-            peakKiB = reported
+            let numbers = last.split(separator: " ").compactMap { Double($0) }
+            if numbers.count == 3 {
+                peakKiB = numbers[0]
+                cpu = numbers[1] + numbers[2]
+            }
         }
         return SpawnedRun(
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            status: exitStatus, peakMiB: peakKiB / 1024)
+            status: exitStatus, peakMiB: peakKiB / 1024, cpuSeconds: cpu)
     }
 
     /// Quotes `text` for `/bin/sh`.
