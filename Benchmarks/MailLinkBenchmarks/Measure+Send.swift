@@ -29,12 +29,15 @@ extension Measure {
     /// its figure is the program's own. Without it, the figure falls back to `wait4`'s, floored.
     static func spawnMeasured(shell: String) throws -> SpawnedRun {
         let timeProgram = "/usr/bin/time"
-        let memoryFile = FileManager.default.temporaryDirectory.appendingPathComponent("maillink-send-rss-\(UUID().uuidString)").path
+        let memoryFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "maillink-send-rss-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: memoryFile) }
         let useTime = FileManager.default.isExecutableFile(atPath: timeProgram)
         var pid: pid_t = 0
         let arguments =
-            useTime ? [timeProgram, "-f", "%M %U %S", "-o", memoryFile, "/bin/sh", "-c", shell] : ["/bin/sh", "-c", shell]
+            useTime
+            ? [timeProgram, "-f", "%M %U %S", "-o", memoryFile, "/bin/sh", "-c", shell] : ["/bin/sh", "-c", shell]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let start = ContinuousClock.now

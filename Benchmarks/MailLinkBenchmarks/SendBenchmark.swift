@@ -22,7 +22,8 @@ enum SendBenchmark {
 
     static func run(arguments: [String]) async throws {
         var count = 1000
-        var linkmailPath = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("linkmail").path
+        var linkmailPath = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("linkmail").path
         var scripts = FileManager.default.currentDirectoryPath + "/scripts/bench"
         var only: Set<String> = ["linkmail", "smtplib", "msmtp"]
         var runs = 3
@@ -42,7 +43,9 @@ enum SendBenchmark {
         let bench = try TestbedEnvironment.required()
         let heidi = try bench.claimUser("heidi")
         let alice = bench.primaryUser
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("maillink-send-bench-\(UUID().uuidString)").path
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "maillink-send-bench-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
@@ -59,29 +62,34 @@ enum SendBenchmark {
         let sample = try message.encoded()
         try Data(sample).write(to: URL(fileURLWithPath: messageFile))
         let server = "\(bench.host):\(bench.submissionPort)"
-        print("send benchmark: \(count) messages of \(sample.count) bytes to \(heidi.address) via Postfix \(server) (STARTTLS, AUTH as \(alice.address))")
+        print(
+            "send benchmark: \(count) messages of \(sample.count) bytes to \(heidi.address) via Postfix \(server) (STARTTLS, AUTH as \(alice.address))"
+        )
 
         let q = Measure.shellQuotedForSend
         var commands: [(key: String, label: String, shell: String)] = []
         if only.contains("linkmail") {
-            commands.append((
-                "linkmail", "linkmail send",
-                "exec \(q(linkmailPath)) send --server \(server) --security starttls --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --subject 'send benchmark' --body-file \(q(bodyFile)) --count \(count)"
-            ))
+            commands.append(
+                (
+                    "linkmail", "linkmail send",
+                    "exec \(q(linkmailPath)) send --server \(server) --security starttls --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --subject 'send benchmark' --body-file \(q(bodyFile)) --count \(count)"
+                ))
         }
         if only.contains("smtplib") {
             guard Measure.available("python3") else { throw Failure("python3 is not installed") }
-            commands.append((
-                "smtplib", "Python smtplib",
-                "exec python3 \(q(scripts + "/send-smtplib.py")) --server \(server) --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --subject 'send benchmark' --body-file \(q(bodyFile)) --count \(count)"
-            ))
+            commands.append(
+                (
+                    "smtplib", "Python smtplib",
+                    "exec python3 \(q(scripts + "/send-smtplib.py")) --server \(server) --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --subject 'send benchmark' --body-file \(q(bodyFile)) --count \(count)"
+                ))
         }
         // The one-connection clients run `runs` times, interleaved, so that load from the rest
         // of the machine falls on both; the best run counts.
         var results: [String: Figures] = [:]
         for _ in 0..<runs {
             for command in commands {
-                let figures = try await measure(command.label, count: count, bench: bench, heidi: heidi, scratch: scratch, shell: command.shell)
+                let figures = try await measure(
+                    command.label, count: count, bench: bench, heidi: heidi, scratch: scratch, shell: command.shell)
                 if let best = results[command.key], best.seconds <= figures.seconds { continue }
                 results[command.key] = figures
             }
@@ -94,7 +102,9 @@ enum SendBenchmark {
             if Measure.available("msmtp") {
                 let figures = try await measure(
                     "msmtp", count: count, bench: bench, heidi: heidi, scratch: scratch,
-                    shell: "exec sh \(q(scripts + "/send-msmtp.sh")) \(bench.host) \(bench.submissionPort) \(q(bench.caFile)) \(q(alice.address)) \(q(passwordFile)) \(q(alice.address)) \(q(heidi.address)) \(count) \(q(messageFile))")
+                    shell:
+                        "exec sh \(q(scripts + "/send-msmtp.sh")) \(bench.host) \(bench.submissionPort) \(q(bench.caFile)) \(q(alice.address)) \(q(passwordFile)) \(q(alice.address)) \(q(heidi.address)) \(count) \(q(messageFile))"
+                )
                 report("msmtp (one process per message)", figures, count: count, note: "one run")
                 results["msmtp"] = figures
             } else {
@@ -106,18 +116,28 @@ enum SendBenchmark {
         guard let ours = results["linkmail"] else { return }
         for peer in ["smtplib", "msmtp"] {
             guard let theirs = results[peer] else { continue }
-            Measure.report("linkmail send vs \(peer), messages/s ratio", theirs.seconds / ours.seconds, "x", note: "above 1: linkmail is faster")
-            Measure.report("linkmail send vs \(peer), CPU time ratio", ours.cpuSeconds / theirs.cpuSeconds, "x", note: "below 1: linkmail uses less")
-            Measure.report("linkmail send vs \(peer), peak memory ratio", ours.peakMiB / theirs.peakMiB, "x", note: "below 1: linkmail uses less")
+            Measure.report(
+                "linkmail send vs \(peer), messages/s ratio", theirs.seconds / ours.seconds, "x",
+                note: "above 1: linkmail is faster")
+            Measure.report(
+                "linkmail send vs \(peer), CPU time ratio", ours.cpuSeconds / theirs.cpuSeconds, "x",
+                note: "below 1: linkmail uses less")
+            Measure.report(
+                "linkmail send vs \(peer), peak memory ratio", ours.peakMiB / theirs.peakMiB, "x",
+                note: "below 1: linkmail uses less")
         }
     }
 
     private static func report(_ label: String, _ figures: Figures, count: Int, note: String) {
         Measure.report(
             "\(label), submission", Double(count) / figures.seconds, "messages/s",
-            note: "\(count) in \(String(format: "%.2f", figures.seconds)) s, \(note); all \(count) delivered \(String(format: "%.1f", figures.deliveryWait)) s later")
+            note:
+                "\(count) in \(String(format: "%.2f", figures.seconds)) s, \(note); all \(count) delivered \(String(format: "%.1f", figures.deliveryWait)) s later"
+        )
         Measure.report("\(label), per message", figures.seconds / Double(count) * 1000, "ms")
-        Measure.report("\(label), CPU time (user+system)", figures.cpuSeconds, "s", note: String(format: "%.3f ms per message", figures.cpuSeconds / Double(count) * 1000))
+        Measure.report(
+            "\(label), CPU time (user+system)", figures.cpuSeconds, "s",
+            note: String(format: "%.3f ms per message", figures.cpuSeconds / Double(count) * 1000))
         Measure.report("\(label), peak memory", figures.peakMiB, "MiB")
     }
 
@@ -144,7 +164,9 @@ enum SendBenchmark {
         guard delivered == count else {
             throw Failure("\(label): \(delivered) of \(count) messages delivered after \(waited)")
         }
-        print("  \(label): \(String(format: "%.2f", run.seconds)) s, \(String(format: "%.2f", run.cpuSeconds)) s CPU, all \(count) delivered")
+        print(
+            "  \(label): \(String(format: "%.2f", run.seconds)) s, \(String(format: "%.2f", run.cpuSeconds)) s CPU, all \(count) delivered"
+        )
         return Figures(
             seconds: run.seconds, peakMiB: run.peakMiB, cpuSeconds: run.cpuSeconds,
             deliveryWait: Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)

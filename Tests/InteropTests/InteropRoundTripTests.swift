@@ -11,8 +11,9 @@ extension InteropSMTPSuite {
     /// The whole trip through servers no one here wrote: a message built with MailMessage is
     /// submitted to Postfix with SMTPSender, delivered by Postfix into Dovecot's Maildir, fetched
     /// with POP3Protocol over TLS, parsed with MailMessage, and compared field by field.
-    @Suite("Interop: round trip, MailMessage → Postfix → Dovecot → POP3 → MailMessage",
-           .enabled(if: TestbedEnvironment.shouldRunInteropTests))
+    @Suite(
+        "Interop: round trip, MailMessage → Postfix → Dovecot → POP3 → MailMessage",
+        .enabled(if: TestbedEnvironment.shouldRunInteropTests))
     struct InteropRoundTripTests {
         /// Every byte value, with CR, LF, NUL and ".\r\n" sequences that a careless encoder would break.
         private static let attachmentBytes: [UInt8] = {

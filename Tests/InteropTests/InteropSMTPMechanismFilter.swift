@@ -19,7 +19,8 @@ final class InteropSMTPMechanismFilter: MailConnector {
 
     func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
         let connection = FilteringConnection(
-            wrapping: try await SocketConnector().connect(to: endpoint, tls: tls, timeouts: timeouts), keeping: mechanism)
+            wrapping: try await SocketConnector().connect(to: endpoint, tls: tls, timeouts: timeouts),
+            keeping: mechanism)
         opened.withLock { $0.append(connection) }
         return connection
     }

@@ -7,8 +7,9 @@ import Testing
 /// The parent of every suite that submits to the bench's Postfix and counts what lands in
 /// `olivia@example.org` and `heidi@example.test`: `.serialized` here runs the nested suites
 /// (SMTP interop, the round trip, `linkmail send`) one test at a time, so no test sees another's mail.
-@Suite("Interop: submission to Postfix (serialized: shares olivia and heidi)", .serialized,
-       .enabled(if: TestbedEnvironment.shouldRunInteropTests))
+@Suite(
+    "Interop: submission to Postfix (serialized: shares olivia and heidi)", .serialized,
+    .enabled(if: TestbedEnvironment.shouldRunInteropTests))
 enum InteropSMTPSuite {
     /// How long Postfix may take to deliver into a Maildir (its queue runs at once for a fresh
     /// message; the limit only guards against a stuck bench).

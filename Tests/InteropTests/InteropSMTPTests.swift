@@ -70,8 +70,9 @@ extension InteropSMTPSuite {
             #expect(filter.sentText.contains("AUTH CRAM-MD5"))
         }
 
-        @Test("a wrong password is authenticationFailed with Postfix's 535 5.7.8 text, on both ports and both mechanisms",
-              arguments: [false, true], ["PLAIN", "LOGIN"])
+        @Test(
+            "a wrong password is authenticationFailed with Postfix's 535 5.7.8 text, on both ports and both mechanisms",
+            arguments: [false, true], ["PLAIN", "LOGIN"])
         func wrongPassword(implicitTLS: Bool, mechanism: String) async throws {
             let bench = try TestbedEnvironment.required()
             let wrong = "not-the-password-\(mechanism)"
@@ -90,8 +91,9 @@ extension InteropSMTPSuite {
             #expect(error?.isTransient == false)
         }
 
-        @Test("without the bench CA the server certificate is refused as untrusted, on STARTTLS and on implicit TLS",
-              arguments: [false, true])
+        @Test(
+            "without the bench CA the server certificate is refused as untrusted, on STARTTLS and on implicit TLS",
+            arguments: [false, true])
         func untrusted(implicitTLS: Bool) async throws {
             let bench = try TestbedEnvironment.required()
             let filter = InteropSMTPMechanismFilter(keeping: nil)
@@ -113,7 +115,8 @@ extension InteropSMTPSuite {
             let error = await #expect(throws: SMTPError.self) {
                 try await SMTPClient.connect(
                     to: Endpoint(host: bench.host, port: bench.submissionPort, security: .insecurePlaintext),
-                    credentials: InteropSMTPSuite.aliceCredentials(bench), tlsPolicy: InteropSMTPSuite.benchPolicy(bench),
+                    credentials: InteropSMTPSuite.aliceCredentials(bench),
+                    tlsPolicy: InteropSMTPSuite.benchPolicy(bench),
                     timeouts: .all(.seconds(20)), connector: filter,
                     configuration: .init(allowInsecureCleartextAuthentication: true))
             }

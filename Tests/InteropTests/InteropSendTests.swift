@@ -26,7 +26,8 @@ extension InteropSMTPSuite {
             }
 
             static func run(_ arguments: [String]) throws -> Runner {
-                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("linkmail-send-\(UUID().uuidString)")
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "linkmail-send-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: scratch) }
                 let outputURL = scratch.appendingPathComponent("stdout")
@@ -52,12 +53,16 @@ extension InteropSMTPSuite {
 
         /// A password file for alice (or a wrong password), removed by the caller.
         private func passwordFile(_ password: String) throws -> String {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("linkmail-send-\(UUID().uuidString).pw").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "linkmail-send-\(UUID().uuidString).pw"
+            ).path
             try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: path))
             return path
         }
 
-        private func connection(_ bench: TestbedEnvironment, implicitTLS: Bool = false, passwordFile: String) -> [String] {
+        private func connection(
+            _ bench: TestbedEnvironment, implicitTLS: Bool = false, passwordFile: String
+        ) -> [String] {
             [
                 "--server", "\(bench.host):\(implicitTLS ? bench.smtpsPort : bench.submissionPort)",
                 "--security", implicitTLS ? "tls" : "starttls", "--ca", bench.caFile,
@@ -91,7 +96,9 @@ extension InteropSMTPSuite {
                     lastQueued = index
                 }
                 if queueIDs.count == messageIDs.count, pids.count == 1, let process = pids.first, let lastQueued {
-                    if let disconnect = lines[lastQueued...].first(where: { $0.contains(process) && $0.contains("disconnect from") }) {
+                    if let disconnect = lines[lastQueued...].first(where: {
+                        $0.contains(process) && $0.contains("disconnect from")
+                    }) {
                         return String(disconnect)
                     }
                 } else if pids.count > 1 {
@@ -111,12 +118,17 @@ extension InteropSMTPSuite {
             defer { try? FileManager.default.removeItem(atPath: password) }
             let result = try Runner.run(
                 ["send"] + connection(bench, passwordFile: password)
-                    + ["--from", bench.primaryUser.address, "--to", heidi.address, "--subject", "five copies", "--count", "5"])
+                    + [
+                        "--from", bench.primaryUser.address, "--to", heidi.address, "--subject", "five copies",
+                        "--count", "5",
+                    ])
             #expect(result.status == 0, "stderr: \(result.standardError)")
             #expect(result.standardOutput.split(separator: "\n").last == "sent 5 messages")
             #expect(try await InteropSMTPSuite.waitForMessages(5, in: heidi, of: bench) == 5)
 
-            let headers = try InteropSMTPSuite.deliveredMessages(of: heidi).map { try MessageHeader(parsing: Array($0)) }
+            let headers = try InteropSMTPSuite.deliveredMessages(of: heidi).map {
+                try MessageHeader(parsing: Array($0))
+            }
             #expect(headers.allSatisfy { $0["Subject"] == "five copies" })
             let ids = Set(headers.compactMap { $0["Message-ID"]?.trimmingCharacters(in: .whitespaces) })
             #expect(ids.count == 5, "each copy has its own Message-ID")
@@ -132,13 +144,16 @@ extension InteropSMTPSuite {
             try bench.removeAllMessages(of: heidi)
             let password = try passwordFile(bench.primaryUser.password)
             defer { try? FileManager.default.removeItem(atPath: password) }
-            let body = FileManager.default.temporaryDirectory.appendingPathComponent("linkmail-send-\(UUID().uuidString).txt")
+            let body = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "linkmail-send-\(UUID().uuidString).txt")
             try Data("Привет, Хайди!\n.just a dot line\n".utf8).write(to: body)
             defer { try? FileManager.default.removeItem(at: body) }
             let result = try Runner.run(
                 ["send"] + connection(bench, implicitTLS: true, passwordFile: password)
-                    + ["--from", bench.primaryUser.address, "--to", heidi.address, "--subject", "Тема по-русски",
-                       "--body-file", body.path, "--json"])
+                    + [
+                        "--from", bench.primaryUser.address, "--to", heidi.address, "--subject", "Тема по-русски",
+                        "--body-file", body.path, "--json",
+                    ])
             #expect(result.status == 0, "stderr: \(result.standardError)")
             let object = try #require(
                 try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
@@ -148,7 +163,8 @@ extension InteropSMTPSuite {
             let delivered = try #require(try InteropSMTPSuite.deliveredMessages(of: heidi).first)
             let parsed = try MIMEPart(parsing: Array(delivered))
             #expect(parsed.header["Subject"] == "Тема по-русски")
-            #expect(parsed.textBody?.replacingOccurrences(of: "\r\n", with: "\n") == "Привет, Хайди!\n.just a dot line\n")
+            #expect(
+                parsed.textBody?.replacingOccurrences(of: "\r\n", with: "\n") == "Привет, Хайди!\n.just a dot line\n")
         }
 
         @Test("a wrong password exits 1 with the diagnosis and Postfix's 535 5.7.8 on stderr, never the password")
@@ -158,7 +174,10 @@ extension InteropSMTPSuite {
             let wrong = "surely-not-alices-password"
             let password = try passwordFile(wrong)
             defer { try? FileManager.default.removeItem(atPath: password) }
-            let arguments = ["send"] + connection(bench, passwordFile: password) + ["--from", bench.primaryUser.address, "--to", heidi.address]
+            let arguments =
+                ["send"] + connection(bench, passwordFile: password) + [
+                    "--from", bench.primaryUser.address, "--to", heidi.address,
+                ]
             let result = try Runner.run(arguments)
             #expect(result.status == 1)
             #expect(!result.standardOutput.contains("sent"))
@@ -170,7 +189,8 @@ extension InteropSMTPSuite {
 
             let json = try Runner.run(arguments + ["--json"])
             #expect(json.status == 1)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
             let error = try #require(object["error"] as? [String: Any])
             #expect(error["stage"] as? String == "authentication")
             #expect((error["serverText"] as? String)?.hasPrefix("535") == true)
@@ -191,15 +211,17 @@ extension InteropSMTPSuite {
             #expect(result.standardError.contains("untrusted"))
         }
 
-        @Test("usage errors exit 2 without contacting the server", arguments: [
-            ["--to", "heidi@example.test"],
-            ["--from", "alice@example.test"],
-            ["--from", "alice@example.test", "--to", "heidi@example.test", "--count", "0"],
-            ["--from", "alice@example.test", "--to", "heidi@example.test", "--count", "many"],
-            ["--from", "not an address", "--to", "heidi@example.test"],
-            ["--from", "alice@example.test", "--to", "heidi@example.test", "--body-file", "/nonexistent/body.txt"],
-            ["--from", "alice@example.test", "--to", "heidi@example.test", "stray"],
-        ])
+        @Test(
+            "usage errors exit 2 without contacting the server",
+            arguments: [
+                ["--to", "heidi@example.test"],
+                ["--from", "alice@example.test"],
+                ["--from", "alice@example.test", "--to", "heidi@example.test", "--count", "0"],
+                ["--from", "alice@example.test", "--to", "heidi@example.test", "--count", "many"],
+                ["--from", "not an address", "--to", "heidi@example.test"],
+                ["--from", "alice@example.test", "--to", "heidi@example.test", "--body-file", "/nonexistent/body.txt"],
+                ["--from", "alice@example.test", "--to", "heidi@example.test", "stray"],
+            ])
         func usage(extra: [String]) async throws {
             let bench = try TestbedEnvironment.required()
             let password = try passwordFile(bench.primaryUser.password)
@@ -210,14 +232,17 @@ extension InteropSMTPSuite {
             #expect(result.standardOutput.isEmpty)
         }
 
-        @Test("bad connection flags are usage errors too (exit 2)", arguments: [
-            ["--server", "127.0.0.1", "--security", "starttls"],
-            ["--server", "127.0.0.1:21587", "--security", "sometimes"],
-            ["--server", "127.0.0.1:21587", "--security", "starttls", "--user", "alice@example.test"],
-        ])
+        @Test(
+            "bad connection flags are usage errors too (exit 2)",
+            arguments: [
+                ["--server", "127.0.0.1", "--security", "starttls"],
+                ["--server", "127.0.0.1:21587", "--security", "sometimes"],
+                ["--server", "127.0.0.1:21587", "--security", "starttls", "--user", "alice@example.test"],
+            ])
         func usageConnection(flags: [String]) async throws {
             _ = try TestbedEnvironment.required()
-            let result = try Runner.run(["send"] + flags + ["--from", "alice@example.test", "--to", "heidi@example.test"])
+            let result = try Runner.run(
+                ["send"] + flags + ["--from", "alice@example.test", "--to", "heidi@example.test"])
             #expect(result.status == 2, "stderr: \(result.standardError)")
         }
     }

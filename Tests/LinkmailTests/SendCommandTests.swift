@@ -36,7 +36,8 @@ struct SendCommandTests {
         var connection: [String] {
             [
                 "--server", "127.0.0.1:\(listener.port)", "--security", implicitTLS ? "tls" : "starttls",
-                "--ca", authority.caFile, "--user", "alice@example.test", "--password-file", passwordFile, "--timeout", "10",
+                "--ca", authority.caFile, "--user", "alice@example.test", "--password-file", passwordFile, "--timeout",
+                "10",
             ]
         }
 
@@ -75,9 +76,10 @@ struct SendCommandTests {
         #expect(messages.count == 3)
         #expect(messages.allSatisfy { $0.sender == "alice@example.test" && $0.recipients == ["bob@example.org"] })
         #expect(messages.allSatisfy { $0.authenticatedUser == "alice@example.test" && $0.wasSecure })
-        let ids = Set(messages.compactMap { message in
-            text(message).split(separator: "\r\n").first { $0.lowercased().hasPrefix("message-id:") }
-        })
+        let ids = Set(
+            messages.compactMap { message in
+                text(message).split(separator: "\r\n").first { $0.lowercased().hasPrefix("message-id:") }
+            })
         #expect(ids.count == 3)
         #expect(fixture.server.violations.isEmpty)
         #expect(fixture.server.receivedCommands.contains("STARTTLS"))
@@ -92,10 +94,13 @@ struct SendCommandTests {
         try Data("first line\n.a line with a leading dot\n..and two\n".utf8).write(to: URL(fileURLWithPath: body))
         let result = try await linkmail(
             ["send"] + fixture.connection
-                + ["--from", "alice@example.test", "--to", "bob@example.org,carol@example.org", "--body-file", body,
-                   "--count", "2", "--json"])
+                + [
+                    "--from", "alice@example.test", "--to", "bob@example.org,carol@example.org", "--body-file", body,
+                    "--count", "2", "--json",
+                ])
         #expect(result.status == 0, "stderr: \(result.standardError)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         let messages = fixture.server.receivedMessages
         #expect(object["sent"] as? Int == 2)
         #expect(object["bytes"] as? Int == messages.reduce(0) { $0 + $1.data.count })
@@ -112,7 +117,9 @@ struct SendCommandTests {
         let bytes: [UInt8] = [0x00, 0xFF, 0x0D, 0x0A, 0x2E, 0x0D, 0x0A, 0x80, 0x7F]
         try Data(bytes).write(to: URL(fileURLWithPath: file))
         let result = try await linkmail(
-            ["send"] + fixture.connection + ["--from", "alice@example.test", "--to", "bob@example.org", "--attach", file])
+            ["send"] + fixture.connection + [
+                "--from", "alice@example.test", "--to", "bob@example.org", "--attach", file,
+            ])
         #expect(result.status == 0, "stderr: \(result.standardError)")
         let message = try #require(fixture.server.receivedMessages.first)
         #expect(text(message).contains("filename=report.bin") || text(message).contains("filename=\"report.bin\""))
@@ -123,7 +130,8 @@ struct SendCommandTests {
     func wrongPassword() async throws {
         let fixture = try Fixture(password: "not-the-secret")
         defer { fixture.close() }
-        let result = try await linkmail(["send"] + fixture.connection + ["--from", "alice@example.test", "--to", "bob@example.org"])
+        let result = try await linkmail(
+            ["send"] + fixture.connection + ["--from", "alice@example.test", "--to", "bob@example.org"])
         #expect(result.status == 1)
         #expect(result.standardError.contains("authentication failed"))
         #expect(result.standardError.contains("535"))
@@ -136,7 +144,8 @@ struct SendCommandTests {
     func refusedRecipient() async throws {
         let fixture = try Fixture(faults: [.refuseRecipient("bob@example.org", reply: "550 5.1.1 no such user here")])
         defer { fixture.close() }
-        let result = try await linkmail(["send"] + fixture.connection + ["--from", "alice@example.test", "--to", "bob@example.org"])
+        let result = try await linkmail(
+            ["send"] + fixture.connection + ["--from", "alice@example.test", "--to", "bob@example.org"])
         #expect(result.status == 1)
         #expect(result.standardError.contains("550"))
         #expect(result.standardError.contains("no such user here"))
@@ -147,7 +156,8 @@ struct SendCommandTests {
     func refusedMessage() async throws {
         let fixture = try Fixture(faults: [.refuseMessage(reply: "554 5.7.1 message looks like spam")])
         defer { fixture.close() }
-        let result = try await linkmail(["send"] + fixture.connection + ["--from", "alice@example.test", "--to", "bob@example.org"])
+        let result = try await linkmail(
+            ["send"] + fixture.connection + ["--from", "alice@example.test", "--to", "bob@example.org"])
         #expect(result.status == 1)
         #expect(result.standardError.contains("554"))
         #expect(result.standardError.contains("looks like spam"))
