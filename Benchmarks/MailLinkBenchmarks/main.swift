@@ -9,6 +9,7 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "tls-download": { try await TransportBenchmark.runTLSDownload(arguments: $0) },
     "hashing": { try await HashingBenchmark.run(arguments: $0) },
     "discovery": { try await DiscoveryBenchmark.run(arguments: $0) },
+    "send": { try await SendBenchmark.run(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
