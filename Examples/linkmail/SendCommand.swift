@@ -56,11 +56,15 @@ enum SendCommand {
                 configuration: .init(allowInsecureCleartextAuthentication: connection.allowsInsecurePlaintext))
             var sent = 0
             var bytes = 0
+            var refused: [String: String] = [:]
             do {
                 for _ in 0..<count {
                     message.messageID = nil
                     let encoded = try message.encoded()
-                    _ = try await client.send(envelope: envelope, message: encoded)
+                    let result = try await client.send(envelope: envelope, message: encoded)
+                    for outcome in result.recipients where !outcome.isAccepted {
+                        refused[outcome.recipient.description] = "\(outcome.reply.code) \(outcome.reply.text)"
+                    }
                     sent += 1
                     bytes += encoded.count
                 }
@@ -69,12 +73,17 @@ enum SendCommand {
                 await client.close()
                 throw error
             }
+            // Some recipients accepted and some refused: the message went out, but the person
+            // must know who did not get it (exit 1).
             if json {
-                Output.json(["sent": sent, "bytes": bytes])
+                Output.json(["sent": sent, "bytes": bytes, "refused": refused])
             } else {
+                for (recipient, reply) in refused.sorted(by: { $0.key < $1.key }) {
+                    printError("refused \(recipient): \(reply)")
+                }
                 print("sent \(sent) messages")
             }
-            return .success
+            return refused.isEmpty ? .success : .failure
         } catch {
             Output.failure(LinkDiagnosis(error), json: json)
             return .failure

@@ -8,46 +8,10 @@ extension InteropSMTPSuite {
     /// connection, `--json`, a wrong password (exit 1 and a diagnosis), usage errors (exit 2).
     @Suite("Interop: linkmail send against Postfix", .enabled(if: TestbedEnvironment.shouldRunInteropTests))
     struct InteropSendTests {
-        /// Runs the `linkmail` executable beside the test bundle, its output in files so a big
-        /// output on one stream cannot block the other.
-        struct Runner {
-            var status: Int32
-            var standardOutput: String
-            var standardError: String
-
-            static var executable: URL {
-                var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                if directory.pathExtension == "xctest" { directory = directory.deletingLastPathComponent() }
-                for candidate in [directory, directory.deletingLastPathComponent()] {
-                    let url = candidate.appendingPathComponent("linkmail")
-                    if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-                }
-                return directory.appendingPathComponent("linkmail")
-            }
-
-            static func run(_ arguments: [String]) throws -> Runner {
-                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "linkmail-send-\(UUID().uuidString)")
-                try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-                defer { try? FileManager.default.removeItem(at: scratch) }
-                let outputURL = scratch.appendingPathComponent("stdout")
-                let errorURL = scratch.appendingPathComponent("stderr")
-                _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-                _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-                let process = Process()
-                process.executableURL = executable
-                process.arguments = arguments
-                var environment = ProcessInfo.processInfo.environment
-                environment.removeValue(forKey: "LINKMAIL_PASSWORD")
-                process.environment = environment
-                process.standardOutput = try FileHandle(forWritingTo: outputURL)
-                process.standardError = try FileHandle(forWritingTo: errorURL)
-                try process.run()
-                process.waitUntilExit()
-                return Runner(
-                    status: process.terminationStatus,
-                    standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
-                    standardError: try String(contentsOf: errorURL, encoding: .utf8))
+        /// Runs the built `linkmail` (without an inherited `LINKMAIL_PASSWORD`).
+        enum Runner {
+            static func run(_ arguments: [String]) async throws -> ExecutableRunner.Result {
+                try await ExecutableRunner.run("linkmail", arguments, unset: ["LINKMAIL_PASSWORD"])
             }
         }
 
@@ -116,7 +80,7 @@ extension InteropSMTPSuite {
             try bench.removeAllMessages(of: heidi)
             let password = try passwordFile(bench.primaryUser.password)
             defer { try? FileManager.default.removeItem(atPath: password) }
-            let result = try Runner.run(
+            let result = try await Runner.run(
                 ["send"] + connection(bench, passwordFile: password)
                     + [
                         "--from", bench.primaryUser.address, "--to", heidi.address, "--subject", "five copies",
@@ -148,7 +112,7 @@ extension InteropSMTPSuite {
                 "linkmail-send-\(UUID().uuidString).txt")
             try Data("Привет, Хайди!\n.just a dot line\n".utf8).write(to: body)
             defer { try? FileManager.default.removeItem(at: body) }
-            let result = try Runner.run(
+            let result = try await Runner.run(
                 ["send"] + connection(bench, implicitTLS: true, passwordFile: password)
                     + [
                         "--from", bench.primaryUser.address, "--to", heidi.address, "--subject", "Тема по-русски",
@@ -178,7 +142,7 @@ extension InteropSMTPSuite {
                 ["send"] + connection(bench, passwordFile: password) + [
                     "--from", bench.primaryUser.address, "--to", heidi.address,
                 ]
-            let result = try Runner.run(arguments)
+            let result = try await Runner.run(arguments)
             #expect(result.status == 1)
             #expect(!result.standardOutput.contains("sent"))
             #expect(result.standardError.contains("authentication failed"))
@@ -187,7 +151,7 @@ extension InteropSMTPSuite {
             #expect(result.standardError.contains("what to try"))
             #expect(!(result.standardOutput + result.standardError).contains(wrong))
 
-            let json = try Runner.run(arguments + ["--json"])
+            let json = try await Runner.run(arguments + ["--json"])
             #expect(json.status == 1)
             let object = try #require(
                 try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
@@ -201,7 +165,7 @@ extension InteropSMTPSuite {
             let bench = try TestbedEnvironment.required()
             let password = try passwordFile(bench.primaryUser.password)
             defer { try? FileManager.default.removeItem(atPath: password) }
-            let result = try Runner.run([
+            let result = try await Runner.run([
                 "send", "--server", "\(bench.host):\(bench.submissionPort)", "--security", "starttls",
                 "--user", bench.primaryUser.address, "--password-file", password,
                 "--from", bench.primaryUser.address, "--to", "heidi@example.test",
@@ -226,7 +190,7 @@ extension InteropSMTPSuite {
             let bench = try TestbedEnvironment.required()
             let password = try passwordFile(bench.primaryUser.password)
             defer { try? FileManager.default.removeItem(atPath: password) }
-            let result = try Runner.run(["send"] + connection(bench, passwordFile: password) + extra)
+            let result = try await Runner.run(["send"] + connection(bench, passwordFile: password) + extra)
             #expect(result.status == 2, "stderr: \(result.standardError)")
             #expect(!result.standardError.isEmpty)
             #expect(result.standardOutput.isEmpty)
@@ -241,7 +205,7 @@ extension InteropSMTPSuite {
             ])
         func usageConnection(flags: [String]) async throws {
             _ = try TestbedEnvironment.required()
-            let result = try Runner.run(
+            let result = try await Runner.run(
                 ["send"] + flags + ["--from", "alice@example.test", "--to", "heidi@example.test"])
             #expect(result.status == 2, "stderr: \(result.standardError)")
         }

@@ -48,14 +48,9 @@ struct SendCommandTests {
         }
     }
 
-    /// Runs linkmail off Swift's cooperative pool: waiting for the process blocks a thread,
-    /// and the fake server in this process needs the pool to answer.
-    private func linkmail(_ arguments: [String]) async throws -> LinkmailRunner.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try LinkmailRunner.run(arguments) })
-            }
-        }
+    /// Runs linkmail without blocking the cooperative pool (the fake server in this process needs it).
+    private func linkmail(_ arguments: [String]) async throws -> ExecutableRunner.Result {
+        try await LinkmailRunner.run(arguments)
     }
 
     private func text(_ message: FakeSMTPServer.ReceivedMessage) -> String {
@@ -150,6 +145,23 @@ struct SendCommandTests {
         #expect(result.standardError.contains("550"))
         #expect(result.standardError.contains("no such user here"))
         #expect(fixture.server.receivedMessages.isEmpty)
+    }
+
+    @Test("some recipients accepted and some refused: sent, but exit 1 naming each refused recipient")
+    func partlyRefused() async throws {
+        let fixture = try Fixture(faults: [.refuseRecipient("bob@example.org", reply: "550 5.1.1 no such user here")])
+        defer { fixture.close() }
+        let result = try await linkmail(
+            ["send"] + fixture.connection + ["--from", "alice@example.test", "--to", "carol@example.org,bob@example.org"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("refused bob@example.org: 550"))
+        #expect(result.lastLine == "sent 1 messages")
+        #expect(fixture.server.receivedMessages.map(\.recipients) == [["carol@example.org"]])
+        let json = try await linkmail(
+            ["send"] + fixture.connection
+                + ["--from", "alice@example.test", "--to", "carol@example.org,bob@example.org", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        #expect((object?["refused"] as? [String: String])?["bob@example.org"]?.hasPrefix("550") == true)
     }
 
     @Test("a message refused after DATA exits 1 with the server's words")
