@@ -76,6 +76,17 @@ struct POSIXFileSystem {
         _ = try retrying(operation, folder: folder) { fsync(descriptor) }
     }
 
+    /// Syncs several files at once (see ``ParallelSync``); the first failure is thrown after all have run.
+    func syncAll(_ descriptors: [(descriptor: Int32, folder: Folder?)], _ operation: String) throws {
+        for entry in descriptors {
+            if let number = injected(.sync) { throw MailStoreError.system(operation, errno: number, folder: entry.folder) }
+        }
+        let results = ParallelSync.sync(descriptors.map(\.descriptor))
+        if let failed = results.firstIndex(where: { $0 != 0 }) {
+            throw MailStoreError.system(operation, errno: results[failed], folder: descriptors[failed].folder)
+        }
+    }
+
     func syncDirectory(_ path: String, _ operation: String, folder: Folder?) throws {
         let descriptor = try openDirectory(path, operation, folder: folder)
         defer { close(descriptor) }
