@@ -10,7 +10,8 @@ import Foundation
 /// as user `nobody` through `setpriv` (it refuses to deliver as root without a userdb),
 /// with a minimal configuration: `mail_location = maildir:DIR`, `mail_fsync = optimized`
 /// (Dovecot's default). The cost of starting a process is printed on its own line
-/// (`setpriv … /bin/true`), so the LDA's own work can be told apart from it.
+/// (`setpriv … /bin/true`), so the LDA's own work can be told apart from it. The three
+/// take turns on tenths of the messages, so that changes in the disk's load weigh on all alike.
 enum MaildirDeliveryBenchmark {
     struct Settings: Sendable {
         var count = 10_000
@@ -41,26 +42,42 @@ enum MaildirDeliveryBenchmark {
         let megabytes = Double(messages.reduce(0) { $0 + $1.count }) / 1_000_000
         print(String(format: "maildir.messages: %d messages, %.1f MB, about %d bytes each", settings.count, megabytes, settings.size))
 
-        let single = try await deliver(messages, batch: 1, into: base + "/single")
-        report("maildir.per-message", single, count: settings.count, megabytes: megabytes,
-               note: "one durable delivery per call: fsync of file, index and new/")
-        let batched = try await deliver(messages, batch: settings.batch, into: base + "/batch")
-        report("maildir.batch-\(settings.batch)", batched, count: settings.count, megabytes: megabytes,
-               note: "\(settings.batch) messages per call: files synced together, one index and one new/ fsync")
-        print(String(format: "maildir.batch-speedup: %.1fx", single / batched))
-
-        guard settings.runLDA else { return }
-        guard FileManager.default.isExecutableFile(atPath: settings.lda) else {
-            print("dovecot-lda: skipped, \(settings.lda) not found (apt-get install dovecot-core)")
-            return
+        var lda: LDA?
+        if settings.runLDA {
+            if FileManager.default.isExecutableFile(atPath: settings.lda) {
+                lda = try LDA(path: settings.lda, base: base + "/lda", messages: messages)
+                let spawn = try await onThread { try spawnOverhead(runs: 200) }
+                print(String(format: "process.spawn: %.2f ms per process (setpriv … /bin/true, 200 runs)", spawn * 1000))
+            } else {
+                print("dovecot-lda: skipped, \(settings.lda) not found (apt-get install dovecot-core)")
+            }
         }
-        let spawn = try await onThread { try spawnOverhead(base: base, runs: 200) }
-        print(String(format: "process.spawn: %.2f ms per process (setpriv … /bin/true, 200 runs)", spawn * 1000))
-        let chosen = settings
-        let lda = try await onThread { try deliverWithLDA(messages, settings: chosen, base: base + "/lda") }
-        report("dovecot-lda", lda, count: settings.count, megabytes: megabytes,
-               note: "one process per message as user nobody, mail_fsync=optimized")
-        print(String(format: "dovecot-lda.per-message: %.2f ms", lda / Double(settings.count) * 1000))
+
+        // The three contenders take turns on the same slices, so that a change in the disk's
+        // load (other processes' builds) weighs on all of them alike.
+        let single = try await MaildirStore.open(at: base + "/single")
+        let batched = try await MaildirStore.open(at: base + "/batch")
+        var times = (single: 0.0, batched: 0.0, lda: 0.0)
+        let slices = 10
+        for slice in 0..<slices {
+            let range = (messages.count * slice / slices)..<(messages.count * (slice + 1) / slices)
+            times.single += try await deliver(messages, range, batch: 1, into: single)
+            times.batched += try await deliver(messages, range, batch: settings.batch, into: batched)
+            if let lda { times.lda += try await onThread { try lda.deliver(range) } }
+        }
+        try verify(base + "/single/new", count: messages.count)
+        try verify(base + "/batch/new", count: messages.count)
+        report("maildir.per-message", times.single, count: settings.count, megabytes: megabytes,
+               note: "one durable delivery per call: fsync of file and index, then of new/")
+        report("maildir.batch-\(settings.batch)", times.batched, count: settings.count, megabytes: megabytes,
+               note: "\(settings.batch) messages per call: files and index synced together, then new/ once")
+        print(String(format: "maildir.batch-speedup: %.1fx", times.single / times.batched))
+        if lda != nil {
+            try verify(base + "/lda/Maildir/new", count: messages.count)
+            report("dovecot-lda", times.lda, count: settings.count, megabytes: megabytes,
+                   note: "one process per message as user nobody, mail_fsync=optimized")
+            print(String(format: "dovecot-lda.per-message: %.2f ms", times.lda / Double(settings.count) * 1000))
+        }
     }
 
     static func report(_ name: String, _ seconds: Double, count: Int, megabytes: Double, note: String) {
@@ -90,11 +107,12 @@ enum MaildirDeliveryBenchmark {
         return bytes
     }
 
-    static func deliver(_ messages: [[UInt8]], batch: Int, into path: String) async throws -> Double {
-        let store = try await MaildirStore.open(at: path)
-        let account = "bench@example.org"
-        let incoming = messages.enumerated().map {
-            IncomingMessage(bytes: $0.element, folder: .inbox, marker: .blue, origin: MessageOrigin(account: account, uidl: "u\($0.offset)"))
+    /// Delivers `messages[range]` in calls of `batch` messages; returns the seconds it took.
+    static func deliver(_ messages: [[UInt8]], _ range: Range<Int>, batch: Int, into store: MaildirStore) async throws
+        -> Double
+    {
+        let incoming = range.map {
+            IncomingMessage(bytes: messages[$0], folder: .inbox, marker: .blue, origin: MessageOrigin(account: "bench@example.org", uidl: "u\($0)"))
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -105,14 +123,15 @@ enum MaildirDeliveryBenchmark {
             guard outcomes.allSatisfy(\.isDelivered) else { throw Failure("a message was not delivered") }
             index = end
         }
-        let elapsed = clock.now - start
-        let delivered = try FileManager.default.contentsOfDirectory(atPath: path + "/new").count
-        guard delivered == messages.count else { throw Failure("\(delivered) files in new/, expected \(messages.count)") }
-        await store.close()
-        return elapsed.seconds
+        return (clock.now - start).seconds
     }
 
-    static func spawnOverhead(base: String, runs: Int) throws -> Double {
+    static func verify(_ directory: String, count: Int) throws {
+        let delivered = try FileManager.default.contentsOfDirectory(atPath: directory).count
+        guard delivered == count else { throw Failure("\(delivered) files in \(directory), expected \(count)") }
+    }
+
+    static func spawnOverhead(runs: Int) throws -> Double {
         let clock = ContinuousClock()
         let start = clock.now
         for _ in 0..<runs {
@@ -125,42 +144,51 @@ enum MaildirDeliveryBenchmark {
         return (clock.now - start).seconds / Double(runs)
     }
 
-    static func deliverWithLDA(_ messages: [[UInt8]], settings: Settings, base: String) throws -> Double {
-        let inputs = base + "/input"
-        try FileManager.default.createDirectory(atPath: inputs, withIntermediateDirectories: true)
-        for (number, bytes) in messages.enumerated() {
-            try Data(bytes).write(to: URL(fileURLWithPath: "\(inputs)/\(number).eml"))
-        }
-        let configuration = base + "/dovecot.conf"
-        try """
-            mail_location = maildir:\(base)/Maildir
-            mail_fsync = optimized
-            log_path = \(base)/lda.log
+    /// Dovecot's local delivery agent with a minimal configuration, one process per message.
+    struct LDA: Sendable {
+        let path: String
+        let base: String
+        let configuration: String
 
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
-        chown(base, 65534, 65534)
-        chmod(base, 0o755)
-        let clock = ContinuousClock()
-        let start = clock.now
-        for number in messages.indices {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = [
-                "--reuid=nobody", "--regid=nogroup", "--clear-groups", settings.lda, "-c", configuration, "-f",
-                "sender\(number)@example.org",
-            ]
-            process.environment = ["HOME": base, "USER": "nobody", "PATH": "/usr/bin:/bin"]
-            process.standardInput = FileHandle(forReadingAtPath: "\(inputs)/\(number).eml")
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw Failure("dovecot-lda exited with \(process.terminationStatus); see \(base)/lda.log")
+        init(path: String, base: String, messages: [[UInt8]]) throws {
+            self.path = path
+            self.base = base
+            configuration = base + "/dovecot.conf"
+            try FileManager.default.createDirectory(atPath: base + "/input", withIntermediateDirectories: true)
+            for (number, bytes) in messages.enumerated() {
+                try Data(bytes).write(to: URL(fileURLWithPath: "\(base)/input/\(number).eml"))
             }
+            try """
+                mail_location = maildir:\(base)/Maildir
+                mail_fsync = optimized
+                log_path = \(base)/lda.log
+
+                """.write(toFile: configuration, atomically: true, encoding: .utf8)
+            chown(base, 65534, 65534)
+            chmod(base, 0o755)
         }
-        let elapsed = clock.now - start
-        let delivered = try FileManager.default.contentsOfDirectory(atPath: base + "/Maildir/new").count
-        guard delivered == messages.count else { throw Failure("dovecot-lda left \(delivered) files in new/") }
-        return elapsed.seconds
+
+        /// Delivers the messages of `range`, each with its own process; returns the seconds it took.
+        func deliver(_ range: Range<Int>) throws -> Double {
+            let clock = ContinuousClock()
+            let start = clock.now
+            for number in range {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                process.arguments = [
+                    "--reuid=nobody", "--regid=nogroup", "--clear-groups", path, "-c", configuration, "-f",
+                    "sender\(number)@example.org",
+                ]
+                process.environment = ["HOME": base, "USER": "nobody", "PATH": "/usr/bin:/bin"]
+                process.standardInput = FileHandle(forReadingAtPath: "\(base)/input/\(number).eml")
+                try process.run()
+                process.waitUntilExit()
+                guard process.terminationStatus == 0 else {
+                    throw Failure("dovecot-lda exited with \(process.terminationStatus); see \(base)/lda.log")
+                }
+            }
+            return (clock.now - start).seconds
+        }
     }
 
     /// Runs blocking work (process waits) on a thread of its own, off Swift's cooperative pool.
