@@ -29,7 +29,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
             "MailTransport",
         ]
     ),
-    ("MailTesting", ["MailTransport", "MailAuth"]),
+    ("MailTesting", ["MailTransport", "MailAuth", "COpenSSL"]),
 ]
 
 var targets: [Target] = [
@@ -71,7 +71,7 @@ for index in targets.indices where targets[index].type != .system {
 
 let package = Package(
     name: "MailLink",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: libraries.map { .library(name: $0.name, targets: [$0.name]) }
         + [.executable(name: "linkmail", targets: ["linkmail"])],
     targets: targets

@@ -5,7 +5,9 @@
 import Foundation
 
 let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
-    // "name": { try await SomeBenchmark.run(arguments: $0) },
+    "block-reader": { try await TransportBenchmark.runBlockReader(arguments: $0) },
+    "tls-download": { try await TransportBenchmark.runTLSDownload(arguments: $0) },
+    "hashing": { try await HashingBenchmark.run(arguments: $0) },
     "maildir": { try await MaildirDeliveryBenchmark.run(arguments: $0) },
 ]
 

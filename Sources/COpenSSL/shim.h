@@ -39,4 +39,30 @@ static inline void maillink_OPENSSL_free(void *p) { OPENSSL_free(p); }
 static inline int maillink_sk_X509_num(const STACK_OF(X509) *chain) { return sk_X509_num(chain); }
 static inline X509 *maillink_sk_X509_value(const STACK_OF(X509) *chain, int i) { return sk_X509_value(chain, i); }
 
+/// Treat a peer that closes without close_notify as a clean end of stream (many mail servers do).
+static inline void maillink_SSL_CTX_ignore_unexpected_eof(SSL_CTX *ctx) {
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
+}
+
+static inline long maillink_SSL_partial_write_modes(void) {
+    return SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
+}
+
+/// Key and certificate generation for test servers (EVP_EC_gen is a macro).
+static inline EVP_PKEY *maillink_generate_ec_key(void) {
+    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL);
+    if (ctx == NULL) return NULL;
+    if (EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, NID_X9_62_prime256v1) <= 0
+        || EVP_PKEY_keygen(ctx, &key) <= 0) {
+        key = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return key;
+}
+
+static inline unsigned long maillink_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
+
 #endif

@@ -1,0 +1,62 @@
+import AccountLinking
+import FolderRouting
+import Foundation
+import POP3Protocol
+
+/// `linkmail fetch <connection> --maildir DIR [--folder NAME] [--delete] [--state FILE]
+/// [--max-size BYTES] [--json]`: one POP3 sync pass into a Maildir (new messages only, by UIDL;
+/// copies kept on the server unless `--delete`, and then deleted only once durably stored).
+enum FetchCommand {
+    static func run(_ rest: [String]) async throws -> ExitStatus {
+        let arguments = try CommandLineArguments(
+            rest,
+            valueOptions: ConnectionOptions.valueOptions.union(["maildir", "folder", "state", "max-size"]),
+            flagOptions: ConnectionOptions.flagOptions.union(["delete", "json"]))
+        _ = try arguments.requirePositionals([])
+        let connection = try ConnectionOptions(arguments)
+        guard let maildir = arguments.value("maildir") else { throw CommandLineArguments.UsageError("--maildir DIR is required") }
+        guard let user = connection.user else { throw CommandLineArguments.UsageError("--user NAME is required") }
+        guard let password = connection.password else {
+            throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
+        }
+        let folder: Folder
+        do {
+            folder = try arguments.value("folder").map { try Folder(path: $0) } ?? .inbox
+        } catch {
+            throw CommandLineArguments.UsageError("--folder: \(error)")
+        }
+        let maximumSize = try arguments.integer("max-size", in: 1...(1 << 40)) ?? (64 << 20)
+        let json = arguments.flag("json")
+        let account = "\(user)@\(connection.endpoint)"
+        let statePath = arguments.value("state")
+            ?? maildir + "/maillink-sync-" + account.map { $0.isLetter || $0.isNumber || "@._-".contains($0) ? $0 : "_" } + ".json"
+
+        do {
+            try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
+            let store = try await MaildirStore.open(at: maildir)
+            let client = try await POP3Client.connect(
+                to: connection.endpoint, tls: connection.tlsPolicy, timeouts: connection.timeouts)
+            try await client.authenticate(
+                username: user, password: password, allowInsecureAuthentication: connection.allowsInsecurePlaintext)
+            let sync = MailboxSync(
+                options: .init(
+                    account: account, destination: RoutingDecision(folder: folder, marker: .blue),
+                    keepCopiesOnServer: !arguments.flag("delete"), maximumMessageSize: maximumSize),
+                store: store, statePath: statePath)
+            let report = try await sync.run(POP3Mailbox(client: client))
+            await store.close()
+            if json {
+                Output.json([
+                    "listed": report.listed, "fetched": report.fetched, "bytes": report.bytes,
+                    "recovered": report.recovered, "deleted": report.deleted,
+                ])
+            } else {
+                print("fetched \(report.fetched) new messages (\(report.bytes) bytes)")
+            }
+            return .success
+        } catch {
+            Output.failure(LinkDiagnosis(error), json: json)
+            return .failure
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import AccountLinking
+import Foundation
+
+/// Printing for linkmail: one JSON object with `--json`, plain lines otherwise; diagnoses on
+/// standard error (or as the JSON object's `error`).
+enum Output {
+    static func json(_ object: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func failure(_ diagnosis: LinkDiagnosis, json: Bool) {
+        if json {
+            var error: [String: Any] = [
+                "stage": diagnosis.stage.rawValue, "summary": diagnosis.summary, "suggestion": diagnosis.suggestion,
+                "transient": diagnosis.isTransient,
+            ]
+            if let serverText = diagnosis.serverText { error["serverText"] = serverText }
+            Output.json(["error": error])
+        } else {
+            printError(diagnosis.description)
+        }
+    }
+}

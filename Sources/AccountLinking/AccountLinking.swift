@@ -1,2 +1,0 @@
-/// AccountLinking: see the target's documentation catalog.
-enum AccountLinkingModule {}

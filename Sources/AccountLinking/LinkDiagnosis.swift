@@ -1,0 +1,105 @@
+import FolderRouting
+import MailAuth
+import MailTransport
+import POP3Protocol
+
+/// Any failure of the linking flow turned into what a person can act on: the step that failed,
+/// what happened in plain words, the server's own words when it said something, and what to try.
+///
+/// Each layer's error already carries a recovery suggestion; the diagnosis adds the step (so a
+/// checklist can say "DNS passed, TLS failed") and recognises provider texts such as "web login
+/// required" or "not enabled for POP access". It never contains a password or token.
+public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
+    /// The step of a connection test that failed.
+    public enum Stage: String, Sendable, Equatable, CaseIterable {
+        case nameResolution = "DNS"
+        case connection = "TCP connect"
+        case tls = "TLS"
+        case greeting = "greeting"
+        case startTLS = "STLS/STARTTLS"
+        case authentication = "authentication"
+        case popDisabled = "POP access"
+        case mailboxLocked = "mailbox lock"
+        case timeout = "timeout"
+        case store = "local store"
+        case sending = "sending"
+        case other = "other"
+    }
+
+    /// Which step failed.
+    public var stage: Stage
+    /// What happened, in plain words.
+    public var summary: String
+    /// The server's own words, when it gave any.
+    public var serverText: String?
+    /// What to try.
+    public var suggestion: String
+    /// Whether trying again later, unchanged, may succeed.
+    public var isTransient: Bool
+
+    public init(stage: Stage, summary: String, serverText: String? = nil, suggestion: String, isTransient: Bool = false) {
+        self.stage = stage
+        self.summary = summary
+        self.serverText = serverText
+        self.suggestion = suggestion
+        self.isTransient = isTransient
+    }
+
+    /// Diagnoses `error` from any MailLink layer.
+    public init(_ error: any Error) {
+        switch error {
+        case let error as TransportError: self.init(transport: error)
+        case let error as POP3Error: self.init(pop3: error)
+        case let error as MailAuthError:
+            self.init(
+                stage: .authentication, summary: error.description, serverText: error.serverMessage,
+                suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+        case let error as MailStoreError:
+            self.init(stage: .store, summary: error.description, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+        case let error as SyncError:
+            self.init(stage: .other, summary: error.description, suggestion: "Run the sync again; if it persists, report it with this text.")
+        default:
+            self.init(stage: .other, summary: String(describing: error), suggestion: "Try again; if it persists, check the settings.")
+        }
+    }
+
+    private init(transport error: TransportError) {
+        let stage: Stage
+        switch error.code {
+        case .nameNotFound, .nameResolutionFailed: stage = .nameResolution
+        case .connectionRefused, .unreachable: stage = .connection
+        case .timedOut: stage = .timeout
+        case .tlsHandshakeFailed, .dataBeforeTLS: stage = .tls
+        case let code where code.rawValue.hasPrefix("certificate"): stage = .tls
+        default: stage = .connection
+        }
+        self.init(stage: stage, summary: error.description, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+    }
+
+    private init(pop3 error: POP3Error) {
+        let text = (error.serverText ?? "").lowercased()
+        let stage: Stage
+        if text.contains("not enabled for pop") || text.contains("pop access") || text.contains("pop3 is disabled") {
+            stage = .popDisabled
+        } else {
+            switch error.code {
+            case .authenticationFailed, .cleartextRefused, .noSupportedAuthentication: stage = .authentication
+            case .inUse, .loginDelay: stage = .mailboxLocked
+            case .stlsNotOffered: stage = .startTLS
+            case .greetingRefused, .malformedResponse: stage = .greeting
+            default: stage = .other
+            }
+        }
+        self.init(
+            stage: stage, summary: error.description, serverText: error.serverText,
+            suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+    }
+
+    /// `stage failed: summary` plus the server's words and the suggestion, one per line.
+    public var description: String {
+        var lines = ["\(stage.rawValue) failed: \(summary)"]
+        if let serverText, !serverText.isEmpty { lines.append("server said: \(serverText)") }
+        lines.append("what to try: \(suggestion)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,225 @@
+import FolderRouting
+import Foundation
+
+/// One sync pass of a POP3 mailbox into a store, in the order that loses nothing
+/// (DESIGN.md, "Sync without loss"):
+///
+/// 1. list the messages (UIDL and size) and reconcile the UIDL record with the listing;
+/// 2. skip what the record says is delivered; for the rest, ask the store whether it already holds
+///    the message (a crash after delivery but before the record was written) and only record it;
+/// 3. retrieve the new messages in batches (pipelined by the POP3 client when the server allows;
+///    large ones streamed one by one into the store with bounded memory);
+/// 4. deliver each batch durably (one `fsync` round per batch, see ``FolderRouting/MaildirStore``);
+/// 5. record the batch's UIDLs durably (``SyncState/save(to:)``);
+/// 6. only then, when copies are not kept, mark the batch deleted; the server removes them at
+///    the end of the session (POP3's UPDATE state).
+///
+/// A crash between any two steps loses nothing (a message is deleted from the server only once it
+/// is durably stored and recorded) and duplicates nothing (the store refuses a second copy of the
+/// same account and UIDL).
+public struct MailboxSync: Sendable {
+    /// How a pass behaves.
+    public struct Options: Sendable {
+        /// The account identifier stored with each message (its origin).
+        public var account: String
+        /// Where the account's mail goes, with its marker.
+        public var destination: RoutingDecision
+        /// Leave a copy of every message on the server ("leave a copy on the server").
+        public var keepCopiesOnServer: Bool
+        /// With copies kept: delete a message from the server once this many days have passed since
+        /// a sync first saw it. Nil keeps copies for ever.
+        public var deleteAfterDays: Int?
+        /// The largest message accepted; larger ones fail the pass with the POP3 error.
+        public var maximumMessageSize: Int
+        /// Messages at least this large are streamed into the store instead of held in memory.
+        public var streamingThreshold: Int
+        /// Retrieve at most this many messages per batch…
+        public var batchCount: Int
+        /// …and at most this many bytes (by the listed sizes), which bounds the memory of a batch.
+        public var batchBytes: Int
+
+        public init(
+            account: String,
+            destination: RoutingDecision,
+            keepCopiesOnServer: Bool = true,
+            deleteAfterDays: Int? = nil,
+            maximumMessageSize: Int = 64 << 20,
+            streamingThreshold: Int = 4 << 20,
+            batchCount: Int = 64,
+            batchBytes: Int = 16 << 20
+        ) {
+            self.account = account
+            self.destination = destination
+            self.keepCopiesOnServer = keepCopiesOnServer
+            self.deleteAfterDays = deleteAfterDays
+            self.maximumMessageSize = maximumMessageSize
+            self.streamingThreshold = streamingThreshold
+            self.batchCount = max(1, batchCount)
+            self.batchBytes = max(1, batchBytes)
+        }
+    }
+
+    /// What a pass did.
+    public struct Report: Sendable, Equatable {
+        /// Messages on the server.
+        public var listed = 0
+        /// New messages delivered into the store.
+        public var fetched = 0
+        /// Bytes of those messages.
+        public var bytes = 0
+        /// Messages found already in the store although the record did not say so (recovered after a crash).
+        public var recovered = 0
+        /// Messages marked deleted on the server (removed when the session ended).
+        public var deleted = 0
+
+        public init() {}
+    }
+
+    /// Progress during a pass.
+    public enum Event: Sendable, Equatable {
+        /// The listing is known: `total` messages, `new` of them to fetch.
+        case listed(total: Int, new: Int)
+        /// `fetched` of `new` messages are in the store, `bytes` so far.
+        case progress(fetched: Int, of: Int, bytes: Int)
+        /// The session ended; deletions (if any) took effect.
+        case finished(Report)
+    }
+
+    public let options: Options
+    public let store: any MailStore
+    /// The UIDL record's file.
+    public let statePath: String
+
+    public init(options: Options, store: any MailStore, statePath: String) {
+        self.options = options
+        self.store = store
+        self.statePath = statePath
+    }
+
+    /// Runs one pass over `mailbox` and ends its session.
+    public func run(
+        _ mailbox: any RemoteMailbox,
+        now: Date = Date(),
+        events: @Sendable (Event) -> Void = { _ in }
+    ) async throws -> Report {
+        var report = Report()
+        var state = try await SyncState.load(from: statePath)
+        let listing = try await mailbox.listing()
+        report.listed = listing.count
+        for message in listing where message.uniqueID.isEmpty {
+            throw SyncError(.missingUniqueID, "message \(message.number) has no unique-id")
+        }
+        state.reconcile(listing: listing.map(\.uniqueID), now: now)
+
+        var pending: [RemoteMessage] = []
+        var recovered: [String] = []
+        for message in listing where !state.isDelivered(message.uniqueID) {
+            if try await store.message(from: origin(message)) != nil {
+                recovered.append(message.uniqueID)
+            } else {
+                pending.append(message)
+            }
+        }
+        var toDelete: [Int] = []
+        if !recovered.isEmpty {
+            state.markDelivered(recovered, now: now)
+            report.recovered = recovered.count
+        }
+        try await state.save(to: statePath)
+        if !options.keepCopiesOnServer {
+            let recoveredSet = Set(recovered)
+            toDelete += listing.filter { recoveredSet.contains($0.uniqueID) || (state.isDelivered($0.uniqueID)) }
+                .map(\.number)
+        }
+        events(.listed(total: listing.count, new: pending.count))
+
+        var index = 0
+        while index < pending.count {
+            let first = pending[index]
+            if first.size >= options.streamingThreshold {
+                let bytes = try await streamOne(first, from: mailbox)
+                try await record([first], bytes: bytes, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
+                index += 1
+            } else {
+                var batch: [RemoteMessage] = []
+                var batchSize = 0
+                while index < pending.count, batch.count < options.batchCount,
+                    pending[index].size < options.streamingThreshold,
+                    batch.isEmpty || batchSize + pending[index].size <= options.batchBytes
+                {
+                    batch.append(pending[index])
+                    batchSize += pending[index].size
+                    index += 1
+                }
+                let contents = try await mailbox.retrieve(batch.map(\.number), maximumSize: options.maximumMessageSize)
+                guard contents.count == batch.count else {
+                    throw SyncError(.inconsistentServer, "asked for \(batch.count) messages, received \(contents.count)")
+                }
+                let incoming = zip(batch, contents).map { message, bytes in
+                    IncomingMessage(bytes: bytes, decision: options.destination, origin: origin(message))
+                }
+                _ = try await store.deliver(incoming)
+                try await record(batch, bytes: contents.reduce(0) { $0 + $1.count }, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
+            }
+            events(.progress(fetched: report.fetched, of: pending.count, bytes: report.bytes))
+        }
+
+        if options.keepCopiesOnServer, let days = options.deleteAfterDays {
+            let limit = now.timeIntervalSince1970 - Double(days) * 86400
+            toDelete += listing.filter {
+                guard let entry = state.messages[$0.uniqueID] else { return false }
+                return entry.delivered && entry.firstSeen <= limit
+            }.map(\.number)
+        }
+        if !toDelete.isEmpty {
+            let unique = Array(Set(toDelete)).sorted()
+            try await mailbox.markDeleted(unique)
+            report.deleted = unique.count
+        }
+        try await mailbox.finish()
+        events(.finished(report))
+        return report
+    }
+
+    private func origin(_ message: RemoteMessage) -> MessageOrigin {
+        MessageOrigin(account: options.account, uidl: message.uniqueID)
+    }
+
+    /// Steps 5 and 6 for a delivered batch.
+    private func record(
+        _ batch: [RemoteMessage], bytes: Int, state: inout SyncState, report: inout Report,
+        toDelete: inout [Int], mailbox: any RemoteMailbox, now: Date
+    ) async throws {
+        state.markDelivered(batch.map(\.uniqueID), now: now)
+        try await state.save(to: statePath)
+        report.fetched += batch.count
+        report.bytes += bytes
+        if !options.keepCopiesOnServer { toDelete += batch.map(\.number) }
+    }
+
+    /// Streams one large message into the store; returns its size.
+    private func streamOne(_ message: RemoteMessage, from mailbox: any RemoteMailbox) async throws -> Int {
+        let writer = try await store.beginDelivery(
+            to: options.destination.folder, marker: options.destination.marker, origin: origin(message))
+        let counter = ByteCounter()
+        do {
+            try await mailbox.retrieve(message.number, maximumSize: options.maximumMessageSize) { chunk in
+                try await writer.append(chunk)
+                counter.add(chunk.count)
+            }
+            _ = try await writer.commit()
+        } catch {
+            await writer.abort()
+            throw error
+        }
+        return counter.value
+    }
+}
+
+/// Counts bytes handed to a `@Sendable` sink.
+private final class ByteCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+    func add(_ count: Int) { lock.withLock { total += count } }
+    var value: Int { lock.withLock { total } }
+}

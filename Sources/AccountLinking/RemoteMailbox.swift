@@ -1,0 +1,33 @@
+/// One message as a mailbox lists it.
+public struct RemoteMessage: Sendable, Hashable {
+    /// The message number in this session (RFC 1939: valid only until the session ends).
+    public var number: Int
+    /// The unique-id that stays the same across sessions (RFC 1939 §7 `UIDL`).
+    public var uniqueID: String
+    /// The size the server reports, in octets.
+    public var size: Int
+
+    public init(number: Int, uniqueID: String, size: Int) {
+        self.number = number
+        self.uniqueID = uniqueID
+        self.size = size
+    }
+}
+
+/// What the sync engine needs from an open mailbox session: the seam between ``MailboxSync``
+/// and POP3 (``POP3Mailbox`` adapts `POP3Client`), so the engine's ordering rules are tested on
+/// their own.
+///
+/// Deletions are only marks until ``finish()``, as in POP3's UPDATE state (RFC 1939 §6).
+public protocol RemoteMailbox: Sendable {
+    /// Every message with its unique-id and size.
+    func listing() async throws -> [RemoteMessage]
+    /// Retrieves several messages (pipelined when the server allows), in the order asked.
+    func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]]
+    /// Retrieves one message, handing its bytes to `sink` in chunks (bounded memory).
+    func retrieve(_ number: Int, maximumSize: Int, into sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
+    /// Marks messages for deletion; they are removed by ``finish()``.
+    func markDeleted(_ numbers: [Int]) async throws
+    /// Ends the session; marked deletions take effect now.
+    func finish() async throws
+}

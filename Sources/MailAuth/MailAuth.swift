@@ -1,2 +1,0 @@
-/// MailAuth: see the target's documentation catalog.
-enum MailAuthModule {}

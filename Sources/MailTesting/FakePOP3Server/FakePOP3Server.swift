@@ -1,0 +1,122 @@
+import MailAuth
+import MailTransport
+import Synchronization
+
+/// A POP3 server for tests, written independently of the POP3 client: its own command parsing,
+/// one handler per verb (RFC 1939, CAPA RFC 2449, STLS RFC 2595, AUTH RFC 5034).
+///
+/// It keeps a maildrop per user with UIDLs, honours DELE/RSET/QUIT semantics (deletions happen
+/// only at QUIT, in the UPDATE state), locks a maildrop while a session holds it (`[IN-USE]`),
+/// checks USER/PASS, APOP and SASL (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1/256, XOAUTH2) against
+/// ``accounts``, and misbehaves on demand (``FakePOP3Fault``).
+///
+/// ```swift
+/// let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["alice": "pw"]))
+/// server.deliver(FakePOP3Message(uid: "a1", text: "Subject: hi\n\nhello\n"), to: "alice")
+/// let client = try await POP3Client.connect(to: Endpoint(host: "fake", port: 995, security: .tls),
+///                                           connector: server.connector)
+/// ```
+///
+/// Reachable in memory (``connector``, or ``serve(_:)`` on any ``ServerSideConnection``) and
+/// over loopback TCP with real TLS (``listen(host:certificate:implicitTLS:)``).
+public final class FakePOP3Server: Sendable {
+    /// What the server offers and its faults.
+    public let configuration: FakePOP3Configuration
+    /// The users it knows: passwords (USER/PASS, APOP, password SASL) and tokens (XOAUTH2).
+    public let accounts: SASLServerAccounts
+
+    struct State {
+        var maildrops: [String: [FakePOP3Message]] = [:]
+        var locked: Set<String> = []
+        var commands: [String] = []
+        var sessions = 0
+    }
+
+    let state = Mutex(State())
+
+    /// A server with `configuration` and `accounts`.
+    public init(configuration: FakePOP3Configuration = FakePOP3Configuration(), accounts: SASLServerAccounts) {
+        self.configuration = configuration
+        self.accounts = accounts
+    }
+
+    /// Adds `message` to the end of `user`'s maildrop (visible to sessions that log in later).
+    public func deliver(_ message: FakePOP3Message, to user: String) {
+        state.withLock { $0.maildrops[user, default: []].append(message) }
+    }
+
+    /// The messages in `user`'s maildrop now (after any committed deletions).
+    public func messages(of user: String) -> [FakePOP3Message] {
+        state.withLock { $0.maildrops[user] ?? [] }
+    }
+
+    /// Every command line received so far, in order, with secrets replaced by `<redacted>`.
+    public var receivedCommands: [String] { state.withLock { $0.commands } }
+
+    /// How many sessions have started.
+    public var sessionCount: Int { state.withLock { $0.sessions } }
+
+    /// Whether a session holds `user`'s maildrop now.
+    public func isLocked(_ user: String) -> Bool { state.withLock { $0.locked.contains(user) } }
+
+    /// Locks `user`'s maildrop as another session would, so that logins get `[IN-USE]`.
+    public func lock(_ user: String) -> Bool { state.withLock { $0.locked.insert(user).inserted } }
+
+    /// Releases a lock taken with ``lock(_:)``.
+    public func unlock(_ user: String) { _ = state.withLock { $0.locked.remove(user) } }
+
+    /// Runs one session on `connection` until QUIT, a fault or the client going away; closes it.
+    public func serve(_ connection: any ServerSideConnection) async {
+        state.withLock { $0.sessions += 1 }
+        let session = FakePOP3Session(server: self, connection: connection)
+        await session.run()
+    }
+
+    /// A connector whose connections reach this server in memory. With `.tls` the connection
+    /// is marked secure at once (simulated implicit TLS); `.startTLS` works through STLS.
+    public var connector: FakePOP3Connector { FakePOP3Connector(server: self) }
+
+    /// Listens on loopback and serves every connection until the listener is closed.
+    /// - Parameters:
+    ///   - certificate: for implicit TLS or STLS (from ``TestCertificateAuthority``).
+    ///   - implicitTLS: whether connections start with a TLS handshake (port 995 style).
+    public func listen(
+        host: String = "127.0.0.1",
+        certificate: TestCertificateAuthority.ServerCertificate? = nil,
+        implicitTLS: Bool = false
+    ) throws -> LoopbackListener {
+        let listener = try LoopbackListener(host: host, certificate: certificate, implicitTLS: implicitTLS)
+        Task { [self] in
+            await listener.serve { connection in await self.serve(connection) }
+        }
+        return listener
+    }
+
+    /// Removes the messages with these UIDLs from `user`'s maildrop (a session's UPDATE state).
+    func remove(uids: Set<String>, from user: String) {
+        state.withLock { state in
+            state.maildrops[user] = (state.maildrops[user] ?? []).filter { !uids.contains($0.uid) }
+        }
+    }
+
+    func record(_ line: String) {
+        state.withLock { $0.commands.append(line) }
+    }
+}
+
+/// Opens in-memory connections to a ``FakePOP3Server``.
+public struct FakePOP3Connector: MailConnector {
+    /// The server reached.
+    public let server: FakePOP3Server
+
+    /// A new in-memory connection with a session of ``server`` on its other end.
+    public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
+        let (client, serverSide) = InMemoryConnection.makePair(readTimeout: timeouts.read)
+        if endpoint.security == .tls {
+            try await client.startTLS(serverName: endpoint.host, policy: tls)
+        }
+        let server = self.server
+        Task { await server.serve(serverSide) }
+        return client
+    }
+}

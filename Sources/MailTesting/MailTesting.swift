@@ -1,2 +1,0 @@
-/// MailTesting: see the target's documentation catalog.
-enum MailTestingModule {}

@@ -1,0 +1,150 @@
+import COpenSSL
+import Foundation
+import Synchronization
+import MailTransport
+
+/// A throwaway certificate authority made at run time with OpenSSL, for tests only.
+///
+/// It writes PEM files into a fresh temporary folder: the CA certificate (trust it with
+/// ``MailTransport/TLSPolicy/additionalTrustedCAFiles``) and server certificates it issues for
+/// any names, including deliberately broken ones (expired, for another host, self-signed), so
+/// certificate failures can be tested without a network. Keys are P-256 and never leave the folder.
+public final class TestCertificateAuthority: Sendable {
+    /// A server certificate and its key, as PEM files.
+    public struct ServerCertificate: Sendable, Hashable {
+        /// Certificate chain file (leaf first).
+        public let certificateFile: String
+        /// Private key file.
+        public let privateKeyFile: String
+        /// SHA-256 fingerprint of the leaf certificate (what a pin names).
+        public let fingerprint: CertificateFingerprint
+    }
+
+    /// The folder holding every file.
+    public let directory: String
+    /// The CA certificate, PEM.
+    public let caFile: String
+    private let caKeyFile: String
+
+    /// Creates a CA in a new temporary folder.
+    public init(commonName: String = "MailLink Test CA (do not trust)") throws {
+        directory = NSTemporaryDirectory() + "maillink-test-ca-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        caFile = directory + "/ca.pem"
+        caKeyFile = directory + "/ca-key.pem"
+        guard let key = maillink_generate_ec_key() else { throw Self.failure("generating the CA key") }
+        defer { EVP_PKEY_free(key) }
+        let certificate = try Self.build(
+            commonName: commonName, names: [], key: key, issuerKey: key, issuer: nil,
+            validity: -3600..<(10 * 365 * 86400), isCA: true)
+        defer { X509_free(certificate) }
+        try Self.write(certificate: certificate, to: caFile)
+        try Self.write(key: key, to: caKeyFile)
+    }
+
+    /// Issues a server certificate for `names` (DNS names or IP literals), valid over `validity`
+    /// seconds relative to now; a range in the past gives an expired certificate.
+    /// With `selfSigned`, the certificate signs itself instead of being issued by this CA.
+    public func issue(
+        names: [String] = ["localhost", "127.0.0.1", "::1"],
+        validity: Range<Int> = -3600..<(365 * 86400),
+        selfSigned: Bool = false,
+        label: String = UUID().uuidString
+    ) throws -> ServerCertificate {
+        guard let key = maillink_generate_ec_key() else { throw Self.failure("generating a key") }
+        defer { EVP_PKEY_free(key) }
+        let caCertificate = try Self.readCertificate(caFile)
+        defer { X509_free(caCertificate) }
+        let caKey = try Self.readKey(caKeyFile)
+        defer { EVP_PKEY_free(caKey) }
+        let certificate = try Self.build(
+            commonName: names.first ?? "localhost", names: names, key: key,
+            issuerKey: selfSigned ? key : caKey, issuer: selfSigned ? nil : caCertificate,
+            validity: validity, isCA: false)
+        defer { X509_free(certificate) }
+        let certificateFile = directory + "/\(label).pem"
+        let keyFile = directory + "/\(label)-key.pem"
+        try Self.write(certificate: certificate, to: certificateFile)
+        try Self.write(key: key, to: keyFile)
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        guard X509_digest(certificate, EVP_sha256(), &digest, &length) == 1,
+            let fingerprint = CertificateFingerprint(bytes: digest)
+        else { throw Self.failure("computing a fingerprint") }
+        return ServerCertificate(certificateFile: certificateFile, privateKeyFile: keyFile, fingerprint: fingerprint)
+    }
+
+    /// Removes the folder.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private static let serial = Mutex<Int>(1)
+
+    private static func build(
+        commonName: String, names: [String], key: OpaquePointer, issuerKey: OpaquePointer,
+        issuer: OpaquePointer?, validity: Range<Int>, isCA: Bool
+    ) throws -> OpaquePointer {
+        guard let certificate = X509_new() else { throw failure("X509_new") }
+        var ok = X509_set_version(certificate, 2) == 1
+        let serialNumber = serial.withLock { value -> Int in value += 1; return value }
+        ok = ok && ASN1_INTEGER_set(X509_get_serialNumber(certificate), serialNumber + Int(UInt16.random(in: 0...UInt16.max)) << 16) == 1
+        ok = ok && X509_gmtime_adj(X509_getm_notBefore(certificate), validity.lowerBound) != nil
+        ok = ok && X509_gmtime_adj(X509_getm_notAfter(certificate), validity.upperBound) != nil
+        ok = ok && X509_set_pubkey(certificate, key) == 1
+        let subject = X509_get_subject_name(certificate)
+        ok = ok && X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, commonName, -1, -1, 0) == 1
+        ok = ok && X509_set_issuer_name(certificate, issuer.map { X509_get_subject_name($0) } ?? subject) == 1
+        var extensions: [(Int32, String)] = []
+        if isCA {
+            extensions = [(NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign")]
+        } else {
+            let alternatives = names.map { TLSPolicy.isIPLiteral($0) ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
+            extensions = [(NID_basic_constraints, "critical,CA:FALSE"), (NID_ext_key_usage, "serverAuth")]
+            if !alternatives.isEmpty { extensions.append((NID_subject_alt_name, alternatives)) }
+        }
+        for (nid, value) in extensions where ok {
+            var context = X509V3_CTX()
+            X509V3_set_ctx(&context, issuer ?? certificate, certificate, nil, nil, 0)
+            guard let ext = X509V3_EXT_conf_nid(nil, &context, nid, value) else { ok = false; break }
+            ok = X509_add_ext(certificate, ext, -1) == 1
+            X509_EXTENSION_free(ext)
+        }
+        ok = ok && X509_sign(certificate, issuerKey, EVP_sha256()) > 0
+        guard ok else {
+            X509_free(certificate)
+            throw failure("building a certificate for \(commonName)")
+        }
+        return certificate
+    }
+
+    private static func write(certificate: OpaquePointer, to path: String) throws {
+        guard let bio = BIO_new_file(path, "w") else { throw failure("writing \(path)") }
+        defer { BIO_free(bio) }
+        guard PEM_write_bio_X509(bio, certificate) == 1 else { throw failure("writing \(path)") }
+    }
+
+    private static func write(key: OpaquePointer, to path: String) throws {
+        guard let bio = BIO_new_file(path, "w") else { throw failure("writing \(path)") }
+        defer { BIO_free(bio) }
+        guard PEM_write_bio_PrivateKey(bio, key, nil, nil, 0, nil, nil) == 1 else { throw failure("writing \(path)") }
+    }
+
+    private static func readCertificate(_ path: String) throws -> OpaquePointer {
+        guard let bio = BIO_new_file(path, "r") else { throw failure("reading \(path)") }
+        defer { BIO_free(bio) }
+        guard let certificate = PEM_read_bio_X509(bio, nil, nil, nil) else { throw failure("reading \(path)") }
+        return certificate
+    }
+
+    private static func readKey(_ path: String) throws -> OpaquePointer {
+        guard let bio = BIO_new_file(path, "r") else { throw failure("reading \(path)") }
+        defer { BIO_free(bio) }
+        guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else { throw failure("reading \(path)") }
+        return key
+    }
+
+    private static func failure(_ what: String) -> TransportError {
+        TransportError(.systemError, "test certificate authority: \(what) failed")
+    }
+}

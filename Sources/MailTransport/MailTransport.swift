@@ -1,2 +1,0 @@
-/// MailTransport: see the target's documentation catalog.
-enum MailTransportModule {}

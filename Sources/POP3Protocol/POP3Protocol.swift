@@ -1,2 +1,0 @@
-/// POP3Protocol: see the target's documentation catalog.
-enum POP3ProtocolModule {}
