@@ -40,14 +40,18 @@ enum MaildirDeliveryBenchmark {
 
         let messages = (0..<settings.count).map { message($0, size: settings.size) }
         let megabytes = Double(messages.reduce(0) { $0 + $1.count }) / 1_000_000
-        print(String(format: "maildir.messages: %d messages, %.1f MB, about %d bytes each", settings.count, megabytes, settings.size))
+        print(
+            String(
+                format: "maildir.messages: %d messages, %.1f MB, about %d bytes each", settings.count, megabytes,
+                settings.size))
 
         var lda: LDA?
         if settings.runLDA {
             if FileManager.default.isExecutableFile(atPath: settings.lda) {
                 lda = try LDA(path: settings.lda, base: base + "/lda", messages: messages)
                 let spawn = try await onThread { try spawnOverhead(runs: 200) }
-                print(String(format: "process.spawn: %.2f ms per process (setpriv … /bin/true, 200 runs)", spawn * 1000))
+                print(
+                    String(format: "process.spawn: %.2f ms per process (setpriv … /bin/true, 200 runs)", spawn * 1000))
             } else {
                 print("dovecot-lda: skipped, \(settings.lda) not found (apt-get install dovecot-core)")
             }
@@ -67,27 +71,33 @@ enum MaildirDeliveryBenchmark {
         }
         try verify(base + "/single/new", count: messages.count)
         try verify(base + "/batch/new", count: messages.count)
-        report("maildir.per-message", times.single, count: settings.count, megabytes: megabytes,
-               note: "one durable delivery per call: fsync of file and index, then of new/")
-        report("maildir.batch-\(settings.batch)", times.batched, count: settings.count, megabytes: megabytes,
-               note: "\(settings.batch) messages per call: files and index synced together, then new/ once")
+        report(
+            "maildir.per-message", times.single, count: settings.count, megabytes: megabytes,
+            note: "one durable delivery per call: fsync of file and index, then of new/")
+        report(
+            "maildir.batch-\(settings.batch)", times.batched, count: settings.count, megabytes: megabytes,
+            note: "\(settings.batch) messages per call: files and index synced together, then new/ once")
         print(String(format: "maildir.batch-speedup: %.1fx", times.single / times.batched))
         if lda != nil {
             try verify(base + "/lda/Maildir/new", count: messages.count)
-            report("dovecot-lda", times.lda, count: settings.count, megabytes: megabytes,
-                   note: "one process per message as user nobody, mail_fsync=optimized")
+            report(
+                "dovecot-lda", times.lda, count: settings.count, megabytes: megabytes,
+                note: "one process per message as user nobody, mail_fsync=optimized")
             print(String(format: "dovecot-lda.per-message: %.2f ms", times.lda / Double(settings.count) * 1000))
         }
     }
 
     static func report(_ name: String, _ seconds: Double, count: Int, megabytes: Double, note: String) {
-        print(String(format: "%@: %.0f messages/s, %.1f MB/s, %.2f s for %d (%@)", name, Double(count) / seconds,
-                     megabytes / seconds, seconds, count, note))
+        print(
+            String(
+                format: "%@: %.0f messages/s, %.1f MB/s, %.2f s for %d (%@)", name, Double(count) / seconds,
+                megabytes / seconds, seconds, count, note))
     }
 
     /// A message of about `size` bytes whose content depends on `number`.
     static func message(_ number: Int, size: Int) -> [UInt8] {
-        var bytes = Array("""
+        var bytes = Array(
+            """
             From: Sender \(number) <sender\(number)@example.org>\r
             To: someone@example.com\r
             Subject: benchmark message \(number)\r
@@ -108,11 +118,15 @@ enum MaildirDeliveryBenchmark {
     }
 
     /// Delivers `messages[range]` in calls of `batch` messages; returns the seconds it took.
-    static func deliver(_ messages: [[UInt8]], _ range: Range<Int>, batch: Int, into store: MaildirStore) async throws
+    static func deliver(
+        _ messages: [[UInt8]], _ range: Range<Int>, batch: Int, into store: MaildirStore
+    ) async throws
         -> Double
     {
         let incoming = range.map {
-            IncomingMessage(bytes: messages[$0], folder: .inbox, marker: .blue, origin: MessageOrigin(account: "bench@example.org", uidl: "u\($0)"))
+            IncomingMessage(
+                bytes: messages[$0], folder: .inbox, marker: .blue,
+                origin: MessageOrigin(account: "bench@example.org", uidl: "u\($0)"))
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -159,11 +173,11 @@ enum MaildirDeliveryBenchmark {
                 try Data(bytes).write(to: URL(fileURLWithPath: "\(base)/input/\(number).eml"))
             }
             try """
-                mail_location = maildir:\(base)/Maildir
-                mail_fsync = optimized
-                log_path = \(base)/lda.log
+            mail_location = maildir:\(base)/Maildir
+            mail_fsync = optimized
+            log_path = \(base)/lda.log
 
-                """.write(toFile: configuration, atomically: true, encoding: .utf8)
+            """.write(toFile: configuration, atomically: true, encoding: .utf8)
             chown(base, 65534, 65534)
             chmod(base, 0o755)
         }

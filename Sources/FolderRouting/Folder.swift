@@ -29,7 +29,8 @@ public struct Folder: Hashable, Sendable, Codable, CustomStringConvertible {
             throw MailStoreError(.invalidFolderName, "a user folder needs at least one name; use Folder.inbox")
         }
         for component in components where !Folder.isValidComponent(component) {
-            throw MailStoreError(.invalidFolderName, "folder name \"\(component)\" is not valid: use Folder.safeComponent(_:)")
+            throw MailStoreError(
+                .invalidFolderName, "folder name \"\(component)\" is not valid: use Folder.safeComponent(_:)")
         }
         if components.count == 1, components[0].uppercased() == "INBOX" {
             throw MailStoreError(.invalidFolderName, "INBOX is reserved: use Folder.inbox")

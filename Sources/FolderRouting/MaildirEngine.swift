@@ -210,7 +210,8 @@ final class MaildirEngine {
     func ensureFolder(_ folder: Folder) throws {
         guard !knownFolders.contains(folder) else { return }
         let directory = try layout.directory(of: folder)
-        let existed = fileSystem.isDirectory(directory + "/cur") && fileSystem.isDirectory(directory + "/new")
+        let existed =
+            fileSystem.isDirectory(directory + "/cur") && fileSystem.isDirectory(directory + "/new")
             && fileSystem.isDirectory(directory + "/tmp")
         if !existed {
             try fileSystem.makeDirectory(directory, "create the folder", folder: folder)
@@ -272,12 +273,17 @@ final class MaildirEngine {
                 try ensureFolder(message.folder)
                 let unique = names.next()
                 let tmpPath = try layout.directory(of: message.folder) + "/tmp/" + unique
-                let descriptor = try fileSystem.createExclusive(tmpPath, "create the message file", folder: message.folder)
+                let descriptor = try fileSystem.createExclusive(
+                    tmpPath, "create the message file", folder: message.folder)
                 descriptors.append(descriptor)
                 let base = MaildirNameMaker.base(unique: unique, size: message.bytes.count)
                 staged.append(
-                    (position, Staged(tmpPath: tmpPath, base: base, folder: message.folder, marker: message.marker,
-                                      origin: message.origin, size: message.bytes.count)))
+                    (
+                        position,
+                        Staged(
+                            tmpPath: tmpPath, base: base, folder: message.folder, marker: message.marker,
+                            origin: message.origin, size: message.bytes.count)
+                    ))
                 try fileSystem.writeAll(descriptor, message.bytes, "write the message", folder: message.folder)
                 fileSystem.startWriteback(descriptor)
                 if let origin = message.origin { batchOrigins[origin] = base }

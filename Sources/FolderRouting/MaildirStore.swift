@@ -75,17 +75,21 @@ public final class MaildirStore: MailStore {
     static func open(at path: String, options: Options, fileSystem: POSIXFileSystem) async throws -> MaildirStore {
         let queue = DispatchQueue(label: "MaildirStore")
         let age = Int(options.temporaryFileMaximumAge.components.seconds)
-        let box = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Confined, any Error>) in
+        let box = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<Confined, any Error>) in
             queue.async {
-                continuation.resume(with: Result {
-                    Confined(try MaildirEngine(root: path, temporaryFileMaximumAge: age, fileSystem: fileSystem))
-                })
+                continuation.resume(
+                    with: Result {
+                        Confined(try MaildirEngine(root: path, temporaryFileMaximumAge: age, fileSystem: fileSystem))
+                    })
             }
         }
         return MaildirStore(path: path, queue: queue, engine: box.engine)
     }
 
-    private func perform<Value: Sendable>(_ body: @escaping @Sendable (MaildirEngine) throws -> Value) async throws
+    private func perform<Value: Sendable>(
+        _ body: @escaping @Sendable (MaildirEngine) throws -> Value
+    ) async throws
         -> Value
     {
         try await withCheckedThrowingContinuation { continuation in
@@ -106,7 +110,9 @@ public final class MaildirStore: MailStore {
     }
 
     /// Starts a delivery whose bytes are streamed to `tmp/`; nothing is visible before `commit()`.
-    public func beginDelivery(to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?) async throws
+    public func beginDelivery(
+        to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?
+    ) async throws
         -> any MessageWriter
     {
         let token = try await perform { try $0.beginDelivery(to: folder, marker: marker, origin: origin) }

@@ -9,7 +9,9 @@ public enum MarkerColor: Hashable, Sendable, Codable, CustomStringConvertible {
     case custom(red: UInt8, green: UInt8, blue: UInt8)
 
     /// Every named colour, in the order a picker shows them.
-    public static let palette: [MarkerColor] = [.red, .orange, .yellow, .green, .teal, .blue, .purple, .pink, .brown, .gray]
+    public static let palette: [MarkerColor] = [
+        .red, .orange, .yellow, .green, .teal, .blue, .purple, .pink, .brown, .gray,
+    ]
 
     /// The palette name (`"blue"`), `nil` for a custom colour.
     public var name: String? {
@@ -49,10 +51,11 @@ public enum MarkerColor: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String {
         if let name { return name }
         let (red, green, blue) = rgb
-        return "#" + [red, green, blue].map { byte in
-            let hex = String(byte, radix: 16, uppercase: true)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return "#"
+            + [red, green, blue].map { byte in
+                let hex = String(byte, radix: 16, uppercase: true)
+                return hex.count == 1 ? "0" + hex : hex
+            }.joined()
     }
 
     /// Parses a palette name (any case; `grey` is accepted) or `#RRGGBB`; `nil` for anything else.

@@ -21,7 +21,9 @@ struct POSIXFileSystem {
     private func injected(_ operation: Operation) -> Int32? { fault?(operation) }
 
     func createExclusive(_ path: String, _ operation: String, folder: Folder?) throws -> Int32 {
-        if let number = injected(.createTemporary) { throw MailStoreError.system(operation, errno: number, folder: folder) }
+        if let number = injected(.createTemporary) {
+            throw MailStoreError.system(operation, errno: number, folder: folder)
+        }
         return try retrying(operation, folder: folder) { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
     }
 
@@ -34,7 +36,9 @@ struct POSIXFileSystem {
     }
 
     /// Writes every byte (a short write is continued, not an error).
-    func writeAll(_ descriptor: Int32, _ bytes: [UInt8], _ operation: String, folder: Folder?, isIndex: Bool = false)
+    func writeAll(
+        _ descriptor: Int32, _ bytes: [UInt8], _ operation: String, folder: Folder?, isIndex: Bool = false
+    )
         throws
     {
         if let number = injected(isIndex ? .appendIndex : .write) {
@@ -79,7 +83,9 @@ struct POSIXFileSystem {
     /// Syncs several files at once (see ``ParallelSync``); the first failure is thrown after all have run.
     func syncAll(_ descriptors: [(descriptor: Int32, folder: Folder?)], _ operation: String) throws {
         for entry in descriptors {
-            if let number = injected(.sync) { throw MailStoreError.system(operation, errno: number, folder: entry.folder) }
+            if let number = injected(.sync) {
+                throw MailStoreError.system(operation, errno: number, folder: entry.folder)
+            }
         }
         let results = ParallelSync.sync(descriptors.map(\.descriptor))
         if let failed = results.firstIndex(where: { $0 != 0 }) {

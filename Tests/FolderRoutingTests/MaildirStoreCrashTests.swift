@@ -22,13 +22,15 @@ struct MaildirStoreCrashTests {
     static let modeVariable = "MAILLINK_CRASH_MODE"
     static let messageCount = 1000
     static let rounds = 50
-    static let crashFolder = try! Folder(["Crash"])
+    static let crashFolder = Folder(uncheckedComponents: ["Crash"])
 
     static var isChild: Bool { ProcessInfo.processInfo.environment[storeVariable] != nil }
 
     /// Message `number`: a few headers and a body of 1–10 KB whose bytes depend on the number.
     static func message(_ number: Int) -> [UInt8] {
-        var bytes = Array("Message-ID: <crash-\(number)@maillink.test>\r\nX-Crash-Id: \(number)\r\nSubject: crash \(number)\r\n\r\n".utf8)
+        var bytes = Array(
+            "Message-ID: <crash-\(number)@maillink.test>\r\nX-Crash-Id: \(number)\r\nSubject: crash \(number)\r\n\r\n"
+                .utf8)
         let length = 1000 + (number * 7919) % 9000
         bytes.reserveCapacity(bytes.count + length)
         for position in 0..<length {
@@ -39,7 +41,9 @@ struct MaildirStoreCrashTests {
 
     static func number(in bytes: [UInt8]) -> Int? {
         let text = String(decoding: bytes.prefix(200), as: UTF8.self)
-        guard let line = text.split(separator: "\r\n").first(where: { $0.hasPrefix("X-Crash-Id: ") }) else { return nil }
+        guard let line = text.split(separator: "\r\n").first(where: { $0.hasPrefix("X-Crash-Id: ") }) else {
+            return nil
+        }
         return Int(line.dropFirst("X-Crash-Id: ".count))
     }
 
@@ -67,7 +71,8 @@ struct MaildirStoreCrashTests {
             if streamed {
                 var streamedOutcomes = [DeliveryOutcome]()
                 for message in batch {
-                    let writer = try await store.beginDelivery(to: message.folder, marker: message.marker, origin: message.origin)
+                    let writer = try await store.beginDelivery(
+                        to: message.folder, marker: message.marker, origin: message.origin)
                     var offset = 0
                     while offset < message.bytes.count {
                         try await writer.append(Array(message.bytes[offset..<min(offset + 1024, message.bytes.count)]))
@@ -157,7 +162,9 @@ struct MaildirStoreCrashTests {
         return counts
     }
 
-    @Test("50 SIGKILLs of a child delivering 1,000 messages lose and duplicate nothing", .enabled(if: !isChild), .timeLimit(.minutes(3)))
+    @Test(
+        "50 SIGKILLs of a child delivering 1,000 messages lose and duplicate nothing", .enabled(if: !isChild),
+        .timeLimit(.minutes(3)))
     func killedDeliveries() async throws {
         #if os(Linux)
             let directory = TemporaryDirectory()

@@ -19,7 +19,8 @@ struct InteropMaildirStoreTests {
     /// Messages with CRLF line ends (Dovecot serves stored bare LF as CRLF), a dot-stuffed
     /// line, 8-bit UTF-8 and a body of 300 KB.
     static func message(_ number: Int, size: Int = 0) -> [UInt8] {
-        var text = "From: sender\(number)@example.org\r\nSubject: interop \(number) — привет\r\nMessage-ID: <interop-\(number)@maillink.test>\r\n\r\n"
+        var text =
+            "From: sender\(number)@example.org\r\nSubject: interop \(number) — привет\r\nMessage-ID: <interop-\(number)@maillink.test>\r\n\r\n"
         text += "line one\r\n.leading dot\r\n..two dots\r\n"
         while text.utf8.count < size { text += String(repeating: "x", count: 98) + "\r\n" }
         return Array(text.utf8)
@@ -38,11 +39,15 @@ struct InteropMaildirStoreTests {
             let folder = [Folder.inbox, account, cyrillic][number % 3]
             let bytes = Self.message(number, size: number == 4 ? 300_000 : 0)
             expected[folder, default: []].append(bytes)
-            batch.append(IncomingMessage(bytes: bytes, folder: folder, marker: .blue, origin: MessageOrigin(account: "a", uidl: "\(number)")))
+            batch.append(
+                IncomingMessage(
+                    bytes: bytes, folder: folder, marker: .blue, origin: MessageOrigin(account: "a", uidl: "\(number)"))
+            )
         }
         _ = try await store.deliver(batch)
         let streamed = Self.message(99, size: 100_000)
-        let writer = try await store.beginDelivery(to: .inbox, marker: .red, origin: MessageOrigin(account: "a", uidl: "99"))
+        let writer = try await store.beginDelivery(
+            to: .inbox, marker: .red, origin: MessageOrigin(account: "a", uidl: "99"))
         for start in stride(from: 0, to: streamed.count, by: 4096) {
             try await writer.append(Array(streamed[start..<min(start + 4096, streamed.count)]))
         }
@@ -84,7 +89,8 @@ private struct DovecotPreauth: Sendable {
     init?() {
         guard DovecotPreauth.isAvailable else { return nil }
         directory = NSTemporaryDirectory() + "/maillink-dovecot-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else {
+        guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil
+        else {
             return nil
         }
     }
@@ -94,16 +100,17 @@ private struct DovecotPreauth: Sendable {
     /// Writes the configuration and gives the tree to the user the programs run as.
     func handOver() throws {
         try """
-            mail_location = maildir:\(maildir)
-            log_path = \(directory)/dovecot.log
-            namespace inbox {
-              inbox = yes
-              separator = /
-            }
+        mail_location = maildir:\(maildir)
+        log_path = \(directory)/dovecot.log
+        namespace inbox {
+          inbox = yes
+          separator = /
+        }
 
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
         guard asNobody else { return }
-        for path in [directory] + (FileManager.default.subpaths(atPath: directory) ?? []).map({ directory + "/" + $0 }) {
+        for path in [directory] + (FileManager.default.subpaths(atPath: directory) ?? []).map({ directory + "/" + $0 })
+        {
             chown(path, 65534, 65534)
         }
         chmod(directory, 0o755)
@@ -113,25 +120,28 @@ private struct DovecotPreauth: Sendable {
     func run(_ program: String, input: String) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    var arguments = [program, "-c", configuration]
-                    if asNobody { arguments = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"] + arguments }
-                    process.executableURL = URL(fileURLWithPath: asNobody ? "/usr/bin/setpriv" : program)
-                    process.arguments = asNobody ? arguments : Array(arguments.dropFirst())
-                    process.environment = ["USER": asNobody ? "nobody" : NSUserName(), "HOME": directory, "PATH": "/usr/bin:/bin"]
-                    let stdin = Pipe()
-                    let stdout = Pipe()
-                    process.standardInput = stdin
-                    process.standardOutput = stdout
-                    process.standardError = FileHandle.nullDevice
-                    try process.run()
-                    stdin.fileHandleForWriting.write(Data(input.utf8))
-                    try stdin.fileHandleForWriting.close()
-                    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return [UInt8](output)
-                })
+                continuation.resume(
+                    with: Result {
+                        let process = Process()
+                        var arguments = [program, "-c", configuration]
+                        if asNobody { arguments = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"] + arguments }
+                        process.executableURL = URL(fileURLWithPath: asNobody ? "/usr/bin/setpriv" : program)
+                        process.arguments = asNobody ? arguments : Array(arguments.dropFirst())
+                        process.environment = [
+                            "USER": asNobody ? "nobody" : NSUserName(), "HOME": directory, "PATH": "/usr/bin:/bin",
+                        ]
+                        let stdin = Pipe()
+                        let stdout = Pipe()
+                        process.standardInput = stdin
+                        process.standardOutput = stdout
+                        process.standardError = FileHandle.nullDevice
+                        try process.run()
+                        stdin.fileHandleForWriting.write(Data(input.utf8))
+                        try stdin.fileHandleForWriting.close()
+                        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+                        process.waitUntilExit()
+                        return [UInt8](output)
+                    })
             }.start()
         }
     }
@@ -152,17 +162,19 @@ private struct DovecotPreauth: Sendable {
         var messages = [[UInt8]]()
         for _ in 0..<count {
             guard lines.next()?.starts(with: Array("+OK".utf8)) == true else { break }
-            messages.append(lines.block().reduce(into: [UInt8]()) { message, line in
-                message += line.first == UInt8(ascii: ".") ? Array(line.dropFirst()) : line
-                message += [13, 10]
-            })
+            messages.append(
+                lines.block().reduce(into: [UInt8]()) { message, line in
+                    message += line.first == UInt8(ascii: ".") ? Array(line.dropFirst()) : line
+                    message += [13, 10]
+                })
         }
         return (sizes, messages)
     }
 
     /// The folder names IMAP LIST gives (RFC 3501 §6.3.8), decoded from modified UTF-7 by Dovecot's own rules.
     func imapFolders() async throws -> [String] {
-        let output = String(decoding: try await run(DovecotPreauth.imap, input: "a LIST \"\" \"*\"\r\nb LOGOUT\r\n"), as: UTF8.self)
+        let output = String(
+            decoding: try await run(DovecotPreauth.imap, input: "a LIST \"\" \"*\"\r\nb LOGOUT\r\n"), as: UTF8.self)
         return output.split(separator: "\r\n").filter { $0.hasPrefix("* LIST ") }.compactMap { line in
             guard let name = line.split(separator: " ").last else { return nil }
             let trimmed = name.hasPrefix("\"") ? String(name.dropFirst().dropLast()) : String(name)
@@ -203,7 +215,8 @@ private struct DovecotPreauth: Sendable {
         func flush() {
             guard !pending.isEmpty else { return }
             let data = Data(pending.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] })
-            let base64 = data.base64EncodedString().replacingOccurrences(of: "/", with: ",").replacingOccurrences(of: "=", with: "")
+            let base64 = data.base64EncodedString().replacingOccurrences(of: "/", with: ",").replacingOccurrences(
+                of: "=", with: "")
             result += "&" + base64 + "-"
             pending = []
         }
@@ -232,7 +245,9 @@ private struct DovecotPreauth: Sendable {
                 var base64 = encoded.replacingOccurrences(of: ",", with: "/")
                 while base64.count % 4 != 0 { base64 += "=" }
                 let bytes = [UInt8](Data(base64Encoded: base64) ?? Data())
-                let units = stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+                let units = stride(from: 0, to: bytes.count - 1, by: 2).map {
+                    UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1])
+                }
                 result += String(decoding: units, as: UTF16.self)
             }
             rest = rest[rest.index(after: dash)...]
