@@ -57,7 +57,7 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
         switch number {
         case ENOSPC, EDQUOT, EFBIG: code = .diskFull
         case EACCES, EPERM, EROFS, ENOTDIR, EISDIR: code = .notWritable
-        case ENOENT: code = .messageNotFound
+        case ENOENT: code = folder == nil ? .ioFailure : .folderNotFound
         default: code = .ioFailure
         }
         return MailStoreError(code, operation, folder: folder, errno: number)
