@@ -4,6 +4,7 @@
 /// (`--marker blue`) and stored messages agree, plus any custom RGB colour.
 /// The text form is the palette name or `#RRGGBB`; it is what stores keep.
 public enum MarkerColor: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The named palette colours; ``rgb`` gives their channels.
     case red, orange, yellow, green, teal, blue, purple, pink, brown, gray
     /// A colour outside the palette, 8 bits per channel.
     case custom(red: UInt8, green: UInt8, blue: UInt8)
