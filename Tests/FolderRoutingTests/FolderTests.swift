@@ -63,6 +63,8 @@ struct FolderTests {
         #expect(first.path == "a_b@x_org")
         #expect(second.path == "a_b@x_org (2)")
         #expect(third.path == "A_B@X_ORG (3)")
+        let underNested = Folder.named(afterAccount: "work", avoiding: [try Folder(["Work", "Clients"])])
+        #expect(underNested.path == "work (2)")
         let long = Folder.named(
             afterAccount: String(repeating: "z", count: 80),
             avoiding: [
