@@ -8,7 +8,7 @@
 ///
 /// Why not FileManager: delivery needs `open(O_EXCL)`, `fsync` of files and of
 /// directories, and `rename` with exact error numbers; FileManager offers none of
-/// these guarantees. A ``MaildirFault`` hook lets tests make any step fail as a full
+/// these guarantees. The `fault` hook lets tests make any step fail as a full
 /// disk or a read-only folder would, which root (who ignores permissions) cannot
 /// otherwise provoke.
 struct POSIXFileSystem {
