@@ -10,6 +10,7 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "hashing": { try await HashingBenchmark.run(arguments: $0) },
     "discovery": { try await DiscoveryBenchmark.run(arguments: $0) },
     "send": { try await SendBenchmark.run(arguments: $0) },
+    "maildir": { try await MaildirDeliveryBenchmark.run(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

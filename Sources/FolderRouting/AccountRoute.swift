@@ -17,7 +17,9 @@ public struct AccountRoute: Hashable, Sendable, Codable {
     /// A route into a new folder named after the account, distinct from the `existing` folders.
     ///
     /// Use this when linking: it fixes the folder name once (``Folder/named(afterAccount:avoiding:)``).
-    public static func newFolder(for account: String, avoiding existing: some Sequence<Folder>, marker: MarkerColor)
+    public static func newFolder(
+        for account: String, avoiding existing: some Sequence<Folder>, marker: MarkerColor
+    )
         -> AccountRoute
     {
         AccountRoute(

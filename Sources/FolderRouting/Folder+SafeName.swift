@@ -46,7 +46,8 @@ extension Folder {
     /// the name must not change when other folders appear later.
     public static func named(afterAccount account: String, avoiding existing: some Sequence<Folder>) -> Folder {
         let base = safeComponent(account)
-        let taken = Set(existing.filter { $0.components.count == 1 }.map { $0.components[0].lowercased() })
+        // A nested folder's top level counts as taken: Maildir++ shows it as a parent.
+        let taken = Set(existing.compactMap { $0.components.first?.lowercased() })
         if !taken.contains(base.lowercased()) {
             return Folder(uncheckedComponents: [base])
         }

@@ -4,8 +4,8 @@
 /// never the encoded form a store writes on disk (``MaildirStore`` encodes each
 /// component in modified UTF-7, RFC 3501 §5.1.3, and joins them with `.` as
 /// Maildir++ does). A component is valid when it is non-empty, has no surrounding
-/// white space, and contains no `/`, no `.` (the Maildir++ hierarchy separator) and
-/// no control character; ``safeComponent(_:)`` turns any text into a valid one.
+/// white space, and contains no `/`, no `\`, no `.` (the Maildir++ hierarchy separator)
+/// and no control or format character; ``safeComponent(_:)`` turns any text into a valid one.
 public struct Folder: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The names from the top of the hierarchy down; empty for the Inbox.
     public let components: [String]
@@ -29,7 +29,8 @@ public struct Folder: Hashable, Sendable, Codable, CustomStringConvertible {
             throw MailStoreError(.invalidFolderName, "a user folder needs at least one name; use Folder.inbox")
         }
         for component in components where !Folder.isValidComponent(component) {
-            throw MailStoreError(.invalidFolderName, "folder name \"\(component)\" is not valid: use Folder.safeComponent(_:)")
+            throw MailStoreError(
+                .invalidFolderName, "folder name \"\(component)\" is not valid: use Folder.safeComponent(_:)")
         }
         if components.count == 1, components[0].uppercased() == "INBOX" {
             throw MailStoreError(.invalidFolderName, "INBOX is reserved: use Folder.inbox")

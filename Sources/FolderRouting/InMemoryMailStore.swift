@@ -41,7 +41,8 @@ public actor InMemoryMailStore: MailStore {
     /// Starts a chunked delivery that stays invisible until committed.
     public func beginDelivery(to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?) -> any MessageWriter {
         knownFolders.insert(folder)
-        return InMemoryMessageWriter(store: self, message: IncomingMessage(bytes: [], folder: folder, marker: marker, origin: origin))
+        return InMemoryMessageWriter(
+            store: self, message: IncomingMessage(bytes: [], folder: folder, marker: marker, origin: origin))
     }
 
     fileprivate func commit(_ message: IncomingMessage) -> DeliveryOutcome {
@@ -109,12 +110,16 @@ actor InMemoryMessageWriter: MessageWriter {
     }
 
     func append(_ bytes: [UInt8]) throws {
-        guard isOpen else { throw MailStoreError(.writerClosed, "append after commit or abort", folder: message.folder) }
+        guard isOpen else {
+            throw MailStoreError(.writerClosed, "append after commit or abort", folder: message.folder)
+        }
         message.bytes += bytes
     }
 
     func commit() async throws -> DeliveryOutcome {
-        guard isOpen else { throw MailStoreError(.writerClosed, "commit after commit or abort", folder: message.folder) }
+        guard isOpen else {
+            throw MailStoreError(.writerClosed, "commit after commit or abort", folder: message.folder)
+        }
         isOpen = false
         let outcome = await store.commit(message)
         message.bytes = []

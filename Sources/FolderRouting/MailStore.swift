@@ -13,7 +13,9 @@ public protocol MailStore: Sendable {
     func deliver(_ messages: [IncomingMessage]) async throws -> [DeliveryOutcome]
 
     /// Starts delivering one message whose bytes arrive in chunks.
-    func beginDelivery(to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?) async throws -> any MessageWriter
+    func beginDelivery(
+        to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?
+    ) async throws -> any MessageWriter
 
     /// The message already delivered from `origin`, if any; a sync asks before fetching.
     func message(from origin: MessageOrigin) async throws -> StoredMessage.ID?

@@ -57,7 +57,7 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
         switch number {
         case ENOSPC, EDQUOT, EFBIG: code = .diskFull
         case EACCES, EPERM, EROFS, ENOTDIR, EISDIR: code = .notWritable
-        case ENOENT: code = .messageNotFound
+        case ENOENT: code = folder == nil ? .ioFailure : .folderNotFound
         default: code = .ioFailure
         }
         return MailStoreError(code, operation, folder: folder, errno: number)
@@ -71,7 +71,8 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
     /// What the user can do about it, in plain words.
     public var recoverySuggestion: String {
         switch code {
-        case .diskFull: "Free some disk space or raise the mailbox quota; nothing was delivered, so the next sync retries."
+        case .diskFull:
+            "Free some disk space or raise the mailbox quota; nothing was delivered, so the next sync retries."
         case .notWritable: "Check that the mail folder exists and that this program may write to it."
         case .storeLocked: "Another program is writing to this mailbox; close it or wait for it to finish."
         case .invalidFolderName: "Choose another folder name (no '/', '.', or control characters)."

@@ -193,10 +193,11 @@ final class MaildirEngine {
         try openIndex()
     }
 
-    private func appendToIndex(_ bytes: [UInt8]) throws {
+    /// Appends records and syncs the index, together with `others` (message files) when given.
+    private func appendToIndex(_ bytes: [UInt8], syncing others: [(descriptor: Int32, folder: Folder?)] = []) throws {
         do {
             try fileSystem.writeAll(indexDescriptor, bytes, "record in the store's index", folder: nil, isIndex: true)
-            try fileSystem.sync(indexDescriptor, "sync the store's index", folder: nil)
+            try fileSystem.syncAll(others + [(indexDescriptor, nil)], "sync the messages and the store's index")
         } catch {
             _ = ftruncate(indexDescriptor, off_t(indexLength))  // never leave half a record behind
             throw error
@@ -209,7 +210,8 @@ final class MaildirEngine {
     func ensureFolder(_ folder: Folder) throws {
         guard !knownFolders.contains(folder) else { return }
         let directory = try layout.directory(of: folder)
-        let existed = fileSystem.isDirectory(directory + "/cur") && fileSystem.isDirectory(directory + "/new")
+        let existed =
+            fileSystem.isDirectory(directory + "/cur") && fileSystem.isDirectory(directory + "/new")
             && fileSystem.isDirectory(directory + "/tmp")
         if !existed {
             try fileSystem.makeDirectory(directory, "create the folder", folder: folder)
@@ -271,42 +273,48 @@ final class MaildirEngine {
                 try ensureFolder(message.folder)
                 let unique = names.next()
                 let tmpPath = try layout.directory(of: message.folder) + "/tmp/" + unique
-                let descriptor = try fileSystem.createExclusive(tmpPath, "create the message file", folder: message.folder)
+                let descriptor = try fileSystem.createExclusive(
+                    tmpPath, "create the message file", folder: message.folder)
                 descriptors.append(descriptor)
                 let base = MaildirNameMaker.base(unique: unique, size: message.bytes.count)
                 staged.append(
-                    (position, Staged(tmpPath: tmpPath, base: base, folder: message.folder, marker: message.marker,
-                                      origin: message.origin, size: message.bytes.count)))
+                    (
+                        position,
+                        Staged(
+                            tmpPath: tmpPath, base: base, folder: message.folder, marker: message.marker,
+                            origin: message.origin, size: message.bytes.count)
+                    ))
                 try fileSystem.writeAll(descriptor, message.bytes, "write the message", folder: message.folder)
                 fileSystem.startWriteback(descriptor)
                 if let origin = message.origin { batchOrigins[origin] = base }
-            }
-            for (descriptor, entry) in zip(descriptors, staged) {
-                try fileSystem.sync(descriptor, "sync the message", folder: entry.file.folder)
             }
         } catch {
             descriptors.forEach { closeDescriptor($0) }
             staged.forEach { fileSystem.remove($0.file.tmpPath) }
             throw error
         }
-        descriptors.forEach { closeDescriptor($0) }
-        let published = try publish(staged.map(\.file))
+        defer { descriptors.forEach { closeDescriptor($0) } }
+        let published = try publish(staged.map(\.file), unsynced: descriptors)
         for (entry, message) in zip(staged, published) { outcomes[entry.position] = .delivered(message) }
         return outcomes.compactMap { $0 }
     }
 
-    /// Records synced temporary files in the index, renames them into `new/` and syncs each `new/` once.
+    /// Records written temporary files in the index, syncs them and the index together,
+    /// renames them into `new/` and syncs each `new/` once.
     ///
-    /// On failure nothing of `files` stays visible: renamed files are unlinked again, so
-    /// their index records point at nothing and count as "not delivered".
-    private func publish(_ files: [Staged]) throws -> [StoredMessage] {
+    /// `unsynced` are the open descriptors of `files` (one each). Syncing them in the
+    /// same round as the index lets one journal commit cover the whole batch; both must
+    /// be durable before the first rename. On failure nothing of `files` stays visible:
+    /// renamed files are unlinked again, so their index records point at nothing and
+    /// count as "not delivered".
+    private func publish(_ files: [Staged], unsynced: [Int32]) throws -> [StoredMessage] {
         guard !files.isEmpty else { return [] }
         var renamed = [String]()
         do {
             let lines = files.map {
                 MaildirIndex.line(for: .delivered(base: $0.base, origin: $0.origin, marker: $0.marker))
             }
-            try appendToIndex(Array(lines.joined().utf8))
+            try appendToIndex(Array(lines.joined().utf8), syncing: zip(unsynced, files).map { ($0, $1.folder) })
             var newDirectories = [String: Folder]()
             for file in files {
                 let newDirectory = try layout.directory(of: file.folder) + "/new"
@@ -368,18 +376,11 @@ final class MaildirEngine {
             fileSystem.remove(entry.tmpPath)
             return .duplicate(existing: StoredMessage.ID(existing))
         }
-        do {
-            try fileSystem.sync(entry.descriptor, "sync the message", folder: entry.folder)
-        } catch {
-            closeDescriptor(entry.descriptor)
-            fileSystem.remove(entry.tmpPath)
-            throw error
-        }
-        closeDescriptor(entry.descriptor)
+        defer { closeDescriptor(entry.descriptor) }
         let staged = Staged(
             tmpPath: entry.tmpPath, base: MaildirNameMaker.base(unique: entry.unique, size: entry.size),
             folder: entry.folder, marker: entry.marker, origin: entry.origin, size: entry.size)
-        let published = try publish([staged])
+        let published = try publish([staged], unsynced: [entry.descriptor])
         return .delivered(published[0])
     }
 

@@ -18,7 +18,8 @@ struct MaildirLayout {
         guard !folder.isInbox else { return nil }
         let name = "." + folder.components.map(ModifiedUTF7.encode).joined(separator: ".")
         guard name.utf8.count <= MaildirLayout.maximumDirectoryNameLength else {
-            throw MailStoreError(.invalidFolderName, "the folder's name is too long for a Maildir++ directory", folder: folder)
+            throw MailStoreError(
+                .invalidFolderName, "the folder's name is too long for a Maildir++ directory", folder: folder)
         }
         return name
     }

@@ -12,25 +12,29 @@ import Dispatch
 ///
 /// ## Delivery order
 ///
-/// For each message (or each batch: every step done for all messages, then the next):
-/// 1. write the bytes to `tmp/<unique>` (created with `O_EXCL`) and `fsync` it;
-/// 2. append a `D` record (name, account, UIDL, marker) to the index and `fsync` it;
-/// 3. `rename` into `new/<unique>,S=<size>`;
-/// 4. `fsync` the `new/` directory — only then is the delivery reported.
+/// For each message (or each batch: every step done for all its messages, then the next):
+/// 1. write the bytes to `tmp/<unique>` (created with `O_EXCL`);
+/// 2. append a `D` record (name, account, UIDL, marker) to the index;
+/// 3. `fsync` the message files and the index — all of them before any rename;
+/// 4. `rename` into `new/<unique>,S=<size>`;
+/// 5. `fsync` the `new/` directory — only then is the delivery reported.
 ///
 /// When the store opens, a record whose file is in no `new/` or `cur/` is ignored,
 /// and `tmp/` files whose writer (`P<pid>` on this host) is dead, or older than 36 hours
 /// (the Maildir convention), are removed. Hence:
-/// - *reported ⇒ present*: step 4 synced the rename, step 1 the content;
+/// - *reported ⇒ present*: step 5 synced the rename, step 3 the content;
 /// - *present ⇒ complete*: a file only reaches `new/` by the rename of a synced file;
-/// - *exactly once*: a present file always has its record (step 2 precedes step 3), so
-///   the (account, UIDL) pair is known after any restart and a second delivery of it
-///   returns `.duplicate` — including when the sync engine crashed after delivering but
-///   before recording the UIDL on its side. A crash before the rename leaves a record
-///   without a file, which counts as "not delivered", so the next sync delivers it.
+/// - *exactly once*: a present file always has its durable record (step 3 precedes
+///   step 4), so the (account, UIDL) pair is known after any restart and a second
+///   delivery of it returns `.duplicate` — including when the sync engine crashed after
+///   delivering but before recording the UIDL on its side. A crash before the rename
+///   leaves a record without a file, which counts as "not delivered", so the next sync
+///   delivers it again.
 ///
-/// A batch pays steps 2 and 4 once and overlaps the `fsync` of its files, which is
-/// why ``deliver(_:)`` with many messages is much faster than one call per message.
+/// A batch pays steps 3 and 5 once: its `fsync` calls run at the same time (see the
+/// source's `ParallelSync`) and share the file system's journal commit, which is why
+/// ``deliver(_:)`` with many messages is much faster than one call per message
+/// (`swift run -c release MailLinkBenchmarks maildir` measures both).
 ///
 /// ## Threads
 ///
@@ -75,17 +79,21 @@ public final class MaildirStore: MailStore {
     static func open(at path: String, options: Options, fileSystem: POSIXFileSystem) async throws -> MaildirStore {
         let queue = DispatchQueue(label: "MaildirStore")
         let age = Int(options.temporaryFileMaximumAge.components.seconds)
-        let box = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Confined, any Error>) in
+        let box = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<Confined, any Error>) in
             queue.async {
-                continuation.resume(with: Result {
-                    Confined(try MaildirEngine(root: path, temporaryFileMaximumAge: age, fileSystem: fileSystem))
-                })
+                continuation.resume(
+                    with: Result {
+                        Confined(try MaildirEngine(root: path, temporaryFileMaximumAge: age, fileSystem: fileSystem))
+                    })
             }
         }
         return MaildirStore(path: path, queue: queue, engine: box.engine)
     }
 
-    private func perform<Value: Sendable>(_ body: @escaping @Sendable (MaildirEngine) throws -> Value) async throws
+    private func perform<Value: Sendable>(
+        _ body: @escaping @Sendable (MaildirEngine) throws -> Value
+    ) async throws
         -> Value
     {
         try await withCheckedThrowingContinuation { continuation in
@@ -106,7 +114,9 @@ public final class MaildirStore: MailStore {
     }
 
     /// Starts a delivery whose bytes are streamed to `tmp/`; nothing is visible before `commit()`.
-    public func beginDelivery(to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?) async throws
+    public func beginDelivery(
+        to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?
+    ) async throws
         -> any MessageWriter
     {
         let token = try await perform { try $0.beginDelivery(to: folder, marker: marker, origin: origin) }

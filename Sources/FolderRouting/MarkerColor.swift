@@ -4,12 +4,15 @@
 /// (`--marker blue`) and stored messages agree, plus any custom RGB colour.
 /// The text form is the palette name or `#RRGGBB`; it is what stores keep.
 public enum MarkerColor: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The named palette colours; ``rgb`` gives their channels.
     case red, orange, yellow, green, teal, blue, purple, pink, brown, gray
     /// A colour outside the palette, 8 bits per channel.
     case custom(red: UInt8, green: UInt8, blue: UInt8)
 
     /// Every named colour, in the order a picker shows them.
-    public static let palette: [MarkerColor] = [.red, .orange, .yellow, .green, .teal, .blue, .purple, .pink, .brown, .gray]
+    public static let palette: [MarkerColor] = [
+        .red, .orange, .yellow, .green, .teal, .blue, .purple, .pink, .brown, .gray,
+    ]
 
     /// The palette name (`"blue"`), `nil` for a custom colour.
     public var name: String? {
@@ -49,10 +52,11 @@ public enum MarkerColor: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String {
         if let name { return name }
         let (red, green, blue) = rgb
-        return "#" + [red, green, blue].map { byte in
-            let hex = String(byte, radix: 16, uppercase: true)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return "#"
+            + [red, green, blue].map { byte in
+                let hex = String(byte, radix: 16, uppercase: true)
+                return hex.count == 1 ? "0" + hex : hex
+            }.joined()
     }
 
     /// Parses a palette name (any case; `grey` is accepted) or `#RRGGBB`; `nil` for anything else.

@@ -21,7 +21,9 @@ enum ModifiedUTF7 {
             var index = 0
             while index < bytes.count {
                 let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
-                let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+                let value = chunk.enumerated().reduce(UInt32(0)) {
+                    $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset))
+                }
                 let characters = chunk.count + 1
                 for position in 0..<characters {
                     output.append(alphabet[Int((value >> (18 - 6 * UInt32(position))) & 0x3F)])

@@ -8,7 +8,7 @@
 ///
 /// Why not FileManager: delivery needs `open(O_EXCL)`, `fsync` of files and of
 /// directories, and `rename` with exact error numbers; FileManager offers none of
-/// these guarantees. A ``MaildirFault`` hook lets tests make any step fail as a full
+/// these guarantees. The `fault` hook lets tests make any step fail as a full
 /// disk or a read-only folder would, which root (who ignores permissions) cannot
 /// otherwise provoke.
 struct POSIXFileSystem {
@@ -21,7 +21,9 @@ struct POSIXFileSystem {
     private func injected(_ operation: Operation) -> Int32? { fault?(operation) }
 
     func createExclusive(_ path: String, _ operation: String, folder: Folder?) throws -> Int32 {
-        if let number = injected(.createTemporary) { throw MailStoreError.system(operation, errno: number, folder: folder) }
+        if let number = injected(.createTemporary) {
+            throw MailStoreError.system(operation, errno: number, folder: folder)
+        }
         return try retrying(operation, folder: folder) { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
     }
 
@@ -34,7 +36,9 @@ struct POSIXFileSystem {
     }
 
     /// Writes every byte (a short write is continued, not an error).
-    func writeAll(_ descriptor: Int32, _ bytes: [UInt8], _ operation: String, folder: Folder?, isIndex: Bool = false)
+    func writeAll(
+        _ descriptor: Int32, _ bytes: [UInt8], _ operation: String, folder: Folder?, isIndex: Bool = false
+    )
         throws
     {
         if let number = injected(isIndex ? .appendIndex : .write) {
@@ -74,6 +78,19 @@ struct POSIXFileSystem {
     func sync(_ descriptor: Int32, _ operation: String, folder: Folder?) throws {
         if let number = injected(.sync) { throw MailStoreError.system(operation, errno: number, folder: folder) }
         _ = try retrying(operation, folder: folder) { fsync(descriptor) }
+    }
+
+    /// Syncs several files at once (see ``ParallelSync``); the first failure is thrown after all have run.
+    func syncAll(_ descriptors: [(descriptor: Int32, folder: Folder?)], _ operation: String) throws {
+        for entry in descriptors {
+            if let number = injected(.sync) {
+                throw MailStoreError.system(operation, errno: number, folder: entry.folder)
+            }
+        }
+        let results = ParallelSync.sync(descriptors.map(\.descriptor))
+        if let failed = results.firstIndex(where: { $0 != 0 }) {
+            throw MailStoreError.system(operation, errno: results[failed], folder: descriptors[failed].folder)
+        }
     }
 
     func syncDirectory(_ path: String, _ operation: String, folder: Folder?) throws {

@@ -14,7 +14,9 @@ public struct RoutingRule: Hashable, Sendable, Codable {
     public var marker: MarkerColor?
 
     /// Creates a rule.
-    public init(name: String, when condition: RoutingCondition, destination: RoutingDestination, marker: MarkerColor? = nil) {
+    public init(
+        name: String, when condition: RoutingCondition, destination: RoutingDestination, marker: MarkerColor? = nil
+    ) {
         self.name = name
         self.condition = condition
         self.destination = destination

@@ -20,23 +20,27 @@ struct FolderTests {
         #expect(folder.name == "Clients")
     }
 
-    @Test("names with a dot, a slash, a control character, surrounding spaces or too many letters are refused", arguments: [
-        "a.b", "a/b", "a\u{7}b", " a", "a ", "", String(repeating: "x", count: 65), "INBOX",
-    ])
+    @Test(
+        "names with a dot, a slash, a control character, surrounding spaces or too many letters are refused",
+        arguments: [
+            "a.b", "a/b", "a\u{7}b", " a", "a ", "", String(repeating: "x", count: 65), "INBOX",
+        ])
     func refused(name: String) {
         #expect(throws: MailStoreError.self) { try Folder([name]) }
     }
 
-    @Test("an account address becomes a readable folder name", arguments: [
-        ("alice@example.com", "alice@example_com"),
-        ("a/b\\c", "a_b_c"),
-        ("  Bob \t  Smith\n", "Bob Smith"),
-        ("tab\u{0}\u{1}bed", "tabbed"),
-        ("Почта.ру", "Почта_ру"),
-        ("", "Account"),
-        ("\u{7}", "Account"),
-        ("inbox", "inbox_"),
-    ])
+    @Test(
+        "an account address becomes a readable folder name",
+        arguments: [
+            ("alice@example.com", "alice@example_com"),
+            ("a/b\\c", "a_b_c"),
+            ("  Bob \t  Smith\n", "Bob Smith"),
+            ("tab\u{0}\u{1}bed", "tabbed"),
+            ("Почта.ру", "Почта_ру"),
+            ("", "Account"),
+            ("\u{7}", "Account"),
+            ("inbox", "inbox_"),
+        ])
     func safeName(input: String, expected: String) throws {
         let safe = Folder.safeComponent(input)
         #expect(safe == expected)
@@ -59,9 +63,13 @@ struct FolderTests {
         #expect(first.path == "a_b@x_org")
         #expect(second.path == "a_b@x_org (2)")
         #expect(third.path == "A_B@X_ORG (3)")
-        let long = Folder.named(afterAccount: String(repeating: "z", count: 80), avoiding: [
-            Folder.named(afterAccount: String(repeating: "z", count: 80), avoiding: []),
-        ])
+        let underNested = Folder.named(afterAccount: "work", avoiding: [try Folder(["Work", "Clients"])])
+        #expect(underNested.path == "work (2)")
+        let long = Folder.named(
+            afterAccount: String(repeating: "z", count: 80),
+            avoiding: [
+                Folder.named(afterAccount: String(repeating: "z", count: 80), avoiding: [])
+            ])
         #expect(long.name.hasSuffix(" (2)"))
         #expect(Folder.isValidComponent(long.name))
     }

@@ -10,7 +10,9 @@ struct MaildirIndexTests {
         let records: [MaildirIndex.Record] = [
             .delivered(base: "1.M2P3Q4.host,S=5", origin: MessageOrigin(account: "a b%c@d", uidl: "-"), marker: .blue),
             .delivered(base: "x", origin: nil, marker: nil),
-            .delivered(base: "y", origin: MessageOrigin(account: "почта\n", uidl: "u\u{7F}"), marker: .custom(red: 1, green: 2, blue: 3)),
+            .delivered(
+                base: "y", origin: MessageOrigin(account: "почта\n", uidl: "u\u{7F}"),
+                marker: .custom(red: 1, green: 2, blue: 3)),
             .marked(base: "x", marker: .gray),
             .marked(base: "x", marker: nil),
         ]
@@ -25,7 +27,8 @@ struct MaildirIndexTests {
     func torn() {
         let text = "maillink-index 1\nD a - - red\ngarbage\nK a blue\nD b - -"
         let parsed = MaildirIndex.parse(Array(text.utf8))
-        #expect(parsed.records == [.delivered(base: "a", origin: nil, marker: .red), .marked(base: "a", marker: .blue)])
+        #expect(
+            parsed.records == [.delivered(base: "a", origin: nil, marker: .red), .marked(base: "a", marker: .blue)])
         #expect(parsed.validLength == text.utf8.count - "D b - -".utf8.count)
     }
 

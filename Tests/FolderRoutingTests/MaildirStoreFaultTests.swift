@@ -42,31 +42,40 @@ struct MaildirStoreFaultTests {
 
     func batch(_ count: Int, from first: Int = 0) -> [IncomingMessage] {
         (first..<first + count).map {
-            IncomingMessage(bytes: Array("message \($0)\n".utf8), folder: .inbox, marker: .red, origin: MessageOrigin(account: "a", uidl: "\($0)"))
+            IncomingMessage(
+                bytes: Array("message \($0)\n".utf8), folder: .inbox, marker: .red,
+                origin: MessageOrigin(account: "a", uidl: "\($0)"))
         }
     }
 
     /// Nothing in new/, cur/ or tmp/, and no origin known.
     func expectNothingVisible(_ store: MaildirStore, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for sub in ["new", "cur", "tmp"] {
-            #expect(directory.names(in: "Maildir/" + sub).isEmpty, "\(sub)/ is not empty", sourceLocation: sourceLocation)
+            #expect(
+                directory.names(in: "Maildir/" + sub).isEmpty, "\(sub)/ is not empty", sourceLocation: sourceLocation)
         }
         #expect(try await store.messages(in: .inbox).isEmpty, sourceLocation: sourceLocation)
-        #expect(try await store.message(from: MessageOrigin(account: "a", uidl: "0")) == nil, sourceLocation: sourceLocation)
+        #expect(
+            try await store.message(from: MessageOrigin(account: "a", uidl: "0")) == nil, sourceLocation: sourceLocation
+        )
     }
 
-    @Test("a failure at any step of a batch is a typed error and no message of the batch is visible", arguments: [
-        (POSIXFileSystem.Operation.write, 2, ENOSPC, MailStoreError.Code.diskFull),
-        (.write, 1, EDQUOT, .diskFull),
-        (.createTemporary, 3, EACCES, .notWritable),
-        (.createTemporary, 1, EROFS, .notWritable),
-        (.sync, 2, EIO, .ioFailure),
-        (.appendIndex, 1, ENOSPC, .diskFull),
-        (.rename, 2, ENOSPC, .diskFull),
-        (.sync, 4, EIO, .ioFailure),  // the index's sync after the three files'
-        (.sync, 5, EIO, .ioFailure),  // the sync of new/ after the renames
-    ])
-    func batchFailure(operation: POSIXFileSystem.Operation, failOn: Int, errno: Int32, code: MailStoreError.Code) async throws {
+    @Test(
+        "a failure at any step of a batch is a typed error and no message of the batch is visible",
+        arguments: [
+            (POSIXFileSystem.Operation.write, 2, ENOSPC, MailStoreError.Code.diskFull),
+            (.write, 1, EDQUOT, .diskFull),
+            (.createTemporary, 3, EACCES, .notWritable),
+            (.createTemporary, 1, EROFS, .notWritable),
+            (.sync, 2, EIO, .ioFailure),
+            (.appendIndex, 1, ENOSPC, .diskFull),
+            (.rename, 2, ENOSPC, .diskFull),
+            (.sync, 4, EIO, .ioFailure),  // the index's sync after the three files'
+            (.sync, 5, EIO, .ioFailure),  // the sync of new/ after the renames
+        ])
+    func batchFailure(
+        operation: POSIXFileSystem.Operation, failOn: Int, errno: Int32, code: MailStoreError.Code
+    ) async throws {
         let store = try await open()
         let indexBefore = try Data(contentsOf: URL(fileURLWithPath: root + "/" + MaildirIndex.fileName))
         plan.arm(operation, failOn: failOn, errno: errno)
@@ -87,7 +96,8 @@ struct MaildirStoreFaultTests {
     @Test("a full disk in the middle of a streamed delivery closes the writer and leaves nothing")
     func streamFailure() async throws {
         let store = try await open()
-        let writer = try await store.beginDelivery(to: .inbox, marker: nil, origin: MessageOrigin(account: "a", uidl: "0"))
+        let writer = try await store.beginDelivery(
+            to: .inbox, marker: nil, origin: MessageOrigin(account: "a", uidl: "0"))
         try await writer.append([1, 2, 3])
         plan.arm(.write, errno: ENOSPC)
         await #expect(throws: MailStoreError.self) { try await writer.append([4]) }

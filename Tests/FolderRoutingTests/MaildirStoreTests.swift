@@ -7,7 +7,7 @@ import Testing
 struct MaildirStoreTests {
     let directory = TemporaryDirectory()
     var root: String { directory.path + "/Maildir" }
-    let work = try! Folder(["Work", "Клиенты"])
+    let work = Folder(uncheckedComponents: ["Work", "Клиенты"])
 
     func file(_ relative: String) -> String { root + "/" + relative }
 
@@ -25,7 +25,8 @@ struct MaildirStoreTests {
         let name = try #require(names.first)
         #expect(name.hasSuffix(",S=\(bytes.count)"))
         #expect(name.contains(".M") && name.contains("P\(getpid())Q"))
-        let size = try FileManager.default.attributesOfItem(atPath: file(folderDirectory + "/new/" + name))[.size] as? Int
+        let size =
+            try FileManager.default.attributesOfItem(atPath: file(folderDirectory + "/new/" + name))[.size] as? Int
         #expect(size == bytes.count)
         for sub in ["cur", "new", "tmp"] { #expect(directory.names(in: "Maildir/" + sub).isEmpty) }
     }
@@ -34,7 +35,9 @@ struct MaildirStoreTests {
     func restart() async throws {
         let origin = MessageOrigin(account: "ivan@почта.рф", uidl: "UID with spaces %2D -")
         var store = try await MaildirStore.open(at: root)
-        let id = try await store.deliver(IncomingMessage(bytes: [1, 2, 3], folder: .inbox, marker: .red, origin: origin)).id
+        let id = try await store.deliver(
+            IncomingMessage(bytes: [1, 2, 3], folder: .inbox, marker: .red, origin: origin)
+        ).id
         try await store.setMarker(.custom(red: 9, green: 8, blue: 7), for: id)
         try await store.move(id, to: work)
         await store.close()
@@ -43,8 +46,13 @@ struct MaildirStoreTests {
         store = try await MaildirStore.open(at: root)
         #expect(try await store.folders() == [.inbox, work])
         let message = try #require(try await store.messages(in: work).first)
-        #expect(message == StoredMessage(id: id, folder: work, origin: origin, marker: .custom(red: 9, green: 8, blue: 7), size: 3))
-        #expect(try await store.deliver(IncomingMessage(bytes: [4], folder: .inbox, origin: origin)) == .duplicate(existing: id))
+        #expect(
+            message
+                == StoredMessage(
+                    id: id, folder: work, origin: origin, marker: .custom(red: 9, green: 8, blue: 7), size: 3))
+        #expect(
+            try await store.deliver(IncomingMessage(bytes: [4], folder: .inbox, origin: origin))
+                == .duplicate(existing: id))
     }
 
     @Test("a second store on the same directory is refused while the first is open")
@@ -73,7 +81,8 @@ struct MaildirStoreTests {
         store = try await MaildirStore.open(at: root)
         #expect(directory.names(in: "Maildir/tmp").isEmpty)
         #expect(try await store.message(from: MessageOrigin(account: "a", uidl: "u1")) == nil)
-        let outcome = try await store.deliver(IncomingMessage(bytes: [7], folder: .inbox, origin: MessageOrigin(account: "a", uidl: "u1")))
+        let outcome = try await store.deliver(
+            IncomingMessage(bytes: [7], folder: .inbox, origin: MessageOrigin(account: "a", uidl: "u1")))
         #expect(outcome.isDelivered)
         let index = try String(contentsOfFile: file(MaildirIndex.fileName), encoding: .utf8)
         #expect(!index.contains("torn-rec"))
@@ -92,7 +101,8 @@ struct MaildirStoreTests {
         store = try await MaildirStore.open(at: root)
         #expect(directory.names(in: "Maildir/tmp") == [live])
         await store.close()
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -37 * 3600)], ofItemAtPath: file("tmp/" + live))
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -37 * 3600)], ofItemAtPath: file("tmp/" + live))
         _ = try await MaildirStore.open(at: root)
         #expect(directory.names(in: "Maildir/tmp").isEmpty)
     }
@@ -100,9 +110,12 @@ struct MaildirStoreTests {
     @Test("messages another program delivered or moved to cur/ are listed, read and moved")
     func foreignMessages() async throws {
         let store = try await MaildirStore.open(at: root)
-        let ours = try await store.deliver(IncomingMessage(bytes: [1], folder: .inbox, marker: .pink, origin: MessageOrigin(account: "a", uidl: "1"))).id
+        let ours = try await store.deliver(
+            IncomingMessage(bytes: [1], folder: .inbox, marker: .pink, origin: MessageOrigin(account: "a", uidl: "1"))
+        ).id
         // Dovecot moves a read message to cur/ with an info part, and delivers its own.
-        try FileManager.default.moveItem(atPath: file("new/" + ours.rawValue), toPath: file("cur/" + ours.rawValue + ":2,S"))
+        try FileManager.default.moveItem(
+            atPath: file("new/" + ours.rawValue), toPath: file("cur/" + ours.rawValue + ":2,S"))
         try Data("foreign".utf8).write(to: URL(fileURLWithPath: file("new/1600000000.M5P5.otherhost,S=7,W=8")))
         let listed = try await store.messages(in: .inbox)
         #expect(listed.map(\.id.rawValue) == ["1600000000.M5P5.otherhost,S=7,W=8", ours.rawValue])
@@ -125,14 +138,19 @@ struct MaildirStoreTests {
     @Test("the index is compacted when dead records outnumber live ones, keeping every live record")
     func compaction() async throws {
         var store = try await MaildirStore.open(at: root)
-        let outcomes = try await store.deliver((0..<20).map {
-            IncomingMessage(bytes: [UInt8($0)], folder: .inbox, marker: .red, origin: MessageOrigin(account: "a", uidl: "\($0)"))
-        })
+        let outcomes = try await store.deliver(
+            (0..<20).map {
+                IncomingMessage(
+                    bytes: [UInt8($0)], folder: .inbox, marker: .red, origin: MessageOrigin(account: "a", uidl: "\($0)")
+                )
+            })
         for _ in 0..<60 { for outcome in outcomes.prefix(20) { try await store.setMarker(.green, for: outcome.id) } }
         await store.close()
-        let before = try String(contentsOfFile: file(MaildirIndex.fileName), encoding: .utf8).split(separator: "\n").count
+        let before = try String(contentsOfFile: file(MaildirIndex.fileName), encoding: .utf8).split(separator: "\n")
+            .count
         store = try await MaildirStore.open(at: root)
-        let after = try String(contentsOfFile: file(MaildirIndex.fileName), encoding: .utf8).split(separator: "\n").count
+        let after = try String(contentsOfFile: file(MaildirIndex.fileName), encoding: .utf8).split(separator: "\n")
+            .count
         #expect(before > 1200)
         #expect(after == 21)
         #expect(try await store.messages(in: .inbox).allSatisfy { $0.marker == .green && $0.origin != nil })

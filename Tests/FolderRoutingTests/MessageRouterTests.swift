@@ -5,8 +5,8 @@ import Testing
 
 @Suite("MessageRouter")
 struct MessageRouterTests {
-    let lists = try! Folder(["Lists"])
-    let invoices = try! Folder(["Work", "Invoices"])
+    let lists = Folder(uncheckedComponents: ["Lists"])
+    let invoices = Folder(uncheckedComponents: ["Work", "Invoices"])
 
     func facts(
         account: String = "alice@example.com", from: [String] = ["bob@shop.example"], to: [String] = [],
@@ -18,7 +18,9 @@ struct MessageRouterTests {
     @Test("without rules mail goes to a folder named after the account with the account's marker")
     func defaultRoute() {
         let router = MessageRouter(accounts: [AccountRoute(account: "alice@example.com", marker: .green)])
-        #expect(router.route(facts()) == RoutingDecision(folder: try! Folder(["alice@example_com"]), marker: .green))
+        #expect(
+            router.route(facts())
+                == RoutingDecision(folder: Folder(uncheckedComponents: ["alice@example_com"]), marker: .green))
     }
 
     @Test("an account routed to the Inbox lands in the Inbox; an unknown account gets the fallback")
@@ -27,7 +29,9 @@ struct MessageRouterTests {
             accounts: [AccountRoute(account: "alice@example.com", destination: .inbox, marker: .red)],
             fallbackMarker: .gray)
         #expect(router.route(facts()) == RoutingDecision(folder: .inbox, marker: .red))
-        #expect(router.route(facts(account: "x@y.z")) == RoutingDecision(folder: try! Folder(["x@y_z"]), marker: .gray))
+        #expect(
+            router.route(facts(account: "x@y.z"))
+                == RoutingDecision(folder: Folder(uncheckedComponents: ["x@y_z"]), marker: .gray))
     }
 
     @Test("the first matching rule wins and keeps the account's marker unless it sets one")
@@ -35,13 +39,17 @@ struct MessageRouterTests {
         let router = MessageRouter(
             rules: [
                 RoutingRule(name: "Lists", when: .listID(.hasSuffix(".swift.org")), destination: .folder(lists)),
-                RoutingRule(name: "Invoices", when: .subject(.contains("invoice")), destination: .folder(invoices), marker: .orange),
+                RoutingRule(
+                    name: "Invoices", when: .subject(.contains("invoice")), destination: .folder(invoices),
+                    marker: .orange),
                 RoutingRule(name: "Never", when: .always, destination: .inbox),
             ],
             accounts: [AccountRoute(account: "alice@example.com", marker: .blue)])
         let both = facts(subject: "Your INVOICE", listID: "dev.swift.org")
         #expect(router.route(both) == RoutingDecision(folder: lists, marker: .blue, ruleName: "Lists"))
-        #expect(router.route(facts(subject: "Invoice 42")) == RoutingDecision(folder: invoices, marker: .orange, ruleName: "Invoices"))
+        #expect(
+            router.route(facts(subject: "Invoice 42"))
+                == RoutingDecision(folder: invoices, marker: .orange, ruleName: "Invoices"))
         #expect(router.route(facts(subject: "hello")).ruleName == "Never")
     }
 
@@ -68,7 +76,7 @@ struct MessageRouterTests {
     @Test("a rule limited to one account does not apply to another")
     func accountScoped() {
         let router = MessageRouter(rules: [
-            RoutingRule(name: "Bob", when: .all([.account(.equals("bob@x.org")), .always]), destination: .inbox),
+            RoutingRule(name: "Bob", when: .all([.account(.equals("bob@x.org")), .always]), destination: .inbox)
         ])
         #expect(router.route(facts(account: "bob@x.org")).folder == .inbox)
         #expect(router.route(facts()).folder != .inbox)
@@ -76,7 +84,9 @@ struct MessageRouterTests {
 
     @Test("the list identifier is taken from between angle brackets")
     func listIdentifier() {
-        #expect(MessageFacts.listIdentifier(inListIDHeader: "Swift Forums <swift.forums.example>") == "swift.forums.example")
+        #expect(
+            MessageFacts.listIdentifier(inListIDHeader: "Swift Forums <swift.forums.example>") == "swift.forums.example"
+        )
         #expect(MessageFacts.listIdentifier(inListIDHeader: "  plain.example ") == "plain.example")
         #expect(MessageFacts.listIdentifier(inListIDHeader: "<>") == nil)
     }
@@ -85,7 +95,8 @@ struct MessageRouterTests {
     func newFolderAndCodable() throws {
         let route = AccountRoute.newFolder(for: "a.b@x.org", avoiding: [try Folder(["a_b@x_org"])], marker: .teal)
         #expect(route.resolvedFolder.path == "a_b@x_org (2)")
-        let router = MessageRouter(rules: [RoutingRule(name: "r", when: .not(.always), destination: .accountFolder)], accounts: [route])
+        let router = MessageRouter(
+            rules: [RoutingRule(name: "r", when: .not(.always), destination: .accountFolder)], accounts: [route])
         let decoded = try JSONDecoder().decode(MessageRouter.self, from: JSONEncoder().encode(router))
         #expect(decoded == router)
     }
