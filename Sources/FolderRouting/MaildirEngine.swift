@@ -96,12 +96,26 @@ final class MaildirEngine {
         }
     }
 
+    /// How often a held lock is tried, 10 ms apart, before the store counts as open elsewhere.
+    static let lockAttempts = 100
+
     private func lock() throws {
         let path = root + "/maillink-lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw MailStoreError.system("open the store's lock file", errno: errno) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        // A process that forks (to run a program) holds a copy of every descriptor until its child
+        // calls exec, lock included; a store closed and reopened at that moment would find itself
+        // "locked" by its own former descriptor. So a held lock is retried for a moment before it
+        // counts as another process's (this runs on the store's queue, not Swift's pool).
+        var attempts = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let number = errno
+            if number == EINTR { continue }
+            attempts += 1
+            if number == EWOULDBLOCK && attempts < Self.lockAttempts {
+                usleep(10_000)
+                continue
+            }
             closeDescriptor(descriptor)
             if number == EWOULDBLOCK { throw MailStoreError(.storeLocked, "another process has the store open") }
             throw MailStoreError.system("lock the store", errno: number)
