@@ -242,30 +242,37 @@ public actor SMTPClient: MailSending {
         }
     }
 
+    /// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF, and RFC 4954 §4
+    /// keeps AUTH within it; a longer initial response (a long OAuth token) waits for the
+    /// server's first, empty, challenge.
+    static let maximumCommandLineLength = 512
+
     private func authenticate(with mechanism: any SASLMechanism) async throws {
-        var mechanism = mechanism
-        let initial: [UInt8]?
+        var session = SASLClientSession(mechanism: mechanism)
+        let name = session.mechanismName
+        let initial: String?
         do {
-            initial = try mechanism.start(initialResponseAllowed: true)
+            initial = try session.start(maximumInitialResponseLength: Self.maximumCommandLineLength - "AUTH  \r\n".utf8.count - name.utf8.count)
         } catch {
-            throw SMTPError(.authenticationFailed, detail: "the \(mechanism.name) exchange could not start", underlying: error.description)
+            throw SMTPError(.authenticationFailed, detail: "the \(name) exchange could not start", underlying: error.description)
         }
-        var action = machine.authenticate(mechanism: mechanism.name, initialResponse: initial)
+        var action = machine.authenticate(mechanism: name, initialResponse: initial)
         while true {
             switch try await drive(action) {
-            case .answerChallenge(let challenge):
-                do {
-                    switch try mechanism.respond(to: challenge) {
-                    case .respond(let response): action = machine.challengeAnswered(response)
-                    case .acknowledgeError(let response, _): action = machine.challengeAnswered(response)
-                    }
-                } catch {
+            case .answerChallenge(let text):
+                switch session.respond(toChallenge: text) {
+                case .send(let line):
+                    action = machine.challengeAnswered(line)
+                case .cancel(let error):
+                    let serverFault: Set<MailAuthError.Code> = [.invalidBase64, .invalidUTF8, .malformedServerMessage, .unexpectedChallenge]
                     action = machine.cancelAuthentication(
-                        SMTPError(.authenticationFailed, detail: "the server's \(mechanism.name) challenge could not be answered", underlying: error.description))
+                        SMTPError(
+                            serverFault.contains(error.code) ? .malformedReply : .authenticationFailed,
+                            detail: "the server's \(name) challenge could not be answered", underlying: error.description))
                 }
             case .authenticated:
                 do {
-                    try mechanism.finish(additionalData: nil)
+                    try session.finish(additionalData: nil)
                 } catch {
                     close()
                     throw SMTPError(.authenticationFailed, detail: "the server did not prove that it knows the password", underlying: error.description)

@@ -12,6 +12,9 @@ import MailAuth
 /// machine.tlsEstablished()                                 // .send([.ehlo("[127.0.0.1]")])
 /// ```
 ///
+/// SASL itself (base64, mechanisms) is MailAuth's `SASLClientSession`, shared with POP3; this
+/// machine only frames it: `AUTH`, `334` challenges, response lines, `*`, `235`/`535`.
+///
 /// A server's misbehaviour becomes a `.sessionFailed` action; calling an event in a state
 /// where it makes no sense is a bug in the caller and stops with a precondition failure.
 public struct SMTPStateMachine: Sendable {
@@ -43,9 +46,9 @@ public struct SMTPStateMachine: Sendable {
         case startTLSHandshake
         /// The session is open; these are the server's extensions. Authenticate or send.
         case sessionReady(SMTPCapabilities)
-        /// AUTH: give this decoded challenge to the SASL mechanism and pass its answer to
-        /// ``challengeAnswered(_:)``.
-        case answerChallenge([UInt8])
+        /// AUTH: give this challenge text (base64, after `334 `) to the SASL session and pass its
+        /// answer to ``challengeAnswered(_:)``, or call ``cancelAuthentication(_:)``.
+        case answerChallenge(String)
         /// AUTH succeeded (235).
         case authenticated
         /// The server said 354: write the encoded message and its terminator, then call
@@ -210,17 +213,18 @@ public struct SMTPStateMachine: Sendable {
         return .send([.ehlo(configuration.clientHostname)])
     }
 
-    /// Starts AUTH with the mechanism's name and its initial response, if any (RFC 4954 §4).
-    public mutating func authenticate(mechanism: String, initialResponse: [UInt8]?) -> Action {
+    /// Starts AUTH with the mechanism's name and its initial response, already base64 (`=` when
+    /// empty), or nil to let the server's first empty challenge ask for it (RFC 4954 §4).
+    public mutating func authenticate(mechanism: String, initialResponse: String?) -> Action {
         guard case .ready = state else { preconditionFailure("authenticate() when the session is not ready") }
         state = .authenticating(cancelled: nil)
-        return .send([.auth(mechanism: mechanism, initialResponse: initialResponse.map(SASLCodec.encodeInitialResponse))])
+        return .send([.auth(mechanism: mechanism, initialResponse: initialResponse)])
     }
 
-    /// The mechanism's answer to the last challenge, sent base64-encoded on its own line.
-    public mutating func challengeAnswered(_ response: [UInt8]) -> Action {
+    /// The answer to the last challenge, one base64 line (possibly empty).
+    public mutating func challengeAnswered(_ line: String) -> Action {
         guard case .authenticating(nil) = state else { preconditionFailure("challengeAnswered() outside AUTH") }
-        return .send([.authResponse(SASLCodec.encode(response))])
+        return .send([.authResponse(line)])
     }
 
     /// The mechanism could not answer a challenge: cancel with `*` (RFC 4954 §4); the
@@ -343,11 +347,7 @@ public struct SMTPStateMachine: Sendable {
         }
         switch reply.code {
         case 334:
-            do throws(MailAuthError) {
-                return .answerChallenge(try SASLCodec.decode(reply.lines.first ?? ""))
-            } catch {
-                return cancelAuthentication(SMTPError(.malformedReply, reply: reply, detail: "the AUTH challenge is not base64", underlying: error.description))
-            }
+            return .answerChallenge(reply.lines.first ?? "")
         case 235:
             state = .ready
             return .authenticated

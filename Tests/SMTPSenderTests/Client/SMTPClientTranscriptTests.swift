@@ -248,4 +248,32 @@ struct SMTPClientTranscriptTests {
         let error = await #expect(throws: SMTPError.self) { _ = try await opened.value }
         #expect(error?.code == .malformedReply)
     }
+
+    @Test("an initial response too long for the 512-octet AUTH line waits for the empty 334")
+    func longTokenWithheld() async throws {
+        let (client, _) = try await makeClient()
+        try await open(client, extensions: ["AUTH XOAUTH2"])
+        let token = String(repeating: "t", count: 600)
+        let authenticated = Task { try await client.authenticate(Credentials(user: "u@example.com", secret: .oauth2(.fixed(token)))) }
+        try await expectWritten("AUTH XOAUTH2\r\n")
+        embedded.pushInbound("334 \r\n")
+        try await expectWritten(SASLCodec.encode(Array("user=u@example.com\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8)) + "\r\n")
+        embedded.pushInbound("235 2.7.0 Accepted\r\n")
+        try await authenticated.value
+        try embedded.finish()
+    }
+
+    @Test("a challenge that is not base64 is cancelled with * and reported as malformed")
+    func badChallenge() async throws {
+        let (client, _) = try await makeClient()
+        try await open(client, extensions: ["AUTH LOGIN"])
+        let authenticated = Task { try await client.authenticate(Credentials(user: "tim", secret: .password("pw"))) }
+        try await expectWritten("AUTH LOGIN\r\n")
+        embedded.pushInbound("334 not base64!\r\n")
+        try await expectWritten("*\r\n")
+        embedded.pushInbound("501 5.7.0 cancelled\r\n")
+        let error = await #expect(throws: SMTPError.self) { try await authenticated.value }
+        #expect(error?.code == .malformedReply)
+        try embedded.finish()
+    }
 }
