@@ -144,23 +144,28 @@ public actor SMTPClient: MailSending {
         do {
             kind = try selector.choose(from: offered, for: credentials.kind)
         } catch {
-            let code: SMTPError.Code = error.code == .cleartextOnInsecureConnection ? .cleartextRefused : .authenticationNotOffered
+            let code: SMTPError.Code =
+                error.code == .cleartextOnInsecureConnection ? .cleartextRefused : .authenticationNotOffered
             throw SMTPError(code, detail: error.detail)
         }
         var refreshingToken = false
         while true {
             let mechanism: any SASLMechanism
             do {
-                mechanism = try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
+                mechanism = try await credentials.makeMechanism(
+                    kind, refreshingToken: refreshingToken, host: serverName)
             } catch {
                 throw SMTPError(
-                    error.isTransient ? .transient : .authenticationFailed, detail: "the \(kind) exchange could not start",
+                    error.isTransient ? .transient : .authenticationFailed,
+                    detail: "the \(kind) exchange could not start",
                     underlying: error.description)
             }
             do {
                 try await authenticate(with: mechanism)
                 return
-            } catch let error as SMTPError where error.code == .authenticationFailed && credentials.kind == .oauth2 && !refreshingToken {
+            } catch let error as SMTPError
+                where error.code == .authenticationFailed && credentials.kind == .oauth2 && !refreshingToken
+            {
                 refreshingToken = true
             }
         }
@@ -238,7 +243,9 @@ public actor SMTPClient: MailSending {
     /// Throws unless the session is open and idle.
     private func requireReady() throws {
         guard machine.isReady else {
-            throw SMTPError(.notConnected, detail: machine.isClosed ? "the session has ended" : "the session is not open yet; call open() first")
+            throw SMTPError(
+                .notConnected,
+                detail: machine.isClosed ? "the session has ended" : "the session is not open yet; call open() first")
         }
     }
 
@@ -252,9 +259,11 @@ public actor SMTPClient: MailSending {
         let name = session.mechanismName
         let initial: String?
         do {
-            initial = try session.start(maximumInitialResponseLength: Self.maximumCommandLineLength - "AUTH  \r\n".utf8.count - name.utf8.count)
+            initial = try session.start(
+                maximumInitialResponseLength: Self.maximumCommandLineLength - "AUTH  \r\n".utf8.count - name.utf8.count)
         } catch {
-            throw SMTPError(.authenticationFailed, detail: "the \(name) exchange could not start", underlying: error.description)
+            throw SMTPError(
+                .authenticationFailed, detail: "the \(name) exchange could not start", underlying: error.description)
         }
         var action = machine.authenticate(mechanism: name, initialResponse: initial)
         while true {
@@ -264,18 +273,23 @@ public actor SMTPClient: MailSending {
                 case .send(let line):
                     action = machine.challengeAnswered(line)
                 case .cancel(let error):
-                    let serverFault: Set<MailAuthError.Code> = [.invalidBase64, .invalidUTF8, .malformedServerMessage, .unexpectedChallenge]
+                    let serverFault: Set<MailAuthError.Code> = [
+                        .invalidBase64, .invalidUTF8, .malformedServerMessage, .unexpectedChallenge,
+                    ]
                     action = machine.cancelAuthentication(
                         SMTPError(
                             serverFault.contains(error.code) ? .malformedReply : .authenticationFailed,
-                            detail: "the server's \(name) challenge could not be answered", underlying: error.description))
+                            detail: "the server's \(name) challenge could not be answered",
+                            underlying: error.description))
                 }
             case .authenticated:
                 do {
                     try session.finish(additionalData: nil)
                 } catch {
                     close()
-                    throw SMTPError(.authenticationFailed, detail: "the server did not prove that it knows the password", underlying: error.description)
+                    throw SMTPError(
+                        .authenticationFailed, detail: "the server did not prove that it knows the password",
+                        underlying: error.description)
                 }
                 return
             case .commandFailed(let error):
@@ -287,7 +301,9 @@ public actor SMTPClient: MailSending {
     }
 
     /// Performs I/O actions until one needs the caller: a result, a challenge, or readiness.
-    private func drive(_ first: SMTPStateMachine.Action, message: [UInt8]? = nil) async throws -> SMTPStateMachine.Action {
+    private func drive(
+        _ first: SMTPStateMachine.Action, message: [UInt8]? = nil
+    ) async throws -> SMTPStateMachine.Action {
         var action = first
         while true {
             switch action {

@@ -86,7 +86,8 @@ public struct SMTPStateMachine: Sendable {
             if !recipientReplies.isEmpty, !anyRecipientAccepted,
                 let index = recipientReplies.firstIndex(where: { !$0.isPositiveCompletion })
             {
-                var error = SMTPError.classify(recipientReplies[index], during: .recipient, address: envelope.recipients[index].address)
+                var error = SMTPError.classify(
+                    recipientReplies[index], during: .recipient, address: envelope.recipients[index].address)
                 if error.code == .recipientRefused { error.detail = "the server refused every recipient" }
                 return error
             }
@@ -206,7 +207,9 @@ public struct SMTPStateMachine: Sendable {
     /// The TLS handshake after STARTTLS succeeded: the session starts over with EHLO
     /// (RFC 3207 §4.2: forget everything learnt before TLS).
     public mutating func tlsEstablished() -> Action {
-        guard case .awaitingTLSHandshake = state else { preconditionFailure("tlsEstablished() outside a STARTTLS handshake") }
+        guard case .awaitingTLSHandshake = state else {
+            preconditionFailure("tlsEstablished() outside a STARTTLS handshake")
+        }
         upgradedToTLS = true
         capabilities = SMTPCapabilities()
         state = .awaitingEHLOReply(afterTLS: true)
@@ -248,13 +251,22 @@ public struct SMTPStateMachine: Sendable {
     public mutating func beginTransaction(envelope: SMTPEnvelope, messageSize: Int, has8BitData: Bool) -> Action {
         guard case .ready = state else { preconditionFailure("beginTransaction() when the session is not ready") }
         if let limit = capabilities.maximumMessageSize, messageSize > limit {
-            return .commandFailed(SMTPError(.messageTooLarge, detail: "the message has \(messageSize) octets; the server accepts at most \(limit)"))
+            return .commandFailed(
+                SMTPError(
+                    .messageTooLarge,
+                    detail: "the message has \(messageSize) octets; the server accepts at most \(limit)"))
         }
         if envelope.requiresSMTPUTF8, !capabilities.supportsSMTPUTF8 {
-            return .commandFailed(SMTPError(.smtpUTF8NotSupported, detail: "an address has non-ASCII characters and the server does not offer SMTPUTF8"))
+            return .commandFailed(
+                SMTPError(
+                    .smtpUTF8NotSupported,
+                    detail: "an address has non-ASCII characters and the server does not offer SMTPUTF8"))
         }
         if has8BitData, !capabilities.supports8BitMIME, !capabilities.supportsSMTPUTF8 {
-            return .commandFailed(SMTPError(.eightBitNotSupported, detail: "the message has 8-bit data and the server offers neither 8BITMIME nor SMTPUTF8"))
+            return .commandFailed(
+                SMTPError(
+                    .eightBitNotSupported,
+                    detail: "the message has 8-bit data and the server offers neither 8BITMIME nor SMTPUTF8"))
         }
         var parameters: [SMTPParameter] = []
         if capabilities.supportsSize { parameters.append(.size(messageSize)) }
@@ -272,7 +284,9 @@ public struct SMTPStateMachine: Sendable {
 
     /// The message (or the lone terminator) has been written; the final reply comes next.
     public mutating func messageSent() -> Action {
-        guard case .sendingMessage(let transaction) = state else { preconditionFailure("messageSent() before a 354 reply") }
+        guard case .sendingMessage(let transaction) = state else {
+            preconditionFailure("messageSent() before a 354 reply")
+        }
         state = .awaitingFinalReply(transaction)
         return .wait
     }
@@ -324,7 +338,10 @@ public struct SMTPStateMachine: Sendable {
                 return .send([.helo(configuration.clientHostname)])
             }
             if configuration.requiresStartTLS, !afterTLS {
-                return fail(SMTPError(.startTLSNotOffered, reply: reply, detail: "the server does not know EHLO, so it cannot offer STARTTLS"))
+                return fail(
+                    SMTPError(
+                        .startTLSNotOffered, reply: reply,
+                        detail: "the server does not know EHLO, so it cannot offer STARTTLS"))
             }
             return fail(SMTPError.classify(reply, during: .greeting))
         }
@@ -366,7 +383,9 @@ public struct SMTPStateMachine: Sendable {
             transaction.mailReply = reply
             state = .transaction(transaction)
             if transaction.pipelined { return .wait }
-            guard reply.isPositiveCompletion else { return abortTransaction(transaction.envelopeFailure(dataReply: nil)) }
+            guard reply.isPositiveCompletion else {
+                return abortTransaction(transaction.envelopeFailure(dataReply: nil))
+            }
             return .send([.rcptTo(recipients[0], parameters: [])])
         }
         if transaction.recipientReplies.count < recipients.count {
@@ -376,7 +395,9 @@ public struct SMTPStateMachine: Sendable {
             if transaction.recipientReplies.count < recipients.count {
                 return .send([.rcptTo(recipients[transaction.recipientReplies.count], parameters: [])])
             }
-            guard transaction.anyRecipientAccepted else { return abortTransaction(transaction.envelopeFailure(dataReply: nil)) }
+            guard transaction.anyRecipientAccepted else {
+                return abortTransaction(transaction.envelopeFailure(dataReply: nil))
+            }
             return .send([.data])
         }
         // The reply to DATA.
@@ -390,7 +411,8 @@ public struct SMTPStateMachine: Sendable {
             return .sendTerminatorOnly
         }
         if reply.isPositiveCompletion || reply.severity == .positiveIntermediate {
-            return fail(SMTPError(.malformedReply, reply: reply, detail: "DATA was answered with neither 354 nor an error"))
+            return fail(
+                SMTPError(.malformedReply, reply: reply, detail: "DATA was answered with neither 354 nor an error"))
         }
         return abortTransaction(transaction.envelopeFailure(dataReply: reply))
     }

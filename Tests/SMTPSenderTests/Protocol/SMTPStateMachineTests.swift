@@ -15,7 +15,9 @@ struct SMTPStateMachineTests {
     static let ehloPlain = reply(250, "mx", "SIZE 1000", "8BITMIME", "AUTH PLAIN")
     static let ehloPipelining = reply(250, "mx", "PIPELINING", "SIZE 1000", "8BITMIME", "SMTPUTF8", "STARTTLS")
     static let envelope: SMTPEnvelope = {
-        do { return try SMTPEnvelope(from: "a@example.com", to: ["b@example.org", "c@example.org"]) } catch { preconditionFailure("\(error)") }
+        do { return try SMTPEnvelope(from: "a@example.com", to: ["b@example.org", "c@example.org"]) } catch {
+            preconditionFailure("\(error)")
+        }
     }()
     var alice: SMTPPath { Self.envelope.sender! }
     var bob: SMTPPath { Self.envelope.recipients[0] }
@@ -41,7 +43,12 @@ struct SMTPStateMachineTests {
     @Test("a 554 greeting fails the session")
     func refusedGreeting() {
         var machine = SMTPStateMachine()
-        #expect(machine.replyReceived(Self.reply(554, "go away")) == .sessionFailed(SMTPError(.serviceUnavailable, reply: Self.reply(554, "go away"), detail: "the server refused the session")))
+        #expect(
+            machine.replyReceived(Self.reply(554, "go away"))
+                == .sessionFailed(
+                    SMTPError(
+                        .serviceUnavailable, reply: Self.reply(554, "go away"), detail: "the server refused the session"
+                    )))
         #expect(machine.isClosed)
     }
 
@@ -77,7 +84,9 @@ struct SMTPStateMachineTests {
     func startTLSNotOffered() {
         var machine = SMTPStateMachine(configuration: .init(requiresStartTLS: true))
         _ = machine.replyReceived(Self.reply(220))
-        guard case .sessionFailed(let error) = machine.replyReceived(Self.ehloPlain) else { Issue.record("expected a failure"); return }
+        guard case .sessionFailed(let error) = machine.replyReceived(Self.ehloPlain) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .startTLSNotOffered)
     }
 
@@ -85,7 +94,9 @@ struct SMTPStateMachineTests {
     func startTLSNoHELO() {
         var machine = SMTPStateMachine(configuration: .init(requiresStartTLS: true))
         _ = machine.replyReceived(Self.reply(220))
-        guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(502)) else { Issue.record("expected a failure"); return }
+        guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(502)) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .startTLSNotOffered)
     }
 
@@ -94,7 +105,9 @@ struct SMTPStateMachineTests {
         var machine = SMTPStateMachine(configuration: .init(requiresStartTLS: true))
         _ = machine.replyReceived(Self.reply(220))
         _ = machine.replyReceived(Self.ehloPipelining)
-        guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(454, "TLS not available")) else { Issue.record("expected a failure"); return }
+        guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(454, "TLS not available")) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .startTLSRefused)
     }
 
@@ -103,9 +116,13 @@ struct SMTPStateMachineTests {
     @Test("AUTH carries the initial response, or none when it is withheld")
     func authInitialResponse() {
         var machine = ready()
-        #expect(machine.authenticate(mechanism: "PLAIN", initialResponse: "AHUAcA==") == .send([.auth(mechanism: "PLAIN", initialResponse: "AHUAcA==")]))
+        #expect(
+            machine.authenticate(mechanism: "PLAIN", initialResponse: "AHUAcA==")
+                == .send([.auth(mechanism: "PLAIN", initialResponse: "AHUAcA==")]))
         var withheld = ready()
-        #expect(withheld.authenticate(mechanism: "XOAUTH2", initialResponse: nil) == .send([.auth(mechanism: "XOAUTH2", initialResponse: nil)]))
+        #expect(
+            withheld.authenticate(mechanism: "XOAUTH2", initialResponse: nil)
+                == .send([.auth(mechanism: "XOAUTH2", initialResponse: nil)]))
     }
 
     @Test("a 334 challenge goes to the SASL session and its answer is sent as a line")
@@ -133,7 +150,8 @@ struct SMTPStateMachineTests {
     func authFailed() {
         var machine = ready()
         _ = machine.authenticate(mechanism: "PLAIN", initialResponse: "AA==")
-        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(535, "bad", status: .init(5, 7, 8))) else { Issue.record("expected a failure"); return }
+        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(535, "bad", status: .init(5, 7, 8)))
+        else { Issue.record("expected a failure"); return }
         #expect(error.code == .authenticationFailed)
         #expect(machine.isReady)
     }
@@ -143,13 +161,17 @@ struct SMTPStateMachineTests {
     @Test("without PIPELINING, MAIL, each RCPT and DATA go one at a time")
     func transactionLockstep() {
         var machine = ready()
-        #expect(machine.beginTransaction(envelope: Self.envelope, messageSize: 10, has8BitData: false) == .send([.mailFrom(alice, parameters: [.size(10)])]))
+        #expect(
+            machine.beginTransaction(envelope: Self.envelope, messageSize: 10, has8BitData: false)
+                == .send([.mailFrom(alice, parameters: [.size(10)])]))
         #expect(machine.replyReceived(Self.reply(250)) == .send([.rcptTo(bob, parameters: [])]))
         #expect(machine.replyReceived(Self.reply(250)) == .send([.rcptTo(carol, parameters: [])]))
         #expect(machine.replyReceived(Self.reply(250)) == .send([.data]))
         #expect(machine.replyReceived(Self.reply(354)) == .sendMessage)
         #expect(machine.messageSent() == .wait)
-        guard case .transactionSucceeded(let result) = machine.replyReceived(Self.reply(250, "queued")) else { Issue.record("expected success"); return }
+        guard case .transactionSucceeded(let result) = machine.replyReceived(Self.reply(250, "queued")) else {
+            Issue.record("expected success"); return
+        }
         #expect(result.acceptedRecipients == [bob, carol])
         #expect(result.finalReply.text == "queued")
         #expect(machine.isReady)
@@ -158,15 +180,20 @@ struct SMTPStateMachineTests {
     @Test("with PIPELINING, MAIL, every RCPT and DATA go in one group, with BODY and SIZE")
     func transactionPipelined() {
         var machine = ready(Self.ehloPipelining)
-        #expect(machine.beginTransaction(envelope: Self.envelope, messageSize: 10, has8BitData: true) == .send([
-            .mailFrom(alice, parameters: [.size(10), .body8BitMIME]), .rcptTo(bob, parameters: []), .rcptTo(carol, parameters: []), .data,
-        ]))
+        #expect(
+            machine.beginTransaction(envelope: Self.envelope, messageSize: 10, has8BitData: true)
+                == .send([
+                    .mailFrom(alice, parameters: [.size(10), .body8BitMIME]), .rcptTo(bob, parameters: []),
+                    .rcptTo(carol, parameters: []), .data,
+                ]))
         #expect(machine.replyReceived(Self.reply(250)) == .wait)
         #expect(machine.replyReceived(Self.reply(250)) == .wait)
         #expect(machine.replyReceived(Self.reply(550, "no such user", status: .init(5, 1, 1))) == .wait)
         #expect(machine.replyReceived(Self.reply(354)) == .sendMessage)
         _ = machine.messageSent()
-        guard case .transactionSucceeded(let result) = machine.replyReceived(Self.reply(250)) else { Issue.record("expected success"); return }
+        guard case .transactionSucceeded(let result) = machine.replyReceived(Self.reply(250)) else {
+            Issue.record("expected success"); return
+        }
         #expect(result.acceptedRecipients == [bob])
         #expect(result.refusedRecipients.map(\.address) == [carol.address])
         #expect(result.refusedRecipients.first?.code == .recipientRefused)
@@ -180,7 +207,9 @@ struct SMTPStateMachineTests {
         _ = machine.replyReceived(Self.reply(550))
         _ = machine.replyReceived(Self.reply(550))
         #expect(machine.replyReceived(Self.reply(554, "no valid recipients")) == .send([.rset]))
-        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else { Issue.record("expected a failure"); return }
+        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .recipientRefused)
         #expect(error.address == bob.address)
         #expect(machine.isReady)
@@ -196,7 +225,9 @@ struct SMTPStateMachineTests {
         #expect(machine.replyReceived(Self.reply(354)) == .sendTerminatorOnly)
         #expect(machine.messageSent() == .wait)
         #expect(machine.replyReceived(Self.reply(554)) == .send([.rset]))
-        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else { Issue.record("expected a failure"); return }
+        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .recipientRefused)
     }
 
@@ -205,27 +236,35 @@ struct SMTPStateMachineTests {
         var machine = ready()
         _ = machine.beginTransaction(envelope: Self.envelope, messageSize: 10, has8BitData: false)
         #expect(machine.replyReceived(Self.reply(553, "not yours")) == .send([.rset]))
-        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else { Issue.record("expected a failure"); return }
+        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .senderRefused)
     }
 
     @Test("a refused message after DATA is followed by RSET; 552 means too large")
-    func messageRefused() {
+    func messageRefused() throws {
         var machine = ready()
-        _ = machine.beginTransaction(envelope: try! SMTPEnvelope(from: "a@b.c", to: ["d@e.f"]), messageSize: 10, has8BitData: false)
+        _ = machine.beginTransaction(
+            envelope: try SMTPEnvelope(from: "a@b.c", to: ["d@e.f"]), messageSize: 10, has8BitData: false)
         _ = machine.replyReceived(Self.reply(250))
         _ = machine.replyReceived(Self.reply(250))
         _ = machine.replyReceived(Self.reply(354))
         _ = machine.messageSent()
         #expect(machine.replyReceived(Self.reply(552, "too big", status: .init(5, 3, 4))) == .send([.rset]))
-        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else { Issue.record("expected a failure"); return }
+        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .messageTooLarge)
     }
 
     @Test("a message over the advertised SIZE is refused before anything is sent")
     func sizeLimit() {
         var machine = ready()
-        guard case .commandFailed(let error) = machine.beginTransaction(envelope: Self.envelope, messageSize: 1001, has8BitData: false) else { Issue.record("expected a failure"); return }
+        guard
+            case .commandFailed(let error) = machine.beginTransaction(
+                envelope: Self.envelope, messageSize: 1001, has8BitData: false)
+        else { Issue.record("expected a failure"); return }
         #expect(error.code == .messageTooLarge)
         #expect(machine.isReady)
     }
@@ -234,23 +273,33 @@ struct SMTPStateMachineTests {
     func smtpUTF8() throws {
         let envelope = try SMTPEnvelope(from: "a@b.c", to: ["ü@b.c"])
         var plain = ready()
-        guard case .commandFailed(let error) = plain.beginTransaction(envelope: envelope, messageSize: 1, has8BitData: false) else { Issue.record("expected a failure"); return }
+        guard
+            case .commandFailed(let error) = plain.beginTransaction(
+                envelope: envelope, messageSize: 1, has8BitData: false)
+        else { Issue.record("expected a failure"); return }
         #expect(error.code == .smtpUTF8NotSupported)
         var capable = ready(Self.ehloPipelining)
-        guard case .send(let commands) = capable.beginTransaction(envelope: envelope, messageSize: 1, has8BitData: false) else { Issue.record("expected commands"); return }
+        guard
+            case .send(let commands) = capable.beginTransaction(envelope: envelope, messageSize: 1, has8BitData: false)
+        else { Issue.record("expected commands"); return }
         #expect(commands.first == .mailFrom(envelope.sender, parameters: [.size(1), .smtpUTF8]))
     }
 
     @Test("8-bit data with SMTPUTF8 but without 8BITMIME is sent as SMTPUTF8")
     func eightBitAsSMTPUTF8() {
         var machine = ready(Self.reply(250, "mx", "SMTPUTF8"))
-        #expect(machine.beginTransaction(envelope: Self.envelope, messageSize: 1, has8BitData: true) == .send([.mailFrom(alice, parameters: [.smtpUTF8])]))
+        #expect(
+            machine.beginTransaction(envelope: Self.envelope, messageSize: 1, has8BitData: true)
+                == .send([.mailFrom(alice, parameters: [.smtpUTF8])]))
     }
 
     @Test("8-bit data without 8BITMIME or SMTPUTF8 is refused before anything is sent")
     func eightBit() {
         var machine = ready(Self.reply(250, "mx"))
-        guard case .commandFailed(let error) = machine.beginTransaction(envelope: Self.envelope, messageSize: 1, has8BitData: true) else { Issue.record("expected a failure"); return }
+        guard
+            case .commandFailed(let error) = machine.beginTransaction(
+                envelope: Self.envelope, messageSize: 1, has8BitData: true)
+        else { Issue.record("expected a failure"); return }
         #expect(error.code == .eightBitNotSupported)
     }
 
@@ -260,7 +309,9 @@ struct SMTPStateMachineTests {
     func serviceClosing() {
         var machine = ready()
         _ = machine.beginTransaction(envelope: Self.envelope, messageSize: 1, has8BitData: false)
-        guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(421, "shutting down")) else { Issue.record("expected a failure"); return }
+        guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(421, "shutting down")) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .serviceUnavailable)
         #expect(error.isTransient)
     }
@@ -268,7 +319,9 @@ struct SMTPStateMachineTests {
     @Test("a reply nobody asked for fails the session")
     func unsolicited() {
         var machine = ready()
-        guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(250)) else { Issue.record("expected a failure"); return }
+        guard case .sessionFailed(let error) = machine.replyReceived(Self.reply(250)) else {
+            Issue.record("expected a failure"); return
+        }
         #expect(error.code == .malformedReply)
     }
 
