@@ -48,10 +48,8 @@ struct SMTPClientLoopbackTests {
     @Test("an untrusted certificate after STARTTLS fails the connection; nothing secret is sent")
     func untrusted() async throws {
         let server = FakeSMTPServer(configuration: .init(accounts: SASLServerAccounts(passwords: ["tim": "pw"])))
-        let listener = try LoopbackListener(certificate: try Self.authority.issue(), implicitTLS: false)
+        let listener = try server.listen(certificate: try Self.authority.issue())
         defer { listener.close() }
-        let serving = Task { await server.serve(listener) }
-        defer { serving.cancel() }
         let error = await #expect(throws: TransportError.self) {
             _ = try await SMTPClient.connect(
                 to: listener.endpoint(security: .startTLS),
