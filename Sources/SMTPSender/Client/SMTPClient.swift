@@ -55,6 +55,8 @@ public actor SMTPClient: MailSending {
     /// Whether an operation is using the connection; actor methods interleave at every `await`,
     /// so operations queue here to keep one exchange on the wire at a time.
     private var busy = false
+    /// Set once the connection is closed, by QUIT, ``close()`` or a failure.
+    private var isClosed = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     /// A client over an open connection; call ``open()`` next.
@@ -113,7 +115,7 @@ public actor SMTPClient: MailSending {
     }
 
     private func openSession() async throws -> SMTPCapabilities {
-        if machine.isClosed { throw SMTPError(.notConnected, detail: "the session has ended") }
+        if isClosed || machine.isClosed { throw SMTPError(.notConnected, detail: "the session has ended") }
         if machine.isReady { return machine.capabilities }
         switch try await drive(.wait) {
         case .sessionReady(let capabilities): return capabilities
@@ -212,13 +214,14 @@ public actor SMTPClient: MailSending {
     public func quit() async throws {
         try await exclusively {
             defer { self.close() }
-            guard !self.machine.isClosed else { return }
+            guard !self.isClosed, !self.machine.isClosed else { return }
             _ = try await self.drive(self.machine.quit())
         }
     }
 
     /// Closes the connection without QUIT.
     public func close() {
+        isClosed = true
         connection.close()
     }
 
@@ -242,10 +245,9 @@ public actor SMTPClient: MailSending {
 
     /// Throws unless the session is open and idle.
     private func requireReady() throws {
+        if isClosed || machine.isClosed { throw SMTPError(.notConnected, detail: "the session has ended") }
         guard machine.isReady else {
-            throw SMTPError(
-                .notConnected,
-                detail: machine.isClosed ? "the session has ended" : "the session is not open yet; call open() first")
+            throw SMTPError(.notConnected, detail: "the session is not open yet; call open() first")
         }
     }
 
@@ -304,6 +306,20 @@ public actor SMTPClient: MailSending {
     private func drive(
         _ first: SMTPStateMachine.Action, message: [UInt8]? = nil
     ) async throws -> SMTPStateMachine.Action {
+        do {
+            return try await performActions(from: first, message: message)
+        } catch {
+            // Whatever failed (transport, a fatal reply), the session cannot continue.
+            close()
+            throw error
+        }
+    }
+
+    private func performActions(
+        from first: SMTPStateMachine.Action, message: [UInt8]?
+    ) async throws
+        -> SMTPStateMachine.Action
+    {
         var action = first
         while true {
             switch action {
@@ -314,13 +330,8 @@ public actor SMTPClient: MailSending {
                 action = .wait
             case .startTLSHandshake:
                 // Bytes already buffered were sent in the clear and may be injected (CVE-2011-0411).
-                do {
-                    try reader.requireEmptyBufferBeforeTLS()
-                    try await connection.startTLS(serverName: serverName, policy: tlsPolicy)
-                } catch {
-                    close()
-                    throw error
-                }
+                try reader.requireEmptyBufferBeforeTLS()
+                try await connection.startTLS(serverName: serverName, policy: tlsPolicy)
                 action = machine.tlsEstablished()
             case .sendMessage:
                 try await writeMessage(message ?? [])
@@ -341,13 +352,8 @@ public actor SMTPClient: MailSending {
     }
 
     private func readReply() async throws -> SMTPReply {
-        do {
-            while true {
-                if let reply = try parser.parse(line: try await reader.readLine()) { return reply }
-            }
-        } catch {
-            close()
-            throw error
+        while true {
+            if let reply = try parser.parse(line: try await reader.readLine()) { return reply }
         }
     }
 

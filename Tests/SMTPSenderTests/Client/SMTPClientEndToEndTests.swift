@@ -241,4 +241,34 @@ struct SMTPClientEndToEndTests {
         #expect(server.receivedMessages.first?.authenticatedUser == "tim@example.com")
         #expect(server.receivedCommands.contains("AUTH XOAUTH2"))
     }
+
+    @Test(
+        "a server that drops the connection mid-transaction gives a transport error, and later sends say notConnected")
+    func dropped() async throws {
+        let server = FakeSMTPServer(
+            configuration: .init(offersPipelining: false, faults: [.disconnect(afterCommands: 2)]))
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
+        }
+        #expect(error?.code == .closedByPeer)
+        let later = await #expect(throws: SMTPError.self) {
+            _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
+        }
+        #expect(later?.code == .notConnected)
+        #expect(server.receivedMessages.isEmpty)
+    }
+
+    @Test("a 554 greeting is refused as service unavailable")
+    func refusedGreeting() async throws {
+        let server = FakeSMTPServer(configuration: .init(faults: [.greeting("554 5.7.1 no service for you")]))
+        let error = await #expect(throws: SMTPError.self) {
+            _ = try await SMTPClient.connect(
+                to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector()
+            )
+        }
+        #expect(error?.code == .serviceUnavailable)
+        #expect(error?.reply?.text == "no service for you")
+    }
 }
