@@ -47,7 +47,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "MailLinkBenchmarks",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
-                       "FolderRouting", "MailTesting"],
+                       "FolderRouting", "MailTesting", "AutoDiscovery"],
         path: "Benchmarks/MailLinkBenchmarks"
     ),
     .testTarget(

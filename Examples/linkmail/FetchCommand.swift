@@ -45,10 +45,14 @@ enum FetchCommand {
                 store: store, statePath: statePath)
             let report = try await sync.run(POP3Mailbox(client: client))
             await store.close()
+            if !report.skippedTooLarge.isEmpty, !json {
+                printError(
+                    "skipped \(report.skippedTooLarge.count) messages larger than \(maximumSize) bytes; they stay on the server (raise --max-size to fetch them)")
+            }
             if json {
                 Output.json([
                     "listed": report.listed, "fetched": report.fetched, "bytes": report.bytes,
-                    "recovered": report.recovered, "deleted": report.deleted,
+                    "recovered": report.recovered, "deleted": report.deleted, "skipped": report.skippedTooLarge.count,
                 ])
             } else {
                 print("fetched \(report.fetched) new messages (\(report.bytes) bytes)")

@@ -2,6 +2,7 @@ import AccountLinking
 import FolderRouting
 import Foundation
 import MailTransport
+import SMTPSender
 
 /// A linkmail home folder: the primary mailbox's settings, linked accounts, secrets (mode 0600),
 /// the Maildir that linked mail lands in, and the sync records.
@@ -65,7 +66,7 @@ struct Home {
             throw CommandLineArguments.UsageError("the primary's password is missing; run 'linkmail init' again")
         }
         let timeouts = Timeouts.all(.seconds(config.timeoutSeconds))
-        let sender = SMTPSubmitter(
+        let sender = SMTPMailSender(
             settings: config.outgoing, secret: secret, tlsPolicy: Self.tlsPolicy(config), timeouts: timeouts,
             allowInsecureAuthentication: config.allowInsecureAuthentication)
         let linker = AccountLinker(configuration: .init(

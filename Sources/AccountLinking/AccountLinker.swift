@@ -372,7 +372,7 @@ public actor AccountLinker {
         let bytes = try message.encoded()
         let account = try await configuration.accounts.loadAccounts().first { $0.id == chosen.lowercased() }
         if let account, let outgoing = account.outgoing, let secret = try await configuration.credentials.secret(for: account.id) {
-            let submitter = SMTPSubmitter(
+            let submitter = SMTPMailSender(
                 settings: outgoing, secret: secret, tlsPolicy: configuration.tlsPolicy, timeouts: configuration.timeouts,
                 connector: configuration.connector, allowInsecureAuthentication: configuration.allowInsecureAuthentication)
             return try await submitter.send(envelope: envelope, message: bytes)

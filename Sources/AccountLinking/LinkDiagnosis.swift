@@ -14,9 +14,11 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
     /// The step of a connection test that failed.
     public enum Stage: String, Sendable, Equatable, CaseIterable {
         case nameResolution = "DNS"
-        case connection = "TCP connect"
+        case connection = "connection"
         case tls = "TLS"
         case greeting = "greeting"
+        /// The server sent more than allowed (a line or a message over the limit) or something malformed.
+        case serverResponse = "server response"
         case startTLS = "STLS/STARTTLS"
         case authentication = "authentication"
         case popDisabled = "POP access"
@@ -73,7 +75,9 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case .timedOut: stage = .timeout
         case .tlsHandshakeFailed, .dataBeforeTLS: stage = .tls
         case let code where code.rawValue.hasPrefix("certificate"): stage = .tls
-        default: stage = .connection
+        case .lineTooLong, .responseTooLarge: stage = .serverResponse
+        case .closedByPeer, .cancelled, .systemError: stage = .connection
+        default: stage = .other
         }
         self.init(stage: stage, summary: error.description, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
     }
@@ -88,7 +92,8 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
             case .authenticationFailed, .cleartextRefused, .noSupportedAuthentication: stage = .authentication
             case .inUse, .loginDelay: stage = .mailboxLocked
             case .stlsNotOffered: stage = .startTLS
-            case .greetingRefused, .malformedResponse: stage = .greeting
+            case .greetingRefused: stage = .greeting
+            case .malformedResponse: stage = .serverResponse
             default: stage = .other
             }
         }

@@ -29,7 +29,9 @@ public struct MailboxSync: Sendable {
         /// With copies kept: delete a message from the server once this many days have passed since
         /// a sync first saw it. Nil keeps copies for ever.
         public var deleteAfterDays: Int?
-        /// The largest message accepted; larger ones fail the pass with the POP3 error.
+        /// The largest message fetched. A larger one (by the size the server lists) is skipped and
+        /// reported in ``Report/skippedTooLarge``, and stays on the server: one oversized message
+        /// must not stop every message after it from arriving. Raising the limit fetches it next time.
         public var maximumMessageSize: Int
         /// Messages at least this large are streamed into the store instead of held in memory.
         public var streamingThreshold: Int
@@ -71,6 +73,8 @@ public struct MailboxSync: Sendable {
         public var recovered = 0
         /// Messages marked deleted on the server (removed when the session ended).
         public var deleted = 0
+        /// Unique-ids of messages left on the server because they are larger than the limit.
+        public var skippedTooLarge: [String] = []
 
         public init() {}
     }
@@ -114,7 +118,9 @@ public struct MailboxSync: Sendable {
         var pending: [RemoteMessage] = []
         var recovered: [String] = []
         for message in listing where !state.isDelivered(message.uniqueID) {
-            if try await store.message(from: origin(message)) != nil {
+            if message.size > options.maximumMessageSize {
+                report.skippedTooLarge.append(message.uniqueID)
+            } else if try await store.message(from: origin(message)) != nil {
                 recovered.append(message.uniqueID)
             } else {
                 pending.append(message)

@@ -65,4 +65,12 @@ static inline EVP_PKEY *maillink_generate_ec_key(void) {
 
 static inline unsigned long maillink_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
 
+/// BIO macros for the socket BIO that MailTransport implements in Swift (it sends with
+/// MSG_NOSIGNAL, which OpenSSL's own socket BIO does not).
+static inline void maillink_BIO_set_retry_read(BIO *bio) { BIO_set_retry_read(bio); }
+static inline void maillink_BIO_set_retry_write(BIO *bio) { BIO_set_retry_write(bio); }
+static inline void maillink_BIO_clear_retry_flags(BIO *bio) { BIO_clear_retry_flags(bio); }
+static inline int maillink_BIO_CTRL_FLUSH(void) { return BIO_CTRL_FLUSH; }
+static inline int maillink_BIO_TYPE_SOURCE_SINK(void) { return BIO_TYPE_SOURCE_SINK; }
+
 #endif

@@ -66,7 +66,7 @@ final class TLSSession: @unchecked Sendable {
                 _ = SSL_set1_host(ssl, name)
             }
         }
-        SSL_set_fd(ssl, descriptor)
+        try attachSocket(ssl, descriptor)
         SSL_set_connect_state(ssl)
         return session
     }
@@ -82,9 +82,19 @@ final class TLSSession: @unchecked Sendable {
             SSL_CTX_use_PrivateKey_file(context, identity.privateKeyFile, SSL_FILETYPE_PEM) == 1
         else { throw openSSLError(.tlsHandshakeFailed, "cannot load the server certificate or key") }
         guard let ssl = SSL_new(context) else { throw openSSLError(.tlsHandshakeFailed, "SSL_new") }
-        SSL_set_fd(ssl, descriptor)
+        try attachSocket(ssl, descriptor)
         SSL_set_accept_state(ssl)
         return TLSSession(ssl: ssl, isServer: true, verifiesHostname: false)
+    }
+
+    /// Connects `ssl` to the socket through a BIO that sends with `MSG_NOSIGNAL` (``SocketBIO``),
+    /// so that a reset connection is an error, never a SIGPIPE that ends the process.
+    private static func attachSocket(_ ssl: OpaquePointer, _ descriptor: Int32) throws {
+        guard let bio = SocketBIO.make(descriptor: descriptor) else {
+            SSL_free(ssl)
+            throw openSSLError(.tlsHandshakeFailed, "BIO_new")
+        }
+        SSL_set_bio(ssl, bio, bio)
     }
 
     func handshake() -> Step {

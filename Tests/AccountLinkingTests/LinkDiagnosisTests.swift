@@ -27,4 +27,12 @@ struct LinkDiagnosisTests {
         #expect(disabled.suggestion.contains("enable POP"))
         #expect(LinkDiagnosis(POP3Error(.inUse, serverText: "[IN-USE] locked")).stage == .mailboxLocked)
     }
+
+    @Test("a response over a limit or a reset mid-session is not reported as a failed connect")
+    func laterFailures() {
+        #expect(LinkDiagnosis(TransportError(.responseTooLarge, "over the limit")).stage == .serverResponse)
+        #expect(LinkDiagnosis(TransportError(.lineTooLong)).stage == .serverResponse)
+        #expect(LinkDiagnosis(TransportError(.closedByPeer)).stage == .connection)
+        #expect(LinkDiagnosis(POP3Error(.malformedResponse)).stage == .serverResponse)
+    }
 }

@@ -4,6 +4,7 @@ import Foundation
 import MailMessage
 import MailTesting
 import MailTransport
+import SMTPSender
 import Testing
 
 /// The four acceptance criteria against real servers: Dovecot holds the linked mailbox (bob),
@@ -47,7 +48,7 @@ struct InteropAcceptanceTests {
         let submission = ServerSettings(host: bench.host, port: bench.submissionPort, security: .startTLS, user: primary.address)
         let linker = AccountLinker(configuration: .init(
             primaryAddress: primary.address,
-            confirmationSender: SMTPSubmitter(settings: submission, secret: primary.password, tlsPolicy: policy),
+            confirmationSender: SMTPMailSender(settings: submission, secret: primary.password, tlsPolicy: policy),
             confirmationBaseURL: "https://mail.example.test/confirm", accounts: InMemoryAccountStore(),
             credentials: InMemoryCredentialStore(), store: store, stateDirectory: directory + "/state",
             tlsPolicy: policy, timeouts: .all(.seconds(20))))

@@ -1,0 +1,169 @@
+import AccountLinking
+import FolderRouting
+import Foundation
+import MailAuth
+import MailMessage
+import MailTesting
+import MailTransport
+import SMTPSender
+
+/// `linkmail demo [--dir DIR]`: the whole Hotmail flow on built-in fake servers on loopback, with
+/// real TCP and TLS (a throwaway CA made at start), no set-up and no account:
+///
+/// - a POP3 server (MailTesting's `FakePOP3Server`, implicit TLS) holds the mailbox to link;
+/// - an SMTP server (`FakeSMTPServer`, STARTTLS + AUTH) is the primary mailbox's outgoing server;
+///   what it accepts for the linked address is handed to the POP3 mailbox, as the Internet would;
+/// - a second SMTP server (implicit TLS + AUTH) is the linked address's own outgoing server.
+///
+/// It links the account, reads the confirmation e-mail from the linked mailbox, follows its link,
+/// lets the sync run into a Maildir, sends as the linked address, and ends with the four
+/// acceptance checks. Exit status 0 only when all four pass.
+enum DemoCommand {
+    static let linkedAddress = "you@linked.example"
+    static let linkedPassword = "demo-app-password"
+    static let primaryAddress = "me@primary.example"
+    static let primaryPassword = "demo-primary-password"
+
+    static func run(_ rest: [String]) async throws -> ExitStatus {
+        let arguments = try CommandLineArguments(rest, valueOptions: ["dir"], flagOptions: [])
+        _ = try arguments.requirePositionals([])
+        let directory = arguments.value("dir") ?? (NSTemporaryDirectory() + "linkmail-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
+        print("linkmail demo: everything below runs on loopback against built-in fake servers, over real TLS")
+        print("working folder: \(directory)")
+
+        // The servers.
+        let authority = try TestCertificateAuthority(commonName: "linkmail demo CA")
+        defer { authority.remove() }
+        let certificate = try authority.issue()
+        let pop3 = FakePOP3Server(accounts: SASLServerAccounts(passwords: [linkedAddress: linkedPassword]))
+        let originals: [FakePOP3Message] = [
+            FakePOP3Message(uid: "demo-1", text: "From: Anna <anna@friends.example>\r\nTo: \(linkedAddress)\r\nSubject: Welcome to your old mailbox\r\nMessage-ID: <demo-1@friends.example>\r\n\r\nThis message waited on the old server.\r\n.A line that starts with a dot survives the trip.\r\n"),
+            FakePOP3Message(uid: "demo-2", text: "From: =?UTF-8?B?0JHQvtGA0LjRgQ==?= <boris@friends.example>\r\nTo: \(linkedAddress)\r\nSubject: =?UTF-8?B?0J/RgNC40LLQtdGC?=\r\nMessage-ID: <demo-2@friends.example>\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nПривет! Cyrillic mail arrives byte for byte.\r\n"),
+            FakePOP3Message(uid: "demo-3", text: "From: shop@store.example\r\nTo: \(linkedAddress)\r\nSubject: Your receipt\r\nMessage-ID: <demo-3@store.example>\r\n\r\nThank you for your order.\r\n"),
+        ]
+        for message in originals { pop3.deliver(message, to: linkedAddress) }
+        let pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
+        defer { pop3Listener.close() }
+
+        let primarySMTP = FakeSMTPServer(configuration: .init(
+            hostname: "smtp.primary.example", accounts: SASLServerAccounts(passwords: [primaryAddress: primaryPassword]),
+            requiresAuthentication: true))
+        let primaryListener = try LoopbackListener(certificate: certificate)
+        defer { primaryListener.close() }
+        let primaryTask = Task { await primarySMTP.serve(primaryListener) }
+        defer { primaryTask.cancel() }
+
+        let linkedSMTP = FakeSMTPServer(configuration: .init(
+            hostname: "smtp.linked.example", offersStartTLS: false,
+            accounts: SASLServerAccounts(passwords: [linkedAddress: linkedPassword]), requiresAuthentication: true))
+        let linkedListener = try LoopbackListener(certificate: certificate, implicitTLS: true)
+        defer { linkedListener.close() }
+        let linkedTask = Task { await linkedSMTP.serve(linkedListener) }
+        defer { linkedTask.cancel() }
+
+        print("fake POP3 server (TLS) for \(linkedAddress) on 127.0.0.1:\(pop3Listener.port) with \(originals.count) messages")
+        print("fake SMTP server (STARTTLS) for \(primaryAddress) on 127.0.0.1:\(primaryListener.port)")
+        print("fake SMTP server (TLS) for \(linkedAddress) on 127.0.0.1:\(linkedListener.port)")
+
+        // The linker, as a host application would set it up.
+        let policy = TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile])
+        let timeouts = Timeouts.all(.seconds(10))
+        let store = try await MaildirStore.open(at: directory + "/Maildir")
+        let linker = AccountLinker(configuration: .init(
+            primaryAddress: primaryAddress,
+            confirmationSender: SMTPMailSender(
+                settings: ServerSettings(host: "127.0.0.1", port: primaryListener.port, security: .startTLS, user: primaryAddress),
+                secret: primaryPassword, tlsPolicy: policy, timeouts: timeouts),
+            confirmationBaseURL: "https://mail.primary.example/confirm",
+            accounts: FileAccountStore(path: directory + "/accounts.json"),
+            credentials: FileCredentialStore(path: directory + "/secrets.json"), store: store,
+            stateDirectory: directory + "/state", tlsPolicy: policy, timeouts: timeouts))
+
+        print("\n1. linking \(linkedAddress)")
+        var linked = false
+        for await step in await linker.link(
+            address: linkedAddress, secret: linkedPassword,
+            options: .init(
+                incoming: ServerSettings(host: "127.0.0.1", port: pop3Listener.port, security: .tls, user: linkedAddress),
+                outgoing: ServerSettings(host: "127.0.0.1", port: linkedListener.port, security: .tls, user: linkedAddress),
+                destination: .newFolder, marker: .blue, keepCopiesOnServer: true))
+        {
+            print("   \(step)")
+            if case .awaitingConfirmation = step { linked = true }
+        }
+        guard linked else { return .failure }
+
+        // The Internet: what the primary's server accepted for the linked address reaches its mailbox.
+        for (index, message) in primarySMTP.receivedMessages.enumerated()
+        where message.recipients.contains(where: { $0.lowercased() == linkedAddress }) {
+            pop3.deliver(FakePOP3Message(uid: "confirmation-\(index)", content: message.data), to: linkedAddress)
+        }
+
+        print("\n2. reading the confirmation e-mail in the linked mailbox")
+        let confirmation = pop3.messages(of: linkedAddress).first { $0.uid.hasPrefix("confirmation-") }
+        let confirmationText = confirmation.map { String(decoding: $0.content, as: UTF8.self) } ?? ""
+        let subject = confirmationText.split(separator: "\r\n").first { $0.hasPrefix("Subject: ") } ?? "(none)"
+        print("   arrived: \(subject)")
+        let link = confirmationText.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://mail.primary.example/confirm?token=") }
+            .map(String.init)
+        print("   link: \(link ?? "(none found)")")
+
+        var account: LinkedAccount?
+        if let link {
+            print("\n3. following the link")
+            do {
+                account = try await linker.confirm(link)
+                print("   confirmed \(linkedAddress); syncing starts by itself")
+            } catch {
+                print("   \(error)")
+            }
+            await linker.waitForPendingSyncs()
+            if case .success(let report)? = await linker.lastSync[linkedAddress] {
+                print("   fetched \(report.fetched) new messages (\(report.bytes) bytes) into \(account?.route.resolvedFolder.path ?? "?")")
+            } else if case .failure(let error)? = await linker.lastSync[linkedAddress] {
+                print("   sync failed:\n\(error)")
+            }
+        }
+
+        print("\n4. sending as \(linkedAddress)")
+        var message = OutgoingMessage(from: try Mailbox(primaryAddress))
+        message.to = [try Mailbox("friend@elsewhere.example")]
+        message.subject = "Hello from my linked address"
+        message.textBody = "Sent through \(linkedAddress)'s own outgoing server."
+        var sentAs = false
+        do {
+            try await linker.setDefaultIdentity(linkedAddress)
+            try await linker.send(message)
+            sentAs = true
+            let identities = try await linker.identities().map { "\($0.isDefault ? "*" : " ")\($0.address)" }
+            print("   sent; identities: \(identities.joined(separator: ", "))")
+        } catch {
+            print("   \(LinkDiagnosis(error))")
+        }
+
+        // The four acceptance checks.
+        print("\nacceptance checks")
+        var checks: [(String, Bool)] = []
+        if let account {
+            let folder = account.route.resolvedFolder
+            var stored: [[UInt8]] = []
+            for entry in try await store.messages(in: folder) { stored.append(try await store.read(entry.id)) }
+            let everyOriginal = originals.allSatisfy { original in stored.contains(original.content) }
+            checks.append(("mail from the linked account appears in the chosen folder (\(folder.path), \(stored.count) messages, byte for byte)", everyOriginal && !folder.isInbox))
+        } else {
+            checks.append(("mail from the linked account appears in the chosen folder", false))
+        }
+        checks.append(("the confirmation e-mail arrives and its link confirms", confirmation != nil && account?.status == .confirmed))
+        let sent = linkedSMTP.receivedMessages.last
+        let sentFrom = sent.map { String(decoding: $0.data, as: UTF8.self).contains("From: \(linkedAddress)") } ?? false
+        checks.append(("mail can be sent from the linked address (through its own server, From: \(linkedAddress))", sentAs && sent?.sender == linkedAddress && sentFrom))
+        let remaining = pop3.messages(of: linkedAddress).map(\.content)
+        checks.append(("copies stay on the source server (\(remaining.count) messages still there)", originals.allSatisfy { remaining.contains($0.content) }))
+        for (name, passed) in checks { print("\(passed ? "PASS" : "FAIL") \(name)") }
+        await store.close()
+        let passed = checks.filter(\.1).count
+        print("\(passed) passed, \(checks.count - passed) failed")
+        return passed == checks.count ? .success : .failure
+    }
+}

@@ -1,2 +1,0 @@
-/// AutoDiscovery: see the target's documentation catalog.
-enum AutoDiscoveryModule {}
