@@ -1,5 +1,4 @@
 import MailAuth
-import MailMessage
 import MailTesting
 import MailTransport
 import Testing
@@ -141,25 +140,6 @@ struct SMTPClientEndToEndTests {
         #expect(server.receivedMessages.first?.authenticatedUser == "tim@example.com")
     }
 
-    @Test("an OutgoingMessage is built and sent with Bcc in the envelope only")
-    func outgoingMessage() async throws {
-        let server = FakeSMTPServer()
-        let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
-        var message = OutgoingMessage(from: try Mailbox("Tim <tim@example.com>"))
-        message.to = [try Mailbox("bob@example.org")]
-        message.bcc = [try Mailbox("secret@example.net")]
-        message.subject = "Hello"
-        message.textBody = "Hi Bob.\n.\nBye"
-        _ = try await client.send(message)
-        let received = try #require(server.receivedMessages.first)
-        #expect(received.recipients == ["bob@example.org", "secret@example.net"])
-        let text = String(decoding: received.data, as: UTF8.self)
-        #expect(text.contains("Subject: Hello"))
-        #expect(!text.contains("secret@example.net"))
-        #expect(server.violations.isEmpty)
-    }
-
     @Test("concurrent sends on one client are queued, one transaction on the wire at a time")
     func concurrentSends() async throws {
         let server = FakeSMTPServer(configuration: .init(offersPipelining: false))
@@ -197,20 +177,6 @@ struct SMTPClientEndToEndTests {
             _ = try await client.send(envelope: Self.envelope(), message: [])
         }
         #expect(late?.code == .notConnected)
-    }
-
-    @Test("SMTPMailSender opens one session per message, with STARTTLS and AUTH")
-    func mailSender() async throws {
-        let server = FakeSMTPServer(configuration: .init(accounts: Self.accounts, requiresAuthentication: true))
-        let sender: any MailSending = SMTPMailSender(
-            endpoint: Endpoint(host: "fake", port: 587, security: .startTLS),
-            credentials: Credentials(user: "tim", secret: .password("tanstaaf")), timeouts: timeouts,
-            connector: server.connector())
-        _ = try await sender.send(envelope: Self.envelope(), message: Array("1\r\n".utf8))
-        _ = try await sender.send(envelope: Self.envelope(), message: Array("2\r\n".utf8))
-        #expect(server.sessionCount == 2)
-        #expect(server.receivedMessages.map(\.authenticatedUser) == ["tim", "tim"])
-        #expect(server.receivedMessages.allSatisfy { $0.wasSecure })
     }
 
     @Test("an EHLO name that could inject a command is refused before it is written")
