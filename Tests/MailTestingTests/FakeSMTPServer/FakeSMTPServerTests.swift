@@ -161,25 +161,4 @@ struct FakeSMTPServerTests {
         await session.task.value
         #expect(try await session.client.receive(maximumCount: 10) == nil)
     }
-
-    @Test("paths with nested angle brackets or without brackets are syntax errors")
-    func pathParsing() {
-        #expect(FakeSMTPSession.parsePath("FROM:<a@b.c> SIZE=1", prefix: "FROM:")! == ("a@b.c", ["SIZE=1"]))
-        #expect(FakeSMTPSession.parsePath("from: <a@b.c>", prefix: "FROM:")! == ("a@b.c", []))
-        #expect(FakeSMTPSession.parsePath("FROM:a@b.c", prefix: "FROM:") == nil)
-        #expect(FakeSMTPSession.parsePath("FROM:<<a@b.c>", prefix: "FROM:") == nil)
-        #expect(FakeSMTPSession.parsePath("TO:<a@b.c>", prefix: "FROM:") == nil)
-    }
-
-    @Test("the fake's base64 round-trips and refuses bad input")
-    func base64() {
-        for count in 0..<10 {
-            let bytes = (0..<count).map { UInt8($0 * 37 & 0xff) }
-            #expect(FakeBase64.decode(FakeBase64.encode(bytes)) == bytes)
-        }
-        #expect(FakeBase64.encode(Array("\0tim\0pw".utf8)) == "AHRpbQBwdw==")
-        #expect(FakeBase64.decode("abc") == nil)
-        #expect(FakeBase64.decode("a=bc") == nil)
-        #expect(FakeBase64.decode("ab!c") == nil)
-    }
 }
