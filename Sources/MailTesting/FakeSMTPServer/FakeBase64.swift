@@ -10,7 +10,9 @@ enum FakeBase64 {
             let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
             let value = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
             for position in 0..<4 {
-                out.append(position <= chunk.count ? Character(UnicodeScalar(symbols[(value >> (18 - 6 * position)) & 63])) : "=")
+                out.append(
+                    position <= chunk.count
+                        ? Character(UnicodeScalar(symbols[(value >> (18 - 6 * position)) & 63])) : "=")
             }
             index += 3
         }

@@ -138,7 +138,7 @@ public final class FakeSMTPServer: Sendable {
     public var sessionCount: Int { record.withLock { $0.sessions } }
 
     /// Serves one session on `connection` until QUIT, a fatal fault or the client's close.
-    /// `implicitTLS` says the connection is already encrypted (so STARTTLS is not offered).
+    /// A connection that is already encrypted (implicit TLS) is not offered STARTTLS.
     public func serve(_ connection: any ServerSideConnection) async {
         record.withLock { $0.sessions += 1 }
         let session = FakeSMTPSession(server: self, connection: connection)
@@ -151,6 +151,19 @@ public final class FakeSMTPServer: Sendable {
     /// `.insecurePlaintext` a plaintext one.
     public func connector(tls: InMemoryConnection.SimulatedTLS = .succeeds()) -> some MailConnector {
         FakeSMTPConnector(server: self, tls: tls)
+    }
+
+    /// Listens on loopback and serves every connection until the listener is closed.
+    /// - Parameters:
+    ///   - certificate: for implicit TLS or STARTTLS (from ``TestCertificateAuthority``).
+    ///   - implicitTLS: whether each connection starts with a TLS handshake (port 465 style).
+    public func listen(
+        host: String = "127.0.0.1", certificate: TestCertificateAuthority.ServerCertificate? = nil,
+        implicitTLS: Bool = false
+    ) throws -> LoopbackListener {
+        let listener = try LoopbackListener(host: host, certificate: certificate, implicitTLS: implicitTLS)
+        Task { [self] in await serve(listener) }
+        return listener
     }
 
     /// Serves every connection `listener` accepts, until it closes.

@@ -98,7 +98,9 @@ final class FakeSMTPSession {
         if configuration.offersSMTPUTF8 { lines.append("SMTPUTF8") }
         lines.append("ENHANCEDSTATUSCODES")
         if !connection.isSecure, configuration.offersStartTLS { lines.append("STARTTLS") }
-        if !configuration.authenticationMechanisms.isEmpty, connection.isSecure || configuration.offersAuthenticationInPlaintext {
+        if !configuration.authenticationMechanisms.isEmpty,
+            connection.isSecure || configuration.offersAuthenticationInPlaintext
+        {
             lines.append("AUTH " + configuration.authenticationMechanisms.joined(separator: " "))
         }
         try await reply(code: 250, lines)

@@ -9,7 +9,8 @@ extension SMTPEnvelope {
     public init(message: OutgoingMessage) throws(SMTPError) {
         var recipients: [SMTPPath] = []
         for address in message.recipients { recipients.append(try SMTPPath(address.asciiString)) }
-        try self.init(sender: try SMTPPath((message.sender ?? message.from).address.asciiString), recipients: recipients)
+        try self.init(
+            sender: try SMTPPath((message.sender ?? message.from).address.asciiString), recipients: recipients)
     }
 }
 

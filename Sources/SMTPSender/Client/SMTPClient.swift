@@ -55,6 +55,8 @@ public actor SMTPClient: MailSending {
     /// Whether an operation is using the connection; actor methods interleave at every `await`,
     /// so operations queue here to keep one exchange on the wire at a time.
     private var busy = false
+    /// Set once the connection is closed, by QUIT, ``close()`` or a failure.
+    private var isClosed = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     /// A client over an open connection; call ``open()`` next.
@@ -113,7 +115,7 @@ public actor SMTPClient: MailSending {
     }
 
     private func openSession() async throws -> SMTPCapabilities {
-        if machine.isClosed { throw SMTPError(.notConnected, detail: "the session has ended") }
+        if isClosed || machine.isClosed { throw SMTPError(.notConnected, detail: "the session has ended") }
         if machine.isReady { return machine.capabilities }
         switch try await drive(.wait) {
         case .sessionReady(let capabilities): return capabilities
@@ -144,23 +146,28 @@ public actor SMTPClient: MailSending {
         do {
             kind = try selector.choose(from: offered, for: credentials.kind)
         } catch {
-            let code: SMTPError.Code = error.code == .cleartextOnInsecureConnection ? .cleartextRefused : .authenticationNotOffered
+            let code: SMTPError.Code =
+                error.code == .cleartextOnInsecureConnection ? .cleartextRefused : .authenticationNotOffered
             throw SMTPError(code, detail: error.detail)
         }
         var refreshingToken = false
         while true {
             let mechanism: any SASLMechanism
             do {
-                mechanism = try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
+                mechanism = try await credentials.makeMechanism(
+                    kind, refreshingToken: refreshingToken, host: serverName)
             } catch {
                 throw SMTPError(
-                    error.isTransient ? .transient : .authenticationFailed, detail: "the \(kind) exchange could not start",
+                    error.isTransient ? .transient : .authenticationFailed,
+                    detail: "the \(kind) exchange could not start",
                     underlying: error.description)
             }
             do {
                 try await authenticate(with: mechanism)
                 return
-            } catch let error as SMTPError where error.code == .authenticationFailed && credentials.kind == .oauth2 && !refreshingToken {
+            } catch let error as SMTPError
+                where error.code == .authenticationFailed && credentials.kind == .oauth2 && !refreshingToken
+            {
                 refreshingToken = true
             }
         }
@@ -207,13 +214,14 @@ public actor SMTPClient: MailSending {
     public func quit() async throws {
         try await exclusively {
             defer { self.close() }
-            guard !self.machine.isClosed else { return }
+            guard !self.isClosed, !self.machine.isClosed else { return }
             _ = try await self.drive(self.machine.quit())
         }
     }
 
     /// Closes the connection without QUIT.
     public func close() {
+        isClosed = true
         connection.close()
     }
 
@@ -237,38 +245,53 @@ public actor SMTPClient: MailSending {
 
     /// Throws unless the session is open and idle.
     private func requireReady() throws {
+        if isClosed || machine.isClosed { throw SMTPError(.notConnected, detail: "the session has ended") }
         guard machine.isReady else {
-            throw SMTPError(.notConnected, detail: machine.isClosed ? "the session has ended" : "the session is not open yet; call open() first")
+            throw SMTPError(.notConnected, detail: "the session is not open yet; call open() first")
         }
     }
 
+    /// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF, and RFC 4954 §4
+    /// keeps AUTH within it; a longer initial response (a long OAuth token) waits for the
+    /// server's first, empty, challenge.
+    static let maximumCommandLineLength = 512
+
     private func authenticate(with mechanism: any SASLMechanism) async throws {
-        var mechanism = mechanism
-        let initial: [UInt8]?
+        var session = SASLClientSession(mechanism: mechanism)
+        let name = session.mechanismName
+        let initial: String?
         do {
-            initial = try mechanism.start(initialResponseAllowed: true)
+            initial = try session.start(
+                maximumInitialResponseLength: Self.maximumCommandLineLength - "AUTH  \r\n".utf8.count - name.utf8.count)
         } catch {
-            throw SMTPError(.authenticationFailed, detail: "the \(mechanism.name) exchange could not start", underlying: error.description)
+            throw SMTPError(
+                .authenticationFailed, detail: "the \(name) exchange could not start", underlying: error.description)
         }
-        var action = machine.authenticate(mechanism: mechanism.name, initialResponse: initial)
+        var action = machine.authenticate(mechanism: name, initialResponse: initial)
         while true {
             switch try await drive(action) {
-            case .answerChallenge(let challenge):
-                do {
-                    switch try mechanism.respond(to: challenge) {
-                    case .respond(let response): action = machine.challengeAnswered(response)
-                    case .acknowledgeError(let response, _): action = machine.challengeAnswered(response)
-                    }
-                } catch {
+            case .answerChallenge(let text):
+                switch session.respond(toChallenge: text) {
+                case .send(let line):
+                    action = machine.challengeAnswered(line)
+                case .cancel(let error):
+                    let serverFault: Set<MailAuthError.Code> = [
+                        .invalidBase64, .invalidUTF8, .malformedServerMessage, .unexpectedChallenge,
+                    ]
                     action = machine.cancelAuthentication(
-                        SMTPError(.authenticationFailed, detail: "the server's \(mechanism.name) challenge could not be answered", underlying: error.description))
+                        SMTPError(
+                            serverFault.contains(error.code) ? .malformedReply : .authenticationFailed,
+                            detail: "the server's \(name) challenge could not be answered",
+                            underlying: error.description))
                 }
             case .authenticated:
                 do {
-                    try mechanism.finish(additionalData: nil)
+                    try session.finish(additionalData: nil)
                 } catch {
                     close()
-                    throw SMTPError(.authenticationFailed, detail: "the server did not prove that it knows the password", underlying: error.description)
+                    throw SMTPError(
+                        .authenticationFailed, detail: "the server did not prove that it knows the password",
+                        underlying: error.description)
                 }
                 return
             case .commandFailed(let error):
@@ -280,7 +303,23 @@ public actor SMTPClient: MailSending {
     }
 
     /// Performs I/O actions until one needs the caller: a result, a challenge, or readiness.
-    private func drive(_ first: SMTPStateMachine.Action, message: [UInt8]? = nil) async throws -> SMTPStateMachine.Action {
+    private func drive(
+        _ first: SMTPStateMachine.Action, message: [UInt8]? = nil
+    ) async throws -> SMTPStateMachine.Action {
+        do {
+            return try await performActions(from: first, message: message)
+        } catch {
+            // Whatever failed (transport, a fatal reply), the session cannot continue.
+            close()
+            throw error
+        }
+    }
+
+    private func performActions(
+        from first: SMTPStateMachine.Action, message: [UInt8]?
+    ) async throws
+        -> SMTPStateMachine.Action
+    {
         var action = first
         while true {
             switch action {
@@ -291,13 +330,8 @@ public actor SMTPClient: MailSending {
                 action = .wait
             case .startTLSHandshake:
                 // Bytes already buffered were sent in the clear and may be injected (CVE-2011-0411).
-                do {
-                    try reader.requireEmptyBufferBeforeTLS()
-                    try await connection.startTLS(serverName: serverName, policy: tlsPolicy)
-                } catch {
-                    close()
-                    throw error
-                }
+                try reader.requireEmptyBufferBeforeTLS()
+                try await connection.startTLS(serverName: serverName, policy: tlsPolicy)
                 action = machine.tlsEstablished()
             case .sendMessage:
                 try await writeMessage(message ?? [])
@@ -318,13 +352,8 @@ public actor SMTPClient: MailSending {
     }
 
     private func readReply() async throws -> SMTPReply {
-        do {
-            while true {
-                if let reply = try parser.parse(line: try await reader.readLine()) { return reply }
-            }
-        } catch {
-            close()
-            throw error
+        while true {
+            if let reply = try parser.parse(line: try await reader.readLine()) { return reply }
         }
     }
 

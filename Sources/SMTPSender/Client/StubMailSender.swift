@@ -53,7 +53,8 @@ public final class StubMailSender: MailSending, Sendable {
             let accepted = SMTPReply(code: 250, enhancedStatus: EnhancedStatusCode(2, 1, 5), lines: ["Ok"])
             return SMTPSendResult(
                 recipients: envelope.recipients.map { SMTPSendResult.RecipientOutcome(recipient: $0, reply: accepted) },
-                finalReply: SMTPReply(code: 250, enhancedStatus: EnhancedStatusCode(2, 0, 0), lines: ["Ok: queued by stub"]))
+                finalReply: SMTPReply(
+                    code: 250, enhancedStatus: EnhancedStatusCode(2, 0, 0), lines: ["Ok: queued by stub"]))
         }
     }
 }

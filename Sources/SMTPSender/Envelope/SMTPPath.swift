@@ -66,6 +66,8 @@ public struct SMTPPath: Sendable, Hashable, CustomStringConvertible {
 
     /// The address made safe for an error message (control characters escaped).
     static func printable(_ address: String) -> String {
-        String(String(address.unicodeScalars.prefix(100).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) }))
+        String(
+            String(address.unicodeScalars.prefix(100).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
+        )
     }
 }

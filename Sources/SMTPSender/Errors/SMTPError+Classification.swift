@@ -33,7 +33,8 @@ extension SMTPError {
             SMTPError(code, reply: reply, detail: detail, address: address)
         }
         if reply.code == 421 { return make(.serviceUnavailable, "the server is closing the connection") }
-        if status == EnhancedStatusCode(5, 7, 9) || reply.code == 534 && words.contains("application-specific password") {
+        if status == EnhancedStatusCode(5, 7, 9) || reply.code == 534 && words.contains("application-specific password")
+        {
             return make(.applicationPasswordRequired, "the server requires an app password")
         }
         if status == EnhancedStatusCode(5, 7, 139) || status == EnhancedStatusCode(5, 7, 30)
@@ -41,7 +42,9 @@ extension SMTPError {
         {
             return make(.oauthRequired, "the server no longer accepts password authentication")
         }
-        if reply.code == 530 || status == EnhancedStatusCode(5, 7, 0) && step != .authentication && words.contains("auth") {
+        if reply.code == 530
+            || status == EnhancedStatusCode(5, 7, 0) && step != .authentication && words.contains("auth")
+        {
             return make(.authenticationRequired, "the server requires authentication")
         }
         if reply.code == 552 || status == EnhancedStatusCode(5, 3, 4) || status == EnhancedStatusCode(5, 2, 3) {

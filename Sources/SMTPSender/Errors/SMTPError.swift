@@ -81,7 +81,9 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public var underlying: String?
 
     /// An error with the given code.
-    public init(_ code: Code, reply: SMTPReply? = nil, detail: String = "", address: String? = nil, underlying: String? = nil) {
+    public init(
+        _ code: Code, reply: SMTPReply? = nil, detail: String = "", address: String? = nil, underlying: String? = nil
+    ) {
         self.code = code
         self.reply = reply
         self.detail = detail
@@ -100,25 +102,31 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public var recoverySuggestion: String {
         switch code {
         case .applicationPasswordRequired:
-            return "Two-step verification is on for this account: create an app password in the account's security settings and use it instead of the usual password."
+            return
+                "Two-step verification is on for this account: create an app password in the account's security settings and use it instead of the usual password."
         case .oauthRequired:
-            return "The provider no longer accepts passwords for sending: sign in with the provider (OAuth) or ask the administrator to enable SMTP authentication."
+            return
+                "The provider no longer accepts passwords for sending: sign in with the provider (OAuth) or ask the administrator to enable SMTP authentication."
         case .authenticationFailed:
             return "Check the user name (usually the full address) and the password."
         case .authenticationRequired:
             return "The server only accepts mail from signed-in users: provide the account's user name and password."
         case .authenticationNotOffered:
-            return "The server does not offer a sign-in method for these credentials; check the port (587 with STARTTLS or 465 with TLS) and the server name."
+            return
+                "The server does not offer a sign-in method for these credentials; check the port (587 with STARTTLS or 465 with TLS) and the server name."
         case .startTLSNotOffered, .startTLSRefused:
-            return "The server cannot encrypt this connection: use port 465 with TLS, or check the server name and port."
+            return
+                "The server cannot encrypt this connection: use port 465 with TLS, or check the server name and port."
         case .cleartextRefused:
-            return "Use TLS (port 465) or STARTTLS (port 587); only on a trusted network allow insecure plaintext explicitly."
+            return
+                "Use TLS (port 465) or STARTTLS (port 587); only on a trusted network allow insecure plaintext explicitly."
         case .messageTooLarge:
             return "Make the message smaller (fewer or smaller attachments) or share large files by link."
         case .recipientRefused:
             return "Check the recipient addresses; the server's reply says why they were refused."
         case .senderRefused:
-            return "The server does not let this account send as this address; send from the account's own address or configure the alias with the provider."
+            return
+                "The server does not let this account send as this address; send from the account's own address or configure the alias with the provider."
         case .smtpUTF8NotSupported:
             return "The server cannot carry addresses with non-ASCII characters before the @; use an ASCII address."
         case .eightBitNotSupported:

@@ -104,12 +104,15 @@ public enum SMTPCommand: Sendable, Hashable, CustomStringConvertible {
 
     private static func checkedDomain(_ domain: String) throws(SMTPError) -> String {
         guard !domain.isEmpty, domain.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7f }) else {
-            throw SMTPError(.invalidArgument, detail: "the EHLO/HELO domain must be one word without control characters")
+            throw SMTPError(
+                .invalidArgument, detail: "the EHLO/HELO domain must be one word without control characters")
         }
         return domain
     }
 
-    private static func checkedToken(_ token: String, what: String, allowEmpty: Bool = false) throws(SMTPError) -> String {
+    private static func checkedToken(
+        _ token: String, what: String, allowEmpty: Bool = false
+    ) throws(SMTPError) -> String {
         guard allowEmpty || !token.isEmpty, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
             throw SMTPError(.invalidArgument, detail: "the \(what) must be printable ASCII without spaces")
         }
@@ -120,7 +123,9 @@ public enum SMTPCommand: Sendable, Hashable, CustomStringConvertible {
         var text = ""
         for parameter in parameters {
             guard parameter.isValid else {
-                throw SMTPError(.invalidArgument, detail: "an ESMTP parameter is malformed: \(SMTPPath.printable(parameter.description))")
+                throw SMTPError(
+                    .invalidArgument,
+                    detail: "an ESMTP parameter is malformed: \(SMTPPath.printable(parameter.description))")
             }
             text += " " + parameter.description
         }

@@ -44,7 +44,9 @@ public struct SMTPReplyParser: Sendable {
             case UInt8(ascii: " "): isLast = true
             case UInt8(ascii: "-"): isLast = false
             default:
-                throw SMTPError(.malformedReply, detail: "a reply code must be followed by a space or a hyphen: \(Self.preview(line))")
+                throw SMTPError(
+                    .malformedReply,
+                    detail: "a reply code must be followed by a space or a hyphen: \(Self.preview(line))")
             }
         }
         if let code, code != lineCode {

@@ -12,6 +12,9 @@ import MailAuth
 /// machine.tlsEstablished()                                 // .send([.ehlo("[127.0.0.1]")])
 /// ```
 ///
+/// SASL itself (base64, mechanisms) is MailAuth's `SASLClientSession`, shared with POP3; this
+/// machine only frames it: `AUTH`, `334` challenges, response lines, `*`, `235`/`535`.
+///
 /// A server's misbehaviour becomes a `.sessionFailed` action; calling an event in a state
 /// where it makes no sense is a bug in the caller and stops with a precondition failure.
 public struct SMTPStateMachine: Sendable {
@@ -43,9 +46,9 @@ public struct SMTPStateMachine: Sendable {
         case startTLSHandshake
         /// The session is open; these are the server's extensions. Authenticate or send.
         case sessionReady(SMTPCapabilities)
-        /// AUTH: give this decoded challenge to the SASL mechanism and pass its answer to
-        /// ``challengeAnswered(_:)``.
-        case answerChallenge([UInt8])
+        /// AUTH: give this challenge text (base64, after `334 `) to the SASL session and pass its
+        /// answer to ``challengeAnswered(_:)``, or call ``cancelAuthentication(_:)``.
+        case answerChallenge(String)
         /// AUTH succeeded (235).
         case authenticated
         /// The server said 354: write the encoded message and its terminator, then call
@@ -83,7 +86,8 @@ public struct SMTPStateMachine: Sendable {
             if !recipientReplies.isEmpty, !anyRecipientAccepted,
                 let index = recipientReplies.firstIndex(where: { !$0.isPositiveCompletion })
             {
-                var error = SMTPError.classify(recipientReplies[index], during: .recipient, address: envelope.recipients[index].address)
+                var error = SMTPError.classify(
+                    recipientReplies[index], during: .recipient, address: envelope.recipients[index].address)
                 if error.code == .recipientRefused { error.detail = "the server refused every recipient" }
                 return error
             }
@@ -203,24 +207,27 @@ public struct SMTPStateMachine: Sendable {
     /// The TLS handshake after STARTTLS succeeded: the session starts over with EHLO
     /// (RFC 3207 §4.2: forget everything learnt before TLS).
     public mutating func tlsEstablished() -> Action {
-        guard case .awaitingTLSHandshake = state else { preconditionFailure("tlsEstablished() outside a STARTTLS handshake") }
+        guard case .awaitingTLSHandshake = state else {
+            preconditionFailure("tlsEstablished() outside a STARTTLS handshake")
+        }
         upgradedToTLS = true
         capabilities = SMTPCapabilities()
         state = .awaitingEHLOReply(afterTLS: true)
         return .send([.ehlo(configuration.clientHostname)])
     }
 
-    /// Starts AUTH with the mechanism's name and its initial response, if any (RFC 4954 §4).
-    public mutating func authenticate(mechanism: String, initialResponse: [UInt8]?) -> Action {
+    /// Starts AUTH with the mechanism's name and its initial response, already base64 (`=` when
+    /// empty), or nil to let the server's first empty challenge ask for it (RFC 4954 §4).
+    public mutating func authenticate(mechanism: String, initialResponse: String?) -> Action {
         guard case .ready = state else { preconditionFailure("authenticate() when the session is not ready") }
         state = .authenticating(cancelled: nil)
-        return .send([.auth(mechanism: mechanism, initialResponse: initialResponse.map(SASLCodec.encodeInitialResponse))])
+        return .send([.auth(mechanism: mechanism, initialResponse: initialResponse)])
     }
 
-    /// The mechanism's answer to the last challenge, sent base64-encoded on its own line.
-    public mutating func challengeAnswered(_ response: [UInt8]) -> Action {
+    /// The answer to the last challenge, one base64 line (possibly empty).
+    public mutating func challengeAnswered(_ line: String) -> Action {
         guard case .authenticating(nil) = state else { preconditionFailure("challengeAnswered() outside AUTH") }
-        return .send([.authResponse(SASLCodec.encode(response))])
+        return .send([.authResponse(line)])
     }
 
     /// The mechanism could not answer a challenge: cancel with `*` (RFC 4954 §4); the
@@ -244,13 +251,22 @@ public struct SMTPStateMachine: Sendable {
     public mutating func beginTransaction(envelope: SMTPEnvelope, messageSize: Int, has8BitData: Bool) -> Action {
         guard case .ready = state else { preconditionFailure("beginTransaction() when the session is not ready") }
         if let limit = capabilities.maximumMessageSize, messageSize > limit {
-            return .commandFailed(SMTPError(.messageTooLarge, detail: "the message has \(messageSize) octets; the server accepts at most \(limit)"))
+            return .commandFailed(
+                SMTPError(
+                    .messageTooLarge,
+                    detail: "the message has \(messageSize) octets; the server accepts at most \(limit)"))
         }
         if envelope.requiresSMTPUTF8, !capabilities.supportsSMTPUTF8 {
-            return .commandFailed(SMTPError(.smtpUTF8NotSupported, detail: "an address has non-ASCII characters and the server does not offer SMTPUTF8"))
+            return .commandFailed(
+                SMTPError(
+                    .smtpUTF8NotSupported,
+                    detail: "an address has non-ASCII characters and the server does not offer SMTPUTF8"))
         }
         if has8BitData, !capabilities.supports8BitMIME, !capabilities.supportsSMTPUTF8 {
-            return .commandFailed(SMTPError(.eightBitNotSupported, detail: "the message has 8-bit data and the server offers neither 8BITMIME nor SMTPUTF8"))
+            return .commandFailed(
+                SMTPError(
+                    .eightBitNotSupported,
+                    detail: "the message has 8-bit data and the server offers neither 8BITMIME nor SMTPUTF8"))
         }
         var parameters: [SMTPParameter] = []
         if capabilities.supportsSize { parameters.append(.size(messageSize)) }
@@ -268,7 +284,9 @@ public struct SMTPStateMachine: Sendable {
 
     /// The message (or the lone terminator) has been written; the final reply comes next.
     public mutating func messageSent() -> Action {
-        guard case .sendingMessage(let transaction) = state else { preconditionFailure("messageSent() before a 354 reply") }
+        guard case .sendingMessage(let transaction) = state else {
+            preconditionFailure("messageSent() before a 354 reply")
+        }
         state = .awaitingFinalReply(transaction)
         return .wait
     }
@@ -320,7 +338,10 @@ public struct SMTPStateMachine: Sendable {
                 return .send([.helo(configuration.clientHostname)])
             }
             if configuration.requiresStartTLS, !afterTLS {
-                return fail(SMTPError(.startTLSNotOffered, reply: reply, detail: "the server does not know EHLO, so it cannot offer STARTTLS"))
+                return fail(
+                    SMTPError(
+                        .startTLSNotOffered, reply: reply,
+                        detail: "the server does not know EHLO, so it cannot offer STARTTLS"))
             }
             return fail(SMTPError.classify(reply, during: .greeting))
         }
@@ -343,11 +364,7 @@ public struct SMTPStateMachine: Sendable {
         }
         switch reply.code {
         case 334:
-            do throws(MailAuthError) {
-                return .answerChallenge(try SASLCodec.decode(reply.lines.first ?? ""))
-            } catch {
-                return cancelAuthentication(SMTPError(.malformedReply, reply: reply, detail: "the AUTH challenge is not base64", underlying: error.description))
-            }
+            return .answerChallenge(reply.lines.first ?? "")
         case 235:
             state = .ready
             return .authenticated
@@ -366,7 +383,9 @@ public struct SMTPStateMachine: Sendable {
             transaction.mailReply = reply
             state = .transaction(transaction)
             if transaction.pipelined { return .wait }
-            guard reply.isPositiveCompletion else { return abortTransaction(transaction.envelopeFailure(dataReply: nil)) }
+            guard reply.isPositiveCompletion else {
+                return abortTransaction(transaction.envelopeFailure(dataReply: nil))
+            }
             return .send([.rcptTo(recipients[0], parameters: [])])
         }
         if transaction.recipientReplies.count < recipients.count {
@@ -376,7 +395,9 @@ public struct SMTPStateMachine: Sendable {
             if transaction.recipientReplies.count < recipients.count {
                 return .send([.rcptTo(recipients[transaction.recipientReplies.count], parameters: [])])
             }
-            guard transaction.anyRecipientAccepted else { return abortTransaction(transaction.envelopeFailure(dataReply: nil)) }
+            guard transaction.anyRecipientAccepted else {
+                return abortTransaction(transaction.envelopeFailure(dataReply: nil))
+            }
             return .send([.data])
         }
         // The reply to DATA.
@@ -390,7 +411,8 @@ public struct SMTPStateMachine: Sendable {
             return .sendTerminatorOnly
         }
         if reply.isPositiveCompletion || reply.severity == .positiveIntermediate {
-            return fail(SMTPError(.malformedReply, reply: reply, detail: "DATA was answered with neither 354 nor an error"))
+            return fail(
+                SMTPError(.malformedReply, reply: reply, detail: "DATA was answered with neither 354 nor an error"))
         }
         return abortTransaction(transaction.envelopeFailure(dataReply: reply))
     }

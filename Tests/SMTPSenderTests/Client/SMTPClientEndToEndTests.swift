@@ -1,5 +1,4 @@
 import MailAuth
-import MailMessage
 import MailTesting
 import MailTransport
 import Testing
@@ -16,9 +15,13 @@ struct SMTPClientEndToEndTests {
         do { return try SMTPEnvelope(from: "tim@example.com", to: to) } catch { preconditionFailure("\(error)") }
     }
 
-    @Test("STARTTLS, AUTH and three messages over one in-memory connection arrive intact", arguments: ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256"])
+    @Test(
+        "STARTTLS, AUTH and three messages over one in-memory connection arrive intact",
+        arguments: ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256"])
     func inMemorySession(mechanism: String) async throws {
-        let server = FakeSMTPServer(configuration: .init(accounts: Self.accounts, authenticationMechanisms: [mechanism], requiresAuthentication: true))
+        let server = FakeSMTPServer(
+            configuration: .init(
+                accounts: Self.accounts, authenticationMechanisms: [mechanism], requiresAuthentication: true))
         let client = try await SMTPClient.connect(
             to: Endpoint(host: "fake-smtp.test", port: 587, security: .startTLS),
             credentials: Credentials(user: "tim", secret: .password("tanstaaf")), timeouts: timeouts,
@@ -31,7 +34,10 @@ struct SMTPClientEndToEndTests {
         }
         try await client.quit()
         let received = server.receivedMessages
-        #expect(received.map { String(decoding: $0.data, as: UTF8.self) } == ["one\r\n.dot\r\n", "two\r\n..two dots\r\n", "three without newline\r\n"])
+        #expect(
+            received.map { String(decoding: $0.data, as: UTF8.self) } == [
+                "one\r\n.dot\r\n", "two\r\n..two dots\r\n", "three without newline\r\n",
+            ])
         #expect(received.allSatisfy { $0.authenticatedUser == "tim" && $0.wasSecure && $0.sender == "tim@example.com" })
         #expect(server.violations.isEmpty)
         #expect(server.sessionCount == 1)
@@ -45,14 +51,23 @@ struct SMTPClientEndToEndTests {
         _ = try await client.send(envelope: Self.envelope(["a@x.org", "b@x.org"]), message: Array("hi\r\n".utf8))
         try await client.quit()
         #expect(server.violations.isEmpty)
-        #expect(server.receivedCommands == ["EHLO [127.0.0.1]", "MAIL FROM:<tim@example.com> SIZE=4", "RCPT TO:<a@x.org>", "RCPT TO:<b@x.org>", "DATA", "QUIT"])
+        #expect(
+            server.receivedCommands == [
+                "EHLO [127.0.0.1]", "MAIL FROM:<tim@example.com> SIZE=4", "RCPT TO:<a@x.org>", "RCPT TO:<b@x.org>",
+                "DATA", "QUIT",
+            ])
     }
 
     @Test("a refused recipient is reported per recipient while the others get the message")
     func partialRefusal() async throws {
-        let server = FakeSMTPServer(configuration: .init(faults: [.refuseRecipient("nobody@x.org", reply: "550 5.1.1 <nobody@x.org>: Recipient address rejected")]))
-        let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
-        let result = try await client.send(envelope: Self.envelope(["nobody@x.org", "somebody@x.org"]), message: Array("x\r\n".utf8))
+        let server = FakeSMTPServer(
+            configuration: .init(faults: [
+                .refuseRecipient("nobody@x.org", reply: "550 5.1.1 <nobody@x.org>: Recipient address rejected")
+            ]))
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        let result = try await client.send(
+            envelope: Self.envelope(["nobody@x.org", "somebody@x.org"]), message: Array("x\r\n".utf8))
         #expect(result.acceptedRecipients.map(\.address) == ["somebody@x.org"])
         #expect(result.refusedRecipients.first?.reply?.enhancedStatus == EnhancedStatusCode(5, 1, 1))
         #expect(server.receivedMessages.first?.recipients == ["somebody@x.org"])
@@ -60,9 +75,13 @@ struct SMTPClientEndToEndTests {
 
     @Test("after a refused message the next one on the same connection goes through")
     func recoveryAfterFailure() async throws {
-        let server = FakeSMTPServer(configuration: .init(faults: [.refuseRecipient("nobody@x.org", reply: "550 5.1.1 no")]))
-        let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
-        let error = await #expect(throws: SMTPError.self) { _ = try await client.send(envelope: Self.envelope(["nobody@x.org"]), message: [65]) }
+        let server = FakeSMTPServer(
+            configuration: .init(faults: [.refuseRecipient("nobody@x.org", reply: "550 5.1.1 no")]))
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        let error = await #expect(throws: SMTPError.self) {
+            _ = try await client.send(envelope: Self.envelope(["nobody@x.org"]), message: [65])
+        }
         #expect(error?.code == .recipientRefused)
         _ = try await client.send(envelope: Self.envelope(), message: Array("second\r\n".utf8))
         #expect(server.receivedMessages.count == 1)
@@ -72,8 +91,11 @@ struct SMTPClientEndToEndTests {
     @Test("a message over the server's SIZE is refused before any data is sent")
     func sizeLimit() async throws {
         let server = FakeSMTPServer(configuration: .init(maximumMessageSize: 100))
-        let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
-        let error = await #expect(throws: SMTPError.self) { _ = try await client.send(envelope: Self.envelope(), message: Array(repeating: 65, count: 101)) }
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        let error = await #expect(throws: SMTPError.self) {
+            _ = try await client.send(envelope: Self.envelope(), message: Array(repeating: 65, count: 101))
+        }
         #expect(error?.code == .messageTooLarge)
         #expect(!server.receivedCommands.contains { $0.hasPrefix("MAIL") })
     }
@@ -82,16 +104,24 @@ struct SMTPClientEndToEndTests {
     func authenticationFailures() async throws {
         let wrong = FakeSMTPServer(configuration: .init(accounts: Self.accounts))
         let error = await #expect(throws: SMTPError.self) {
-            _ = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), credentials: Credentials(user: "tim", secret: .password("wrong")), timeouts: timeouts, connector: wrong.connector())
+            _ = try await SMTPClient.connect(
+                to: Endpoint(host: "fake", port: 465, security: .tls),
+                credentials: Credentials(user: "tim", secret: .password("wrong")), timeouts: timeouts,
+                connector: wrong.connector())
         }
         #expect(error?.code == .authenticationFailed)
         #expect(error.map { !"\($0)".contains("wrong") } == true)
 
-        for (line, code) in [("534 5.7.9 Application-specific password required", SMTPError.Code.applicationPasswordRequired),
-                             ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled", .oauthRequired)] {
+        for (line, code) in [
+            ("534 5.7.9 Application-specific password required", SMTPError.Code.applicationPasswordRequired),
+            ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled", .oauthRequired),
+        ] {
             let server = FakeSMTPServer(configuration: .init(faults: [.authenticationReply(line)]))
             let error = await #expect(throws: SMTPError.self) {
-                _ = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), credentials: Credentials(user: "tim", secret: .password("pw")), timeouts: timeouts, connector: server.connector())
+                _ = try await SMTPClient.connect(
+                    to: Endpoint(host: "fake", port: 465, security: .tls),
+                    credentials: Credentials(user: "tim", secret: .password("pw")), timeouts: timeouts,
+                    connector: server.connector())
             }
             #expect(error?.code == code)
         }
@@ -99,44 +129,34 @@ struct SMTPClientEndToEndTests {
 
     @Test("XOAUTH2 with a token from the provider authenticates")
     func xoauth2() async throws {
-        let server = FakeSMTPServer(configuration: .init(accounts: Self.accounts, authenticationMechanisms: ["XOAUTH2"], requiresAuthentication: true))
+        let server = FakeSMTPServer(
+            configuration: .init(
+                accounts: Self.accounts, authenticationMechanisms: ["XOAUTH2"], requiresAuthentication: true))
         let client = try await SMTPClient.connect(
             to: Endpoint(host: "fake", port: 465, security: .tls),
-            credentials: Credentials(user: "tim@example.com", secret: .oauth2(.fixed("ya29.good"))), timeouts: timeouts, connector: server.connector())
+            credentials: Credentials(user: "tim@example.com", secret: .oauth2(.fixed("ya29.good"))), timeouts: timeouts,
+            connector: server.connector())
         _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
         #expect(server.receivedMessages.first?.authenticatedUser == "tim@example.com")
-    }
-
-    @Test("an OutgoingMessage is built and sent with Bcc in the envelope only")
-    func outgoingMessage() async throws {
-        let server = FakeSMTPServer()
-        let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
-        var message = OutgoingMessage(from: try Mailbox("Tim <tim@example.com>"))
-        message.to = [try Mailbox("bob@example.org")]
-        message.bcc = [try Mailbox("secret@example.net")]
-        message.subject = "Hello"
-        message.textBody = "Hi Bob.\n.\nBye"
-        _ = try await client.send(message)
-        let received = try #require(server.receivedMessages.first)
-        #expect(received.recipients == ["bob@example.org", "secret@example.net"])
-        let text = String(decoding: received.data, as: UTF8.self)
-        #expect(text.contains("Subject: Hello"))
-        #expect(!text.contains("secret@example.net"))
-        #expect(server.violations.isEmpty)
     }
 
     @Test("concurrent sends on one client are queued, one transaction on the wire at a time")
     func concurrentSends() async throws {
         let server = FakeSMTPServer(configuration: .init(offersPipelining: false))
-        let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<8 {
-                group.addTask { _ = try await client.send(envelope: Self.envelope(), message: Array("message \(index)\r\n".utf8)) }
+                group.addTask {
+                    _ = try await client.send(envelope: Self.envelope(), message: Array("message \(index)\r\n".utf8))
+                }
             }
             try await group.waitForAll()
         }
         try await client.quit()
-        #expect(Set(server.receivedMessages.map { String(decoding: $0.data, as: UTF8.self) }) == Set((0..<8).map { "message \($0)\r\n" }))
+        #expect(
+            Set(server.receivedMessages.map { String(decoding: $0.data, as: UTF8.self) })
+                == Set((0..<8).map { "message \($0)\r\n" }))
         #expect(server.violations.isEmpty)
     }
 
@@ -144,27 +164,19 @@ struct SMTPClientEndToEndTests {
     func notConnected() async throws {
         let (connection, _) = InMemoryConnection.makePair()
         let unopened = SMTPClient(connection: connection, serverName: "fake", security: .tls)
-        let early = await #expect(throws: SMTPError.self) { _ = try await unopened.send(envelope: Self.envelope(), message: []) }
+        let early = await #expect(throws: SMTPError.self) {
+            _ = try await unopened.send(envelope: Self.envelope(), message: [])
+        }
         #expect(early?.code == .notConnected)
 
         let server = FakeSMTPServer(configuration: .init(faults: [.reply(verb: "NOOP", with: "421 4.3.2 bye")]))
-        let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
         await #expect(throws: SMTPError.self) { try await client.noop() }
-        let late = await #expect(throws: SMTPError.self) { _ = try await client.send(envelope: Self.envelope(), message: []) }
+        let late = await #expect(throws: SMTPError.self) {
+            _ = try await client.send(envelope: Self.envelope(), message: [])
+        }
         #expect(late?.code == .notConnected)
-    }
-
-    @Test("SMTPMailSender opens one session per message, with STARTTLS and AUTH")
-    func mailSender() async throws {
-        let server = FakeSMTPServer(configuration: .init(accounts: Self.accounts, requiresAuthentication: true))
-        let sender: any MailSending = SMTPMailSender(
-            endpoint: Endpoint(host: "fake", port: 587, security: .startTLS),
-            credentials: Credentials(user: "tim", secret: .password("tanstaaf")), timeouts: timeouts, connector: server.connector())
-        _ = try await sender.send(envelope: Self.envelope(), message: Array("1\r\n".utf8))
-        _ = try await sender.send(envelope: Self.envelope(), message: Array("2\r\n".utf8))
-        #expect(server.sessionCount == 2)
-        #expect(server.receivedMessages.map(\.authenticatedUser) == ["tim", "tim"])
-        #expect(server.receivedMessages.allSatisfy { $0.wasSecure })
     }
 
     @Test("an EHLO name that could inject a command is refused before it is written")
@@ -172,10 +184,57 @@ struct SMTPClientEndToEndTests {
         let server = FakeSMTPServer()
         let error = await #expect(throws: SMTPError.self) {
             _ = try await SMTPClient.connect(
-                to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector(),
+                to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts,
+                connector: server.connector(),
                 configuration: .init(clientHostname: "me\r\nMAIL FROM:<x@y.z>"))
         }
         #expect(error?.code == .invalidArgument)
         #expect(server.receivedCommands.isEmpty)
+    }
+
+    @Test("a long OAuth token is sent after the fake's empty challenge and accepted")
+    func longToken() async throws {
+        let token = String(repeating: "k", count: 900)
+        let server = FakeSMTPServer(
+            configuration: .init(
+                accounts: SASLServerAccounts(tokens: ["tim@example.com": token]), authenticationMechanisms: ["XOAUTH2"],
+                requiresAuthentication: true))
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls),
+            credentials: Credentials(user: "tim@example.com", secret: .oauth2(.fixed(token))), timeouts: timeouts,
+            connector: server.connector())
+        _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
+        #expect(server.receivedMessages.first?.authenticatedUser == "tim@example.com")
+        #expect(server.receivedCommands.contains("AUTH XOAUTH2"))
+    }
+
+    @Test(
+        "a server that drops the connection mid-transaction gives a transport error, and later sends say notConnected")
+    func dropped() async throws {
+        let server = FakeSMTPServer(
+            configuration: .init(offersPipelining: false, faults: [.disconnect(afterCommands: 2)]))
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
+        }
+        #expect(error?.code == .closedByPeer)
+        let later = await #expect(throws: SMTPError.self) {
+            _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
+        }
+        #expect(later?.code == .notConnected)
+        #expect(server.receivedMessages.isEmpty)
+    }
+
+    @Test("a 554 greeting is refused as service unavailable")
+    func refusedGreeting() async throws {
+        let server = FakeSMTPServer(configuration: .init(faults: [.greeting("554 5.7.1 no service for you")]))
+        let error = await #expect(throws: SMTPError.self) {
+            _ = try await SMTPClient.connect(
+                to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector()
+            )
+        }
+        #expect(error?.code == .serviceUnavailable)
+        #expect(error?.reply?.text == "no service for you")
     }
 }

@@ -15,7 +15,8 @@ struct SMTPClientLoopbackTests {
     var policy: TLSPolicy { TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [Self.authority.caFile]) }
 
     private func roundTrip(implicitTLS: Bool) async throws {
-        let server = FakeSMTPServer(configuration: .init(accounts: SASLServerAccounts(passwords: ["tim": "pw"]), requiresAuthentication: true))
+        let server = FakeSMTPServer(
+            configuration: .init(accounts: SASLServerAccounts(passwords: ["tim": "pw"]), requiresAuthentication: true))
         let listener = try LoopbackListener(certificate: try Self.authority.issue(), implicitTLS: implicitTLS)
         defer { listener.close() }
         let serving = Task { await server.serve(listener) }
@@ -25,13 +26,16 @@ struct SMTPClientLoopbackTests {
             credentials: Credentials(user: "tim", secret: .password("pw")), tlsPolicy: policy, timeouts: timeouts)
         #expect(await client.isSecure)
         let message = Array(("Subject: big\r\n\r\n" + String(repeating: ".line of text\n", count: 20_000)).utf8)
-        let result = try await client.send(envelope: try SMTPEnvelope(from: "tim@example.com", to: ["bob@example.org"]), message: message)
+        let result = try await client.send(
+            envelope: try SMTPEnvelope(from: "tim@example.com", to: ["bob@example.org"]), message: message)
         #expect(result.acceptedRecipients.count == 1)
         try await client.quit()
         let received = try #require(server.receivedMessages.first)
         #expect(received.wasSecure)
         #expect(received.authenticatedUser == "tim")
-        #expect(received.data == Array(("Subject: big\r\n\r\n" + String(repeating: ".line of text\r\n", count: 20_000)).utf8))
+        #expect(
+            received.data
+                == Array(("Subject: big\r\n\r\n" + String(repeating: ".line of text\r\n", count: 20_000)).utf8))
         #expect(server.violations.isEmpty)
     }
 
@@ -44,13 +48,12 @@ struct SMTPClientLoopbackTests {
     @Test("an untrusted certificate after STARTTLS fails the connection; nothing secret is sent")
     func untrusted() async throws {
         let server = FakeSMTPServer(configuration: .init(accounts: SASLServerAccounts(passwords: ["tim": "pw"])))
-        let listener = try LoopbackListener(certificate: try Self.authority.issue(), implicitTLS: false)
+        let listener = try server.listen(certificate: try Self.authority.issue())
         defer { listener.close() }
-        let serving = Task { await server.serve(listener) }
-        defer { serving.cancel() }
         let error = await #expect(throws: TransportError.self) {
             _ = try await SMTPClient.connect(
-                to: listener.endpoint(security: .startTLS), credentials: Credentials(user: "tim", secret: .password("pw")),
+                to: listener.endpoint(security: .startTLS),
+                credentials: Credentials(user: "tim", secret: .password("pw")),
                 tlsPolicy: TLSPolicy(trustsSystemRoots: true), timeouts: timeouts)
         }
         #expect(error?.code == .certificateUntrusted)

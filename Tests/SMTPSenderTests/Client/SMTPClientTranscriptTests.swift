@@ -12,7 +12,9 @@ struct SMTPClientTranscriptTests {
     let embedded = EmbeddedConnection(readTimeout: .seconds(10))
 
     /// A client; with `.tls` the in-memory connection is made secure first, as implicit TLS would be.
-    func makeClient(security: Endpoint.Security = .tls, allowCleartext: Bool = false) async throws -> (SMTPClient, RecordingConnection) {
+    func makeClient(
+        security: Endpoint.Security = .tls, allowCleartext: Bool = false
+    ) async throws -> (SMTPClient, RecordingConnection) {
         if security == .tls { try await embedded.connection.startTLS(serverName: "mx.example.com", policy: .default) }
         let recording = RecordingConnection(embedded.connection)
         let client = SMTPClient(
@@ -33,12 +35,15 @@ struct SMTPClientTranscriptTests {
         embedded.pushInbound("220 mx.example.com ESMTP\r\n")
         try await expectWritten("EHLO [127.0.0.1]\r\n")
         let lines = ["mx.example.com"] + extensions
-        embedded.pushInbound(lines.enumerated().map { "250\($0.offset == lines.count - 1 ? " " : "-")\($0.element)\r\n" }.joined())
+        embedded.pushInbound(
+            lines.enumerated().map { "250\($0.offset == lines.count - 1 ? " " : "-")\($0.element)\r\n" }.joined())
         _ = try await opened.value
     }
 
     let envelope: SMTPEnvelope = {
-        do { return try SMTPEnvelope(from: "alice@example.com", to: ["bob@example.org", "carol@example.org"]) } catch { preconditionFailure("\(error)") }
+        do { return try SMTPEnvelope(from: "alice@example.com", to: ["bob@example.org", "carol@example.org"]) } catch {
+            preconditionFailure("\(error)")
+        }
     }()
 
     @Test("a pipelined transaction goes in one write, and the message is dot-stuffed with CRLF")
@@ -47,7 +52,9 @@ struct SMTPClientTranscriptTests {
         try await open(client, extensions: ["PIPELINING", "SIZE 10000", "8BITMIME"])
         let message = Array("Subject: hi\n\n.leading dot\nlast".utf8)
         let sent = Task { try await client.send(envelope: envelope, message: message) }
-        try await expectWritten("MAIL FROM:<alice@example.com> SIZE=30\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<carol@example.org>\r\nDATA\r\n")
+        try await expectWritten(
+            "MAIL FROM:<alice@example.com> SIZE=30\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<carol@example.org>\r\nDATA\r\n"
+        )
         #expect(recording.sends.count == 2)  // EHLO, then the whole group at once
         embedded.pushInbound("250 2.1.0 ok\r\n250 2.1.5 ok\r\n550 5.1.1 no such user\r\n354 go ahead\r\n")
         try await expectWritten("Subject: hi\r\n\r\n..leading dot\r\nlast\r\n.\r\n")
@@ -68,7 +75,10 @@ struct SMTPClientTranscriptTests {
     func lockstepSend() async throws {
         let (client, _) = try await makeClient()
         try await open(client, extensions: ["8BITMIME"])
-        let sent = Task { try await client.send(envelope: try SMTPEnvelope(from: "a@b.c", to: ["d@e.f"]), message: Array("x\r\n".utf8)) }
+        let sent = Task {
+            try await client.send(
+                envelope: try SMTPEnvelope(from: "a@b.c", to: ["d@e.f"]), message: Array("x\r\n".utf8))
+        }
         try await expectWritten("MAIL FROM:<a@b.c>\r\n")
         #expect(embedded.takeOutbound().isEmpty)
         embedded.pushInbound("250 ok\r\n")
@@ -121,7 +131,9 @@ struct SMTPClientTranscriptTests {
         let capabilities = try await opened.value
         #expect(capabilities.authenticationMechanisms == ["PLAIN", "LOGIN"])
 
-        let authenticated = Task { try await client.authenticate(Credentials(user: "tim", secret: .password("tanstaaf"))) }
+        let authenticated = Task {
+            try await client.authenticate(Credentials(user: "tim", secret: .password("tanstaaf")))
+        }
         try await expectWritten("AUTH PLAIN \(SASLCodec.encode(Array("\0tim\0tanstaaf".utf8)))\r\n")
         embedded.pushInbound("235 2.7.0 ok\r\n")
         try await authenticated.value
@@ -198,12 +210,18 @@ struct SMTPClientTranscriptTests {
         let (client, _) = try await makeClient()
         try await open(client, extensions: ["AUTH XOAUTH2"])
         let provider = OAuth2TokenProvider { refresh in refresh ? "fresh" : "stale" }
-        let authenticated = Task { try await client.authenticate(Credentials(user: "u@example.com", secret: .oauth2(provider))) }
-        try await expectWritten("AUTH XOAUTH2 \(SASLCodec.encode(Array("user=u@example.com\u{1}auth=Bearer stale\u{1}\u{1}".utf8)))\r\n")
-        embedded.pushInbound("334 \(SASLCodec.encode(Array(#"{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}"#.utf8)))\r\n")
+        let authenticated = Task {
+            try await client.authenticate(Credentials(user: "u@example.com", secret: .oauth2(provider)))
+        }
+        try await expectWritten(
+            "AUTH XOAUTH2 \(SASLCodec.encode(Array("user=u@example.com\u{1}auth=Bearer stale\u{1}\u{1}".utf8)))\r\n")
+        embedded.pushInbound(
+            "334 \(SASLCodec.encode(Array(#"{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}"#.utf8)))\r\n"
+        )
         try await expectWritten("\r\n")
         embedded.pushInbound("535 5.7.8 Username and Password not accepted\r\n")
-        try await expectWritten("AUTH XOAUTH2 \(SASLCodec.encode(Array("user=u@example.com\u{1}auth=Bearer fresh\u{1}\u{1}".utf8)))\r\n")
+        try await expectWritten(
+            "AUTH XOAUTH2 \(SASLCodec.encode(Array("user=u@example.com\u{1}auth=Bearer fresh\u{1}\u{1}".utf8)))\r\n")
         embedded.pushInbound("235 2.7.0 Accepted\r\n")
         try await authenticated.value
         try embedded.finish()
@@ -247,5 +265,36 @@ struct SMTPClientTranscriptTests {
         embedded.pushInbound("+OK this is POP3\r\n")
         let error = await #expect(throws: SMTPError.self) { _ = try await opened.value }
         #expect(error?.code == .malformedReply)
+    }
+
+    @Test("an initial response too long for the 512-octet AUTH line waits for the empty 334")
+    func longTokenWithheld() async throws {
+        let (client, _) = try await makeClient()
+        try await open(client, extensions: ["AUTH XOAUTH2"])
+        let token = String(repeating: "t", count: 600)
+        let authenticated = Task {
+            try await client.authenticate(Credentials(user: "u@example.com", secret: .oauth2(.fixed(token))))
+        }
+        try await expectWritten("AUTH XOAUTH2\r\n")
+        embedded.pushInbound("334 \r\n")
+        try await expectWritten(
+            SASLCodec.encode(Array("user=u@example.com\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8)) + "\r\n")
+        embedded.pushInbound("235 2.7.0 Accepted\r\n")
+        try await authenticated.value
+        try embedded.finish()
+    }
+
+    @Test("a challenge that is not base64 is cancelled with * and reported as malformed")
+    func badChallenge() async throws {
+        let (client, _) = try await makeClient()
+        try await open(client, extensions: ["AUTH LOGIN"])
+        let authenticated = Task { try await client.authenticate(Credentials(user: "tim", secret: .password("pw"))) }
+        try await expectWritten("AUTH LOGIN\r\n")
+        embedded.pushInbound("334 not base64!\r\n")
+        try await expectWritten("*\r\n")
+        embedded.pushInbound("501 5.7.0 cancelled\r\n")
+        let error = await #expect(throws: SMTPError.self) { try await authenticated.value }
+        #expect(error?.code == .malformedReply)
+        try embedded.finish()
     }
 }

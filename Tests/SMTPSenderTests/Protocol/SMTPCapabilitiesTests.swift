@@ -4,10 +4,12 @@ import Testing
 
 @Suite("SMTPCapabilities")
 struct SMTPCapabilitiesTests {
-    private let reply = SMTPReply(code: 250, lines: [
-        "mx.example.com Hello [127.0.0.1]", "PIPELINING", "SIZE 35882577", "8BITMIME", "starttls",
-        "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN xoauth2", "AUTH=PLAIN LOGIN", "SMTPUTF8",
-    ])
+    private let reply = SMTPReply(
+        code: 250,
+        lines: [
+            "mx.example.com Hello [127.0.0.1]", "PIPELINING", "SIZE 35882577", "8BITMIME", "starttls",
+            "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN xoauth2", "AUTH=PLAIN LOGIN", "SMTPUTF8",
+        ])
 
     @Test("EHLO lines become case-insensitive extensions with parameters")
     func extensions() {

@@ -17,7 +17,9 @@ struct SMTPCommandTests {
         #expect(try wire(.auth(mechanism: "PLAIN", initialResponse: "AGEAYg==")) == "AUTH PLAIN AGEAYg==\r\n")
         #expect(try wire(.auth(mechanism: "LOGIN", initialResponse: nil)) == "AUTH LOGIN\r\n")
         #expect(try wire(.authResponse("")) == "\r\n")
-        #expect(try wire(.mailFrom(alice, parameters: [.size(42), .body8BitMIME])) == "MAIL FROM:<alice@example.com> SIZE=42 BODY=8BITMIME\r\n")
+        #expect(
+            try wire(.mailFrom(alice, parameters: [.size(42), .body8BitMIME]))
+                == "MAIL FROM:<alice@example.com> SIZE=42 BODY=8BITMIME\r\n")
         #expect(try wire(.mailFrom(nil, parameters: [])) == "MAIL FROM:<>\r\n")
         #expect(try wire(.rcptTo(alice, parameters: [])) == "RCPT TO:<alice@example.com>\r\n")
         #expect(try wire(.data) == "DATA\r\n")
@@ -28,7 +30,8 @@ struct SMTPCommandTests {
 
     @Test("descriptions redact AUTH data")
     func redaction() {
-        #expect(SMTPCommand.auth(mechanism: "PLAIN", initialResponse: "c2VjcmV0").description == "AUTH PLAIN <redacted>")
+        #expect(
+            SMTPCommand.auth(mechanism: "PLAIN", initialResponse: "c2VjcmV0").description == "AUTH PLAIN <redacted>")
         #expect(!SMTPCommand.authResponse("c2VjcmV0").description.contains("c2VjcmV0"))
     }
 
@@ -52,7 +55,9 @@ struct SMTPCommandTests {
     func parameterInjection(_ bad: String) throws {
         let alice = try SMTPPath("alice@example.com")
         #expect(throws: SMTPError.self) { try SMTPCommand.mailFrom(alice, parameters: [SMTPParameter(bad)]).encoded() }
-        #expect(throws: SMTPError.self) { try SMTPCommand.rcptTo(alice, parameters: [SMTPParameter("X", bad)]).encoded() }
+        #expect(throws: SMTPError.self) {
+            try SMTPCommand.rcptTo(alice, parameters: [SMTPParameter("X", bad)]).encoded()
+        }
     }
 
     @Test("an empty mechanism name is refused")

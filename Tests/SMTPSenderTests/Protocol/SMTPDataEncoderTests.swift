@@ -53,7 +53,9 @@ struct SMTPDataEncoderTests {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = [0x0d, 0x0a, UInt8(ascii: "."), UInt8(ascii: "a"), 0xff]
         for _ in 0..<200 {
-            let input = (0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? 0 }
+            let input = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator) ?? 0
+            }
             let encoded = SMTPDataEncoder.encode(input)
             // Every line ends in CRLF, no bare CR or LF, and unstuffing gives the normalised input.
             var lines: [[UInt8]] = []

@@ -11,7 +11,10 @@ struct SMTPReplyParserTests {
 
     @Test("a single-line reply gives its code and text")
     func singleLine() throws {
-        #expect(try parseAll(["220 mx.example.com ESMTP ready"]) == [SMTPReply(code: 220, lines: ["mx.example.com ESMTP ready"])])
+        #expect(
+            try parseAll(["220 mx.example.com ESMTP ready"]) == [
+                SMTPReply(code: 220, lines: ["mx.example.com ESMTP ready"])
+            ])
     }
 
     @Test("a multi-line reply is complete only at the line with a space after the code")
@@ -20,7 +23,9 @@ struct SMTPReplyParserTests {
         #expect(try parser.parse(line: "250-mx.example.com") == nil)
         #expect(parser.isInsideReply)
         #expect(try parser.parse(line: "250-PIPELINING") == nil)
-        #expect(try parser.parse(line: "250 SIZE 1000") == SMTPReply(code: 250, lines: ["mx.example.com", "PIPELINING", "SIZE 1000"]))
+        #expect(
+            try parser.parse(line: "250 SIZE 1000")
+                == SMTPReply(code: 250, lines: ["mx.example.com", "PIPELINING", "SIZE 1000"]))
         #expect(!parser.isInsideReply)
     }
 
@@ -31,7 +36,10 @@ struct SMTPReplyParserTests {
 
     @Test("the enhanced status code is separated from every line's text")
     func enhancedStatus() throws {
-        let reply = try #require(try parseAll(["534-5.7.9 Application-specific password required.", "534 5.7.9 Learn more at https://support.example"]).first)
+        let reply = try #require(
+            try parseAll([
+                "534-5.7.9 Application-specific password required.", "534 5.7.9 Learn more at https://support.example",
+            ]).first)
         #expect(reply.enhancedStatus == EnhancedStatusCode(5, 7, 9))
         #expect(reply.lines == ["Application-specific password required.", "Learn more at https://support.example"])
     }
@@ -81,7 +89,9 @@ struct SMTPReplyParserHostileTests {
         for _ in 0..<2000 {
             var parser = SMTPReplyParser(maximumLineCount: 8)
             for _ in 0..<Int.random(in: 1...20, using: &generator) {
-                let line = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? 0 }
+                let line = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                    alphabet.randomElement(using: &generator) ?? 0
+                }
                 do {
                     if let reply = try parser.parse(line: line) {
                         #expect((200...599).contains(reply.code))

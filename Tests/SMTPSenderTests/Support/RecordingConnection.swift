@@ -18,7 +18,9 @@ final class RecordingConnection: MailConnection {
     }
 
     func receive(maximumCount: Int) async throws -> [UInt8]? { try await base.receive(maximumCount: maximumCount) }
-    func startTLS(serverName: String, policy: TLSPolicy) async throws { try await base.startTLS(serverName: serverName, policy: policy) }
+    func startTLS(serverName: String, policy: TLSPolicy) async throws {
+        try await base.startTLS(serverName: serverName, policy: policy)
+    }
     var isSecure: Bool { base.isSecure }
     var peerCertificate: CertificateSummary? { base.peerCertificate }
     func close() { base.close() }
