@@ -1,4 +1,5 @@
 import AccountLinking
+import AutoDiscovery
 import FolderRouting
 import Foundation
 import MailMessage
@@ -42,9 +43,9 @@ enum AccountCommands {
         let arguments = try CommandLineArguments(
             rest,
             valueOptions: ConnectionOptions.valueOptions.union([
-                "home", "folder", "marker", "after-days", "smtp", "smtp-security",
+                "home", "folder", "marker", "after-days", "smtp", "smtp-security", "dns", "autoconfig-base", "ispdb",
             ]),
-            flagOptions: ConnectionOptions.flagOptions.union(["inbox", "delete-from-server"]))
+            flagOptions: ConnectionOptions.flagOptions.union(["inbox", "delete-from-server", "offline", "probe"]))
         let address = try arguments.requirePositionals(["ADDRESS"])[0]
         let home = try Home(arguments)
         var options = AccountLinker.LinkOptions()
@@ -97,7 +98,11 @@ enum AccountCommands {
             throw CommandLineArguments.UsageError("--after-days goes with --delete-from-server")
         }
 
-        let (linker, store) = try await home.makeLinker()
+        // Without --server, the settings are discovered (bundled table, autoconfig, DNS, probing).
+        let discover = options.incoming == nil
+            ? SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoverCommand.makeConfiguration(arguments)))
+            : nil
+        let (linker, store) = try await home.makeLinker(discover: discover)
         defer { Task { await store.close() } }
         var status = ExitStatus.failure
         for await step in await linker.link(address: address, secret: password, options: options) {

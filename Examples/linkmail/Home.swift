@@ -59,7 +59,9 @@ struct Home {
     }
 
     /// A linker over this home, with the store opened; call `store.close()` when done.
-    func makeLinker() async throws -> (linker: AccountLinker, store: MaildirStore) {
+    func makeLinker(
+        discover: (@Sendable (String) async throws -> DiscoveredAccountSettings)? = nil
+    ) async throws -> (linker: AccountLinker, store: MaildirStore) {
         let config = try loadConfig()
         let store = try await MaildirStore.open(at: directory + "/Maildir")
         guard let secret = try await credentials.secret(for: Self.primarySecretKey) else {
@@ -73,7 +75,7 @@ struct Home {
             primaryAddress: config.primaryAddress, confirmationSender: sender,
             confirmationBaseURL: config.confirmationBaseURL, accounts: accounts, credentials: credentials, store: store,
             stateDirectory: directory + "/state", tlsPolicy: Self.tlsPolicy(config), timeouts: timeouts,
-            allowInsecureAuthentication: config.allowInsecureAuthentication))
+            allowInsecureAuthentication: config.allowInsecureAuthentication, discover: discover))
         return (linker, store)
     }
 }

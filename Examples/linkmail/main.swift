@@ -29,14 +29,19 @@ let usage = """
       send <connection> --from ADDR --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
            [--attach FILE]… [--count N] [--json]
                                     builds and submits a message (N copies over one connection)
+      discover ADDRESS [--dns HOST:PORT] [--autoconfig-base URL] [--ispdb URL] [--offline]
+               [--probe] [--ca FILE] [--pin SHA256] [--json]
+                                    server settings from the address: bundled table, autoconfig,
+                                    ISPDB, MX, SRV, then probing; each with its source and trust
       check <connection> [--smtp HOST:PORT --smtp-security tls|starttls|plain]
                                     the troubleshooting checklist: PASS/FAIL per step, then what to try
       init --home DIR --primary ADDR <connection flags for its outgoing server> [--verify-base-url URL]
                                     sets up the primary mailbox whose outgoing server sends confirmations
       add ADDRESS --home DIR [--password-file FILE] [--server H:P --security S --user U]
           [--smtp H:P --smtp-security S] [--folder NAME|--inbox] [--marker COLOR]
-          [--delete-from-server [--after-days N]]
-                                    links a mailbox: tests the login, sends the confirmation e-mail
+          [--delete-from-server [--after-days N]] [discovery options of 'discover']
+                                    links a mailbox (settings discovered unless --server is given):
+                                    tests the login, sends the confirmation e-mail
       confirm LINK-OR-CODE --home DIR
                                     confirms ownership; the account's first sync runs at once
       sync --home DIR [--once] [--interval SECONDS]
@@ -47,7 +52,7 @@ let usage = """
       compose --home DIR [--from ADDR] --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
                                     sends as a linked address through its own outgoing server
 
-    Commands of the design that are not built yet (discover, audit) answer with exit status 1.
+    Commands of the design that are not built yet (audit) answer with exit status 1.
 
     connection flags (commands that talk to a server):
       --server HOST:PORT  --security tls|starttls|plain  --insecure-allow-plaintext
@@ -61,7 +66,7 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-let plannedCommands: Set<String> = ["discover", "audit"]
+let plannedCommands: Set<String> = ["audit"]
 
 func run(_ arguments: [String]) async -> ExitStatus {
     guard let command = arguments.first else {
@@ -82,6 +87,7 @@ func run(_ arguments: [String]) async -> ExitStatus {
             return try await FetchCommand.run(rest)
         case "send":
             return try await SendCommand.run(rest)
+        case "discover": return try await DiscoverCommand.run(rest)
         case "demo": return try await DemoCommand.run(rest)
         case "check": return try await CheckCommand.run(rest)
         case "init": return try await AccountCommands.initialize(rest)

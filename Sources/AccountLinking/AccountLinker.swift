@@ -42,15 +42,17 @@ public actor AccountLinker {
         public var timeouts: Timeouts
         /// Allows passwords over unencrypted connections (tests on loopback only).
         public var allowInsecureAuthentication: Bool
-        /// Finds settings for an address when none are given (AutoDiscovery); nil means manual only.
-        public var discover: (@Sendable (String) async -> (incoming: ServerSettings, outgoing: ServerSettings?)?)?
+        /// Finds settings for an address when none are given (``SettingsDiscovery`` wraps
+        /// AutoDiscovery); nil means manual settings only. It throws a ``LinkDiagnosisError`` that
+        /// says why nothing fits (for example "this provider offers no POP3").
+        public var discover: (@Sendable (String) async throws -> DiscoveredAccountSettings)?
 
         public init(
             primaryAddress: String, confirmationSender: any MailSending, confirmationBaseURL: String,
             accounts: any AccountStore, credentials: any CredentialStore, store: any MailStore, stateDirectory: String,
             connector: any MailConnector = SocketConnector(), tlsPolicy: TLSPolicy = .default,
             timeouts: Timeouts = .default, allowInsecureAuthentication: Bool = false,
-            discover: (@Sendable (String) async -> (incoming: ServerSettings, outgoing: ServerSettings?)?)? = nil
+            discover: (@Sendable (String) async throws -> DiscoveredAccountSettings)? = nil
         ) {
             self.primaryAddress = primaryAddress
             self.confirmationSender = confirmationSender
@@ -166,11 +168,10 @@ public actor AccountLinker {
             var outgoing = options.outgoing
             if incoming == nil, let discover = configuration.discover {
                 emit(.discovering)
-                if let found = await discover(address) {
-                    incoming = found.incoming
-                    outgoing = outgoing ?? found.outgoing
-                    emit(.found(found.incoming))
-                }
+                let found = try await discover(address)
+                incoming = found.incoming
+                outgoing = outgoing ?? found.outgoing
+                emit(.found(found.incoming))
             }
             guard let incoming else {
                 emit(.needsManualSettings(LinkDiagnosis(

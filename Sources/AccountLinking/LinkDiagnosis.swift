@@ -51,6 +51,7 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
     /// Diagnoses `error` from any MailLink layer.
     public init(_ error: any Error) {
         switch error {
+        case let error as LinkDiagnosisError: self = error.diagnosis
         case let error as TransportError: self.init(transport: error)
         case let error as POP3Error: self.init(pop3: error)
         case let error as SMTPError: self.init(smtp: error)

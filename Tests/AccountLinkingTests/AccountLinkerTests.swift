@@ -129,6 +129,24 @@ struct AccountLinkerTests {
         }
     }
 
+    @Test("without manual settings, the discover step's settings are used and shown")
+    func discovered() async throws {
+        let directory = NSTemporaryDirectory() + "maillink-linker-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let incoming = self.incoming
+        let linker = AccountLinker(configuration: .init(
+            primaryAddress: "me@primary.example", confirmationSender: sender,
+            confirmationBaseURL: "https://mail.primary.example/confirm", accounts: accounts,
+            credentials: InMemoryCredentialStore(), store: store, stateDirectory: directory,
+            connector: server.connector,
+            discover: { _ in
+                DiscoveredAccountSettings(incoming: incoming, outgoing: nil, origin: "test", requiresConfirmation: false)
+            }))
+        let steps = await link(linker, options: .init())
+        #expect(steps.prefix(2) == [.discovering, .found(incoming)])
+        #expect(steps.last == .awaitingConfirmation)
+    }
+
     @Test("the Inbox can be chosen, and sending as an unconfirmed address is refused")
     func inboxAndUnconfirmed() async throws {
         server.deliver(FakePOP3Message(uid: "i1", text: "Subject: x\r\n\r\ny\r\n"), to: "linked@example.net")
