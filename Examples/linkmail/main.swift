@@ -19,6 +19,10 @@ let usage = """
     commands:
       version                       print the version
       help                          this text (also --help, -h)
+      audit ACCOUNTS.csv --report FILE.md [discovery options] [--ca FILE] [--timeout SECONDS]
+                                    roll-out check of many accounts: discovery, the checklist and
+                                    the diagnosis per address, written as a Markdown report
+                                    (CSV columns: address,password_file,server,security,user)
       demo [--dir DIR]              the whole flow on built-in fake servers on loopback: link,
                                     confirm, sync into a Maildir, send as; ends with the four
                                     acceptance checks
@@ -52,8 +56,6 @@ let usage = """
       compose --home DIR [--from ADDR] --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
                                     sends as a linked address through its own outgoing server
 
-    Commands of the design that are not built yet (audit) answer with exit status 1.
-
     connection flags (commands that talk to a server):
       --server HOST:PORT  --security tls|starttls|plain  --insecure-allow-plaintext
       --ca FILE  --pin SHA256  --user NAME  --password-file FILE (or LINKMAIL_PASSWORD)
@@ -66,7 +68,6 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-let plannedCommands: Set<String> = ["audit"]
 
 func run(_ arguments: [String]) async -> ExitStatus {
     guard let command = arguments.first else {
@@ -87,6 +88,7 @@ func run(_ arguments: [String]) async -> ExitStatus {
             return try await FetchCommand.run(rest)
         case "send":
             return try await SendCommand.run(rest)
+        case "audit": return try await AuditCommand.run(rest)
         case "discover": return try await DiscoverCommand.run(rest)
         case "demo": return try await DemoCommand.run(rest)
         case "check": return try await CheckCommand.run(rest)
@@ -97,9 +99,6 @@ func run(_ arguments: [String]) async -> ExitStatus {
         case "accounts": return try await AccountCommands.accounts(rest)
         case "identities": return try await AccountCommands.identities(rest)
         case "compose": return try await AccountCommands.compose(rest)
-        case let name where plannedCommands.contains(name):
-            printError("linkmail \(name): not available in this build yet")
-            return .failure
         default:
             throw CommandLineArguments.UsageError("unknown command \(command)")
         }

@@ -1,0 +1,151 @@
+import AccountLinking
+import AutoDiscovery
+import Foundation
+import MailTransport
+
+/// `linkmail audit ACCOUNTS.csv --report FILE.md [discovery options] [--ca FILE] [--timeout SECONDS]`:
+/// the roll-out check. For each account: discovery (unless the row gives the server), the
+/// connection checklist, and the diagnosis; the report documents every account's settings and
+/// problems in Markdown.
+///
+/// The CSV has a header row; columns (only `address` is required):
+/// `address,password_file,server,security,user`. Secrets never sit in the CSV: `password_file`
+/// names a file whose first line is the password (an account without one is checked up to login).
+enum AuditCommand {
+    struct Row {
+        var address: String
+        var passwordFile: String?
+        var server: String?
+        var security: String?
+        var user: String?
+    }
+
+    static func run(_ rest: [String]) async throws -> ExitStatus {
+        let arguments = try CommandLineArguments(
+            rest, valueOptions: ["report", "dns", "autoconfig-base", "ispdb", "ca", "pin", "timeout"],
+            flagOptions: ["offline", "probe"])
+        let csvPath = try arguments.requirePositionals(["ACCOUNTS.csv"])[0]
+        guard let reportPath = arguments.value("report") else { throw CommandLineArguments.UsageError("--report FILE.md is required") }
+        guard let text = try? String(contentsOfFile: csvPath, encoding: .utf8) else {
+            throw CommandLineArguments.UsageError("cannot read \(csvPath)")
+        }
+        let rows = try parse(text)
+        let discoverer = AutoDiscoverer(configuration: try DiscoverCommand.makeConfiguration(arguments))
+        var policy = TLSPolicy()
+        policy.additionalTrustedCAFiles = arguments.values("ca")
+        let seconds = try arguments.integer("timeout", in: 1...600) ?? 15
+
+        var report = ["# MailLink roll-out audit", "", "\(rows.count) accounts checked from `\(csvPath)`.", ""]
+        var summary: [String] = ["| address | POP3 server | settings from | result |", "| --- | --- | --- | --- |"]
+        var details: [String] = []
+        var failures = 0
+        for row in rows {
+            print("checking \(row.address)")
+            var lines = ["## \(row.address)", ""]
+            var incoming: ServerSettings?
+            var outgoing: ServerSettings?
+            var origin = row.server == nil ? "discovery" : "given"
+            var problem: String?
+            if let server = row.server {
+                let security = try ConnectionOptions.security(row.security, option: "security column")
+                guard let endpoint = Endpoint(parsing: server, security: security) else {
+                    throw CommandLineArguments.UsageError("\(row.address): server must be HOST:PORT, not \(server)")
+                }
+                incoming = ServerSettings(host: endpoint.host, port: endpoint.port, security: security, user: row.user ?? row.address)
+            } else {
+                do {
+                    let found = try await SettingsDiscovery.using(discoverer)(row.address)
+                    incoming = found.incoming
+                    outgoing = found.outgoing
+                    origin = found.origin + (found.requiresConfirmation ? ", needs confirmation" : "")
+                    if let user = row.user { incoming?.user = user }
+                } catch {
+                    problem = LinkDiagnosis(error).description
+                }
+            }
+            if let incoming {
+                lines.append("- POP3: `\(incoming.host):\(incoming.port)` (\(incoming.security)), user `\(incoming.user)`")
+                if let outgoing { lines.append("- SMTP: `\(outgoing.host):\(outgoing.port)` (\(outgoing.security)), user `\(outgoing.user)`") }
+                lines.append("- settings from: \(origin)")
+                let password = row.passwordFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+                    .map { String($0.split(separator: "\n", omittingEmptySubsequences: false).first ?? "") }
+                let check = ConnectionCheck(
+                    incoming: incoming, outgoing: password == nil ? nil : outgoing, tlsPolicy: policy,
+                    timeouts: .all(.seconds(seconds)))
+                let steps = StepLog()
+                let diagnosis = await check.run(password: password ?? "") { steps.append($0) }
+                lines.append("")
+                lines += steps.all.map { "    \($0.description)" }
+                if let diagnosis, !(password == nil && diagnosis.stage == .authentication) {
+                    problem = diagnosis.description
+                } else if password == nil {
+                    lines.append("    (no password file: login not checked)")
+                }
+            }
+            if let problem {
+                failures += 1
+                lines += ["", "**Problem**", "", "```", problem, "```"]
+            }
+            let result = problem == nil ? "OK" : "problem: " + (problem?.split(separator: "\n").first.map(String.init) ?? "")
+            summary.append("| \(row.address) | \(incoming.map { "\($0.host):\($0.port) \($0.security)" } ?? "none") | \(origin) | \(result.replacingOccurrences(of: "|", with: "\\|")) |")
+            details += lines + [""]
+            print("  \(result)")
+        }
+        report += summary + [""] + details
+        try report.joined(separator: "\n").write(toFile: reportPath, atomically: true, encoding: .utf8)
+        print("\(rows.count - failures) accounts OK, \(failures) with problems; report written to \(reportPath)")
+        return failures == 0 ? .success : .failure
+    }
+
+    /// Reads the CSV (comma-separated, optional double quotes, a header row naming the columns).
+    static func parse(_ text: String) throws -> [Row] {
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter {
+            !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#")
+        }
+        guard let header = lines.first else { throw CommandLineArguments.UsageError("the CSV is empty") }
+        let columns = fields(header).map { $0.lowercased() }
+        guard let addressColumn = columns.firstIndex(of: "address") else {
+            throw CommandLineArguments.UsageError("the CSV header must name an 'address' column")
+        }
+        func value(_ values: [String], _ name: String) -> String? {
+            guard let index = columns.firstIndex(of: name), index < values.count, !values[index].isEmpty else { return nil }
+            return values[index]
+        }
+        return lines.dropFirst().map { line in
+            let values = fields(line)
+            return Row(
+                address: addressColumn < values.count ? values[addressColumn] : "",
+                passwordFile: value(values, "password_file"), server: value(values, "server"),
+                security: value(values, "security"), user: value(values, "user"))
+        }
+    }
+
+    private static func fields(_ line: String) -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        var previous: Character?
+        for character in line {
+            if character == "\"" {
+                if quoted, previous == "\"" { current.append("\"") }
+                quoted.toggle()
+            } else if character == ",", !quoted {
+                fields.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            } else {
+                current.append(character)
+            }
+            previous = character
+        }
+        fields.append(current.trimmingCharacters(in: .whitespaces))
+        return fields
+    }
+}
+
+/// Collects checklist steps reported from a `@Sendable` callback.
+final class StepLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var steps: [ConnectionCheck.Step] = []
+    func append(_ step: ConnectionCheck.Step) { lock.withLock { steps.append(step) } }
+    var all: [ConnectionCheck.Step] { lock.withLock { steps } }
+}

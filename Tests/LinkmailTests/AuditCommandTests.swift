@@ -1,0 +1,47 @@
+import Foundation
+import MailAuth
+import MailTesting
+import Testing
+
+@Suite("linkmail audit")
+struct AuditCommandTests {
+    @Test("checks every row of the CSV and writes a report of settings and problems")
+    func audit() async throws {
+        let authority = try TestCertificateAuthority()
+        defer { authority.remove() }
+        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["ok@example.test": "s3cret-right"]))
+        let listener = try server.listen(certificate: try authority.issue(), implicitTLS: true)
+        defer { listener.close() }
+        let directory = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "s3cret-right\n".write(toFile: directory + "/right", atomically: true, encoding: .utf8)
+        try "s3cret-wrong\n".write(toFile: directory + "/wrong", atomically: true, encoding: .utf8)
+        let csv = """
+            address,password_file,server,security,user
+            ok@example.test,\(directory)/right,127.0.0.1:\(listener.port),tls,
+            "ok@example.test",\(directory)/wrong,127.0.0.1:\(listener.port),tls,ok@example.test
+            someone@icloud.com,,,,
+            """
+        try csv.write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
+        let result = try await LinkmailRunner.run([
+            "audit", directory + "/accounts.csv", "--report", directory + "/report.md", "--offline", "--ca", authority.caFile,
+        ])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.lastLine.hasPrefix("1 accounts OK, 2 with problems"))
+        let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        #expect(report.contains("| ok@example.test | 127.0.0.1:\(listener.port) tls | given | OK |"))
+        #expect(report.contains("authentication failed"))
+        #expect(report.contains("iCloud Mail offers no POP3"))
+        #expect(report.contains("PASS POP3 login"))
+        #expect(!report.contains("s3cret"), "no password in the report")
+        #expect(!result.standardOutput.contains("s3cret") && !result.standardError.contains("s3cret"))
+    }
+
+    @Test("a CSV without an address column, or no --report, is a usage error")
+    func usage() async throws {
+        let path = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString).csv"
+        try "mail,server\nx@example.test,\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try await LinkmailRunner.run(["audit", path, "--report", path + ".md"]).status == 2)
+        #expect(try await LinkmailRunner.run(["audit", path]).status == 2)
+    }
+}
