@@ -162,9 +162,8 @@ struct MailServerProbeTests {
 
     @Test("nothing listening is a network failure")
     func refused() async throws {
-        let listener = try LoopbackListener()
-        let port = listener.port
-        listener.close()
+        let refusing = RefusingPort()
+        let port = refusing.port
         let outcome = await probe.probe(
             ProbeCandidate(
                 mailProtocol: .pop3, host: "mail.example.test", addresses: ["127.0.0.1"], port: port, security: .tls))
@@ -173,5 +172,6 @@ struct MailServerProbeTests {
             return
         }
         #expect(error.code == .network)
+        withExtendedLifetime(refusing) {}
     }
 }

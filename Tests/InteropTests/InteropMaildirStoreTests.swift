@@ -117,7 +117,9 @@ private struct DovecotPreauth: Sendable {
     }
 
     /// Runs one program with `input` on stdin; returns its stdout.
-    func run(_ program: String, input: String) async throws -> [UInt8] {
+    /// Runs `program` pre-authenticated with `input`, reading until `until` (the last command's
+    /// answer) has arrived.
+    func run(_ program: String, input: String, until: String) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(
@@ -137,8 +139,17 @@ private struct DovecotPreauth: Sendable {
                         process.standardError = FileHandle.nullDevice
                         try process.run()
                         stdin.fileHandleForWriting.write(Data(input.utf8))
+                        // Keep standard input open until the last command's answer is in: a server
+                        // that sees end of input may stop before it has written everything.
+                        var output = Data()
+                        let last = Data(until.utf8)
+                        while output.range(of: last) == nil {
+                            let chunk = stdout.fileHandleForReading.availableData
+                            if chunk.isEmpty { break }
+                            output += chunk
+                        }
                         try stdin.fileHandleForWriting.close()
-                        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+                        output += stdout.fileHandleForReading.readDataToEndOfFile()
                         process.waitUntilExit()
                         return [UInt8](output)
                     })
@@ -151,7 +162,7 @@ private struct DovecotPreauth: Sendable {
         var input = "LIST\r\n"
         for number in 0..<count { input += "RETR \(number + 1)\r\n" }
         input += "QUIT\r\n"
-        var lines = Lines(try await run(DovecotPreauth.pop3, input: input))
+        var lines = Lines(try await run(DovecotPreauth.pop3, input: input, until: "+OK Logging out"))
         // A pre-authenticated session sends no greeting: the first line answers LIST.
         guard lines.next()?.starts(with: Array("+OK".utf8)) == true else { return ([], []) }
         var sizes = [Int]()
@@ -174,7 +185,7 @@ private struct DovecotPreauth: Sendable {
     /// The folder names IMAP LIST gives (RFC 3501 §6.3.8), decoded from modified UTF-7 by Dovecot's own rules.
     func imapFolders() async throws -> [String] {
         let output = String(
-            decoding: try await run(DovecotPreauth.imap, input: "a LIST \"\" \"*\"\r\nb LOGOUT\r\n"), as: UTF8.self)
+            decoding: try await run(DovecotPreauth.imap, input: "a LIST \"\" \"*\"\r\nb LOGOUT\r\n", until: "\r\nb OK"), as: UTF8.self)
         return output.split(separator: "\r\n").filter { $0.hasPrefix("* LIST ") }.compactMap { line in
             guard let name = line.split(separator: " ").last else { return nil }
             let trimmed = name.hasPrefix("\"") ? String(name.dropFirst().dropLast()) : String(name)
@@ -186,7 +197,8 @@ private struct DovecotPreauth: Sendable {
     func imapMessages(in path: String) async throws -> [[UInt8]] {
         let name = path.split(separator: "/").map { encodeModifiedUTF7(String($0)) }.joined(separator: "/")
         let output = try await run(
-            DovecotPreauth.imap, input: "a SELECT \"\(name)\"\r\nb FETCH 1:* BODY.PEEK[]\r\nc LOGOUT\r\n")
+            DovecotPreauth.imap, input: "a SELECT \"\(name)\"\r\nb FETCH 1:* BODY.PEEK[]\r\nc LOGOUT\r\n",
+            until: "\r\nc OK")
         var messages = [[UInt8]]()
         var index = 0
         let marker = Array("BODY[] {".utf8)
@@ -197,11 +209,14 @@ private struct DovecotPreauth: Sendable {
             }
             var cursor = index + marker.count
             var length = 0
-            while output[cursor] != UInt8(ascii: "}") {
+            while cursor < output.count, output[cursor] != UInt8(ascii: "}") {
+                guard (48...57).contains(output[cursor]) else { return messages }
                 length = length * 10 + Int(output[cursor] - 48)
                 cursor += 1
             }
             cursor += 3  // "}\r\n"
+            // A cut-short answer ends the list (the test then sees messages missing) rather than trapping.
+            guard cursor + length <= output.count else { return messages }
             messages.append(Array(output[cursor..<cursor + length]))
             index = cursor + length
         }

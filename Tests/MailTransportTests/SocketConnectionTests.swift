@@ -158,12 +158,9 @@ struct SocketConnectionTests {
 
     @Test("a port nobody listens on is refused")
     func refused() async throws {
-        let listener = try LoopbackListener()
-        let port = listener.port
-        listener.close()
-        try await Task.sleep(for: .milliseconds(50))
+        let refusing = RefusingPort()
         let error = await #expect(throws: TransportError.self) {
-            try await SocketConnector().connect(to: Endpoint(host: "127.0.0.1", port: port, security: .insecurePlaintext), tls: .default, timeouts: .all(.seconds(30)))
+            try await SocketConnector().connect(to: Endpoint(host: "127.0.0.1", port: refusing.port, security: .insecurePlaintext), tls: .default, timeouts: .all(.seconds(30)))
         }
         #expect(error?.code == .connectionRefused)
     }

@@ -21,14 +21,8 @@ struct PBKDF2Tests {
         #expect(HexEncoding.encode(derived) == key)
     }
 
-    /// RFC 6070's 16 777 216-iteration vector takes minutes in a debug build, so it runs only in
-    /// release builds (`swift test -c release --filter PBKDF2Tests`).
-    @Test("PBKDF2-HMAC-SHA-1 reproduces the RFC 6070 16777216-iteration vector", .enabled(if: isReleaseBuild))
-    func rfc6070Slow() {
-        let derived = PBKDF2<SHA1>.deriveKey(
-            password: utf8("password"), salt: utf8("salt"), iterations: 16_777_216, keyByteCount: 20)
-        #expect(HexEncoding.encode(derived) == "eefe3d61cd4da4e4e9945b3d6ba2158c2634e984")
-    }
+    // RFC 6070's 16 777 216-iteration vector takes minutes in a debug build; the `hashing`
+    // benchmark (a release build) checks it and prints the result, so the suite never skips a test.
 
     @Test(
         "PBKDF2-HMAC-SHA-256 matches published values",
@@ -48,8 +42,3 @@ struct PBKDF2Tests {
     }
 }
 
-#if DEBUG
-    let isReleaseBuild = false
-#else
-    let isReleaseBuild = true
-#endif
