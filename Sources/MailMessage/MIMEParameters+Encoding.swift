@@ -37,13 +37,16 @@ extension MIMEParameters {
             // RFC 2231 §4: percent-encode everything but attribute-chars, split on whole escapes.
             var pieces: [String] = []
             var current = "utf-8''"
-            for byte in bytes {
-                let piece: String
-                if MIMEParameters.isToken(byte), byte != 0x25, byte != 0x27, byte != 0x2A {
-                    piece = String(UnicodeScalar(byte))
-                } else {
-                    let digits = [0x25, QuotedPrintable.hexDigits[Int(byte >> 4)], QuotedPrintable.hexDigits[Int(byte & 0x0F)]]
-                    piece = String(decoding: digits, as: UTF8.self)
+            for scalar in parameter.value.unicodeScalars {
+                // Whole characters per section, so no reader sees half a UTF-8 sequence.
+                var piece = ""
+                for byte in String(scalar).utf8 {
+                    if MIMEParameters.isToken(byte), byte != 0x25, byte != 0x27, byte != 0x2A {
+                        piece.unicodeScalars.append(UnicodeScalar(byte))
+                    } else {
+                        let digits = [0x25, QuotedPrintable.hexDigits[Int(byte >> 4)], QuotedPrintable.hexDigits[Int(byte & 0x0F)]]
+                        piece += String(decoding: digits, as: UTF8.self)
+                    }
                 }
                 if current.utf8.count + piece.utf8.count > 60 {
                     pieces.append(current)
