@@ -4,8 +4,9 @@
 
 import Foundation
 
-let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [:
+let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     // "name": { try await SomeBenchmark.run(arguments: $0) },
+    "headers": { try await HeaderParsingBenchmark.run(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
