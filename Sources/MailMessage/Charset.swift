@@ -30,17 +30,28 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
     /// Finds a charset by its IANA name or a common alias, ignoring case, `-`, `_` and spaces
     /// (`UTF8`, `cp1251`, `latin1`, `koi8r`…). Returns `nil` for charsets not listed here.
     public init?(name: some StringProtocol) {
-        var key = ""
-        for scalar in name.unicodeScalars {
-            switch scalar {
-            case "-", "_", " ", "\"", "\t": continue
-            case "*": break  // RFC 2231 language suffix: charset*lang
-            default:
-                key.unicodeScalars.append(scalar.properties.lowercaseMapping.unicodeScalars.first ?? scalar)
-                continue
-            }
-            break
+        self.init(nameBytes: name.utf8)
+    }
+
+    /// ``init(name:)`` on the bytes of a name, as found in a header (no String needed).
+    init?<Bytes: Collection<UInt8>>(nameBytes: Bytes) {
+        // Fast path for the label nearly every encoded word carries.
+        if nameBytes.count == 5, HeaderField.asciiCaseInsensitiveEqual(nameBytes, "utf-8".utf8) {
+            self = .utf8
+            return
         }
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(16)
+        for byte in nameBytes {
+            switch byte {
+            case 0x2D, 0x5F, 0x20, 0x22, 0x09: continue  // - _ space quote tab
+            case 0x41...0x5A: normalized.append(byte | 0x20)
+            default: normalized.append(byte)
+            }
+            if byte == 0x2A || normalized.count > 24 { break }  // "*" starts an RFC 2231 language
+        }
+        if normalized.last == 0x2A { normalized.removeLast() }
+        let key = String(decoding: normalized, as: UTF8.self)
         switch key {
         case "utf8", "unicode11utf8", "xunicode20utf8": self = .utf8
         case "usascii", "ascii", "ansix3.41968", "iso646us", "us", "cp367", "ibm367": self = .usASCII
@@ -58,20 +69,7 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
 
     /// Decodes bytes in this charset. Never fails: malformed UTF-8 becomes U+FFFD.
     public func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        switch self {
-        case .utf8: return String(decoding: bytes, as: UTF8.self)
-        case .usASCII: return Charset.decodeUnlabelled(bytes)
-        case .iso8859_1, .windows1252: return Charset.decode(bytes, table: Charset.windows1252High)
-        case .iso8859_2: return Charset.decode(bytes, table: Charset.iso8859_2High)
-        case .iso8859_5: return Charset.decode(bytes, table: Charset.iso8859_5High)
-        case .iso8859_15: return Charset.decode(bytes, table: Charset.iso8859_15High)
-        case .koi8R: return Charset.decode(bytes, table: Charset.koi8rHigh)
-        case .koi8U: return Charset.decode(bytes, table: Charset.koi8uHigh)
-        case .windows1251: return Charset.decode(bytes, table: Charset.windows1251High)
-        }
+        Charset.withBuffer(bytes) { decode(buffer: $0) }
     }
 
     /// Decodes bytes labelled with `charsetName`, which may be `nil`, unknown or misspelt.
@@ -87,12 +85,44 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
 
     /// UTF-8 when valid, else Windows-1252: the best guess for unlabelled 8-bit text.
     static func decodeUnlabelled<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
-        return decode(bytes, table: windows1252High)
+        withBuffer(bytes) { decodeUnlabelled(buffer: $0) }
+    }
+
+    /// Runs `body` over contiguous bytes, copying only when the collection is not contiguous.
+    /// The decoders below are not generic so they compile to tight loops with no casts.
+    static func withBuffer<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ body: (UnsafeBufferPointer<UInt8>) -> String) -> String {
+        if let result = bytes.withContiguousStorageIfAvailable(body) { return result }
+        return Array(bytes).withUnsafeBufferPointer(body)
+    }
+
+    func decode(buffer: UnsafeBufferPointer<UInt8>) -> String {
+        if Charset.isASCII(buffer) { return String(decoding: buffer, as: UTF8.self) }
+        switch self {
+        case .utf8: return String(decoding: buffer, as: UTF8.self)
+        case .usASCII: return Charset.decodeUnlabelled(buffer: buffer)
+        case .iso8859_1, .windows1252: return Charset.decode(buffer, table: Charset.windows1252High)
+        case .iso8859_2: return Charset.decode(buffer, table: Charset.iso8859_2High)
+        case .iso8859_5: return Charset.decode(buffer, table: Charset.iso8859_5High)
+        case .iso8859_15: return Charset.decode(buffer, table: Charset.iso8859_15High)
+        case .koi8R: return Charset.decode(buffer, table: Charset.koi8rHigh)
+        case .koi8U: return Charset.decode(buffer, table: Charset.koi8uHigh)
+        case .windows1251: return Charset.decode(buffer, table: Charset.windows1251High)
+        }
+    }
+
+    static func decodeUnlabelled(buffer: UnsafeBufferPointer<UInt8>) -> String {
+        if let text = String(validating: buffer, as: UTF8.self) { return text }
+        return decode(buffer, table: windows1252High)
+    }
+
+    static func isASCII(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        var combined: UInt8 = 0
+        for byte in buffer { combined |= byte }
+        return combined < 0x80
     }
 
     /// Decodes a single-byte charset: ASCII below 0x80, `table` above.
-    static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, table: [UInt16]) -> String {
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, table: [UInt16]) -> String {
         var text = String()
         text.reserveCapacity(bytes.count * 2)
         for byte in bytes {

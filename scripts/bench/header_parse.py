@@ -35,7 +35,7 @@ def main():
     arguments = argparse.ArgumentParser()
     arguments.add_argument("directory")
     arguments.add_argument("--json", action="store_true")
-    arguments.add_argument("--repeat", type=int, default=3)
+    arguments.add_argument("--repeat", type=int, default=5, help="runs of compat32 (default policy runs once: it is slow)")
     options = arguments.parse_args()
     paths = sorted(os.path.join(options.directory, name) for name in os.listdir(options.directory))
     blobs = []
@@ -44,24 +44,28 @@ def main():
             blobs.append(handle.read())
     results = {}
     for label, policy in (("compat32", email.policy.compat32), ("default", email.policy.default)):
-        best = None
-        for _ in range(options.repeat):
-            start = time.perf_counter()
+        # Best of N by wall clock and by thread CPU time (the machine may be shared).
+        best = cpu_best = None
+        for _ in range(options.repeat if label == "compat32" else 1):
+            start, cpu_start = time.perf_counter(), time.thread_time()
             fields, chars = parse_all(blobs, policy)
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.thread_time() - cpu_start
             best = elapsed if best is None else min(best, elapsed)
-        start = time.perf_counter()
+            cpu_best = cpu if cpu_best is None else min(cpu_best, cpu)
+        start, cpu_start = time.perf_counter(), time.thread_time()
         read_blobs = []
         for path in paths:
             with open(path, "rb") as handle:
                 read_blobs.append(handle.read())
         parse_all(read_blobs, policy)
-        with_read = time.perf_counter() - start
+        with_read, cpu_with_read = time.perf_counter() - start, time.thread_time() - cpu_start
         results[label] = {
             "messages": len(blobs),
             "fields": fields,
             "chars": chars,
             "seconds": best,
+            "cpu_seconds": cpu_best,
+            "cpu_seconds_with_read": cpu_with_read,
             "messages_per_second": len(blobs) / best,
             "seconds_with_read": with_read,
             "messages_per_second_with_read": len(blobs) / with_read,
@@ -71,7 +75,8 @@ def main():
     else:
         for label, result in results.items():
             print(
-                f"python BytesHeaderParser policy={label}: {result['messages_per_second']:.0f} messages/s "
+                f"python BytesHeaderParser policy={label}: {result['messages_per_second']:.0f} messages/s wall, "
+                f"{result['messages'] / result['cpu_seconds']:.0f} messages/s CPU "
                 f"({result['fields']} fields; with reading {result['messages_per_second_with_read']:.0f} messages/s)"
             )
 
