@@ -20,6 +20,9 @@ extension MIMEParameters {
                 throw MessageError(.headerInjection, "a parameter value contains CR, LF or NUL")
             }
             let name = parameter.name
+            guard !name.isEmpty, name.utf8.allSatisfy({ MIMEParameters.isToken($0) && $0 != 0x2A && $0 != 0x27 && $0 != 0x25 }) else {
+                throw MessageError(.headerInjection, "a parameter name has a character not allowed in a token")
+            }
             let ascii = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
             if ascii, bytes.count + name.utf8.count < 70 {
                 if !bytes.isEmpty, bytes.allSatisfy(MIMEParameters.isToken) {
