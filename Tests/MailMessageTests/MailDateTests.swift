@@ -44,6 +44,13 @@ struct MailDateTests {
         #expect(throws: MessageError.self) { try MailDate(parsing: text) }
     }
 
+    @Test("formats any instant without trapping")
+    func extremes() {
+        #expect(MailDate(date: Date(timeIntervalSince1970: .infinity)).formatted == "Thu, 01 Jan 1970 00:00:00 +0000")
+        #expect(MailDate(date: Date(timeIntervalSince1970: 1e15)).formatted.hasSuffix("9999 23:59:59 +0000"))
+        #expect(MailDate(date: .distantFuture).formatted == "Mon, 01 Jan 4001 00:00:00 +0000")
+    }
+
     @Test("formats with a positive offset and round-trips across years")
     func formatting() throws {
         let date = MailDate(date: Date(timeIntervalSince1970: 1_709_251_199), utcOffsetMinutes: 180)
