@@ -40,32 +40,76 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
             self = .utf8
             return
         }
-        var normalized: [UInt8] = []
-        normalized.reserveCapacity(16)
-        for byte in nameBytes {
-            switch byte {
-            case 0x2D, 0x5F, 0x20, 0x22, 0x09: continue  // - _ space quote tab
-            case 0x41...0x5A: normalized.append(byte | 0x20)
-            default: normalized.append(byte)
+        // Normalize into a small stack buffer: lower case, without - _ space quote tab, up to
+        // an RFC 2231 "*language" suffix. Names longer than any alias are not charsets we know.
+        let key: String? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { normalized in
+            var count = 0
+            for byte in nameBytes {
+                switch byte {
+                case 0x2D, 0x5F, 0x20, 0x22, 0x09: continue
+                case 0x2A: break
+                default:
+                    guard count < 24 else { return nil }
+                    normalized[count] = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+                    count += 1
+                    continue
+                }
+                break
             }
-            if byte == 0x2A || normalized.count > 24 { break }  // "*" starts an RFC 2231 language
+            return String(decoding: UnsafeBufferPointer(rebasing: normalized[..<count]), as: UTF8.self)
         }
-        if normalized.last == 0x2A { normalized.removeLast() }
-        let key = String(decoding: normalized, as: UTF8.self)
-        switch key {
-        case "utf8", "unicode11utf8", "xunicode20utf8": self = .utf8
-        case "usascii", "ascii", "ansix3.41968", "iso646us", "us", "cp367", "ibm367": self = .usASCII
-        case "iso88591", "latin1", "l1", "iso885911987", "cp819", "ibm819", "isoir100": self = .iso8859_1
-        case "iso88592", "latin2", "l2", "iso885921987", "isoir101": self = .iso8859_2
-        case "iso88595", "cyrillic", "iso885951988", "isoir144": self = .iso8859_5
-        case "iso885915", "latin9", "l9", "latin0": self = .iso8859_15
-        case "koi8r", "koi8", "cskoi8r": self = .koi8R
-        case "koi8u", "koi8ru": self = .koi8U
-        case "windows1251", "cp1251", "win1251", "xcp1251", "mscyrl": self = .windows1251
-        case "windows1252", "cp1252", "win1252", "xcp1252", "msansi": self = .windows1252
-        default: return nil
-        }
+        guard let key, let charset = Charset.aliases[key] else { return nil }
+        self = charset
     }
+
+    /// Normalized names (lower case, no `-`, `_` or spaces) and aliases of each charset.
+    static let aliases: [String: Charset] = [
+        "utf8": .utf8,
+        "unicode11utf8": .utf8,
+        "xunicode20utf8": .utf8,
+        "usascii": .usASCII,
+        "ascii": .usASCII,
+        "ansix3.41968": .usASCII,
+        "iso646us": .usASCII,
+        "us": .usASCII,
+        "cp367": .usASCII,
+        "ibm367": .usASCII,
+        "iso88591": .iso8859_1,
+        "latin1": .iso8859_1,
+        "l1": .iso8859_1,
+        "iso885911987": .iso8859_1,
+        "cp819": .iso8859_1,
+        "ibm819": .iso8859_1,
+        "isoir100": .iso8859_1,
+        "iso88592": .iso8859_2,
+        "latin2": .iso8859_2,
+        "l2": .iso8859_2,
+        "iso885921987": .iso8859_2,
+        "isoir101": .iso8859_2,
+        "iso88595": .iso8859_5,
+        "cyrillic": .iso8859_5,
+        "iso885951988": .iso8859_5,
+        "isoir144": .iso8859_5,
+        "iso885915": .iso8859_15,
+        "latin9": .iso8859_15,
+        "l9": .iso8859_15,
+        "latin0": .iso8859_15,
+        "koi8r": .koi8R,
+        "koi8": .koi8R,
+        "cskoi8r": .koi8R,
+        "koi8u": .koi8U,
+        "koi8ru": .koi8U,
+        "windows1251": .windows1251,
+        "cp1251": .windows1251,
+        "win1251": .windows1251,
+        "xcp1251": .windows1251,
+        "mscyrl": .windows1251,
+        "windows1252": .windows1252,
+        "cp1252": .windows1252,
+        "win1252": .windows1252,
+        "xcp1252": .windows1252,
+        "msansi": .windows1252,
+    ]
 
     /// Decodes bytes in this charset. Never fails: malformed UTF-8 becomes U+FFFD.
     public func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {

@@ -60,6 +60,18 @@ public struct HeaderField: Sendable, Hashable {
                 return ascii ? String(decoding: buffer, as: UTF8.self) : Charset.decodeUnlabelled(buffer: buffer)
             }
             guard folded else { return EncodedWord.decodeText(buffer) }
+            if ascii, !wordStart {
+                // The common folded field (Received, DKIM-Signature, To): unfold straight into
+                // the string's storage, one allocation and one copy.
+                return String(unsafeUninitializedCapacity: buffer.count) { storage in
+                    var written = 0
+                    for byte in buffer where byte != 0x0D && byte != 0x0A {
+                        storage[written] = byte
+                        written += 1
+                    }
+                    return written
+                }
+            }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(buffer.count)
             for byte in buffer where byte != 0x0D && byte != 0x0A { bytes.append(byte) }
@@ -88,11 +100,16 @@ public struct HeaderField: Sendable, Hashable {
         var index = 0
         while index + 8 <= count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if word & highs == 0, !hasByte(word, 0x3D), !hasByte(word, 0x0A), !hasByte(word, 0x0D) {
-                index += 8
-                continue
+            if word & highs != 0 { ascii = false }
+            if !folded, hasByte(word, 0x0A) || hasByte(word, 0x0D) { folded = true }
+            if !wordStart, hasByte(word, 0x3D) {
+                // An "=" here: look for "=?" precisely, including across the next word.
+                for position in index..<Swift.min(index + 8, count - 1) where base[position] == 0x3D && base[position + 1] == 0x3F {
+                    wordStart = true
+                    break
+                }
             }
-            break
+            index += 8
         }
         var previous: UInt8 = index > 0 ? base[index - 1] : 0
         while index < count {
