@@ -9,6 +9,7 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "tls-download": { try await TransportBenchmark.runTLSDownload(arguments: $0) },
     "hashing": { try await HashingBenchmark.run(arguments: $0) },
     "maildir": { try await MaildirDeliveryBenchmark.run(arguments: $0) },
+    "headers": { try await HeaderParsingBenchmark.run(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

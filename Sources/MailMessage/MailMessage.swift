@@ -1,2 +1,0 @@
-/// MailMessage: see the target's documentation catalog.
-enum MailMessageModule {}
