@@ -168,7 +168,8 @@ final class MaildirEngine {
         if records.count > 2 * metadata.count + 1024 { try compactIndex() }
     }
 
-    /// Rewrites the index with live records only, atomically (``DurableFile``: temporary file, fsync, rename, fsync of the root).
+    /// Rewrites the index with live records only, atomically through ``DurableFile``
+    /// (temporary file, fsync, rename, fsync of the root).
     private func compactIndex() throws {
         var text = MaildirIndex.header
         for (base, entry) in metadata.sorted(by: { $0.key < $1.key }) {
