@@ -11,6 +11,7 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "discovery": { try await DiscoveryBenchmark.run(arguments: $0) },
     "send": { try await SendBenchmark.run(arguments: $0) },
     "maildir": { try await MaildirDeliveryBenchmark.run(arguments: $0) },
+    "headers": { try await HeaderParsingBenchmark.run(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

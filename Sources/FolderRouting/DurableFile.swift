@@ -31,7 +31,8 @@ package enum DurableFile {
         }
     }
 
-    private static func replaceBlocking(at path: String, with contents: [UInt8]) throws {
+    /// ``replace(at:with:)`` on the caller's thread, for code already on a store's queue.
+    static func replaceBlocking(at path: String, with contents: [UInt8]) throws {
         let files = POSIXFileSystem()
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -182,26 +182,14 @@ final class MaildirEngine {
         if records.count > 2 * metadata.count + 1024 { try compactIndex() }
     }
 
-    /// Rewrites the index with live records only: temporary file, fsync, rename, fsync of the root.
+    /// Rewrites the index with live records only, atomically through ``DurableFile``
+    /// (temporary file, fsync, rename, fsync of the root).
     private func compactIndex() throws {
         var text = MaildirIndex.header
         for (base, entry) in metadata.sorted(by: { $0.key < $1.key }) {
             text += MaildirIndex.line(for: .delivered(base: base, origin: entry.origin, marker: entry.marker))
         }
-        let temporary = indexPath + ".compact"
-        fileSystem.remove(temporary)
-        let descriptor = try fileSystem.createExclusive(temporary, "compact the store's index", folder: nil)
-        do {
-            try fileSystem.writeAll(descriptor, Array(text.utf8), "compact the store's index", folder: nil)
-            try fileSystem.sync(descriptor, "compact the store's index", folder: nil)
-            closeDescriptor(descriptor)
-            try fileSystem.rename(temporary, indexPath, "compact the store's index", folder: nil)
-            try fileSystem.syncDirectory(root, "compact the store's index", folder: nil)
-        } catch {
-            closeDescriptor(descriptor)
-            fileSystem.remove(temporary)
-            throw error
-        }
+        try DurableFile.replaceBlocking(at: indexPath, with: Array(text.utf8))
         closeDescriptor(indexDescriptor)
         indexDescriptor = -1
         try openIndex()

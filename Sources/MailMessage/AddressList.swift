@@ -60,6 +60,8 @@ struct AddressListParser {
     var tokens: [Token] = []
     var comment: [UInt8] = []
     var group: String?
+    /// Whether the current mailbox has an `@` yet (a later `:` is then not a group name).
+    var sawAt = false
 
     init(bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 
@@ -141,7 +143,7 @@ struct AddressListParser {
                 }
             case 0x3A:
                 index += 1
-                if inAngle || tokens.contains(where: { if case .special(0x40) = $0 { true } else { false } }) {
+                if inAngle || sawAt {
                     tokens.append(.special(byte))
                 } else {
                     group = phraseText(tokens[...])
@@ -157,6 +159,7 @@ struct AddressListParser {
                     group = nil
                 }
             case 0x40:
+                sawAt = true
                 tokens.append(.special(byte))
                 index += 1
             default:
@@ -221,6 +224,7 @@ struct AddressListParser {
         defer {
             tokens.removeAll(keepingCapacity: true)
             comment.removeAll()
+            sawAt = false
         }
         guard !tokens.isEmpty else { return }
         var display: String?

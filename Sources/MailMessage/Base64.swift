@@ -18,6 +18,13 @@ public enum Base64 {
     public static func decode<Bytes: Collection<UInt8>>(_ encoded: Bytes) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(encoded.count / 4 * 3 + 3)
+        if encoded.withContiguousStorageIfAvailable({ decode($0, into: &output) }) != nil { return output }
+        Array(encoded).withUnsafeBufferPointer { decode($0, into: &output) }
+        return output
+    }
+
+    /// Decodes base64 bytes, appending to `output`.
+    static func decode(_ encoded: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         var accumulator: UInt32 = 0
         var bits = 0
         decodeTable.withUnsafeBufferPointer { table in
@@ -35,7 +42,6 @@ public enum Base64 {
                 }
             }
         }
-        return output
     }
 
     /// Encodes bytes as one base64 string with padding and no line breaks.

@@ -30,48 +30,90 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
     /// Finds a charset by its IANA name or a common alias, ignoring case, `-`, `_` and spaces
     /// (`UTF8`, `cp1251`, `latin1`, `koi8r`…). Returns `nil` for charsets not listed here.
     public init?(name: some StringProtocol) {
-        var key = ""
-        for scalar in name.unicodeScalars {
-            switch scalar {
-            case "-", "_", " ", "\"", "\t": continue
-            case "*": break  // RFC 2231 language suffix: charset*lang
-            default:
-                key.unicodeScalars.append(scalar.properties.lowercaseMapping.unicodeScalars.first ?? scalar)
-                continue
-            }
-            break
-        }
-        switch key {
-        case "utf8", "unicode11utf8", "xunicode20utf8": self = .utf8
-        case "usascii", "ascii", "ansix3.41968", "iso646us", "us", "cp367", "ibm367": self = .usASCII
-        case "iso88591", "latin1", "l1", "iso885911987", "cp819", "ibm819", "isoir100": self = .iso8859_1
-        case "iso88592", "latin2", "l2", "iso885921987", "isoir101": self = .iso8859_2
-        case "iso88595", "cyrillic", "iso885951988", "isoir144": self = .iso8859_5
-        case "iso885915", "latin9", "l9", "latin0": self = .iso8859_15
-        case "koi8r", "koi8", "cskoi8r": self = .koi8R
-        case "koi8u", "koi8ru": self = .koi8U
-        case "windows1251", "cp1251", "win1251", "xcp1251", "mscyrl": self = .windows1251
-        case "windows1252", "cp1252", "win1252", "xcp1252", "msansi": self = .windows1252
-        default: return nil
-        }
+        self.init(nameBytes: name.utf8)
     }
+
+    /// ``init(name:)`` on the bytes of a name, as found in a header (no String needed).
+    init?<Bytes: Collection<UInt8>>(nameBytes: Bytes) {
+        // Fast path for the label nearly every encoded word carries.
+        if nameBytes.count == 5, HeaderField.asciiCaseInsensitiveEqual(nameBytes, "utf-8".utf8) {
+            self = .utf8
+            return
+        }
+        // Normalize into a small stack buffer: lower case, without - _ space quote tab, up to
+        // an RFC 2231 "*language" suffix. Names longer than any alias are not charsets we know.
+        let key: String? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { normalized in
+            var count = 0
+            for byte in nameBytes {
+                switch byte {
+                case 0x2D, 0x5F, 0x20, 0x22, 0x09: continue
+                case 0x2A: break
+                default:
+                    guard count < 24 else { return nil }
+                    normalized[count] = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+                    count += 1
+                    continue
+                }
+                break
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: normalized[..<count]), as: UTF8.self)
+        }
+        guard let key, let charset = Charset.aliases[key] else { return nil }
+        self = charset
+    }
+
+    /// Normalized names (lower case, no `-`, `_` or spaces) and aliases of each charset.
+    static let aliases: [String: Charset] = [
+        "utf8": .utf8,
+        "unicode11utf8": .utf8,
+        "xunicode20utf8": .utf8,
+        "usascii": .usASCII,
+        "ascii": .usASCII,
+        "ansix3.41968": .usASCII,
+        "iso646us": .usASCII,
+        "us": .usASCII,
+        "cp367": .usASCII,
+        "ibm367": .usASCII,
+        "iso88591": .iso8859_1,
+        "latin1": .iso8859_1,
+        "l1": .iso8859_1,
+        "iso885911987": .iso8859_1,
+        "cp819": .iso8859_1,
+        "ibm819": .iso8859_1,
+        "isoir100": .iso8859_1,
+        "iso88592": .iso8859_2,
+        "latin2": .iso8859_2,
+        "l2": .iso8859_2,
+        "iso885921987": .iso8859_2,
+        "isoir101": .iso8859_2,
+        "iso88595": .iso8859_5,
+        "cyrillic": .iso8859_5,
+        "iso885951988": .iso8859_5,
+        "isoir144": .iso8859_5,
+        "iso885915": .iso8859_15,
+        "latin9": .iso8859_15,
+        "l9": .iso8859_15,
+        "latin0": .iso8859_15,
+        "koi8r": .koi8R,
+        "koi8": .koi8R,
+        "cskoi8r": .koi8R,
+        "koi8u": .koi8U,
+        "koi8ru": .koi8U,
+        "windows1251": .windows1251,
+        "cp1251": .windows1251,
+        "win1251": .windows1251,
+        "xcp1251": .windows1251,
+        "mscyrl": .windows1251,
+        "windows1252": .windows1252,
+        "cp1252": .windows1252,
+        "win1252": .windows1252,
+        "xcp1252": .windows1252,
+        "msansi": .windows1252,
+    ]
 
     /// Decodes bytes in this charset. Never fails: malformed UTF-8 becomes U+FFFD.
     public func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        switch self {
-        case .utf8: return String(decoding: bytes, as: UTF8.self)
-        case .usASCII: return Charset.decodeUnlabelled(bytes)
-        case .iso8859_1, .windows1252: return Charset.decode(bytes, table: Charset.windows1252High)
-        case .iso8859_2: return Charset.decode(bytes, table: Charset.iso8859_2High)
-        case .iso8859_5: return Charset.decode(bytes, table: Charset.iso8859_5High)
-        case .iso8859_15: return Charset.decode(bytes, table: Charset.iso8859_15High)
-        case .koi8R: return Charset.decode(bytes, table: Charset.koi8rHigh)
-        case .koi8U: return Charset.decode(bytes, table: Charset.koi8uHigh)
-        case .windows1251: return Charset.decode(bytes, table: Charset.windows1251High)
-        }
+        Charset.withBuffer(bytes) { decode(buffer: $0) }
     }
 
     /// Decodes bytes labelled with `charsetName`, which may be `nil`, unknown or misspelt.
@@ -87,12 +129,44 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
 
     /// UTF-8 when valid, else Windows-1252: the best guess for unlabelled 8-bit text.
     static func decodeUnlabelled<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
-        return decode(bytes, table: windows1252High)
+        withBuffer(bytes) { decodeUnlabelled(buffer: $0) }
+    }
+
+    /// Runs `body` over contiguous bytes, copying only when the collection is not contiguous.
+    /// The decoders below are not generic so they compile to tight loops with no casts.
+    static func withBuffer<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ body: (UnsafeBufferPointer<UInt8>) -> String) -> String {
+        if let result = bytes.withContiguousStorageIfAvailable(body) { return result }
+        return Array(bytes).withUnsafeBufferPointer(body)
+    }
+
+    func decode(buffer: UnsafeBufferPointer<UInt8>) -> String {
+        if Charset.isASCII(buffer) { return String(decoding: buffer, as: UTF8.self) }
+        switch self {
+        case .utf8: return String(decoding: buffer, as: UTF8.self)
+        case .usASCII: return Charset.decodeUnlabelled(buffer: buffer)
+        case .iso8859_1, .windows1252: return Charset.decode(buffer, table: Charset.windows1252High)
+        case .iso8859_2: return Charset.decode(buffer, table: Charset.iso8859_2High)
+        case .iso8859_5: return Charset.decode(buffer, table: Charset.iso8859_5High)
+        case .iso8859_15: return Charset.decode(buffer, table: Charset.iso8859_15High)
+        case .koi8R: return Charset.decode(buffer, table: Charset.koi8rHigh)
+        case .koi8U: return Charset.decode(buffer, table: Charset.koi8uHigh)
+        case .windows1251: return Charset.decode(buffer, table: Charset.windows1251High)
+        }
+    }
+
+    static func decodeUnlabelled(buffer: UnsafeBufferPointer<UInt8>) -> String {
+        if let text = String(validating: buffer, as: UTF8.self) { return text }
+        return decode(buffer, table: windows1252High)
+    }
+
+    static func isASCII(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        var combined: UInt8 = 0
+        for byte in buffer { combined |= byte }
+        return combined < 0x80
     }
 
     /// Decodes a single-byte charset: ASCII below 0x80, `table` above.
-    static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, table: [UInt16]) -> String {
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, table: [UInt16]) -> String {
         var text = String()
         text.reserveCapacity(bytes.count * 2)
         for byte in bytes {

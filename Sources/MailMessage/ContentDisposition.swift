@@ -38,6 +38,9 @@ public struct ContentDisposition: Sendable, Hashable {
     /// The value as written in a header.
     /// - Throws: ``MessageError`` with `headerInjection` for CR, LF or NUL in a parameter.
     public func headerValue() throws(MessageError) -> String {
-        kind + (try parameters.encoded())
+        guard !kind.isEmpty, kind.utf8.allSatisfy(MIMEParameters.isToken) else {
+            throw MessageError(.headerInjection, "a disposition type has a character not allowed in a token")
+        }
+        return kind + (try parameters.encoded())
     }
 }

@@ -70,7 +70,12 @@ public struct ContentType: Sendable, Hashable, CustomStringConvertible {
     /// The value as written in a header, parameters folded onto their own lines.
     /// - Throws: ``MessageError`` with `headerInjection` for CR, LF or NUL in a parameter.
     public func headerValue() throws(MessageError) -> String {
-        mimeType + (try parameters.encoded())
+        for part in [type, subtype] {
+            guard !part.isEmpty, part.utf8.allSatisfy({ MIMEParameters.isToken($0) && $0 != 0x2F }) else {
+                throw MessageError(.headerInjection, "a media type has a character not allowed in a token")
+            }
+        }
+        return mimeType + (try parameters.encoded())
     }
 
     /// `type/subtype` and the parameters, unencoded.

@@ -139,7 +139,11 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible, Compara
             else { throw MessageError(.invalidDomain, "malformed address literal") }
             return (raw, raw)
         }
-        let normalized = raw.precomposedStringWithCanonicalMapping.lowercased()
+        // ASCII domains (nearly all) skip Unicode normalization.
+        let normalized =
+            raw.utf8.allSatisfy({ $0 < 0x80 })
+            ? String(decoding: raw.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            : raw.precomposedStringWithCanonicalMapping.lowercased()
         let labels = normalized.split(omittingEmptySubsequences: false) { dots.contains($0) }
         var unicodeLabels: [String] = []
         var asciiLabels: [String] = []

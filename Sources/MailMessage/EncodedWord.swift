@@ -27,98 +27,39 @@ public enum EncodedWord {
     /// Decodes header bytes: encoded words decoded, other 8-bit bytes read as UTF-8 when
     /// valid, else Windows-1252.
     static func decodeText(_ bytes: ArraySlice<UInt8>) -> String {
-        guard containsEncodedWordStart(bytes) else { return Charset.decodeUnlabelled(bytes) }
-        var output = String()
-        var literal: [UInt8] = []
-        var pendingBytes: [UInt8] = []
-        var pendingCharset: ArraySlice<UInt8> = []
-        var pendingWhitespace: [UInt8] = []
-        var afterWord = false
+        bytes.withUnsafeBufferPointer { decodeText($0) }
+    }
 
-        func flushPending() {
-            guard !pendingBytes.isEmpty || !pendingCharset.isEmpty else { return }
-            let name = String(decoding: pendingCharset, as: UTF8.self)
-            output += Charset.decode(pendingBytes, charsetName: name)
-            pendingBytes.removeAll(keepingCapacity: true)
-            pendingCharset = []
-        }
-        func flushLiteral() {
-            guard !literal.isEmpty else { return }
-            output += Charset.decodeUnlabelled(literal)
-            literal.removeAll(keepingCapacity: true)
-        }
-
-        var index = bytes.startIndex
-        let end = bytes.endIndex
-        while index < end {
-            let byte = bytes[index]
-            if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A, afterWord {
-                pendingWhitespace.append(byte)
-                index += 1
-                continue
-            }
-            if byte == 0x3D, index + 1 < end, bytes[index + 1] == 0x3F {
-                switch parseWord(bytes, at: index) {
-                case .word(let charset, let decoded, let next):
-                    // Adjacent words: whitespace between them vanishes; same charset joins bytes
-                    // so a character split across words still decodes.
-                    pendingWhitespace.removeAll(keepingCapacity: true)
-                    if afterWord, HeaderField.asciiCaseInsensitiveEqual(charset, pendingCharset) {
-                        pendingBytes += decoded
-                    } else {
-                        flushPending()
-                        flushLiteral()
-                        pendingCharset = charset
-                        pendingBytes = decoded
-                    }
-                    afterWord = true
-                    index = next
-                    continue
-                case .notAWord(let next):
-                    flushPending()
-                    literal += pendingWhitespace
-                    pendingWhitespace.removeAll(keepingCapacity: true)
-                    afterWord = false
-                    literal += bytes[index..<next]
-                    index = next
-                    continue
-                }
-            }
-            if afterWord {
-                flushPending()
-                literal += pendingWhitespace
-                pendingWhitespace.removeAll(keepingCapacity: true)
-                afterWord = false
-            }
-            literal.append(byte)
-            index += 1
-        }
-        flushPending()
-        literal += pendingWhitespace
-        flushLiteral()
-        return output
+    /// ``decodeText(_:)`` on a buffer.
+    static func decodeText(_ buffer: UnsafeBufferPointer<UInt8>) -> String {
+        guard containsEncodedWordStart(buffer) else { return Charset.decodeUnlabelled(buffer: buffer) }
+        var decoder = EncodedWordDecoder(input: buffer)
+        decoder.run()
+        return String(decoding: decoder.output, as: UTF8.self)
     }
 
     /// Whether `=?` occurs in the bytes.
-    static func containsEncodedWordStart(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var index = bytes.startIndex
-        let last = bytes.endIndex - 1
-        while index < last {
-            if bytes[index] == 0x3D, bytes[index + 1] == 0x3F { return true }
-            index += 1
+    static func containsEncodedWordStart(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 2 else { return false }
+        for index in 0..<(bytes.count - 1) where bytes[index] == 0x3D && bytes[index + 1] == 0x3F {
+            return true
         }
         return false
     }
 
-    enum ParseOutcome {
-        case word(charset: ArraySlice<UInt8>, decoded: [UInt8], next: Int)
-        case notAWord(next: Int)
+    /// Where one encoded word's parts are, found by ``parseWord(_:at:)``.
+    struct WordRange {
+        var charset: Range<Int>
+        var isBase64: Bool
+        var text: Range<Int>
+        var next: Int
     }
 
-    /// Parses one encoded word starting at `start` (which holds `=?`). On failure tells where
-    /// literal text can safely resume, so each byte is examined a bounded number of times.
-    static func parseWord(_ bytes: ArraySlice<UInt8>, at start: Int) -> ParseOutcome {
-        let end = bytes.endIndex
+    /// Parses one encoded word starting at `start` (which holds `=?`). Returns `nil` and where
+    /// literal text can safely resume otherwise, so each byte is examined a bounded number of
+    /// times and hostile runs of `=?` stay linear.
+    static func parseWord(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (word: WordRange?, resume: Int) {
+        let end = bytes.count
         var index = start + 2
         let charsetStart = index
         // charset (with optional RFC 2231 "*language"): token characters, at most 64.
@@ -129,11 +70,14 @@ public enum EncodedWord {
         }
         guard index < end, bytes[index] == 0x3F, index > charsetStart, index + 2 < end,
             bytes[index + 2] == 0x3F
-        else { return .notAWord(next: start + 2) }
-        var charset = bytes[charsetStart..<index]
-        if let star = charset.firstIndex(of: 0x2A) { charset = charset[charsetStart..<star] }
+        else { return (nil, start + 2) }
+        var charsetEnd = index
+        for position in charsetStart..<index where bytes[position] == 0x2A {
+            charsetEnd = position
+            break
+        }
         let encoding = bytes[index + 1] | 0x20
-        guard encoding == 0x62 || encoding == 0x71 else { return .notAWord(next: start + 2) }
+        guard encoding == 0x62 || encoding == 0x71 else { return (nil, start + 2) }
         let textStart = index + 3
         index = textStart
         while index < end {
@@ -142,17 +86,23 @@ public enum EncodedWord {
             index += 1
         }
         guard index + 1 < end, bytes[index] == 0x3F, bytes[index + 1] == 0x3D else {
-            return .notAWord(next: max(index, start + 2))
+            return (nil, max(index, start + 2))
         }
-        let text = bytes[textStart..<index]
-        let decoded = encoding == 0x62 ? Base64.decode(text) : decodeQ(text)
-        return .word(charset: charset, decoded: decoded, next: index + 2)
+        let word = WordRange(
+            charset: charsetStart..<charsetEnd, isBase64: encoding == 0x62, text: textStart..<index, next: index + 2
+        )
+        return (word, index + 2)
     }
 
     /// Q decoding (RFC 2047 §4.2): `_` is a space, `=XX` a byte; malformed escapes stay literal.
     static func decodeQ(_ text: ArraySlice<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(text.count)
+        text.withUnsafeBufferPointer { decodeQ($0, into: &output) }
+        return output
+    }
+
+    /// Q-decodes `text`, appending to `output`.
+    static func decodeQ(_ text: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         var index = text.startIndex
         while index < text.endIndex {
             let byte = text[index]
@@ -170,7 +120,6 @@ public enum EncodedWord {
             }
             index += 1
         }
-        return output
     }
 
     /// Whether `text` can go into a header as is: printable ASCII only and nothing that would

@@ -13,17 +13,16 @@ struct HeaderFolding {
     mutating func append(name: String, value: String) {
         var line = name + ":"
         var column = line.utf8.count
-        var first = true
         for word in value.split(separator: " ", omittingEmptySubsequences: false) {
             let length = word.utf8.count
-            if !first, length > 0, column + 1 + length > HeaderFolding.preferredLineLength, column > name.utf8.count + 1 {
+            // Folding right after the colon is allowed too (FWS, RFC 5322 §3.2.2).
+            if length > 0, column + 1 + length > HeaderFolding.preferredLineLength, column > 1 {
                 line += "\r\n " + word
                 column = 1 + length
             } else {
                 line += " " + word
                 column += 1 + length
             }
-            first = false
         }
         bytes += Array(line.utf8)
         bytes += [0x0D, 0x0A]

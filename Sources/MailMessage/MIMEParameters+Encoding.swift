@@ -20,6 +20,9 @@ extension MIMEParameters {
                 throw MessageError(.headerInjection, "a parameter value contains CR, LF or NUL")
             }
             let name = parameter.name
+            guard !name.isEmpty, name.utf8.allSatisfy({ MIMEParameters.isToken($0) && $0 != 0x2A && $0 != 0x27 && $0 != 0x25 }) else {
+                throw MessageError(.headerInjection, "a parameter name has a character not allowed in a token")
+            }
             let ascii = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
             if ascii, bytes.count + name.utf8.count < 70 {
                 if !bytes.isEmpty, bytes.allSatisfy(MIMEParameters.isToken) {
@@ -37,13 +40,16 @@ extension MIMEParameters {
             // RFC 2231 §4: percent-encode everything but attribute-chars, split on whole escapes.
             var pieces: [String] = []
             var current = "utf-8''"
-            for byte in bytes {
-                let piece: String
-                if MIMEParameters.isToken(byte), byte != 0x25, byte != 0x27, byte != 0x2A {
-                    piece = String(UnicodeScalar(byte))
-                } else {
-                    let digits = [0x25, QuotedPrintable.hexDigits[Int(byte >> 4)], QuotedPrintable.hexDigits[Int(byte & 0x0F)]]
-                    piece = String(decoding: digits, as: UTF8.self)
+            for scalar in parameter.value.unicodeScalars {
+                // Whole characters per section, so no reader sees half a UTF-8 sequence.
+                var piece = ""
+                for byte in String(scalar).utf8 {
+                    if MIMEParameters.isToken(byte), byte != 0x25, byte != 0x27, byte != 0x2A {
+                        piece.unicodeScalars.append(UnicodeScalar(byte))
+                    } else {
+                        let digits = [0x25, QuotedPrintable.hexDigits[Int(byte >> 4)], QuotedPrintable.hexDigits[Int(byte & 0x0F)]]
+                        piece += String(decoding: digits, as: UTF8.self)
+                    }
                 }
                 if current.utf8.count + piece.utf8.count > 60 {
                     pieces.append(current)

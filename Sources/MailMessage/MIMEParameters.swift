@@ -48,6 +48,7 @@ public struct MIMEParameters: Sendable, Hashable, Sequence {
             var encoded: Bool
         }
         var order: [String] = []
+        var seen = Set<String>()
         var plain: [String: String] = [:]
         var sections: [String: [Section]] = [:]
         var index = bytes.startIndex
@@ -129,7 +130,7 @@ public struct MIMEParameters: Sendable, Hashable, Sequence {
                     sectionIndex = number
                 }
             }
-            if !order.contains(name) { order.append(name) }
+            if seen.insert(name).inserted { order.append(name) }
             if let sectionIndex {
                 var list = sections[name, default: []]
                 if list.count < MIMEParameters.maxSections, !list.contains(where: { $0.index == sectionIndex }) {

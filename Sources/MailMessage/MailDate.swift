@@ -37,15 +37,25 @@ public struct MailDate: Sendable, Hashable, CustomStringConvertible {
         var depth = 0
         var current = ""
         var all: [String] = []
-        for character in text.lowercased() {
-            if character == "(" { depth += 1; continue }
-            if character == ")" { depth = max(0, depth - 1); continue }
-            if depth > 0 { continue }
-            if character == " " || character == "\t" || character == "," || character == "\r" || character == "\n" {
-                if !current.isEmpty { all.append(current); current = "" }
-                if all.count > 16 { break }
+        for character in text.prefix(256).lowercased() {
+            if character == "(" {
+                depth += 1
                 continue
             }
+            if character == ")" {
+                depth = max(0, depth - 1)
+                continue
+            }
+            if depth > 0 { continue }
+            if character == " " || character == "\t" || character == "," || character == "\r" || character == "\n" {
+                if !current.isEmpty {
+                    all.append(current)
+                    current = ""
+                }
+                if all.count > 16 { break }  // a date has at most 7 words; stop reading junk
+                continue
+            }
+            if current.count > 32 { continue }  // no date word is this long
             current.append(character)
         }
         if !current.isEmpty { all.append(current) }
@@ -176,7 +186,10 @@ public struct MailDate: Sendable, Hashable, CustomStringConvertible {
 
     /// The RFC 5322 §3.3 form, e.g. `Thu, 13 Feb 1969 23:32:54 -0330`.
     public var formatted: String {
-        let local = Int(date.timeIntervalSince1970.rounded(.down)) + utcOffsetMinutes * 60
+        // Clamped to years 1...9999 so any Date, even an infinite one, formats without trapping.
+        let seconds = date.timeIntervalSince1970
+        let clamped = seconds.isFinite ? min(max(seconds, -62_135_596_800), 253_402_300_799) : 0
+        let local = Int(clamped.rounded(.down)) + utcOffsetMinutes * 60
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondsOfDay = local - days * 86_400
         let (year, month, day) = MailDate.civil(fromDays: days)

@@ -37,7 +37,8 @@ public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
         guard !displayName.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
             throw MessageError(.headerInjection, "a display name contains CR, LF or NUL")
         }
-        if EncodedWord.needsEncoding(displayName) {
+        let longestWord = displayName.split(separator: " ").map(\.utf8.count).max() ?? 0
+        if EncodedWord.needsEncoding(displayName) || longestWord > HeaderFolding.preferredLineLength - 12 {
             return EncodedWord.encode(displayName, context: .phrase).joined(separator: " ") + " <\(addressText)>"
         }
         return "\(Mailbox.quotedIfNeeded(displayName)) <\(addressText)>"

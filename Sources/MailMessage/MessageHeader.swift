@@ -33,16 +33,7 @@ public struct MessageHeader: Sendable, Hashable {
     /// Parses the header section at the start of a slice; ``bodyOffset`` is an index of the
     /// slice's base array. Fields share the slice's storage.
     public init(parsing bytes: ArraySlice<UInt8>, limits: ParserLimits = .default) throws(MessageError) {
-        let (found, body) = try MessageHeader.scan(bytes, limits: limits)
-        var fields: [HeaderField] = []
-        fields.reserveCapacity(found.count)
-        for range in found {
-            fields.append(
-                HeaderField(nameBytes: bytes[range.name], rawValue: bytes[range.value])
-            )
-        }
-        self.fields = fields
-        self.bodyOffset = body
+        (fields, bodyOffset) = try MessageHeader.scan(bytes, limits: limits)
     }
 
     /// The first field named `name` (case-insensitive), decoded; `nil` when absent.
@@ -66,21 +57,18 @@ public struct MessageHeader: Sendable, Hashable {
     /// Whether a field named `name` is present.
     public func contains(_ name: some StringProtocol) -> Bool { field(named: name) != nil }
 
-    /// Byte ranges of one field found by ``scan(_:limits:)``.
-    struct FieldRange {
-        var name: Range<Int>
-        var value: Range<Int>
-    }
-
-    /// The single pass: finds field name and value ranges and where the body begins.
+    /// The single pass: finds each field's name and value and where the body begins.
     static func scan(
         _ bytes: ArraySlice<UInt8>,
         limits: ParserLimits
-    ) throws(MessageError) -> ([FieldRange], Int) {
+    ) throws(MessageError) -> ([HeaderField], Int) {
         let base = bytes.startIndex
-        let result: Result<([FieldRange], Int), MessageError> = bytes.withUnsafeBufferPointer { buffer in
+        var fields: [HeaderField] = []
+        fields.reserveCapacity(24)
+        var bodyIndex = bytes.endIndex
+        // The closure returns an error instead of throwing so no generic Result is needed.
+        let failure: MessageError? = bytes.withUnsafeBufferPointer { buffer -> MessageError? in
             let count = buffer.count
-            var ranges: [FieldRange] = []
             var pos = 0
             let lf: UInt8 = 0x0A
             let cr: UInt8 = 0x0D
@@ -101,7 +89,7 @@ public struct MessageHeader: Sendable, Hashable {
                 buffer[4] == 0x20
             {
                 guard let end = lineEnd(from: 0) else {
-                    return .failure(MessageError(.lineTooLong, "a header line exceeds \(limits.maxLineLength) bytes"))
+                    return (MessageError(.lineTooLong, "a header line exceeds \(limits.maxLineLength) bytes"))
                 }
                 pos = min(end + 1, count)
             }
@@ -109,7 +97,7 @@ public struct MessageHeader: Sendable, Hashable {
             var bodyStart = count
             while pos < count {
                 if pos > limits.maxHeaderBytes {
-                    return .failure(MessageError(.headerTooLarge, "header exceeds \(limits.maxHeaderBytes) bytes"))
+                    return (MessageError(.headerTooLarge, "header exceeds \(limits.maxHeaderBytes) bytes"))
                 }
                 let first = buffer[pos]
                 if first == lf {
@@ -123,7 +111,7 @@ public struct MessageHeader: Sendable, Hashable {
                 if first == 0x20 || first == 0x09 {
                     // Continuation with no field before it (junk): skip the line.
                     guard let end = lineEnd(from: pos) else {
-                        return .failure(MessageError(.lineTooLong, "a header line exceeds \(limits.maxLineLength) bytes"))
+                        return (MessageError(.lineTooLong, "a header line exceeds \(limits.maxLineLength) bytes"))
                     }
                     pos = end + 1
                     continue
@@ -149,26 +137,31 @@ public struct MessageHeader: Sendable, Hashable {
                 pos = valueStart
                 while true {
                     guard let end = lineEnd(from: pos) else {
-                        return .failure(MessageError(.lineTooLong, "a header line exceeds \(limits.maxLineLength) bytes"))
+                        return (MessageError(.lineTooLong, "a header line exceeds \(limits.maxLineLength) bytes"))
                     }
                     valueEnd = end
                     pos = end + 1
                     if pos > limits.maxHeaderBytes {
-                        return .failure(MessageError(.headerTooLarge, "header exceeds \(limits.maxHeaderBytes) bytes"))
+                        return (MessageError(.headerTooLarge, "header exceeds \(limits.maxHeaderBytes) bytes"))
                     }
                     if pos < count, buffer[pos] == 0x20 || buffer[pos] == 0x09 { continue }
                     break
                 }
                 if valueEnd > valueStart, valueEnd <= count, buffer[valueEnd - 1] == cr { valueEnd -= 1 }
-                if ranges.count >= limits.maxFields {
-                    return .failure(MessageError(.tooManyFields, "more than \(limits.maxFields) header fields"))
+                if fields.count >= limits.maxFields {
+                    return (MessageError(.tooManyFields, "more than \(limits.maxFields) header fields"))
                 }
-                ranges.append(
-                    FieldRange(name: (base + nameStart)..<(base + nameEnd), value: (base + valueStart)..<(base + min(valueEnd, count)))
+                fields.append(
+                    HeaderField(
+                        nameBytes: bytes[(base + nameStart)..<(base + nameEnd)],
+                        rawValue: bytes[(base + valueStart)..<(base + min(valueEnd, count))]
+                    )
                 )
             }
-            return .success((ranges, base + min(bodyStart, count)))
+            bodyIndex = base + min(bodyStart, count)
+            return nil
         }
-        return try result.get()
+        if let failure { throw failure }
+        return (fields, bodyIndex)
     }
 }

@@ -34,6 +34,9 @@ public enum Punycode {
     /// arithmetic overflow, which a label short enough for DNS cannot reach.
     public static func encode(_ label: some StringProtocol) -> String? {
         let input = label.unicodeScalars.map { Int($0.value) }
+        // Output has at least one character per input scalar; DNS labels hold 63, so longer
+        // input cannot give a usable label, and refusing it keeps this loop's work bounded.
+        guard input.count <= 63 else { return nil }
         var output = ""
         for value in input where value < 0x80 { output.append(Character(Unicode.Scalar(UInt8(value)))) }
         let basicCount = output.unicodeScalars.count

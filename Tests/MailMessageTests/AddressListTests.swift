@@ -73,5 +73,9 @@ struct AddressListTests {
         #expect(AddressList(parsing: nested).mailboxes.isEmpty)
         let commas = String(repeating: ",", count: 100_000) + "a@example.com"
         #expect(AddressList(parsing: commas).mailboxes.count == 1)
+        let colons = "a@b" + String(repeating: ":x", count: 100_000)
+        #expect(AddressList(parsing: colons).mailboxes.isEmpty)
+        let longLabel = "a@" + String(repeating: "я", count: 100_000) + ".example"
+        #expect(AddressList(parsing: longLabel).mailboxes.isEmpty)
     }
 }

@@ -57,6 +57,12 @@ struct MIMEParametersTests {
         #expect(type.parameters["b"] == "y")
     }
 
+    @Test("stays linear with many distinct parameters")
+    func manyParameters() {
+        let text = "text/plain" + (0..<50_000).map { "; p\($0)=v" }.joined()
+        #expect(ContentType(parsing: text).parameters.parameters.count == 50_000)
+    }
+
     @Test("encodes non-ASCII and long values with RFC 2231 and parses them back")
     func encodingRoundTrip() throws {
         let name = "Отчёт за " + String(repeating: "очень длинный период ", count: 5) + ".pdf"

@@ -142,9 +142,28 @@ struct OutgoingMessageTests {
         var file = base
         file.attachments = [Attachment(filename: "a\r\n.txt", data: [])]
         #expect(throws: MessageError.self) { try file.encoded() }
+        var mediaType = base
+        mediaType.attachments = [Attachment(filename: "a.txt", contentType: ContentType(type: "text", subtype: "plain\r\nBcc: x"), data: [])]
+        #expect(throws: MessageError.self) { try mediaType.encoded() }
+        var parameterName = base
+        parameterName.attachments = [
+            Attachment(filename: "a.txt", contentType: ContentType(type: "text", subtype: "plain", parameters: MIMEParameters([("x\r\ny", "1")])), data: [])
+        ]
+        #expect(throws: MessageError.self) { try parameterName.encoded() }
         var nul = base
         nul.subject = "a\u{0}b"
         #expect(throws: MessageError.self) { try nul.encoded() }
+    }
+
+    @Test("a display name with a word too long for a line is encoded, not written over 998 octets")
+    func longDisplayName() throws {
+        let name = String(repeating: "n", count: 2_000)
+        var message = OutgoingMessage(from: Mailbox(displayName: name, address: try EmailAddress("a@example.com")))
+        message.to = [try Mailbox("b@example.com")]
+        let bytes = try message.encoded(boundary: "b")
+        #expect(OutgoingMessageTests.lines(bytes).allSatisfy { $0.count <= 80 })
+        let parsed = try MIMEPart(parsing: bytes)
+        #expect(AddressList(field: try #require(parsed.header.field(named: "From"))).mailboxes.first?.displayName == name)
     }
 
     @Test("refuses a message with no recipient")
