@@ -30,13 +30,16 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
     /// Finds a charset by its IANA name or a common alias, ignoring case, `-`, `_` and spaces
     /// (`UTF8`, `cp1251`, `latin1`, `koi8r`…). Returns `nil` for charsets not listed here.
     public init?(name: some StringProtocol) {
-        self.init(nameBytes: name.utf8)
+        guard let found = Array(name.utf8).withUnsafeBufferPointer({ Charset(nameBytes: $0) }) else { return nil }
+        self = found
     }
 
     /// ``init(name:)`` on the bytes of a name, as found in a header (no String needed).
-    init?<Bytes: Collection<UInt8>>(nameBytes: Bytes) {
+    init?(nameBytes: UnsafeBufferPointer<UInt8>) {
         // Fast path for the label nearly every encoded word carries.
-        if nameBytes.count == 5, HeaderField.asciiCaseInsensitiveEqual(nameBytes, "utf-8".utf8) {
+        if nameBytes.count == 5, nameBytes[0] | 0x20 == 0x75, nameBytes[1] | 0x20 == 0x74, nameBytes[2] | 0x20 == 0x66,
+            nameBytes[3] == 0x2D, nameBytes[4] == 0x38
+        {
             self = .utf8
             return
         }

@@ -32,7 +32,7 @@ public struct HeaderField: Sendable, Hashable {
         return nameBytes.withUnsafeBufferPointer { mine in
             utf8.withContiguousStorageIfAvailable { theirs in
                 HeaderField.asciiCaseInsensitiveEqual(mine, theirs)
-            } ?? HeaderField.asciiCaseInsensitiveEqual(mine, utf8)
+            } ?? Array(utf8).withUnsafeBufferPointer { HeaderField.asciiCaseInsensitiveEqual(mine, $0) }
         }
     }
 
@@ -142,9 +142,12 @@ public struct HeaderField: Sendable, Hashable {
     }
 
     /// Compares ASCII bytes ignoring case.
-    static func asciiCaseInsensitiveEqual<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+    static func asciiCaseInsensitiveEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where x != y {
+        for index in 0..<a.count {
+            let x = a[index]
+            let y = b[index]
+            if x == y { continue }
             let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
             let ly = (y >= 0x41 && y <= 0x5A) ? y | 0x20 : y
             if lx != ly { return false }
