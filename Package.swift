@@ -20,7 +20,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MailMessage", []),
     ("POP3Protocol", ["MailTransport", "MailAuth"]),
     ("SMTPSender", ["MailTransport", "MailAuth", "MailMessage"]),
-    ("AutoDiscovery", ["POP3Protocol", "SMTPSender", "MailTransport"]),
+    ("AutoDiscovery", ["POP3Protocol", "SMTPSender", "MailMessage", "MailTransport"]),
     ("FolderRouting", ["MailMessage"]),
     (
         "AccountLinking",

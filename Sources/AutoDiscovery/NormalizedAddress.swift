@@ -1,4 +1,5 @@
 import Foundation
+import MailMessage
 
 /// An e-mail address ready for discovery: local part as typed, domain in lower-case ASCII
 /// (IDNA A-labels via Punycode), trailing dot removed.
@@ -40,6 +41,12 @@ public struct NormalizedAddress: Sendable, Hashable, Codable, CustomStringConver
     /// `localPart@domain`.
     public var description: String { address }
 
+    /// The `xn--` form of one label (MailMessage's RFC 3492 Punycode), or the label itself when ASCII.
+    static func asciiLabel(_ label: Substring) -> String? {
+        if label.unicodeScalars.allSatisfy(\.isASCII) { return String(label) }
+        return Punycode.encode(label).map { "xn--" + $0 }
+    }
+
     /// The domain as lower-case ASCII, or nil when it is not a valid host name.
     static func asciiDomain(_ text: String) -> String? {
         let folded = text.precomposedStringWithCanonicalMapping.lowercased()
@@ -47,7 +54,7 @@ public struct NormalizedAddress: Sendable, Hashable, Codable, CustomStringConver
         guard labels.count >= 2 else { return nil }
         var ascii: [String] = []
         for label in labels {
-            guard let encoded = Punycode.encodeLabel(String(label)), isValidLabel(encoded) else { return nil }
+            guard let encoded = asciiLabel(label), isValidLabel(encoded) else { return nil }
             ascii.append(encoded)
         }
         let result = ascii.joined(separator: ".")
