@@ -8,6 +8,7 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "block-reader": { try await TransportBenchmark.runBlockReader(arguments: $0) },
     "tls-download": { try await TransportBenchmark.runTLSDownload(arguments: $0) },
     "hashing": { try await HashingBenchmark.run(arguments: $0) },
+    "fetch": { try await FetchBenchmark.run(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
