@@ -12,13 +12,24 @@ extension Measure {
         /// The largest resident set of the program or any of its children (`/usr/bin/time -f %M`,
         /// the kernel's `ru_maxrss` from `wait4`), in KiB; nil when it could not be read.
         var peakKiB: Int?
-        /// Whether the time limit stopped the program.
-        var timedOut: Bool { status == 124 }
+        /// The time limit the program ran under, in seconds.
+        var timeLimit: Int
+        /// Whether the time limit stopped the program: `timeout` exits 124 after SIGTERM, or dies
+        /// of SIGKILL (137) when the program ignored SIGTERM and `-k` had to kill it.
+        var timedOut: Bool { status == 124 || (status == 137 && seconds >= Double(timeLimit)) }
         /// The last lines the program wrote to standard error, for a failure message.
         var errorTail: String
         /// Peak memory in MiB (NaN when unknown).
         var peakMiB: Double { peakKiB.map { Double($0) / 1024 } ?? .nan }
     }
+
+    /// `env` arguments that start a program with every signal unblocked and at its default action.
+    /// Needed because a child inherits the signal mask of the thread that spawned it, and the
+    /// Swift runtime's threads block most signals (SIGCHLD, SIGTERM among them): getmail, which
+    /// waits for its delivery processes through a SIGCHLD handler, crawls with SIGCHLD blocked,
+    /// and neither `timeout` nor a SIGTERM could stop the latency relay. A program started from
+    /// a shell gets this clean state; so must every program the benchmarks measure.
+    static let cleanSignals = ["--default-signal"]
 
     /// The GNU `time` program: `%M` is the peak RSS of the child and its reaped descendants.
     static let timeProgram = "/usr/bin/time"
@@ -37,9 +48,9 @@ extension Measure {
             _ = FileManager.default.createFile(atPath: file, contents: nil)
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: timeProgram)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // -k: a program that ignores SIGTERM is killed 5 s later, so a run never outlives its cap by much.
-        process.arguments = ["-f", "%M", "-o", peakFile, "timeout", "-k", "5", "\(timeLimit)"] + arguments
+        process.arguments = cleanSignals + [timeProgram, "-f", "%M", "-o", peakFile, "timeout", "-k", "5", "\(timeLimit)"] + arguments
         if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: outFile)
@@ -54,7 +65,8 @@ extension Measure {
             .split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let errors = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
         let tail = errors.split(separator: "\n").suffix(3).joined(separator: " | ")
-        return ProcessRun(seconds: seconds, status: process.terminationStatus, peakKiB: peak, errorTail: tail)
+        return ProcessRun(
+            seconds: seconds, status: process.terminationStatus, peakKiB: peak, timeLimit: timeLimit, errorTail: tail)
     }
 
     /// Writes progress to standard error, so that standard output holds only figures.

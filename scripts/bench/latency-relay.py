@@ -96,6 +96,9 @@ async def serve(listen_host: str, listen_port: int, target_host: str, target_por
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    # A parent may have spawned us with these blocked (a child inherits the spawning thread's
+    # mask; Swift's threads block most signals): unblock them or SIGTERM would never arrive.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     async with server:
         await stop.wait()
 
