@@ -37,7 +37,8 @@ import MailTesting
 ///   default), durable delivery as DESIGN.md requires (tmp/, fsync, rename, directory fsync, the
 ///   UIDL record written atomically);
 /// - each figure is the best of N runs (wall time of the whole process, start-up included; runs of
-///   different clients interleaved so the shared machine's noise is spread over all of them), peak
+///   different clients interleaved so the shared machine's noise is spread over all of them; a
+///   client whose run takes over 20 s runs once, as the noise matters little to it), peak
 ///   memory is the largest `ru_maxrss` over the runs (`/usr/bin/time -f %M`, the process and its
 ///   children), and every run's Maildir must hold exactly the expected Message-IDs, once each, or
 ///   the run counts as failed. Every run is capped by a time limit; a timeout is reported as such.
@@ -55,7 +56,8 @@ enum FetchBenchmark {
         "getmail6: SimplePOP3SSLRetriever ca_certs, read_all, delete = false, Maildir destination (user nobody)",
         "poplib: POP3_SSL + UIDL + RETR each, tmp/ + fsync + rename into new/ (scripts/bench/poplib-fetch.py)",
         "linkmail: fetch --security tls --ca, fresh --state, durable Maildir delivery",
-        "time = wall time of the whole process, best of N; peak = max ru_maxrss (/usr/bin/time %M) over runs",
+        "time = wall time of the whole process, best of N (one run if over 20 s); peak = max ru_maxrss over runs",
+        "every program starts with signals unblocked and default, as from a shell (env --default-signal)",
         "each run verified: the Maildir holds exactly the expected Message-IDs, once each",
     ]
 
