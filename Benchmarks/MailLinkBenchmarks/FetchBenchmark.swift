@@ -21,7 +21,8 @@ import MailTesting
 ///   Dovecot, with the bench CA trusted and the server certificate verified, into a fresh Maildir;
 /// - copies stay on the server (no DELE), so the next client fetches the same mailbox, and every
 ///   run starts from empty client state (no UIDL memory);
-/// - one unmeasured fetch warms Dovecot's index before each set, so no client pays for it;
+/// - one unmeasured fetch warms Dovecot's index before each set, so no client pays for it; the
+///   runs' Maildirs are deleted only at the end, as mass deletion slows later file creation on ext4;
 /// - mpop: `delivery maildir`, `tls_trust_file`, `keep on`, its pipelining on (`auto`, default);
 /// - fetchmail: `keep fetchall ssl sslcertfile sslcertck`, delivered with `mda` into the Maildir by
 ///   `safecat` (Debian package; fetchmail has no Maildir delivery of its own): the cheapest correct
@@ -36,7 +37,7 @@ import MailTesting
 /// - linkmail: `linkmail fetch --security tls --ca … --maildir … --state FRESH` (copies kept is its
 ///   default), durable delivery as DESIGN.md requires (tmp/, fsync, rename, directory fsync, the
 ///   UIDL record written atomically);
-/// - each figure is the best of N runs (wall time of the whole process, start-up included; runs of
+/// - each figure is the best of N runs (`--runs`, `--latency-runs`, 3 by default; wall time of the whole process, start-up included; runs of
 ///   different clients interleaved so the shared machine's noise is spread over all of them; a
 ///   client whose run takes over 20 s runs once, as the noise matters little to it), peak
 ///   memory is the largest `ru_maxrss` over the runs (`/usr/bin/time -f %M`, the process and its
@@ -87,8 +88,8 @@ enum FetchBenchmark {
 
     /// What the command line asked for.
     struct Settings: Sendable {
-        var runs = 2
-        var latencyRuns = 1
+        var runs = 3
+        var latencyRuns = 3
         var timeLimit = 180
         var delayMilliseconds = 25
         var clients = Client.allCases
@@ -157,7 +158,10 @@ enum FetchBenchmark {
         Measure.line("# fetch benchmark: Dovecot POP3S on \(bench.host):\(bench.pop3sPort), user \(user.address)")
         for rule in rules { Measure.line("# rule: \(rule)") }
         let clients = runner.availableClients()
-        defer { if !settings.keepMailbox { try? bench.removeAllMessages(of: user) } }
+        defer {
+            runner.removeRuns()
+            if !settings.keepMailbox { try? bench.removeAllMessages(of: user) }
+        }
 
         var results: [String: [Client: Outcome]] = [:]
         for set in [small, large] where settings.sets.contains(set.name) {
@@ -401,7 +405,9 @@ extension FetchBenchmark {
             } else {
                 problem = verify(maildir)
             }
-            try? FileManager.default.removeItem(atPath: maildir)
+            // The Maildir stays until the end of the benchmark: deleting thousands of files now
+            // would slow every file creation of the next runs (ext4 skips recently freed inodes,
+            // `recently_deleted` in the kernel profile), whichever client comes next.
             return (run, problem)
         }
 
@@ -515,6 +521,12 @@ extension FetchBenchmark {
             guard let port = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace).last.flatMap({ Int($0) })
             else { throw Failure("the latency relay said: \(String(decoding: line, as: UTF8.self))") }
             return port
+        }
+
+        /// Removes every run's Maildir and state (kept until now, see `fetchOnce`).
+        func removeRuns() {
+            Measure.progress("removing the runs' Maildirs under \(settings.work)/runs")
+            for folder in ["runs", "state"] { try? FileManager.default.removeItem(atPath: settings.work + "/" + folder) }
         }
 
         /// Stops the relay: SIGTERM, then SIGKILL if it is still there 3 s later.
