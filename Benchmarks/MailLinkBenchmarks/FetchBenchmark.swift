@@ -37,9 +37,10 @@ import MailTesting
 /// - linkmail: `linkmail fetch --security tls --ca … --maildir … --state FRESH` (copies kept is its
 ///   default), durable delivery as DESIGN.md requires (tmp/, fsync, rename, directory fsync, the
 ///   UIDL record written atomically);
-/// - each figure is the best of N runs (`--runs`, `--latency-runs`, 3 by default; wall time of the whole process, start-up included; runs of
-///   different clients interleaved so the shared machine's noise is spread over all of them; a
-///   client whose run takes over 20 s runs once, as the noise matters little to it), peak
+/// - each figure is the best of N runs (`--runs`, `--latency-runs`, 3 by default; wall time of
+///   the whole process, start-up included; runs of different clients interleaved so the shared
+///   machine's noise is spread over all of them; a client whose run takes over 20 s runs once,
+///   as the noise matters little to it), peak
 ///   memory is the largest `ru_maxrss` over the runs (`/usr/bin/time -f %M`, the process and its
 ///   children), and every run's Maildir must hold exactly the expected Message-IDs, once each, or
 ///   the run counts as failed. Every run is capped by a time limit; a timeout is reported as such.
@@ -170,14 +171,18 @@ enum FetchBenchmark {
         }
         if settings.sets.contains(latency.name) {
             let outcomes = try runner.measure(latency, clients: clients, runs: settings.latencyRuns, throughRelay: true)
-            report(latency, outcomes, clients: clients, bytes: runner.setBytes, note: "+\(settings.delayMilliseconds) ms each way")
+            report(
+                latency, outcomes, clients: clients, bytes: runner.setBytes,
+                note: "+\(settings.delayMilliseconds) ms each way")
             reportLatencyGoal(outcomes, clients: clients)
         }
         Measure.progress("fetch benchmark done; logs and configs under \(settings.work)")
     }
 
     /// Figure lines for one set: throughput and peak memory per client, then ratios MailLink / peer.
-    static func report(_ set: MessageSet, _ outcomes: [Client: Outcome], clients: [Client], bytes: Int, note: String = "") {
+    static func report(
+        _ set: MessageSet, _ outcomes: [Client: Outcome], clients: [Client], bytes: Int, note: String = ""
+    ) {
         let title = "fetch \(set.name) (\(set.label)\(note.isEmpty ? "" : ", " + note))"
         for client in clients {
             guard let outcome = outcomes[client] else { continue }
@@ -186,8 +191,9 @@ enum FetchBenchmark {
                 continue
             }
             let pipelining = client.pipelines ? "pipelining" : "no pipelining"
-            Measure.figure("\(title), \(client)", Double(set.count) / outcome.bestSeconds, "messages/s",
-                           note: String(format: "%.2f s, best of %d, %@", outcome.bestSeconds, outcome.runs, pipelining))
+            Measure.figure(
+                "\(title), \(client)", Double(set.count) / outcome.bestSeconds, "messages/s",
+                note: String(format: "%.2f s, best of %d, %@", outcome.bestSeconds, outcome.runs, pipelining))
             Measure.figure("\(title), \(client)", Double(bytes) / 1e6 / outcome.bestSeconds, "MB/s")
             Measure.figure("\(title), \(client) peak memory", outcome.peakKiB.map { Double($0) / 1024 } ?? .nan, "MiB")
         }
@@ -195,8 +201,10 @@ enum FetchBenchmark {
         var slower: [String] = []
         for client in clients where client != .linkmail {
             if let limit = outcomes[client]?.timedOutAfter {
-                Measure.line(String(format: "%@, speed ratio linkmail/%@: > %.2f x  (%@ timed out)", title, client.rawValue,
-                                    limit / ours.bestSeconds, client.rawValue))
+                Measure.line(
+                    String(
+                        format: "%@, speed ratio linkmail/%@: > %.2f x  (%@ timed out)", title, client.rawValue,
+                        limit / ours.bestSeconds, client.rawValue))
                 continue
             }
             guard let peer = outcomes[client], peer.measured else { continue }
@@ -204,11 +212,14 @@ enum FetchBenchmark {
             if speed < 1 { slower.append(client.rawValue) }
             Measure.ratio("\(title), speed ratio linkmail/\(client)", speed, note: "above 1: linkmail faster")
             if let ourPeak = ours.peakKiB, let peerPeak = peer.peakKiB {
-                Measure.ratio("\(title), peak memory ratio linkmail/\(client)", Double(ourPeak) / Double(peerPeak),
-                                    note: "below 1: linkmail smaller")
+                Measure.ratio(
+                    "\(title), peak memory ratio linkmail/\(client)", Double(ourPeak) / Double(peerPeak),
+                    note: "below 1: linkmail smaller")
             }
         }
-        Measure.line("\(title), goal faster than every peer: \(slower.isEmpty ? "met" : "not met (slower than \(slower.joined(separator: ", ")))")")
+        Measure.line(
+            "\(title), goal faster than every peer: \(slower.isEmpty ? "met" : "not met (slower than \(slower.joined(separator: ", ")))")"
+        )
     }
 
     /// The latency goal: several times faster than the non-pipelining peers, no slower than mpop.
@@ -217,14 +228,18 @@ enum FetchBenchmark {
         for client in clients where client != .linkmail {
             let wanted = client.pipelines ? "no slower than" : "several (>= 3) times faster than"
             if let limit = outcomes[client]?.timedOutAfter, limit / ours.bestSeconds >= 3 {
-                Measure.line(String(format: "fetch latency, goal %@ %@: met (> %.2f x, it timed out)", wanted, client.rawValue,
-                                    limit / ours.bestSeconds))
+                Measure.line(
+                    String(
+                        format: "fetch latency, goal %@ %@: met (> %.2f x, it timed out)", wanted, client.rawValue,
+                        limit / ours.bestSeconds))
                 continue
             }
             guard let peer = outcomes[client], peer.measured else { continue }
             let speed = peer.bestSeconds / ours.bestSeconds
             let goal = client.pipelines ? speed >= 1 : speed >= 3
-            Measure.line("fetch latency, goal \(wanted) \(client): \(goal ? "met" : "not met") (\(String(format: "%.2f", speed)) x)")
+            Measure.line(
+                "fetch latency, goal \(wanted) \(client): \(goal ? "met" : "not met") (\(String(format: "%.2f", speed)) x)"
+            )
         }
     }
 }
@@ -265,12 +280,15 @@ extension FetchBenchmark {
             let executableDirectory = Bundle.main.executableURL?.deletingLastPathComponent().path ?? "."
             linkmail = settings.linkmail ?? executableDirectory + "/linkmail"
             guard manager.isExecutableFile(atPath: linkmail) else {
-                throw Failure("no linkmail at \(linkmail): swift build -c release --product linkmail (or --linkmail PATH)")
+                throw Failure(
+                    "no linkmail at \(linkmail): swift build -c release --product linkmail (or --linkmail PATH)")
             }
             // scripts/bench beside this source file's package; else relative to the current directory.
             let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().path
-            scripts = manager.fileExists(atPath: packageRoot + "/scripts/bench") ? packageRoot + "/scripts/bench" : "scripts/bench"
+            scripts =
+                manager.fileExists(atPath: packageRoot + "/scripts/bench")
+                ? packageRoot + "/scripts/bench" : "scripts/bench"
             logs = settings.work + "/logs"
             for folder in ["runs", "state", "logs"] {
                 try? manager.removeItem(atPath: settings.work + "/" + folder)
@@ -288,11 +306,16 @@ extension FetchBenchmark {
                 case .linkmail: missing = nil
                 case .mpop: missing = Measure.available("mpop") ? nil : "mpop (scripts/testbed install --peers)"
                 case .fetchmail:
-                    missing = !Measure.available("fetchmail") ? "fetchmail (scripts/testbed install --peers)"
+                    missing =
+                        !Measure.available("fetchmail")
+                        ? "fetchmail (scripts/testbed install --peers)"
                         : !Measure.available("safecat") ? "safecat, its MDA (apt-get install safecat)" : nil
-                case .getmail6: missing = Measure.available("getmail") ? nil : "getmail (scripts/testbed install --peers)"
+                case .getmail6:
+                    missing = Measure.available("getmail") ? nil : "getmail (scripts/testbed install --peers)"
                 case .poplib:
-                    missing = FileManager.default.fileExists(atPath: scripts + "/poplib-fetch.py") && Measure.available("python3")
+                    missing =
+                        FileManager.default.fileExists(atPath: scripts + "/poplib-fetch.py")
+                            && Measure.available("python3")
                         ? nil : "python3 or \(scripts)/poplib-fetch.py"
                 }
                 if let missing { Measure.line("# skipped \(client): \(missing) not installed") }
@@ -312,7 +335,8 @@ extension FetchBenchmark {
             var port = bench.pop3sPort
             if throughRelay {
                 port = try startRelay()
-                Measure.progress("[\(set.name)] latency relay on \(bench.host):\(port), +\(settings.delayMilliseconds) ms each way")
+                Measure.progress(
+                    "[\(set.name)] latency relay on \(bench.host):\(port), +\(settings.delayMilliseconds) ms each way")
             }
             defer { stopRelay() }
             var outcomes: [Client: Outcome] = [:]
@@ -331,8 +355,10 @@ extension FetchBenchmark {
                         outcome.bestSeconds = min(outcome.bestSeconds, result.seconds)
                         outcome.runs += 1
                         outcome.peakKiB = max(outcome.peakKiB ?? 0, result.peakKiB ?? 0)
-                        Measure.progress(String(format: "[%@] run %d/%d %@: %.2f s, peak %.1f MiB, %d messages verified",
-                                                set.name, run, runs, client.rawValue, result.seconds, result.peakMiB, expected.count))
+                        Measure.progress(
+                            String(
+                                format: "[%@] run %d/%d %@: %.2f s, peak %.1f MiB, %d messages verified",
+                                set.name, run, runs, client.rawValue, result.seconds, result.peakMiB, expected.count))
                     }
                     outcomes[client] = outcome
                 }
@@ -350,7 +376,8 @@ extension FetchBenchmark {
             setBytes = 0
             for number in 1...set.count {
                 let identifier = "fetchbench.\(set.name).\(number)@example.test"
-                let message = FetchBenchmark.makeMessage(identifier: identifier, number: number, size: set.size, generator: &generator)
+                let message = FetchBenchmark.makeMessage(
+                    identifier: identifier, number: number, size: set.size, generator: &generator)
                 try bench.deliver(Data(message), to: user)
                 expected.insert(identifier)
                 setBytes += message.count
@@ -377,9 +404,12 @@ extension FetchBenchmark {
                     if !seen.insert(identifier).inserted { duplicates += 1 }
                 }
             }
-            if files != expected.count { return "FAILED verification: \(files) messages in the Maildir, expected \(expected.count)" }
+            if files != expected.count {
+                return "FAILED verification: \(files) messages in the Maildir, expected \(expected.count)"
+            }
             if duplicates > 0 || seen != expected {
-                return "FAILED verification: \(duplicates) duplicates, \(expected.subtracting(seen).count) Message-IDs missing"
+                return
+                    "FAILED verification: \(duplicates) duplicates, \(expected.subtracting(seen).count) Message-IDs missing"
             }
             return nil
         }
@@ -388,15 +418,18 @@ extension FetchBenchmark {
 
         /// One fetch by `client` into a fresh Maildir with fresh state; the Maildir is removed after
         /// it has been checked.
-        private func fetchOnce(_ client: Client, port: Int, label: String) throws -> (run: Measure.ProcessRun, problem: String?) {
+        private func fetchOnce(
+            _ client: Client, port: Int, label: String
+        ) throws -> (run: Measure.ProcessRun, problem: String?) {
             let maildir = settings.work + "/runs/" + label
             let state = settings.work + "/state/" + label
             try? FileManager.default.removeItem(atPath: maildir)
             try? FileManager.default.removeItem(atPath: state)
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
             let (arguments, environment) = try command(client, port: port, maildir: maildir, state: state)
-            let run = try Measure.runMeasured(arguments, label: label, logDirectory: logs, timeLimit: settings.timeLimit,
-                                              environment: environment)
+            let run = try Measure.runMeasured(
+                arguments, label: label, logDirectory: logs, timeLimit: settings.timeLimit,
+                environment: environment)
             let problem: String?
             if run.timedOut {
                 problem = String(format: "TIMEOUT (stopped after %.0f s, limit %d s)", run.seconds, settings.timeLimit)
@@ -413,13 +446,19 @@ extension FetchBenchmark {
 
         /// The command line (and environment, when it differs) that makes `client` fetch the
         /// mailbox from `port` into `maildir`, its configuration and state written under `state`.
-        private func command(_ client: Client, port: Int, maildir: String, state: String) throws -> ([String], [String: String]?) {
+        private func command(
+            _ client: Client, port: Int, maildir: String, state: String
+        ) throws -> ([String], [String: String]?) {
             let host = bench.host
             switch client {
             case .linkmail:
-                return ([linkmail, "fetch", "--server", "\(host):\(port)", "--security", "tls", "--ca", bench.caFile,
-                         "--user", user.address, "--password-file", passwordFile, "--maildir", maildir,
-                         "--state", state + "/linkmail-state.json"], nil)
+                return (
+                    [
+                        linkmail, "fetch", "--server", "\(host):\(port)", "--security", "tls", "--ca", bench.caFile,
+                        "--user", user.address, "--password-file", passwordFile, "--maildir", maildir,
+                        "--state", state + "/linkmail-state.json",
+                    ], nil
+                )
             case .mpop:
                 try makeMaildir(maildir)
                 let configuration = """
@@ -452,7 +491,9 @@ extension FetchBenchmark {
                 try Measure.writePrivateFile(state + "/fetchmailrc", configuration)
                 var environment = ProcessInfo.processInfo.environment
                 environment["FETCHMAILHOME"] = state  // its lock and UID files stay in this run's state
-                return (["fetchmail", "-f", state + "/fetchmailrc", "-i", state + "/fetchids", "--silent"], environment)
+                return (
+                    ["fetchmail", "-f", state + "/fetchmailrc", "-i", state + "/fetchids", "--silent"], environment
+                )
             case .getmail6:
                 try makeMaildir(maildir, owner: "nobody")
                 let configuration = """
@@ -478,8 +519,13 @@ extension FetchBenchmark {
                 try Measure.writePrivateFile(state + "/getmailrc", configuration)
                 return (["getmail", "--quiet", "--getmaildir=\(state)", "--rcfile=\(state)/getmailrc"], nil)
             case .poplib:
-                return (["python3", scripts + "/poplib-fetch.py", "--host", host, "--port", "\(port)", "--ca", bench.caFile,
-                         "--user", user.address, "--password-file", passwordFile, "--maildir", maildir], nil)
+                return (
+                    [
+                        "python3", scripts + "/poplib-fetch.py", "--host", host, "--port", "\(port)", "--ca",
+                        bench.caFile,
+                        "--user", user.address, "--password-file", passwordFile, "--maildir", maildir,
+                    ], nil
+                )
             }
         }
 
@@ -489,7 +535,9 @@ extension FetchBenchmark {
             for folder in ["", "/tmp", "/new", "/cur"] {
                 try FileManager.default.createDirectory(atPath: path + folder, withIntermediateDirectories: true)
                 if let owner {
-                    guard let entry = getpwnam(owner), chown(path + folder, entry.pointee.pw_uid, entry.pointee.pw_gid) == 0 else {
+                    guard let entry = getpwnam(owner),
+                        chown(path + folder, entry.pointee.pw_uid, entry.pointee.pw_gid) == 0
+                    else {
                         throw Failure("cannot give \(path + folder) to \(owner)")
                     }
                 }
@@ -502,9 +550,12 @@ extension FetchBenchmark {
         private func startRelay() throws -> Int {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = Measure.cleanSignals + ["python3", scripts + "/latency-relay.py", "--target-host", bench.host,
-                                 "--target-port", "\(bench.pop3sPort)", "--listen-host", bench.host,
-                                 "--delay-ms", "\(settings.delayMilliseconds)"]
+            process.arguments =
+                Measure.cleanSignals + [
+                    "python3", scripts + "/latency-relay.py", "--target-host", bench.host,
+                    "--target-port", "\(bench.pop3sPort)", "--listen-host", bench.host,
+                    "--delay-ms", "\(settings.delayMilliseconds)",
+                ]
             let output = Pipe()
             process.standardOutput = output
             _ = FileManager.default.createFile(atPath: logs + "/latency-relay.err", contents: nil)
@@ -518,7 +569,10 @@ extension FetchBenchmark {
                 line.append(chunk)
             }
             // "listening HOST PORT"
-            guard let port = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace).last.flatMap({ Int($0) })
+            guard
+                let port = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace).last.flatMap({
+                    Int($0)
+                })
             else { throw Failure("the latency relay said: \(String(decoding: line, as: UTF8.self))") }
             return port
         }
@@ -526,7 +580,9 @@ extension FetchBenchmark {
         /// Removes every run's Maildir and state (kept until now, see `fetchOnce`).
         func removeRuns() {
             Measure.progress("removing the runs' Maildirs under \(settings.work)/runs")
-            for folder in ["runs", "state"] { try? FileManager.default.removeItem(atPath: settings.work + "/" + folder) }
+            for folder in ["runs", "state"] {
+                try? FileManager.default.removeItem(atPath: settings.work + "/" + folder)
+            }
         }
 
         /// Stops the relay: SIGTERM, then SIGKILL if it is still there 3 s later.
@@ -554,7 +610,9 @@ extension FetchBenchmark {
             MIME-Version: 1.0\r
 
             """
-        let words = ["the", "message", "from", "server", "mail", "account", "linked", "POP3", "folder", "and", "is", "a"]
+        let words = [
+            "the", "message", "from", "server", "mail", "account", "linked", "POP3", "folder", "and", "is", "a",
+        ]
         func textLines(upTo target: Int) -> String {
             var body = ""
             var line = ""
@@ -585,7 +643,9 @@ extension FetchBenchmark {
             withUnsafeBytes(of: generator.next()) { raw += $0 }
         }
         raw.removeLast(raw.count - rawCount)
-        let encoded = Data(raw).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(raw).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         text += encoded + "\r\n--\(boundary)--\r\n"
         return Array(text.utf8)
     }

@@ -50,7 +50,8 @@ extension Measure {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // -k: a program that ignores SIGTERM is killed 5 s later, so a run never outlives its cap by much.
-        process.arguments = cleanSignals + [timeProgram, "-f", "%M", "-o", peakFile, "timeout", "-k", "5", "\(timeLimit)"] + arguments
+        process.arguments =
+            cleanSignals + [timeProgram, "-f", "%M", "-o", peakFile, "timeout", "-k", "5", "\(timeLimit)"] + arguments
         if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: outFile)
@@ -95,7 +96,9 @@ extension Measure {
     /// Writes `text` to a new file readable only by its owner (peer configs hold a password).
     static func writePrivateFile(_ path: String, _ text: String) throws {
         try? FileManager.default.removeItem(atPath: path)
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
 }
