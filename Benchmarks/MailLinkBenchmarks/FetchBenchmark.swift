@@ -31,7 +31,11 @@ import MailTesting
 ///   `sslcommonname localhost` (the certificate's name; verification stays on);
 /// - getmail6: `SimplePOP3SSLRetriever` with `ca_certs`, `read_all = true`, `delete = false`,
 ///   `[destination] type = Maildir` (getmail refuses to deliver as root, so `user = nobody`; it
-///   forks one delivery process per message by design);
+///   forks one delivery process per message by design). getmail6 6.18 can hang: it installs its
+///   SIGCHLD handler only after `fork()` (`getmailcore/baseclasses.py`, `forkchild` then
+///   `_prepare_child`), so a delivery process that exits first leaves it waiting out its 180 s
+///   socket timeout beside a zombie child (seen here: stuck at message 407 of 500). A getmail6
+///   TIMEOUT is that hang, not its speed, and its ratio only a lower bound;
 /// - Python poplib: `scripts/bench/poplib-fetch.py`, `POP3_SSL` with the CA, UIDL, RETR each
 ///   message, write in tmp/, fsync, rename into new/;
 /// - linkmail: `linkmail fetch --security tls --ca … --maildir … --state FRESH` (copies kept is its
@@ -56,6 +60,7 @@ enum FetchBenchmark {
         "mpop: delivery maildir, keep on, pipelining auto (on: Dovecot offers PIPELINING)",
         "fetchmail: keep fetchall ssl sslcertck, mda = safecat DIR/tmp DIR/new (one process per message)",
         "getmail6: SimplePOP3SSLRetriever ca_certs, read_all, delete = false, Maildir destination (user nobody)",
+        "getmail6: a TIMEOUT is its lost-SIGCHLD hang (handler installed after fork), not its speed",
         "poplib: POP3_SSL + UIDL + RETR each, tmp/ + fsync + rename into new/ (scripts/bench/poplib-fetch.py)",
         "linkmail: fetch --security tls --ca, fresh --state, durable Maildir delivery",
         "time = wall time of the whole process, best of N (one run if over 20 s); peak = max ru_maxrss over runs",
