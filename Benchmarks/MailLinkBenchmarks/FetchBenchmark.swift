@@ -181,7 +181,7 @@ enum FetchBenchmark {
                 note: "+\(settings.delayMilliseconds) ms each way")
             reportLatencyGoal(outcomes, clients: clients)
         }
-        Measure.progress("fetch benchmark done; logs and configs under \(settings.work)")
+        Measure.progress("fetch benchmark done; each run's output and peak memory under \(settings.work)/logs")
     }
 
     /// Figure lines for one set: throughput and peak memory per client, then ratios MailLink / peer.
