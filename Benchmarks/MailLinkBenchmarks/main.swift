@@ -12,6 +12,7 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "send": { try await SendBenchmark.run(arguments: $0) },
     "maildir": { try await MaildirDeliveryBenchmark.run(arguments: $0) },
     "headers": { try await HeaderParsingBenchmark.run(arguments: $0) },
+    "fetch": { try await FetchBenchmark.run(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
