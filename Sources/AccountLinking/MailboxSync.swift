@@ -37,7 +37,8 @@ public struct MailboxSync: Sendable {
         public var streamingThreshold: Int
         /// Retrieve at most this many messages per batch…
         public var batchCount: Int
-        /// …and at most this many bytes (by the listed sizes), which bounds the memory of a batch.
+        /// …and at most this many bytes (by the listed sizes), which bounds the memory of a batch
+        /// (two batches are in memory at once: one being stored, the next being retrieved).
         public var batchBytes: Int
 
         public init(
@@ -48,7 +49,7 @@ public struct MailboxSync: Sendable {
             maximumMessageSize: Int = 64 << 20,
             streamingThreshold: Int = 4 << 20,
             batchCount: Int = 64,
-            batchBytes: Int = 16 << 20
+            batchBytes: Int = 8 << 20
         ) {
             self.account = account
             self.destination = destination
@@ -139,25 +140,22 @@ public struct MailboxSync: Sendable {
         }
         events(.listed(total: listing.count, new: pending.count))
 
-        var index = 0
-        while index < pending.count {
-            let first = pending[index]
-            if first.size >= options.streamingThreshold {
-                let bytes = try await streamOne(first, from: mailbox)
-                try await record([first], bytes: bytes, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
-                index += 1
-            } else {
-                var batch: [RemoteMessage] = []
-                var batchSize = 0
-                while index < pending.count, batch.count < options.batchCount,
-                    pending[index].size < options.streamingThreshold,
-                    batch.isEmpty || batchSize + pending[index].size <= options.batchBytes
-                {
-                    batch.append(pending[index])
-                    batchSize += pending[index].size
-                    index += 1
-                }
-                let contents = try await mailbox.retrieve(batch.map(\.number), maximumSize: options.maximumMessageSize)
+        // While one batch is being made durable, the next one is already being retrieved, so the
+        // network and the disk work at the same time. Deletions are unaffected: they are marked
+        // only after every delivery and record, at the end of the pass.
+        let steps = plan(pending)
+        var prefetch = startRetrieval(of: steps.first, from: mailbox)
+        defer { prefetch?.cancel() }
+        for (index, step) in steps.enumerated() {
+            switch step {
+            case .stream(let message):
+                let bytes = try await streamOne(message, from: mailbox)
+                try await record([message], bytes: bytes, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
+                prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox)
+            case .batch(let batch):
+                guard let retrieval = prefetch else { preconditionFailure("a batch step always has its retrieval started") }
+                let contents = try await retrieval.value
+                prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox)
                 guard contents.count == batch.count else {
                     throw SyncError(.inconsistentServer, "asked for \(batch.count) messages, received \(contents.count)")
                 }
@@ -185,6 +183,45 @@ public struct MailboxSync: Sendable {
         try await mailbox.finish()
         events(.finished(report))
         return report
+    }
+
+    /// One unit of work: a batch retrieved in memory (pipelined), or one large message streamed.
+    private enum Step {
+        case batch([RemoteMessage])
+        case stream(RemoteMessage)
+    }
+
+    /// Cuts the new messages into batches bounded by count and bytes; large messages alone.
+    private func plan(_ pending: [RemoteMessage]) -> [Step] {
+        var steps: [Step] = []
+        var batch: [RemoteMessage] = []
+        var batchSize = 0
+        for message in pending {
+            if message.size >= options.streamingThreshold {
+                if !batch.isEmpty { steps.append(.batch(batch)) }
+                batch = []
+                batchSize = 0
+                steps.append(.stream(message))
+                continue
+            }
+            if !batch.isEmpty, batch.count >= options.batchCount || batchSize + message.size > options.batchBytes {
+                steps.append(.batch(batch))
+                batch = []
+                batchSize = 0
+            }
+            batch.append(message)
+            batchSize += message.size
+        }
+        if !batch.isEmpty { steps.append(.batch(batch)) }
+        return steps
+    }
+
+    /// Starts retrieving a batch step in the background; nil for a streamed step or none.
+    private func startRetrieval(of step: Step?, from mailbox: any RemoteMailbox) -> Task<[[UInt8]], any Error>? {
+        guard case .batch(let batch)? = step else { return nil }
+        let numbers = batch.map(\.number)
+        let maximumSize = options.maximumMessageSize
+        return Task { try await mailbox.retrieve(numbers, maximumSize: maximumSize) }
     }
 
     private func origin(_ message: RemoteMessage) -> MessageOrigin {

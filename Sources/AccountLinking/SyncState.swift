@@ -61,8 +61,6 @@ public struct SyncState: Sendable, Equatable, Codable {
 
     /// Replaces the file at `path` durably and atomically.
     public func save(to path: String) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try await DurableFile.replace(at: path, with: Array(try encoder.encode(self)))
+        try await DurableFile.replace(at: path, with: Array(try JSONEncoder().encode(self)))
     }
 }

@@ -73,4 +73,7 @@ static inline void maillink_BIO_clear_retry_flags(BIO *bio) { BIO_clear_retry_fl
 static inline int maillink_BIO_CTRL_FLUSH(void) { return BIO_CTRL_FLUSH; }
 static inline int maillink_BIO_TYPE_SOURCE_SINK(void) { return BIO_TYPE_SOURCE_SINK; }
 
+/// SSL_CTX_set_read_ahead is a macro over SSL_CTX_ctrl.
+static inline void maillink_SSL_CTX_set_read_ahead(SSL_CTX *ctx, int yes) { SSL_CTX_set_read_ahead(ctx, yes); }
+
 #endif

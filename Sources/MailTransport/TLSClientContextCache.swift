@@ -69,6 +69,11 @@ final class TLSClientContextCache: Sendable {
         _ = maillink_SSL_CTX_set_min_proto_version(context, minimum)
         _ = maillink_SSL_CTX_set_mode(context, maillink_SSL_partial_write_modes())
         maillink_SSL_CTX_ignore_unexpected_eof(context)
+        // Read ahead into a 64 KiB buffer: without it OpenSSL reads each record with two reads
+        // (the 5-byte header, then the body), which for a server sending 4 KiB records meant
+        // tens of thousands of system calls and queue hops per large message.
+        maillink_SSL_CTX_set_read_ahead(context, 1)
+        SSL_CTX_set_default_read_buffer_len(context, 65536)
         if policy.trustsSystemRoots { _ = SSL_CTX_set_default_verify_paths(context) }
         for file in policy.additionalTrustedCAFiles where SSL_CTX_load_verify_locations(context, file, nil) != 1 {
             SSL_CTX_free(context)
