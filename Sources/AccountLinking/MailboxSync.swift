@@ -48,7 +48,7 @@ public struct MailboxSync: Sendable {
             deleteAfterDays: Int? = nil,
             maximumMessageSize: Int = 64 << 20,
             streamingThreshold: Int = 4 << 20,
-            batchCount: Int = 64,
+            batchCount: Int = 1024,
             batchBytes: Int = 8 << 20
         ) {
             self.account = account

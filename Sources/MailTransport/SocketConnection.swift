@@ -100,13 +100,25 @@ public final class SocketConnection: MailConnection, @unchecked Sendable {
 
     public func send(_ bytes: [UInt8]) async throws {
         guard !bytes.isEmpty else { return }
+        // Fast path: most writes fit in the socket buffer at once. Trying them under `queue.sync`
+        // (which runs on the calling thread when the queue is idle) spares the hop to the queue
+        // and back through a continuation; only a write that must wait goes the long way.
+        let start = try queue.sync { () throws -> Int in
+            guard !isClosed else { throw Self.closedError }
+            guard sendOperation == nil, handshakeOperation == nil else { return 0 }
+            let (offset, _, failure) = performWrite(bytes, from: 0)
+            if let failure { throw failure }
+            return offset
+        }
+        if start == bytes.count { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 queue.async {
                     guard !self.isClosed else { return continuation.resume(throwing: Self.closedError) }
                     precondition(self.sendOperation == nil, "one send at a time on a MailConnection")
                     let generation = self.nextGeneration()
-                    self.sendOperation = PendingSend(bytes: bytes, continuation: continuation, generation: generation)
+                    self.sendOperation = PendingSend(
+                        bytes: bytes, offset: start, continuation: continuation, generation: generation)
                     self.armTimeout(self.timeouts.write, generation: generation, what: "sending")
                     self.pump()
                 }
@@ -117,7 +129,22 @@ public final class SocketConnection: MailConnection, @unchecked Sendable {
     }
 
     public func receive(maximumCount: Int) async throws -> [UInt8]? {
-        try await withTaskCancellationHandler {
+        // Fast path: during a transfer data is usually waiting already; read it under
+        // `queue.sync` and return without a hop through the queue and a continuation.
+        let immediate = try queue.sync { () throws -> ReadOutcome? in
+            guard !isClosed else { throw Self.closedError }
+            guard receiveOperation == nil, handshakeOperation == nil else { return nil }
+            let outcome = performRead(maximumCount: max(1, maximumCount))
+            if case .wait = outcome { return nil }
+            return outcome
+        }
+        switch immediate {
+        case .data(let data)?: return data
+        case .endOfStream?: return nil
+        case .failure(let error)?: throw error
+        case .wait?, nil: break
+        }
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, any Error>) in
                 queue.async {
                     guard !self.isClosed else { return continuation.resume(throwing: Self.closedError) }
@@ -236,72 +263,88 @@ public final class SocketConnection: MailConnection, @unchecked Sendable {
         updateSources()
     }
 
-    private func stepReceive() {
-        guard var operation = receiveOperation else { return }
-        var failure: (any Error)?
-        var eof = false
-        let data = [UInt8](unsafeUninitializedCapacity: operation.maximumCount) { buffer, count in
+    /// What one read attempt gave.
+    private enum ReadOutcome {
+        case data([UInt8])
+        case endOfStream
+        case wait(Interest)
+        case failure(any Error)
+    }
+
+    /// Reads what is available now, without waiting. Runs on the queue (or under `queue.sync`).
+    private func performRead(maximumCount: Int) -> ReadOutcome {
+        var outcome = ReadOutcome.wait(.readable)
+        let data = [UInt8](unsafeUninitializedCapacity: maximumCount) { buffer, count in
             count = 0
             if let tls {
                 // One SSL_read returns at most one TLS record (16 KiB): keep reading while records
                 // are at hand, so a large transfer costs few trips through the queue.
-                while count < operation.maximumCount {
-                    let result = tls.read(into: buffer.baseAddress! + count, count: operation.maximumCount - count)
-                    switch result {
+                while count < maximumCount {
+                    switch tls.read(into: buffer.baseAddress! + count, count: maximumCount - count) {
                     case .done(let n):
                         count += n
                         continue
-                    case .wantRead: if count == 0 { operation.waitsFor = .readable }
-                    case .wantWrite: if count == 0 { operation.waitsFor = .writable }
-                    case .closed: eof = count == 0
-                    case .failed(let error): if count == 0 { failure = error }
+                    case .wantRead: if count == 0 { outcome = .wait(.readable) }
+                    case .wantWrite: if count == 0 { outcome = .wait(.writable) }
+                    case .closed: if count == 0 { outcome = .endOfStream }
+                    case .failed(let error): if count == 0 { outcome = .failure(error) }
                     }
                     break
                 }
                 return
             }
             while true {
-                let n = recv(descriptor, buffer.baseAddress!, operation.maximumCount, 0)
+                let n = recv(descriptor, buffer.baseAddress!, maximumCount, 0)
                 if n > 0 {
                     count = n
                 } else if n == 0 {
-                    eof = true
+                    outcome = .endOfStream
                 } else if errno == EINTR {
                     continue
                 } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                    operation.waitsFor = .readable
+                    outcome = .wait(.readable)
                 } else {
-                    failure = SocketConnector.error(errno: errno, doing: "reading from \(peerDescription)")
+                    outcome = .failure(SocketConnector.error(errno: errno, doing: "reading from \(peerDescription)"))
                 }
                 break
             }
         }
-        if let failure {
-            receiveOperation = nil
-            operation.continuation.resume(throwing: failure)
-        } else if eof {
-            receiveOperation = nil
-            operation.continuation.resume(returning: nil)
-        } else if !data.isEmpty {
+        return data.isEmpty ? outcome : .data(data)
+    }
+
+    private func stepReceive() {
+        guard var operation = receiveOperation else { return }
+        switch performRead(maximumCount: operation.maximumCount) {
+        case .data(let data):
             receiveOperation = nil
             operation.continuation.resume(returning: data)
-        } else {
+        case .endOfStream:
+            receiveOperation = nil
+            operation.continuation.resume(returning: nil)
+        case .failure(let error):
+            receiveOperation = nil
+            operation.continuation.resume(throwing: error)
+        case .wait(let interest):
+            operation.waitsFor = interest
             receiveOperation = operation
         }
     }
 
-    private func stepSend() {
-        guard var operation = sendOperation else { return }
+    /// Writes as much of `bytes` from `offset` as the socket takes now. Returns the new offset,
+    /// what to wait for when not done, or the failure.
+    private func performWrite(_ bytes: [UInt8], from start: Int) -> (offset: Int, waitsFor: Interest?, failure: (any Error)?) {
+        var offset = start
+        var waitsFor: Interest?
         var failure: (any Error)?
-        operation.bytes.withUnsafeBytes { bytes in
-            while operation.offset < bytes.count {
-                let pointer = bytes.baseAddress! + operation.offset
-                let remaining = bytes.count - operation.offset
+        bytes.withUnsafeBytes { buffer in
+            while offset < buffer.count {
+                let pointer = buffer.baseAddress! + offset
+                let remaining = buffer.count - offset
                 if let tls {
                     switch tls.write(pointer, count: remaining) {
-                    case .done(let n): operation.offset += n; continue
-                    case .wantRead: operation.waitsFor = .readable
-                    case .wantWrite: operation.waitsFor = .writable
+                    case .done(let n): offset += n; continue
+                    case .wantRead: waitsFor = .readable
+                    case .wantWrite: waitsFor = .writable
                     case .closed: failure = TransportError(.closedByPeer, "\(peerDescription) closed the connection")
                     case .failed(let error): failure = error
                     }
@@ -309,11 +352,11 @@ public final class SocketConnection: MailConnection, @unchecked Sendable {
                 }
                 let n = Glibc.send(descriptor, pointer, remaining, Int32(MSG_NOSIGNAL))
                 if n >= 0 {
-                    operation.offset += n
+                    offset += n
                 } else if errno == EINTR {
                     continue
                 } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                    operation.waitsFor = .writable
+                    waitsFor = .writable
                     return
                 } else {
                     failure = SocketConnector.error(errno: errno, doing: "writing to \(peerDescription)")
@@ -321,13 +364,21 @@ public final class SocketConnection: MailConnection, @unchecked Sendable {
                 }
             }
         }
+        return (offset, waitsFor, failure)
+    }
+
+    private func stepSend() {
+        guard var operation = sendOperation else { return }
+        let (offset, waitsFor, failure) = performWrite(operation.bytes, from: operation.offset)
+        operation.offset = offset
         if let failure {
             sendOperation = nil
             operation.continuation.resume(throwing: failure)
-        } else if operation.offset == operation.bytes.count {
+        } else if offset == operation.bytes.count {
             sendOperation = nil
             operation.continuation.resume()
         } else {
+            operation.waitsFor = waitsFor ?? .writable
             sendOperation = operation
         }
     }

@@ -37,17 +37,19 @@ public actor POP3Client {
         /// The largest message ``retrieve(_:maximumSize:)`` accepts unless told otherwise.
         public var maximumMessageSize: Int
         /// How many RETR/DELE commands may be in flight at once when the server offers
-        /// PIPELINING (RFC 2449 §6.6). 32 small messages fill a typical TCP window.
+        /// PIPELINING (RFC 2449 §6.6). The commands are tiny (128 of them are about 1.5 KB), and
+        /// the answers in flight must cover the round trip: on a 50 ms link, 32 messages of 10 KB
+        /// in flight capped a sync at about 6 MB/s, 128 lifts that fourfold.
         public var pipelineWindow: Int
         /// How many bytes to ask the connection for per read.
         public var receiveSize: Int
 
-        /// The defaults: 8 KiB lines, 64 MiB listings, 128 MiB messages, a window of 32.
+        /// The defaults: 8 KiB lines, 64 MiB listings, 128 MiB messages, a window of 128.
         public init(
             maximumLineLength: Int = 8192,
             maximumListingSize: Int = 64 << 20,
             maximumMessageSize: Int = 128 << 20,
-            pipelineWindow: Int = 32,
+            pipelineWindow: Int = 128,
             receiveSize: Int = 65536
         ) {
             self.maximumLineLength = maximumLineLength
