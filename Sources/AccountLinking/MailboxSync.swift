@@ -47,7 +47,7 @@ public struct MailboxSync: Sendable {
             keepCopiesOnServer: Bool = true,
             deleteAfterDays: Int? = nil,
             maximumMessageSize: Int = 64 << 20,
-            streamingThreshold: Int = 4 << 20,
+            streamingThreshold: Int = 1 << 20,
             batchCount: Int = 1024,
             batchBytes: Int = 8 << 20
         ) {
