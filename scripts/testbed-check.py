@@ -354,7 +354,7 @@ def dig_status(name, record_type):
     return re.search(r"status: (\w+)", output).group(1)
 
 
-@check("DNS: A, AAAA, MX, SRV (udp and tcp), '.' target, NXDOMAIN")
+@check("DNS: A, AAAA, MX, SRV, CNAME, '.' target, NXDOMAIN, truncation over UDP")
 def dns():
     expect("127.0.0.1" in dig("mail.example.test", "A"), "A")
     if ENV.get("MAILLINK_HOST_IPV6"):
@@ -373,6 +373,14 @@ def dns():
     expect(len(nopop) == 1 and nopop[0].endswith(" ."), f"nopop.test SRV {nopop}")
     expect(len([line for line in dig("_pop3s._tcp.srvorder.test", "SRV") if line]) == 3, "srvorder")
     expect(dig_status("missing.example.test", "A") == "NXDOMAIN", "NXDOMAIN under .test")
+    expect("mail.example.test." in dig("pop.alias.test", "A"), "CNAME pop.alias.test")
+    udp = subprocess.run(["dig", "+noedns", "+ignore", "+time=2", "+tries=1", "-p",
+                          ENV["MAILLINK_DNS_PORT"], "@" + ENV["MAILLINK_DNS_HOST"],
+                          "_pop3s._tcp.big.test", "SRV"], capture_output=True, text=True,
+                         timeout=10).stdout
+    expect(re.search(r"flags:[^;]* tc", udp), "big.test over UDP is not truncated")
+    records = [line for line in dig("_pop3s._tcp.big.test", "SRV", tcp=True) if line]
+    expect(len(records) == 40, f"big.test over TCP has {len(records)} records")
     return f"_pop3s._tcp.example.test SRV {srv}; nopop.test {nopop[0]}"
 
 
