@@ -65,7 +65,7 @@ struct InteropMaildirStoreTests {
         #expect(Set(listed).isSuperset(of: ["INBOX", "alice@example_com", "Работа/Клиенты"]))
         for (folder, messages) in expected {
             let fetched = try await dovecot.imapMessages(in: folder.path)
-            #expect(fetched.sorted(by: Self.order) == messages.sorted(by: Self.order), "folder \(folder)")
+            #expect(fetched.sorted(by: Self.order) == messages.sorted(by: Self.order), "folder \(folder): \(fetched.count) of \(messages.count) fetched, sizes \(fetched.map(\.count)) vs \(messages.map(\.count))")
         }
     }
 
@@ -117,9 +117,11 @@ private struct DovecotPreauth: Sendable {
     }
 
     /// Runs one program with `input` on stdin; returns its stdout.
-    /// Runs `program` pre-authenticated with `input`, reading until `until` (the last command's
-    /// answer) has arrived.
-    func run(_ program: String, input: String, until: String) async throws -> [UInt8] {
+    /// Runs `program` pre-authenticated, a conversation of steps: each step's input is written,
+    /// then output is read until that step's `until` text (its answer) has arrived. Nothing is
+    /// pipelined past a large answer: Dovecot may end the session at LOGOUT before it has flushed
+    /// an earlier FETCH, so LOGOUT is sent only once the FETCH answer is in.
+    func run(_ program: String, steps: [(input: String, until: String)]) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(
@@ -138,15 +140,16 @@ private struct DovecotPreauth: Sendable {
                         process.standardOutput = stdout
                         process.standardError = FileHandle.nullDevice
                         try process.run()
-                        stdin.fileHandleForWriting.write(Data(input.utf8))
-                        // Keep standard input open until the last command's answer is in: a server
-                        // that sees end of input may stop before it has written everything.
                         var output = Data()
-                        let last = Data(until.utf8)
-                        while output.range(of: last) == nil {
-                            let chunk = stdout.fileHandleForReading.availableData
-                            if chunk.isEmpty { break }
-                            output += chunk
+                        for step in steps {
+                            stdin.fileHandleForWriting.write(Data(step.input.utf8))
+                            let answer = Data(step.until.utf8)
+                            let from = output.count
+                            while output[from...].range(of: answer) == nil {
+                                let chunk = stdout.fileHandleForReading.availableData
+                                if chunk.isEmpty { break }
+                                output += chunk
+                            }
                         }
                         try stdin.fileHandleForWriting.close()
                         output += stdout.fileHandleForReading.readDataToEndOfFile()
@@ -161,8 +164,12 @@ private struct DovecotPreauth: Sendable {
     func pop3Messages(count: Int) async throws -> (sizes: [Int], messages: [[UInt8]]) {
         var input = "LIST\r\n"
         for number in 0..<count { input += "RETR \(number + 1)\r\n" }
-        input += "QUIT\r\n"
-        var lines = Lines(try await run(DovecotPreauth.pop3, input: input, until: "+OK Logging out"))
+        // An unknown command after the RETRs marks the end of their answers, so QUIT goes out only
+        // once every message has arrived.
+        input += "SENTINEL\r\n"
+        var lines = Lines(
+            try await run(
+                DovecotPreauth.pop3, steps: [(input, "Unknown command"), ("QUIT\r\n", "+OK Logging out")]))
         // A pre-authenticated session sends no greeting: the first line answers LIST.
         guard lines.next()?.starts(with: Array("+OK".utf8)) == true else { return ([], []) }
         var sizes = [Int]()
@@ -185,7 +192,8 @@ private struct DovecotPreauth: Sendable {
     /// The folder names IMAP LIST gives (RFC 3501 §6.3.8), decoded from modified UTF-7 by Dovecot's own rules.
     func imapFolders() async throws -> [String] {
         let output = String(
-            decoding: try await run(DovecotPreauth.imap, input: "a LIST \"\" \"*\"\r\nb LOGOUT\r\n", until: "\r\nb OK"), as: UTF8.self)
+            decoding: try await run(
+                DovecotPreauth.imap, steps: [("a LIST \"\" \"*\"\r\n", "\r\na OK"), ("b LOGOUT\r\n", "\r\nb OK")]), as: UTF8.self)
         return output.split(separator: "\r\n").filter { $0.hasPrefix("* LIST ") }.compactMap { line in
             guard let name = line.split(separator: " ").last else { return nil }
             let trimmed = name.hasPrefix("\"") ? String(name.dropFirst().dropLast()) : String(name)
@@ -197,8 +205,11 @@ private struct DovecotPreauth: Sendable {
     func imapMessages(in path: String) async throws -> [[UInt8]] {
         let name = path.split(separator: "/").map { encodeModifiedUTF7(String($0)) }.joined(separator: "/")
         let output = try await run(
-            DovecotPreauth.imap, input: "a SELECT \"\(name)\"\r\nb FETCH 1:* BODY.PEEK[]\r\nc LOGOUT\r\n",
-            until: "\r\nc OK")
+            DovecotPreauth.imap,
+            steps: [
+                ("a SELECT \"\(name)\"\r\n", "\r\na OK"), ("b FETCH 1:* BODY.PEEK[]\r\n", "\r\nb OK"),
+                ("c LOGOUT\r\n", "\r\nc OK"),
+            ])
         var messages = [[UInt8]]()
         var index = 0
         let marker = Array("BODY[] {".utf8)
