@@ -15,57 +15,40 @@ public struct OAuthBearerMechanism: SASLMechanism {
     /// OAUTHBEARER is client-first (RFC 7628 §3.1).
     public let hasInitialResponse = true
 
-    private let message: Result<[UInt8], MailAuthError>
-    private var state = State.initial
-
-    private enum State {
-        case initial, awaitingEmptyChallenge, sent, acknowledgedError
-    }
+    private var exchange: SingleMessageExchange
 
     /// Authenticates as `user` with `accessToken`; `host` and `port` are the server's, which
     /// RFC 7628 §3.1 recommends sending so the server can check the token's audience.
     public init(user: String, accessToken: String, host: String? = nil, port: Int? = nil) {
         let fields = [user, accessToken, host ?? ""]
         if fields.contains(where: { $0.utf8.contains(1) }) {
-            message = .failure(
+            exchange = SingleMessageExchange(message: .failure(
                 MailAuthError(
                     .invalidCredentialCharacters, mechanism: "OAUTHBEARER",
-                    detail: "the user name, host or token contains \\u{01}, which OAUTHBEARER uses as a separator"))
+                    detail: "the user name, host or token contains \\u{01}, which OAUTHBEARER uses as a separator")))
             return
         }
         var text = "n,a=\(SCRAMMechanism.escape(user)),\u{01}"
         if let host { text += "host=\(host)\u{01}" }
         if let port { text += "port=\(port)\u{01}" }
         text += "auth=Bearer \(accessToken)\u{01}\u{01}"
-        message = .success(Array(text.utf8))
+        exchange = SingleMessageExchange(message: .success(Array(text.utf8)))
     }
 
     /// Returns the client response (RFC 7628 §3.1), or `nil` to send it after an empty challenge.
     public mutating func start(initialResponseAllowed: Bool) throws(MailAuthError) -> [UInt8]? {
-        precondition(state == .initial, "start() called twice")
-        let bytes = try message.get()
-        guard initialResponseAllowed else {
-            state = .awaitingEmptyChallenge
-            return nil
-        }
-        state = .sent
-        return bytes
+        try exchange.start(initialResponseAllowed: initialResponseAllowed)
     }
 
     /// Sends the message after an empty challenge; after the message, a challenge is the JSON
     /// error, acknowledged with `%x01` (RFC 7628 §3.2.3).
     public mutating func respond(to challenge: [UInt8]) throws(MailAuthError) -> SASLStep {
-        switch state {
-        case .awaitingEmptyChallenge:
-            state = .sent
-            return .respond(try message.get())
-        case .sent:
-            state = .acknowledgedError
-            return .acknowledgeError(response: [0x01], error: OAuth2ErrorChallenge(challenge: challenge))
-        case .initial, .acknowledgedError:
+        if let message = try exchange.answerEmptyChallenge() { return .respond(message) }
+        guard exchange.acknowledgeError() else {
             throw MailAuthError(
                 .unexpectedChallenge, mechanism: name, detail: "OAUTHBEARER expects no further challenge")
         }
+        return .acknowledgeError(response: [0x01], error: OAuth2ErrorChallenge(challenge: challenge))
     }
 }
 

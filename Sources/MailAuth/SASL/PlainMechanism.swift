@@ -10,46 +10,33 @@ public struct PlainMechanism: SASLMechanism {
     /// PLAIN is client-first (RFC 4616 §2).
     public let hasInitialResponse = true
 
-    private let message: Result<[UInt8], MailAuthError>
-    private var state = State.initial
-
-    private enum State {
-        case initial, awaitingEmptyChallenge, sent
-    }
+    private var exchange: SingleMessageExchange
 
     /// Authenticates as `user` with `password`, optionally acting as `authorizationIdentity`
     /// (RFC 4616 §2 `authzid`; empty means "the same as `user`").
     public init(user: String, password: String, authorizationIdentity: String = "") {
         let parts = [authorizationIdentity, user, password].map { Array($0.utf8) }
         if parts.contains(where: { $0.contains(0) }) {
-            message = .failure(
+            exchange = SingleMessageExchange(message: .failure(
                 MailAuthError(
                     .invalidCredentialCharacters, mechanism: "PLAIN",
-                    detail: "a user name or password contains NUL, which PLAIN uses as a separator"))
+                    detail: "a user name or password contains NUL, which PLAIN uses as a separator")))
         } else {
-            message = .success(parts[0] + [0] + parts[1] + [0] + parts[2])
+            exchange = SingleMessageExchange(message: .success(parts[0] + [0] + parts[1] + [0] + parts[2]))
         }
     }
 
     /// Returns `authzid NUL authcid NUL passwd`, or `nil` to send it after an empty challenge.
     public mutating func start(initialResponseAllowed: Bool) throws(MailAuthError) -> [UInt8]? {
-        precondition(state == .initial, "start() called twice")
-        let bytes = try message.get()
-        guard initialResponseAllowed else {
-            state = .awaitingEmptyChallenge
-            return nil
-        }
-        state = .sent
-        return bytes
+        try exchange.start(initialResponseAllowed: initialResponseAllowed)
     }
 
     /// Sends the message after the server's empty challenge; any later challenge is an error.
     public mutating func respond(to challenge: [UInt8]) throws(MailAuthError) -> SASLStep {
-        guard state == .awaitingEmptyChallenge else {
+        guard let message = try exchange.answerEmptyChallenge() else {
             throw MailAuthError(.unexpectedChallenge, mechanism: name, detail: "PLAIN expects no further challenge")
         }
-        state = .sent
-        return .respond(try message.get())
+        return .respond(message)
     }
 }
 

@@ -23,50 +23,33 @@ public struct XOAUTH2Mechanism: SASLMechanism {
     /// The message is normally sent as an initial response.
     public let hasInitialResponse = true
 
-    private let message: Result<[UInt8], MailAuthError>
-    private var state = State.initial
-
-    private enum State {
-        case initial, awaitingEmptyChallenge, sent, acknowledgedError
-    }
+    private var exchange: SingleMessageExchange
 
     /// Authenticates as `user` with the OAuth 2.0 `accessToken`.
     public init(user: String, accessToken: String) {
         if user.utf8.contains(1) || accessToken.utf8.contains(1) {
-            message = .failure(
+            exchange = SingleMessageExchange(message: .failure(
                 MailAuthError(
                     .invalidCredentialCharacters, mechanism: "XOAUTH2",
-                    detail: "the user name or token contains \\u{01}, which XOAUTH2 uses as a separator"))
+                    detail: "the user name or token contains \\u{01}, which XOAUTH2 uses as a separator")))
         } else {
-            message = .success(Array("user=\(user)\u{01}auth=Bearer \(accessToken)\u{01}\u{01}".utf8))
+            exchange = SingleMessageExchange(message: .success(Array("user=\(user)\u{01}auth=Bearer \(accessToken)\u{01}\u{01}".utf8)))
         }
     }
 
     /// Returns `user=… ^A auth=Bearer … ^A ^A`, or `nil` to send it after an empty challenge.
     public mutating func start(initialResponseAllowed: Bool) throws(MailAuthError) -> [UInt8]? {
-        precondition(state == .initial, "start() called twice")
-        let bytes = try message.get()
-        guard initialResponseAllowed else {
-            state = .awaitingEmptyChallenge
-            return nil
-        }
-        state = .sent
-        return bytes
+        try exchange.start(initialResponseAllowed: initialResponseAllowed)
     }
 
     /// Sends the message after an empty challenge; after the message, a challenge is the JSON
     /// error, acknowledged with an empty response.
     public mutating func respond(to challenge: [UInt8]) throws(MailAuthError) -> SASLStep {
-        switch state {
-        case .awaitingEmptyChallenge:
-            state = .sent
-            return .respond(try message.get())
-        case .sent:
-            state = .acknowledgedError
-            return .acknowledgeError(response: [], error: OAuth2ErrorChallenge(challenge: challenge))
-        case .initial, .acknowledgedError:
+        if let message = try exchange.answerEmptyChallenge() { return .respond(message) }
+        guard exchange.acknowledgeError() else {
             throw MailAuthError(.unexpectedChallenge, mechanism: name, detail: "XOAUTH2 expects no further challenge")
         }
+        return .acknowledgeError(response: [], error: OAuth2ErrorChallenge(challenge: challenge))
     }
 }
 
