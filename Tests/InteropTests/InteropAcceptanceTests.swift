@@ -74,7 +74,7 @@ struct InteropAcceptanceTests {
         // 2. The confirmation e-mail arrives in the linked mailbox, and its link confirms.
         let confirmation = try await waitForMessage(in: linked, containing: "https://mail.example.test/confirm?token=", bench: bench)
         let text = String(decoding: confirmation, as: UTF8.self)
-        #expect(text.contains("From: \(primary.address)"))
+        #expect(text.contains("From: MailLink <\(primary.address)>"))
         let link = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://mail.example.test/confirm?token=") })
         let account = try await linker.confirm(String(link))
         #expect(account.status == .confirmed)
