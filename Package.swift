@@ -56,6 +56,11 @@ var targets: [Target] = [
                        "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting"]
     ),
     .testTarget(name: "LinkmailTests", dependencies: ["MailTesting"]),
+    // Every Swift example of README.md and the DocC catalogs, compiled (see DocumentationSnippetTests).
+    .testTarget(
+        name: "DocumentationTests",
+        dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender", "AutoDiscovery",
+                       "FolderRouting", "AccountLinking", "MailTesting"]),
 ]
 
 for library in libraries {
