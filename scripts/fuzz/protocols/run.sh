@@ -58,14 +58,7 @@ for target in "${TARGETS[@]}"; do
         -o "$binary" 2>&1 | { grep -v "Cannot export local symbol" || true; }
     corpus="$OUT/$target-corpus"
     seed "$corpus" "$target"
-    mkdir -p "$OUT/$target"
-    echo "fuzzing $target for $SECONDS_PER_TARGET s"
-    if ! SWIFT_BACKTRACE=enable=no nice -n 19 "$binary" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
-        -rss_limit_mb=2048 -max_len=4096 -artifact_prefix="$OUT/$target/" -print_final_stats=1 > "$OUT/$target.log" 2>&1; then
-        echo "FAIL $target: see $OUT/$target.log and $OUT/$target/"
-        status=1
-    else
-        echo "PASS $target: $(grep -E '^stat::number_of_executed_units' "$OUT/$target.log" | awk '{print $2}') runs, no crash"
-    fi
+    nice -n 19 bash -c "source '$HERE/../lib.sh' && fuzz_run '$target' '$binary' '$corpus' '$OUT' '$SECONDS_PER_TARGET' -max_len=4096" \
+        || status=1
 done
 exit $status
