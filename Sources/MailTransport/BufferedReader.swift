@@ -27,8 +27,9 @@ public final class BufferedReader {
 
     private var buffer: [UInt8] = []
     private var start = 0
-    /// The exchange under way, when a client started one: when it began, what it has received.
-    private var exchange: (began: ContinuousClock.Instant, received: Int, timeouts: Timeouts)?
+    /// The exchange under way, when a client started one: how long it has waited for the
+    /// server, what it has received.
+    private var exchange: (waited: Duration, received: Int, timeouts: Timeouts)?
 
     /// A reader over `connection`.
     public init(connection: any MailConnection, maximumLineLength: Int = 8192, receiveSize: Int = 65536) {
@@ -52,15 +53,21 @@ public final class BufferedReader {
 
     /// Starts the overall deadline of one exchange (a greeting, a reply, a whole multi-line
     /// response), from now. Until the next call (or ``endExchange()``), a read that would wait
-    /// for more bytes once the exchange has taken longer than
-    /// ``Timeouts/exchangeLimit(received:)`` for what it has received fails with
-    /// ``TransportError/Code/timedOut``. A wait already under way still ends by the read
-    /// timeout, so an exchange takes at most its limit plus one read timeout.
+    /// for more bytes once the exchange has spent at least
+    /// ``Timeouts/exchangeLimit(received:)`` waiting for the server since its first bytes
+    /// arrived, for what it has received, fails with ``TransportError/Code/timedOut``. The wait
+    /// for the first bytes is bounded by the read timeout, and a wait already under way still
+    /// ends by it, so the server can keep an exchange waiting at most its limit plus two read
+    /// timeouts.
+    ///
+    /// Only time spent waiting for the server's bytes counts: the caller's own pauses (a slow
+    /// sink, a busy machine that resumes the task late) are not the server's doing, and bytes
+    /// that arrived meanwhile are read without waiting.
     ///
     /// Protocol clients call this before reading each answer; without it, reads are bounded
     /// by the connection's read timeout only.
     public func beginExchange(within timeouts: Timeouts) {
-        exchange = (ContinuousClock.now, 0, timeouts)
+        exchange = (.zero, 0, timeouts)
     }
 
     /// Ends the current exchange's deadline (see ``beginExchange(within:)``).
@@ -178,20 +185,26 @@ public final class BufferedReader {
             buffer.removeSubrange(0..<start)
             start = 0
         }
-        if let exchange {
-            let elapsed = ContinuousClock.now - exchange.began
-            let limit = exchange.timeouts.exchangeLimit(received: exchange.received)
-            if elapsed > limit {
-                throw TransportError(
-                    .timedOut,
-                    "the server sent \(exchange.received) bytes in \(Self.seconds(elapsed)), more than the \(Self.seconds(limit)) allowed (the read timeout plus \(exchange.timeouts.minimumTransferRate) bytes per second)"
-                )
+        guard let exchange else {
+            guard let received = try await connection.receive(maximumCount: receiveSize) else {
+                throw TransportError(.closedByPeer, "the server closed the connection")
             }
+            buffer.append(contentsOf: received)
+            return
         }
-        guard let received = try await connection.receive(maximumCount: receiveSize) else {
-            throw TransportError(.closedByPeer, "the server closed the connection")
+        let limit = exchange.timeouts.exchangeLimit(received: exchange.received)
+        if exchange.waited >= limit {
+            throw TransportError(
+                .timedOut,
+                "the server kept us waiting \(Self.seconds(exchange.waited)) for \(exchange.received) bytes, the most allowed is \(Self.seconds(limit)) (the read timeout plus \(exchange.timeouts.minimumTransferRate) bytes per second)"
+            )
         }
-        exchange?.received += received.count
+        let before = ContinuousClock.now
+        let received = try await connection.receive(maximumCount: receiveSize)
+        // The wait for the first bytes is the read timeout's to bound; the bound counts from there.
+        if exchange.received > 0 { self.exchange?.waited += ContinuousClock.now - before }
+        guard let received else { throw TransportError(.closedByPeer, "the server closed the connection") }
+        self.exchange?.received += received.count
         buffer.append(contentsOf: received)
     }
 

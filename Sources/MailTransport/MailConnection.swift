@@ -49,9 +49,11 @@ public protocol MailConnector: Sendable {
 /// A read timeout alone does not bound an exchange: a "slow-loris" server that sends one byte
 /// per second is never silent for long, and would keep a greeting going for 8,192 s (the line
 /// limit) or a 64 MB message for two years. So each exchange (a greeting, a reply, a whole
-/// multi-line response such as RETR) must also finish within ``exchangeLimit(received:)``:
-/// the read timeout plus the time the bytes received so far take at ``minimumTransferRate``.
-/// A response that arrives at least that fast never trips it, whatever its size.
+/// multi-line response such as RETR) may, once its first bytes have arrived, keep the client
+/// waiting at most ``exchangeLimit(received:)`` in all: the read timeout plus the time the bytes
+/// received so far take at ``minimumTransferRate``. A response that arrives at least that fast
+/// never trips it, whatever its size; the wait for the first bytes is the read timeout's, and
+/// time the client itself spends elsewhere does not count.
 public struct Timeouts: Sendable, Hashable {
     /// For each TCP connect attempt (per address) and the TLS handshake.
     public var connect: Duration
@@ -62,11 +64,11 @@ public struct Timeouts: Sendable, Hashable {
     public var write: Duration
     /// The slowest average transfer accepted over one exchange, in bytes per second: an
     /// exchange that has received N bytes fails with ``TransportError/Code/timedOut`` once it
-    /// has taken longer than `read + N / minimumTransferRate`.
+    /// has waited for the server `read + N / minimumTransferRate` in all since its first bytes.
     ///
     /// The default, 16 KiB/s (128 kbit/s), is slower than any link worth syncing mail over (a
     /// 40 MB message may take 60 s + 42 min), yet it ends a slow-loris greeting after about
-    /// 60 s instead of hours. Values below 1 count as 1.
+    /// a minute (after its first byte) instead of hours. Values below 1 count as 1.
     public var minimumTransferRate: Int
 
     public init(
@@ -90,7 +92,7 @@ public struct Timeouts: Sendable, Hashable {
     /// The defaults: 15 s to connect, 60 s per read or write, at least 16 KiB/s per exchange.
     public static let `default` = Timeouts()
 
-    /// How long an exchange that has received `received` bytes may have taken in all:
+    /// How long an exchange that has received `received` bytes may have waited in all:
     /// ``read`` + `received` / ``minimumTransferRate``.
     public func exchangeLimit(received: Int) -> Duration {
         read + .seconds(Double(max(0, received)) / Double(max(1, minimumTransferRate)))

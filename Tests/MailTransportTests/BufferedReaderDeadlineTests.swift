@@ -68,16 +68,28 @@ struct BufferedReaderDeadlineTests {
         client.close()
     }
 
-    @Test("bytes already buffered are read whatever the exchange's age")
+    @Test("bytes already buffered are read even when the exchange may wait no more")
     func buffered() async throws {
         let embedded = EmbeddedConnection()
         embedded.pushInbound("+OK one\r\n+OK two\r\n")
         let reader = BufferedReader(connection: embedded.connection)
         #expect(try await reader.readLine() == Array("+OK one".utf8))  // receives both lines
         reader.beginExchange(within: Timeouts(read: .zero, minimumTransferRate: 1))
-        try await Task.sleep(for: .milliseconds(5))
         #expect(try await reader.readLine() == Array("+OK two".utf8))
         let error = await #expect(throws: TransportError.self) { _ = try await reader.readLine() }
         #expect(error?.code == .timedOut)
+    }
+
+    @Test("the caller's own pauses do not count against the server")
+    func callerPauses() async throws {
+        let embedded = EmbeddedConnection()
+        let reader = BufferedReader(connection: embedded.connection)
+        reader.beginExchange(within: Timeouts(read: .milliseconds(50), minimumTransferRate: 1))
+        embedded.pushInbound("+OK ")
+        #expect(try await reader.readBytes(4) == Array("+OK ".utf8))
+        // The caller is busy far longer than the exchange may wait; the server was not slow.
+        try await Task.sleep(for: .milliseconds(200))
+        embedded.pushInbound("ready\r\n")
+        #expect(try await reader.readLine() == Array("ready".utf8))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import MailAuth
 import MailTesting
 import MailTransport
@@ -92,6 +93,20 @@ struct POP3ClientHostileServerTests {
         #expect(await client.isClosed)
     }
 
+    @Test("a message listed as 100 bytes that is 40 MB streams whole through a sink")
+    func lyingSizeStreamed() async throws {
+        let message = FakePOP3Message(
+            uid: "huge", content: Array("Subject: huge\r\n\r\n".utf8), listedSize: 100, fillerSize: 40 << 20)
+        let client = try await loggedIn(server([message]))
+        #expect(try await client.list(1) == POP3MessageSize(number: 1, size: 100))
+        let counter = ByteCounter()
+        let count = try await client.retrieve(1) { chunk in counter.add(chunk.count) }
+        #expect(count == message.size)
+        #expect(counter.total == message.size)
+        #expect(counter.largestChunk <= 1 << 20)
+        try await client.quit()
+    }
+
     @Test("a slow-loris greeting fails with a timeout, though no read waits long")
     func slowLorisGreeting() async throws {
         let server = server([]) {
@@ -141,4 +156,20 @@ struct POP3ClientHostileServerTests {
         #expect(try await client.retrieve(1).count == 200_002)
         try await client.quit()
     }
+}
+
+/// Counts what a streaming sink received.
+final class ByteCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts = (total: 0, largest: 0)
+
+    func add(_ count: Int) {
+        lock.withLock {
+            counts.total += count
+            counts.largest = max(counts.largest, count)
+        }
+    }
+
+    var total: Int { lock.withLock { counts.total } }
+    var largestChunk: Int { lock.withLock { counts.largest } }
 }
