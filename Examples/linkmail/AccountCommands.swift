@@ -2,139 +2,240 @@ import AccountLinking
 import AutoDiscovery
 import FolderRouting
 import Foundation
+import MailAuth
 import MailMessage
 import MailTransport
 
-/// The Hotmail flow on the command line: `init`, `add`, `confirm`, `sync`, `accounts`,
-/// `identities` and `compose`, each a thin layer over ``AccountLinking/AccountLinker``.
+/// The Hotmail flow on the command line: `init`, `add`, `confirm`, `resend`, `sync`, `accounts`,
+/// `update`, `unlink`, `identities` and `compose`, each a thin layer over ``AccountLinking/AccountLinker``.
 enum AccountCommands {
-    /// `linkmail init --home DIR --primary ADDR <SMTP connection flags> [--verify-base-url URL]`
+    /// `linkmail init --home DIR --primary ADDR <SMTP connection flags> [--verify-base-url URL]
+    /// [--confirmation-expiry DURATION]`
     static func initialize(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
-            rest, valueOptions: ConnectionOptions.valueOptions.union(["home", "primary", "verify-base-url"]),
+            rest,
+            valueOptions: ConnectionOptions.valueOptions.union(["home", "primary", "verify-base-url", "confirmation-expiry"]),
             flagOptions: ConnectionOptions.flagOptions)
         _ = try arguments.requirePositionals([])
         let home = try Home(arguments)
-        guard let primary = arguments.value("primary") else { throw CommandLineArguments.UsageError("--primary ADDR is required") }
+        guard let primaryText = arguments.value("primary") else {
+            throw CommandLineArguments.UsageError("--primary ADDR is required")
+        }
+        let primary = try address(primaryText, option: "--primary")
         let connection = try ConnectionOptions(arguments)
         guard let password = connection.password else {
             throw CommandLineArguments.UsageError("the primary's password is required: --password-file FILE or LINKMAIL_PASSWORD")
         }
+        let lifetime = try arguments.value("confirmation-expiry").map(duration) ?? 48 * 3600
         let config = Home.Config(
-            primaryAddress: primary,
+            primaryAddress: primary.description,
             outgoing: ServerSettings(
                 host: connection.endpoint.host, port: connection.endpoint.port, security: connection.endpoint.security,
-                user: connection.user ?? primary),
+                user: connection.user ?? primary.description),
             confirmationBaseURL: arguments.value("verify-base-url") ?? "https://maillink.invalid/confirm",
-            caFiles: connection.tlsPolicy.additionalTrustedCAFiles,
-            pins: connection.tlsPolicy.pinnedFingerprints.map(\.description),
-            allowInsecureAuthentication: connection.allowsInsecurePlaintext,
-            timeoutSeconds: Int(connection.timeouts.read.components.seconds))
+            confirmationLifetimeSeconds: lifetime, connection: connection.policy)
         try home.save(config)
-        try await home.credentials.setSecret(password, for: Home.primarySecretKey)
+        try await home.setPrimarySecret(.password(password), for: primary)
         print("initialised \(home.directory) for \(primary)")
         return .success
     }
 
+    /// `90s`, `30m`, `48h`, `2d` (or plain seconds) as seconds.
+    static func duration(_ text: String) throws -> Int {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        let unit = text.last.flatMap { units[$0] }
+        let digits = unit == nil ? Substring(text) : text.dropLast()
+        guard let number = Int(digits), number > 0, number <= 365 * 86400 / (unit ?? 1) else {
+            throw CommandLineArguments.UsageError("a duration is a number with s, m, h or d, such as 90s, 30m or 48h; not \(text)")
+        }
+        return number * (unit ?? 1)
+    }
+
+    static func address(_ text: String, option: String) throws -> EmailAddress {
+        do { return try EmailAddress(text) } catch {
+            throw CommandLineArguments.UsageError("\(option): \(text) is not an e-mail address (\(error))")
+        }
+    }
+
+    static let destinationValues: Set<String> = ["folder", "marker", "after-days"]
+    static let destinationFlags: Set<String> = ["inbox", "delete-from-server"]
+
+    /// `--folder NAME|--inbox`, `--marker COLOR`, `--delete-from-server [--after-days N]`.
+    static func choices(
+        _ arguments: CommandLineArguments
+    ) throws -> (destination: AccountLinker.Destination?, marker: MarkerColor?, copies: AccountLinker.CopiesOnServer?) {
+        var destination: AccountLinker.Destination?
+        if arguments.flag("inbox") {
+            guard arguments.value("folder") == nil else { throw CommandLineArguments.UsageError("--inbox and --folder exclude each other") }
+            destination = .inbox
+        } else if let name = arguments.value("folder") {
+            do { destination = .folder(try Folder(path: name)) } catch {
+                throw CommandLineArguments.UsageError("--folder: \(error)")
+            }
+        }
+        var marker: MarkerColor?
+        if let name = arguments.value("marker") {
+            guard let color = MarkerColor(name) else {
+                throw CommandLineArguments.UsageError(
+                    "--marker must be one of \(MarkerColor.palette.compactMap(\.name).joined(separator: ", ")) or #RRGGBB")
+            }
+            marker = color
+        }
+        var copies: AccountLinker.CopiesOnServer?
+        if arguments.flag("delete-from-server") {
+            copies = try arguments.integer("after-days", in: 1...3650).map { .deleteAfter(days: $0) } ?? .delete
+        } else if arguments.value("after-days") != nil {
+            throw CommandLineArguments.UsageError("--after-days goes with --delete-from-server")
+        }
+        return (destination, marker, copies)
+    }
+
     /// `linkmail add ADDRESS --home DIR [--password-file FILE] [--server … --security … --user …]
-    /// [--smtp HOST:PORT --smtp-security …] [--folder NAME|--inbox] [--marker COLOR]
+    /// [--smtp HOST:PORT --smtp-security …] [--ca FILE] [--pin SHA256] [--timeout SECONDS]
+    /// [--insecure-allow-plaintext] [--accept-discovered] [--folder NAME|--inbox] [--marker COLOR]
     /// [--delete-from-server [--after-days N]]`
     static func add(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
             rest,
-            valueOptions: ConnectionOptions.valueOptions.union([
-                "home", "folder", "marker", "after-days", "smtp", "smtp-security", "dns", "autoconfig-base", "ispdb",
+            valueOptions: ConnectionOptions.valueOptions.union(destinationValues).union([
+                "home", "smtp", "smtp-security", "dns", "autoconfig-base", "ispdb",
             ]),
-            flagOptions: ConnectionOptions.flagOptions.union(["inbox", "delete-from-server", "offline", "probe"]))
-        let address = try arguments.requirePositionals(["ADDRESS"])[0]
+            flagOptions: ConnectionOptions.flagOptions.union(destinationFlags).union([
+                "offline", "probe", "accept-discovered",
+            ]))
+        let address = try address(try arguments.requirePositionals(["ADDRESS"])[0], option: "ADDRESS")
         let home = try Home(arguments)
         var options = AccountLinker.LinkOptions()
-        let password: String
+        options.connection = try ConnectionOptions.policy(arguments)
+        options.acceptDiscoveredSettings = arguments.flag("accept-discovered")
+        guard let secret = try ConnectionOptions.secret(arguments) else {
+            throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
+        }
+        let user = arguments.value("user") ?? address.description
         if arguments.value("server") != nil {
             let connection = try ConnectionOptions(arguments)
             options.incoming = ServerSettings(
                 host: connection.endpoint.host, port: connection.endpoint.port, security: connection.endpoint.security,
-                user: connection.user ?? address)
-            guard let secret = connection.password else {
-                throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
-            }
-            password = secret
-        } else {
-            guard let secret = try ConnectionOptions.password(arguments) else {
-                throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
-            }
-            password = secret
+                user: user)
         }
         if let smtp = arguments.value("smtp") {
             let security = try ConnectionOptions.security(arguments.value("smtp-security"), option: "--smtp-security")
             guard let endpoint = Endpoint(parsing: smtp, security: security) else {
                 throw CommandLineArguments.UsageError("--smtp must be HOST:PORT")
             }
-            options.outgoing = ServerSettings(
-                host: endpoint.host, port: endpoint.port, security: endpoint.security,
-                user: arguments.value("user") ?? address)
+            options.outgoing = ServerSettings(host: endpoint.host, port: endpoint.port, security: endpoint.security, user: user)
         }
-        if arguments.flag("inbox") {
-            options.destination = .inbox
-        } else if let name = arguments.value("folder") {
-            do { options.destination = .folder(try Folder(path: name)) } catch {
-                throw CommandLineArguments.UsageError("--folder: \(error)")
-            }
-        }
-        if let name = arguments.value("marker") {
-            guard let marker = MarkerColor.palette.first(where: { $0.name == name.lowercased() }) else {
-                throw CommandLineArguments.UsageError(
-                    "--marker must be one of \(MarkerColor.palette.compactMap(\.name).joined(separator: ", "))")
-            }
-            options.marker = marker
-        }
-        if arguments.flag("delete-from-server") {
-            if let days = try arguments.integer("after-days", in: 1...3650) {
-                options.deleteAfterDays = days
-            } else {
-                options.keepCopiesOnServer = false
-            }
-        } else if arguments.value("after-days") != nil {
-            throw CommandLineArguments.UsageError("--after-days goes with --delete-from-server")
-        }
+        let (destination, marker, copies) = try choices(arguments)
+        if let destination { options.destination = destination }
+        if let marker { options.marker = marker }
+        if let copies { options.copies = copies }
 
         // Without --server, the settings are discovered (bundled table, autoconfig, DNS, probing).
-        let discover = options.incoming == nil
+        let discover =
+            options.incoming == nil
             ? SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoverCommand.makeConfiguration(arguments)))
             : nil
         let (linker, store) = try await home.makeLinker(discover: discover)
-        defer { Task { await store.close() } }
         var status = ExitStatus.failure
-        for await step in await linker.link(address: address, secret: password, options: options) {
-            if case .needsManualSettings(let diagnosis) = step {
-                printError(diagnosis.description)
-            } else {
-                print(step.description)
+        for await step in await linker.link(address: address, secret: secret, options: options) {
+            switch step {
+            case .needsManualSettings, .confirmationNotSent, .settingsNeedApproval: printError(step.description)
+            default: print(step.description)
             }
             if case .awaitingConfirmation = step { status = .success }
+            if case .updated = step { status = .success }
         }
+        await store.close()
         return status
     }
 
-    /// `linkmail confirm LINK-OR-CODE --home DIR`
+    /// `linkmail confirm LINK-OR-CODE --home DIR [--address ADDR]`
     static func confirm(_ rest: [String]) async throws -> ExitStatus {
-        let arguments = try CommandLineArguments(rest, valueOptions: ["home"], flagOptions: [])
+        let arguments = try CommandLineArguments(rest, valueOptions: ["home", "address"], flagOptions: [])
         let link = try arguments.requirePositionals(["LINK-OR-CODE"])[0]
+        let only = try arguments.value("address").map { try address($0, option: "--address") }
         let home = try Home(arguments)
         let (linker, store) = try await home.makeLinker()
+        defer { Task { await store.close() } }
+        let events = await linker.syncEvents()
         do {
-            let account = try await linker.confirm(link)
+            let account = try await linker.confirm(link, address: only)
             print("confirmed \(account.address)")
             await linker.waitForPendingSyncs()
-            await store.close()
             if case .success(let report)? = await linker.lastSync[account.id] {
-                print("fetched \(report.fetched) new messages (\(report.bytes) bytes) into \(account.route.resolvedFolder)")
+                print("fetched \(report.fetched) new messages (\(report.bytes) bytes) into \(account.folder)")
             } else if case .failure(let error)? = await linker.lastSync[account.id] {
-                printError(error.description)
+                printError("the first sync failed:\n\(error.description)")
             }
+            _ = events
             return .success
         } catch let error as LinkDiagnosisError {
-            await store.close()
+            printError(error.description)
+            return .failure
+        }
+    }
+
+    /// `linkmail resend ADDRESS --home DIR`
+    static func resend(_ rest: [String]) async throws -> ExitStatus {
+        let arguments = try CommandLineArguments(rest, valueOptions: ["home"], flagOptions: [])
+        let address = try address(try arguments.requirePositionals(["ADDRESS"])[0], option: "ADDRESS")
+        let home = try Home(arguments)
+        let (linker, store) = try await home.makeLinker()
+        defer { Task { await store.close() } }
+        do {
+            try await linker.resendConfirmation(for: address)
+            print("confirmation sent to \(address)")
+            return .success
+        } catch let error as LinkDiagnosisError {
+            printError(error.description)
+            return .failure
+        }
+    }
+
+    /// `linkmail unlink ADDRESS --home DIR [--delete-mail]`
+    static func unlink(_ rest: [String]) async throws -> ExitStatus {
+        let arguments = try CommandLineArguments(rest, valueOptions: ["home"], flagOptions: ["delete-mail"])
+        let address = try address(try arguments.requirePositionals(["ADDRESS"])[0], option: "ADDRESS")
+        let home = try Home(arguments)
+        let (linker, store) = try await home.makeLinker()
+        defer { Task { await store.close() } }
+        do {
+            let account = try await linker.unlink(address, deletingMail: arguments.flag("delete-mail"))
+            print(
+                "unlinked \(account.address)"
+                    + (arguments.flag("delete-mail") ? "; its mail was removed" : "; its mail stays in \(account.folder)"))
+            return .success
+        } catch let error as LinkDiagnosisError {
+            printError(error.description)
+            return .failure
+        }
+    }
+
+    /// `linkmail update ADDRESS --home DIR [--password-file FILE] [--folder NAME|--inbox]
+    /// [--marker COLOR] [--keep-copies | --delete-from-server [--after-days N]]`
+    static func update(_ rest: [String]) async throws -> ExitStatus {
+        let arguments = try CommandLineArguments(
+            rest, valueOptions: destinationValues.union(["home", "password-file"]),
+            flagOptions: destinationFlags.union(["keep-copies"]))
+        let address = try address(try arguments.requirePositionals(["ADDRESS"])[0], option: "ADDRESS")
+        let home = try Home(arguments)
+        var (destination, marker, copies) = try choices(arguments)
+        if arguments.flag("keep-copies") {
+            guard copies == nil else { throw CommandLineArguments.UsageError("--keep-copies and --delete-from-server exclude each other") }
+            copies = .keep
+        }
+        let secret = try arguments.value("password-file") == nil ? nil : ConnectionOptions.secret(arguments)
+        guard destination != nil || marker != nil || copies != nil || secret != nil else {
+            throw CommandLineArguments.UsageError("nothing to change: give --password-file, --folder, --inbox, --marker, --keep-copies or --delete-from-server")
+        }
+        let (linker, store) = try await home.makeLinker()
+        defer { Task { await store.close() } }
+        do {
+            if let secret { try await linker.changeSecret(secret, for: address) }
+            let account = try await linker.update(address, .init(destination: destination, marker: marker, copies: copies))
+            print("updated \(account.address): \(AccountsCommand.line(account))")
+            return .success
+        } catch let error as LinkDiagnosisError {
             printError(error.description)
             return .failure
         }
@@ -166,32 +267,18 @@ enum AccountCommands {
         return status
     }
 
-    /// `linkmail accounts --home DIR`
-    static func accounts(_ rest: [String]) async throws -> ExitStatus {
-        let arguments = try CommandLineArguments(rest, valueOptions: ["home"], flagOptions: [])
-        _ = try arguments.requirePositionals([])
-        let home = try Home(arguments)
-        let accounts = try await home.accounts.loadAccounts()
-        if accounts.isEmpty { print("no linked accounts") }
-        for account in accounts {
-            let copies = account.keepCopiesOnServer
-                ? (account.deleteAfterDays.map { "copies kept \($0) days" } ?? "copies kept") : "deleted from server"
-            print("\(account.address)  folder \(account.route.resolvedFolder)  marker \(account.route.marker)  \(copies)  \(account.status.rawValue)  from \(account.incoming)")
-        }
-        return .success
-    }
-
     /// `linkmail identities --home DIR [--default ADDR]`
     static func identities(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(rest, valueOptions: ["home", "default"], flagOptions: [])
         _ = try arguments.requirePositionals([])
         let home = try Home(arguments)
+        let chosen = try arguments.value("default").map { try address($0, option: "--default") }
         let (linker, store) = try await home.makeLinker()
         defer { Task { await store.close() } }
         do {
-            if let address = arguments.value("default") { try await linker.setDefaultIdentity(address) }
+            if let chosen { try await linker.setDefaultIdentity(chosen) }
             for identity in try await linker.identities() {
-                print("\(identity.isDefault ? "*" : " ") \(identity.address)")
+                print("\(identity.isDefault ? "*" : " ") \(identity.address)  (\(identity.route.rawValue))")
             }
             return .success
         } catch let error as LinkDiagnosisError {
@@ -206,28 +293,30 @@ enum AccountCommands {
             rest, valueOptions: ["home", "from", "to", "subject", "body-file"], flagOptions: [])
         _ = try arguments.requirePositionals([])
         let home = try Home(arguments)
-        let recipients = arguments.values("to").flatMap { $0.split(separator: ",").map(String.init) }
+        let recipients = try arguments.values("to").flatMap { $0.split(separator: ",").map(String.init) }
+            .map { text in
+                do { return try Mailbox(text) } catch {
+                    throw CommandLineArguments.UsageError("--to: \(text) is not an address (\(error))")
+                }
+            }
         guard !recipients.isEmpty else { throw CommandLineArguments.UsageError("--to ADDR[,ADDR…] is required") }
-        let config = try home.loadConfig()
-        var message: OutgoingMessage
-        do {
-            message = OutgoingMessage(from: try Mailbox(config.primaryAddress))
-            message.to = try recipients.map { try Mailbox($0) }
-        } catch {
-            throw CommandLineArguments.UsageError("invalid address: \(error)")
-        }
-        message.subject = arguments.value("subject") ?? ""
+        let from = try arguments.value("from").map { try address($0, option: "--from") }
+        var body = ""
         if let file = arguments.value("body-file") {
-            guard let body = try? String(contentsOfFile: file, encoding: .utf8) else {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw CommandLineArguments.UsageError("cannot read --body-file \(file)")
             }
-            message.textBody = body
+            body = text
         }
         let (linker, store) = try await home.makeLinker()
         defer { Task { await store.close() } }
         do {
-            try await linker.send(message, from: arguments.value("from"))
-            print("sent 1 message")
+            var message = try await linker.newMessage(from: from)
+            message.to = recipients
+            message.subject = arguments.value("subject") ?? ""
+            message.textBody = body
+            try await linker.send(message)
+            print("sent 1 message as \(message.from.address)")
             return .success
         } catch let error as LinkDiagnosisError {
             printError(error.description)

@@ -1,4 +1,6 @@
 import AccountLinking
+import MailAuth
+import MailMessage
 import AutoDiscovery
 import Foundation
 import MailTransport
@@ -54,7 +56,7 @@ enum AuditCommand {
                 incoming = ServerSettings(host: endpoint.host, port: endpoint.port, security: security, user: row.user ?? row.address)
             } else {
                 do {
-                    let found = try await SettingsDiscovery.using(discoverer)(row.address)
+                    let found = try await SettingsDiscovery.using(discoverer)(try EmailAddress(row.address))
                     incoming = found.incoming
                     outgoing = found.outgoing
                     origin = found.origin + (found.requiresConfirmation ? ", needs confirmation" : "")
@@ -73,7 +75,7 @@ enum AuditCommand {
                     incoming: incoming, outgoing: password == nil ? nil : outgoing, tlsPolicy: policy,
                     timeouts: .all(.seconds(seconds)))
                 let steps = StepLog()
-                let diagnosis = await check.run(password: password ?? "") { steps.append($0) }
+                let diagnosis = await check.run(secret: .password(password ?? "")) { steps.append($0) }
                 lines.append("")
                 lines += steps.all.map { "    \($0.description)" }
                 if let diagnosis, !(password == nil && diagnosis.stage == .authentication) {

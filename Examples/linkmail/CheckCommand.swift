@@ -1,4 +1,5 @@
 import AccountLinking
+import MailAuth
 import Foundation
 import MailTransport
 
@@ -29,7 +30,7 @@ enum CheckCommand {
                 user: user),
             outgoing: outgoing, tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
             allowInsecureAuthentication: connection.allowsInsecurePlaintext)
-        let diagnosis = await check.run(password: password) { step in print(step.description) }
+        let diagnosis = await check.run(secret: .password(password)) { step in print(step.description) }
         guard let diagnosis else {
             print("every step passed")
             return .success

@@ -1,4 +1,6 @@
+import AccountLinking
 import Foundation
+import MailAuth
 import MailTransport
 
 /// The connection flags shared by every command that talks to a server (DESIGN.md, "The
@@ -16,6 +18,8 @@ struct ConnectionOptions {
     var password: String?
     var timeouts: Timeouts
     var allowsInsecurePlaintext: Bool
+    /// The trust and time flags as kept with an account.
+    var policy: ConnectionPolicy
 
     init(_ arguments: CommandLineArguments, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let security = try Self.security(arguments.value("security"), option: "--security")
@@ -24,20 +28,12 @@ struct ConnectionOptions {
             throw CommandLineArguments.UsageError("--server must be HOST:PORT, not \(serverText)")
         }
         self.endpoint = endpoint
-        var policy = TLSPolicy()
-        policy.additionalTrustedCAFiles = arguments.values("ca")
-        for pin in arguments.values("pin") {
-            guard let fingerprint = CertificateFingerprint(pin) else {
-                throw CommandLineArguments.UsageError("--pin must be a SHA-256 fingerprint (64 hex digits)")
-            }
-            policy.pinnedFingerprints.insert(fingerprint)
-        }
-        tlsPolicy = policy
+        policy = try Self.policy(arguments)
+        tlsPolicy = policy.tlsPolicy
         user = arguments.value("user")
         password = try Self.password(arguments, environment: environment)
-        let seconds = try arguments.integer("timeout", in: 1...3600) ?? 30
-        timeouts = Timeouts(connect: .seconds(seconds), read: .seconds(seconds), write: .seconds(seconds))
-        allowsInsecurePlaintext = arguments.flag("insecure-allow-plaintext")
+        timeouts = policy.timeouts(over: .all(.seconds(30)))
+        allowsInsecurePlaintext = policy.allowsInsecureAuthentication
         if security == .insecurePlaintext, password != nil, !allowsInsecurePlaintext {
             throw CommandLineArguments.UsageError(
                 "--security plain would send the password unencrypted; add --insecure-allow-plaintext if you really mean it")
@@ -54,16 +50,47 @@ struct ConnectionOptions {
         }
     }
 
-    /// The first line of `--password-file`, else `LINKMAIL_PASSWORD`, else nil.
+    /// The trust and time flags as one account's policy: `--ca FILE`, `--pin SHA256`,
+    /// `--timeout SECONDS`, `--insecure-allow-plaintext`.
+    static func policy(_ arguments: CommandLineArguments) throws -> ConnectionPolicy {
+        var pins: [CertificateFingerprint] = []
+        for pin in arguments.values("pin") {
+            guard let fingerprint = CertificateFingerprint(pin) else {
+                throw CommandLineArguments.UsageError("--pin must be a SHA-256 fingerprint (64 hex digits)")
+            }
+            pins.append(fingerprint)
+        }
+        return ConnectionPolicy(
+            caFiles: arguments.values("ca"), pins: pins, timeoutSeconds: try arguments.integer("timeout", in: 1...3600),
+            allowsInsecureAuthentication: arguments.flag("insecure-allow-plaintext"))
+    }
+
+    /// The secret from `--password-file` (its first line, without the line end: LF or CRLF), else
+    /// `LINKMAIL_PASSWORD`, else nil.
     static func password(
         _ arguments: CommandLineArguments, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> String? {
         if let file = arguments.value("password-file") {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: file) else {
                 throw CommandLineArguments.UsageError("cannot read --password-file \(file)")
             }
-            return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+            return firstLine(of: Array(data))
         }
         return environment["LINKMAIL_PASSWORD"]
+    }
+
+    /// The first line of `bytes`, without its LF or CRLF. Bytes, not `Character`s: in Swift
+    /// "\r\n" is one `Character`, so splitting a `String` on "\n" would keep a CRLF file whole.
+    static func firstLine(of bytes: [UInt8]) -> String {
+        var line = bytes.prefix { $0 != 0x0A }
+        if line.last == 0x0D { line = line.dropLast() }
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// The password as a secret.
+    static func secret(
+        _ arguments: CommandLineArguments, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Credentials.Secret? {
+        try password(arguments, environment: environment).map { .password($0) }
     }
 }

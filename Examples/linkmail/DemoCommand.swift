@@ -70,29 +70,32 @@ enum DemoCommand {
         let policy = TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile])
         let timeouts = Timeouts.all(.seconds(10))
         let store = try await MaildirStore.open(at: directory + "/Maildir")
-        let linker = AccountLinker(configuration: .init(
-            primaryAddress: primaryAddress,
-            confirmationSender: SMTPMailSender(
-                settings: ServerSettings(host: "127.0.0.1", port: primaryListener.port, security: .startTLS, user: primaryAddress),
-                secret: primaryPassword, tlsPolicy: policy, timeouts: timeouts),
-            confirmationBaseURL: "https://mail.primary.example/confirm",
-            accounts: FileAccountStore(path: directory + "/accounts.json"),
-            credentials: FileCredentialStore(path: directory + "/secrets.json"), store: store,
-            stateDirectory: directory + "/state", tlsPolicy: policy, timeouts: timeouts))
+        let primary = try EmailAddress(primaryAddress)
+        let linked = try EmailAddress(linkedAddress)
+        let opener = SessionOpener(tlsPolicy: policy, timeouts: timeouts)
+        var configuration = try AccountLinker.Configuration.files(
+            directory: directory, primaryAddress: primary,
+            confirmationSender: opener.smtpSender(
+                ServerSettings(host: "127.0.0.1", port: primaryListener.port, security: .startTLS, user: primaryAddress),
+                secret: .password(primaryPassword)),
+            confirmationBaseURL: "https://mail.primary.example/confirm", store: store)
+        configuration.tlsPolicy = policy
+        configuration.timeouts = timeouts
+        let linker = AccountLinker(configuration: configuration)
 
         print("\n1. linking \(linkedAddress)")
-        var linked = false
+        var linkedOK = false
         for await step in await linker.link(
-            address: linkedAddress, secret: linkedPassword,
+            address: linked, secret: .password(linkedPassword),
             options: .init(
                 incoming: ServerSettings(host: "127.0.0.1", port: pop3Listener.port, security: .tls, user: linkedAddress),
                 outgoing: ServerSettings(host: "127.0.0.1", port: linkedListener.port, security: .tls, user: linkedAddress),
-                destination: .newFolder, marker: .blue, keepCopiesOnServer: true))
+                destination: .newFolder, marker: .blue, copies: .keep))
         {
             print("   \(step)")
-            if case .awaitingConfirmation = step { linked = true }
+            if case .awaitingConfirmation = step { linkedOK = true }
         }
-        guard linked else { return .failure }
+        guard linkedOK else { return .failure }
 
         // The Internet: what the primary's server accepted for the linked address reaches its mailbox.
         for (index, message) in primarySMTP.receivedMessages.enumerated()
@@ -119,21 +122,21 @@ enum DemoCommand {
                 print("   \(error)")
             }
             await linker.waitForPendingSyncs()
-            if case .success(let report)? = await linker.lastSync[linkedAddress] {
-                print("   fetched \(report.fetched) new messages (\(report.bytes) bytes) into \(account?.route.resolvedFolder.path ?? "?")")
-            } else if case .failure(let error)? = await linker.lastSync[linkedAddress] {
+            if case .success(let report)? = await linker.lastSync[AccountID(linked)] {
+                print("   fetched \(report.fetched) new messages (\(report.bytes) bytes) into \(account?.folder.path ?? "?")")
+            } else if case .failure(let error)? = await linker.lastSync[AccountID(linked)] {
                 print("   sync failed:\n\(error)")
             }
         }
 
         print("\n4. sending as \(linkedAddress)")
-        var message = OutgoingMessage(from: try Mailbox(primaryAddress))
-        message.to = [try Mailbox("friend@elsewhere.example")]
-        message.subject = "Hello from my linked address"
-        message.textBody = "Sent through \(linkedAddress)'s own outgoing server."
         var sentAs = false
         do {
-            try await linker.setDefaultIdentity(linkedAddress)
+            try await linker.setDefaultIdentity(linked)
+            var message = try await linker.newMessage()
+            message.to = [try Mailbox("friend@elsewhere.example")]
+            message.subject = "Hello from my linked address"
+            message.textBody = "Sent through \(linkedAddress)'s own outgoing server."
             try await linker.send(message)
             sentAs = true
             let identities = try await linker.identities().map { "\($0.isDefault ? "*" : " ")\($0.address)" }
@@ -146,7 +149,7 @@ enum DemoCommand {
         print("\nacceptance checks")
         var checks: [(String, Bool)] = []
         if let account {
-            let folder = account.route.resolvedFolder
+            let folder = account.folder
             var stored: [[UInt8]] = []
             for entry in try await store.messages(in: folder) { stored.append(try await store.read(entry.id)) }
             let everyOriginal = originals.allSatisfy { original in stored.contains(original.content) }

@@ -1,6 +1,8 @@
 import AccountLinking
 import FolderRouting
 import Foundation
+import MailAuth
+import MailMessage
 import MailTransport
 import SMTPSender
 
@@ -8,24 +10,24 @@ import SMTPSender
 /// the Maildir that linked mail lands in, and the sync records.
 ///
 /// ```
-/// DIR/config.json     primary address, its outgoing server, confirmation link base, trust
-/// DIR/accounts.json   linked accounts (FileAccountStore)
-/// DIR/secrets.json    passwords (FileCredentialStore, mode 0600)
-/// DIR/Maildir/        where linked mail lands (MaildirStore, Maildir++ as Dovecot reads it)
-/// DIR/state/          UIDL records and the default identity
+/// DIR/config.json      primary address, its outgoing server, confirmation link base and lifetime, trust
+/// DIR/accounts.json    linked accounts (FileAccountStore)
+/// DIR/secrets.json     passwords (FileCredentialStore, mode 0600)
+/// DIR/identities.json  the default From (FileIdentityStore)
+/// DIR/state/           UIDL records (FileSyncStateStore)
+/// DIR/Maildir/         where linked mail lands (MaildirStore, Maildir++ as Dovecot reads it)
 /// ```
 struct Home {
+    /// `config.json`: `{"format": "linkmail-home", "version": 1, …}`.
     struct Config: Codable {
+        var format = "linkmail-home"
+        var version = 1
         var primaryAddress: String
         var outgoing: ServerSettings
         var confirmationBaseURL: String
-        var caFiles: [String]
-        var pins: [String]
-        var allowInsecureAuthentication: Bool
-        var timeoutSeconds: Int
+        var confirmationLifetimeSeconds: Int
+        var connection: ConnectionPolicy
     }
-
-    static let primarySecretKey = "primary (outgoing)"
 
     let directory: String
     var configPath: String { directory + "/config.json" }
@@ -43,39 +45,48 @@ struct Home {
     }
 
     func save(_ config: Config) throws {
-        try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(config).write(to: URL(fileURLWithPath: configPath), options: .atomic)
     }
 
-    var credentials: FileCredentialStore { FileCredentialStore(path: directory + "/secrets.json") }
-    var accounts: FileAccountStore { FileAccountStore(path: directory + "/accounts.json") }
+    /// The primary's password, in its own file beside the linked accounts' secrets.
+    var primarySecretPath: String { directory + "/primary-secret.json" }
 
-    static func tlsPolicy(_ config: Config) -> TLSPolicy {
-        TLSPolicy(
-            additionalTrustedCAFiles: config.caFiles,
-            pinnedFingerprints: Set(config.pins.compactMap(CertificateFingerprint.init)))
+    func primarySecret(_ config: Config) async throws -> Credentials.Secret? {
+        try await FileCredentialStore(path: primarySecretPath).secret(for: try AccountID(parsing: config.primaryAddress))
+    }
+
+    func setPrimarySecret(_ secret: Credentials.Secret, for primary: EmailAddress) async throws {
+        try await FileCredentialStore(path: primarySecretPath).setSecret(secret, for: AccountID(primary))
     }
 
     /// A linker over this home, with the store opened; call `store.close()` when done.
     func makeLinker(
-        discover: (@Sendable (String) async throws -> DiscoveredAccountSettings)? = nil
+        discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil
     ) async throws -> (linker: AccountLinker, store: MaildirStore) {
         let config = try loadConfig()
-        let store = try await MaildirStore.open(at: directory + "/Maildir")
-        guard let secret = try await credentials.secret(for: Self.primarySecretKey) else {
+        guard let secret = try await primarySecret(config) else {
             throw CommandLineArguments.UsageError("the primary's password is missing; run 'linkmail init' again")
         }
-        let timeouts = Timeouts.all(.seconds(config.timeoutSeconds))
-        let sender = SMTPMailSender(
-            settings: config.outgoing, secret: secret, tlsPolicy: Self.tlsPolicy(config), timeouts: timeouts,
-            allowInsecureAuthentication: config.allowInsecureAuthentication)
-        let linker = AccountLinker(configuration: .init(
-            primaryAddress: config.primaryAddress, confirmationSender: sender,
-            confirmationBaseURL: config.confirmationBaseURL, accounts: accounts, credentials: credentials, store: store,
-            stateDirectory: directory + "/state", tlsPolicy: Self.tlsPolicy(config), timeouts: timeouts,
-            allowInsecureAuthentication: config.allowInsecureAuthentication, discover: discover))
-        return (linker, store)
+        let primary: EmailAddress
+        do { primary = try EmailAddress(config.primaryAddress) } catch {
+            throw CommandLineArguments.UsageError("config.json: the primary address is not valid (\(error))")
+        }
+        let store = try await MaildirStore.open(at: directory + "/Maildir")
+        let opener = SessionOpener(
+            tlsPolicy: config.connection.tlsPolicy, timeouts: config.connection.timeouts(over: .all(.seconds(30))),
+            allowsInsecureAuthentication: config.connection.allowsInsecureAuthentication)
+        var configuration = try AccountLinker.Configuration.files(
+            directory: directory, primaryAddress: primary,
+            confirmationSender: opener.smtpSender(config.outgoing, secret: secret),
+            confirmationBaseURL: config.confirmationBaseURL, store: store)
+        configuration.confirmationLifetime = .seconds(config.confirmationLifetimeSeconds)
+        configuration.tlsPolicy = opener.tlsPolicy
+        configuration.timeouts = opener.timeouts
+        configuration.allowInsecureAuthentication = config.connection.allowsInsecureAuthentication
+        configuration.discover = discover
+        return (AccountLinker(configuration: configuration), store)
     }
 }

@@ -40,17 +40,27 @@ let usage = """
       check <connection> [--smtp HOST:PORT --smtp-security tls|starttls|plain]
                                     the troubleshooting checklist: PASS/FAIL per step, then what to try
       init --home DIR --primary ADDR <connection flags for its outgoing server> [--verify-base-url URL]
+           [--confirmation-expiry DURATION]
                                     sets up the primary mailbox whose outgoing server sends confirmations
       add ADDRESS --home DIR [--password-file FILE] [--server H:P --security S --user U]
-          [--smtp H:P --smtp-security S] [--folder NAME|--inbox] [--marker COLOR]
-          [--delete-from-server [--after-days N]] [discovery options of 'discover']
+          [--smtp H:P --smtp-security S] [--ca FILE] [--pin SHA256] [--timeout SECONDS]
+          [--insecure-allow-plaintext] [--accept-discovered] [--folder NAME|--inbox]
+          [--marker COLOR] [--delete-from-server [--after-days N]] [discovery options of 'discover']
                                     links a mailbox (settings discovered unless --server is given):
-                                    tests the login, sends the confirmation e-mail
-      confirm LINK-OR-CODE --home DIR
-                                    confirms ownership; the account's first sync runs at once
+                                    tests the login, sends the confirmation e-mail; settings that
+                                    need approval are only printed unless --accept-discovered
+      confirm LINK-OR-CODE --home DIR [--address ADDR]
+                                    confirms ownership by the link or the 8-character code; the
+                                    account's first sync runs at once
+      resend ADDRESS --home DIR     a new confirmation e-mail (earlier links and codes stop working)
+      unlink ADDRESS --home DIR [--delete-mail]
+                                    removes the account (its mail stays unless --delete-mail)
+      update ADDRESS --home DIR [--password-file FILE] [--folder NAME|--inbox] [--marker COLOR]
+             [--keep-copies | --delete-from-server [--after-days N]]
+                                    changes the account's password, folder, marker or copies
       sync --home DIR [--once] [--interval SECONDS]
                                     syncs every confirmed account (repeating unless --once)
-      accounts --home DIR           the linked accounts: folder, marker, copies kept, status
+      accounts --home DIR [--json]  the linked accounts: folder, marker, copies kept, status
       identities --home DIR [--default ADDR]
                                     the From addresses, the default marked with *
       compose --home DIR [--from ADDR] --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
@@ -96,7 +106,10 @@ func run(_ arguments: [String]) async -> ExitStatus {
         case "add": return try await AccountCommands.add(rest)
         case "confirm": return try await AccountCommands.confirm(rest)
         case "sync": return try await AccountCommands.sync(rest)
-        case "accounts": return try await AccountCommands.accounts(rest)
+        case "accounts": return try await AccountsCommand.run(rest)
+        case "resend": return try await AccountCommands.resend(rest)
+        case "unlink": return try await AccountCommands.unlink(rest)
+        case "update": return try await AccountCommands.update(rest)
         case "identities": return try await AccountCommands.identities(rest)
         case "compose": return try await AccountCommands.compose(rest)
         default:

@@ -90,6 +90,24 @@ public actor InMemoryMailStore: MailStore {
         entries[id]?.message.folder = folder
     }
 
+    /// Removes a message and forgets its origin.
+    public func remove(_ id: StoredMessage.ID) throws {
+        let removed = try entry(id)
+        entries[id] = nil
+        if let origin = removed.message.origin, byOrigin[origin] == id { byOrigin[origin] = nil }
+    }
+
+    /// Removes a folder with its messages.
+    public func removeFolder(_ folder: Folder) throws {
+        guard !folder.isInbox else { throw MailStoreError(.invalidFolderName, "the Inbox cannot be removed", folder: folder) }
+        guard knownFolders.contains(folder) else { throw MailStoreError(.folderNotFound, "no such folder", folder: folder) }
+        guard !knownFolders.contains(where: { $0.parent == folder }) else {
+            throw MailStoreError(.invalidFolderName, "the folder has sub-folders", folder: folder)
+        }
+        for message in try messages(in: folder) { try remove(message.id) }
+        knownFolders.remove(folder)
+    }
+
     private func entry(_ id: StoredMessage.ID) throws -> Entry {
         guard let entry = entries[id] else {
             throw MailStoreError(.messageNotFound, "no message \(id)")

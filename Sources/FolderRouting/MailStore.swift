@@ -37,6 +37,14 @@ public protocol MailStore: Sendable {
 
     /// Moves a message to another folder, creating the folder when needed; its identifier stays.
     func move(_ id: StoredMessage.ID, to folder: Folder) async throws
+
+    /// Removes a message for good. Its origin is forgotten too, so a later delivery from the same
+    /// origin (after its account was unlinked and linked again) is stored, not a duplicate.
+    func remove(_ id: StoredMessage.ID) async throws
+
+    /// Removes a folder and every message in it (not the Inbox, and not a folder that has
+    /// sub-folders: remove those first).
+    func removeFolder(_ folder: Folder) async throws
 }
 
 extension MailStore {

@@ -332,12 +332,24 @@ final class MaildirEngine {
             }
             try appendToIndex(Array(lines.joined().utf8), syncing: zip(unsynced, files).map { ($0, $1.folder) })
             var newDirectories = [String: Folder]()
+            var letters = [Folder: [MarkerColor: Character?]]()
             for file in files {
-                let newDirectory = try layout.directory(of: file.folder) + "/new"
-                let destination = newDirectory + "/" + file.base
-                try fileSystem.rename(file.tmpPath, destination, "move the message into new/", folder: file.folder)
+                // A marked message goes straight to cur/ with its keyword's flag letter, so IMAP
+                // clients reading the Maildir through Dovecot see the marker as a keyword.
+                var letter: Character?
+                if let marker = file.marker {
+                    if let known = letters[file.folder]?[marker] {
+                        letter = known
+                    } else {
+                        letter = try keywordLetter(for: marker, in: file.folder)
+                        letters[file.folder, default: [:]][marker] = letter
+                    }
+                }
+                let directory = try layout.directory(of: file.folder) + (letter == nil ? "/new" : "/cur")
+                let destination = directory + "/" + file.base + (letter.map { ":2,\($0)" } ?? "")
+                try fileSystem.rename(file.tmpPath, destination, "move the message into the folder", folder: file.folder)
                 renamed.append(destination)
-                newDirectories[newDirectory] = file.folder
+                newDirectories[directory] = file.folder
             }
             for (directory, folder) in newDirectories {
                 try fileSystem.syncDirectory(directory, "sync the folder", folder: folder)
@@ -461,9 +473,83 @@ final class MaildirEngine {
     }
 
     func setMarker(_ marker: MarkerColor?, for id: StoredMessage.ID) throws {
-        _ = try locate(id)
+        let (folder, subdirectory, name) = try locate(id)
         try appendToIndex(Array(MaildirIndex.line(for: .marked(base: id.rawValue, marker: marker)).utf8))
         metadata[id.rawValue, default: Metadata()].marker = marker
+        // The file name's keyword letters follow: the old marker's letter out, the new one's in.
+        let directory = try layout.directory(of: folder)
+        let keywords = MaildirKeywords(
+            parsing: (try? fileSystem.readAll(directory + "/" + MaildirKeywords.fileName, "read the keywords")) ?? [])
+        let markerKeywords = Set(MarkerColor.palette.map(\.imapKeyword))
+        let fileName = MaildirFileName(parsing: name)
+        var flags = fileName.flags.filter { flag in
+            guard let index = MaildirKeywords.letters.firstIndex(of: flag), let keyword = keywords.keywords[index] else {
+                return true
+            }
+            return !markerKeywords.contains(keyword) && !keyword.hasPrefix("maillink-")
+        }
+        if let marker, let letter = try keywordLetter(for: marker, in: folder) { flags.append(letter) }
+        let sorted = String(flags.sorted())
+        guard subdirectory == "new" ? !sorted.isEmpty : sorted != fileName.flags else { return }
+        let target = directory + "/cur/" + fileName.base + ":2," + sorted
+        try fileSystem.rename(directory + "/" + subdirectory + "/" + name, target, "rename the message", folder: folder)
+        try fileSystem.syncDirectory(directory + "/cur", "sync the folder", folder: folder)
+        if subdirectory == "new" { try fileSystem.syncDirectory(directory + "/new", "sync the folder", folder: folder) }
+    }
+
+    /// The flag letter of `marker`'s IMAP keyword in `folder`, recording the keyword in the
+    /// folder's `dovecot-keywords` when it is new there; nil when all 26 letters are taken.
+    private func keywordLetter(for marker: MarkerColor, in folder: Folder) throws -> Character? {
+        let path = try layout.directory(of: folder) + "/" + MaildirKeywords.fileName
+        var keywords = MaildirKeywords(
+            parsing: fileSystem.exists(path) ? try fileSystem.readAll(path, "read the keywords", folder: folder) : [])
+        if let letter = keywords.letter(of: marker.imapKeyword) { return letter }
+        guard let letter = keywords.assign(marker.imapKeyword) else { return nil }
+        try DurableFile.replaceBlocking(at: path, with: keywords.serialized)
+        return letter
+    }
+
+    func remove(_ id: StoredMessage.ID) throws {
+        let (folder, subdirectory, name) = try locate(id)
+        let directory = try layout.directory(of: folder) + "/" + subdirectory
+        guard unlink(directory + "/" + name) == 0 || errno == ENOENT else {
+            throw MailStoreError.system("remove the message", errno: errno, folder: folder)
+        }
+        try fileSystem.syncDirectory(directory, "sync the folder", folder: folder)
+        forget(id.rawValue)
+    }
+
+    private func forget(_ base: String) {
+        if let origin = metadata[base]?.origin, byOrigin[origin] == base { byOrigin[origin] = nil }
+        metadata[base] = nil
+        locations[base] = nil
+    }
+
+    func removeFolder(_ folder: Folder) throws {
+        try checkOpen()
+        guard !folder.isInbox else {
+            throw MailStoreError(.invalidFolderName, "the Inbox cannot be removed", folder: folder)
+        }
+        let directory = try layout.directory(of: folder)
+        guard fileSystem.isDirectory(directory + "/cur") else {
+            throw MailStoreError(.folderNotFound, "no such folder", folder: folder)
+        }
+        guard !scanFolders().contains(where: { $0.parent == folder }) else {
+            throw MailStoreError(.invalidFolderName, "the folder has sub-folders; remove them first", folder: folder)
+        }
+        for subdirectory in ["cur", "new", "tmp"] {
+            for name in fileSystem.contents(of: directory + "/" + subdirectory) {
+                if subdirectory != "tmp" { forget(MaildirFileName(parsing: name).base) }
+                _ = unlink(directory + "/" + subdirectory + "/" + name)
+            }
+            guard rmdir(directory + "/" + subdirectory) == 0 || errno == ENOENT else {
+                throw MailStoreError.system("remove the folder", errno: errno, folder: folder)
+            }
+        }
+        for name in fileSystem.contents(of: directory) { _ = unlink(directory + "/" + name) }
+        guard rmdir(directory) == 0 else { throw MailStoreError.system("remove the folder", errno: errno, folder: folder) }
+        knownFolders.remove(folder)
+        try fileSystem.syncDirectory(root, "sync the store directory", folder: nil)
     }
 
     func move(_ id: StoredMessage.ID, to destination: Folder) throws {

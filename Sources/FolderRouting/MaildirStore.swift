@@ -165,6 +165,16 @@ public final class MaildirStore: MailStore {
         try await perform { try $0.setMarker(marker, for: id) }
     }
 
+    /// Unlinks the message file (synced) and forgets its origin in the index.
+    public func remove(_ id: StoredMessage.ID) async throws {
+        try await perform { try $0.remove(id) }
+    }
+
+    /// Removes the folder's directory with every message in it.
+    public func removeFolder(_ folder: Folder) async throws {
+        try await perform { try $0.removeFolder(folder) }
+    }
+
     /// Renames the message file into the other folder (same `new/` or `cur/`, same name) and syncs both.
     public func move(_ id: StoredMessage.ID, to folder: Folder) async throws {
         try await perform { try $0.move(id, to: folder) }

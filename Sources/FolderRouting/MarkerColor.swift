@@ -48,6 +48,25 @@ public enum MarkerColor: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The IMAP keyword (RFC 9051 §2.3.2 `flag-keyword`) that carries the marker to other mail
+    /// programs, written into Maildir file names through Dovecot's `dovecot-keywords` file.
+    ///
+    /// Thunderbird shows the keywords `$label1` to `$label5` as its five default coloured tags
+    /// (Important red, Work orange, Personal green, To Do blue, Later purple), so those colours use
+    /// them; the other palette colours are `maillink-<name>` and a custom colour is
+    /// `maillink-RRGGBB`, which a client lists as tags of that name.
+    public var imapKeyword: String {
+        switch self {
+        case .red: "$label1"
+        case .orange: "$label2"
+        case .green: "$label3"
+        case .blue: "$label4"
+        case .purple: "$label5"
+        case .custom: "maillink-" + description.dropFirst()
+        default: "maillink-" + description
+        }
+    }
+
     /// The text form: the palette name, or `#RRGGBB` for a custom colour.
     public var description: String {
         if let name { return name }

@@ -69,6 +69,33 @@ struct InteropMaildirStoreTests {
         }
     }
 
+    @Test("markers reach IMAP clients as keywords (Thunderbird's $label tags), also after a marker change")
+    func markersAsKeywords() async throws {
+        let dovecot = try #require(DovecotPreauth(), "Dovecot's pop3 and imap programs are not installed")
+        defer { dovecot.removeDirectory() }
+        let folder = try Folder(["Linked"])
+        let store = try await MaildirStore.open(at: dovecot.maildir)
+        let outcomes = try await store.deliver([
+            IncomingMessage(bytes: Self.message(1), folder: folder, marker: .green, origin: MessageOrigin(account: "a", uidl: "1")),
+            IncomingMessage(bytes: Self.message(2), folder: folder, marker: .teal, origin: MessageOrigin(account: "a", uidl: "2")),
+            IncomingMessage(bytes: Self.message(3), folder: folder, marker: .blue, origin: MessageOrigin(account: "a", uidl: "3")),
+        ])
+        guard case .delivered(let third) = outcomes[2] else {
+            Issue.record("not delivered: \(outcomes)")
+            return
+        }
+        try await store.setMarker(.red, for: third.id)
+        await store.close()
+        try dovecot.handOver()
+        let flags = try await dovecot.imapFlags(in: folder.path)
+        #expect(flags.count == 3, "\(flags)")
+        #expect(flags.first?.contains("$label3") == true, "\(flags)")
+        #expect(flags.dropFirst().first?.contains("maillink-teal") == true, "\(flags)")
+        #expect(flags.last?.contains("$label1") == true, "\(flags)")
+        #expect(flags.last?.contains("$label4") == false, "\(flags)")
+        #expect(flags.allSatisfy { !$0.contains("\\Seen") }, "a linked message arrives unread: \(flags)")
+    }
+
     static func order(_ left: [UInt8], _ right: [UInt8]) -> Bool { left.lexicographicallyPrecedes(right) }
 }
 
@@ -198,6 +225,22 @@ private struct DovecotPreauth: Sendable {
             guard let name = line.split(separator: " ").last else { return nil }
             let trimmed = name.hasPrefix("\"") ? String(name.dropFirst().dropLast()) : String(name)
             return decodeModifiedUTF7(trimmed)
+        }
+    }
+
+    /// The flags of each message of a folder over IMAP (`FETCH 1:* FLAGS`), in message order.
+    func imapFlags(in path: String) async throws -> [[String]] {
+        let name = path.split(separator: "/").map { encodeModifiedUTF7(String($0)) }.joined(separator: "/")
+        let output = String(
+            decoding: try await run(
+                DovecotPreauth.imap,
+                steps: [
+                    ("a SELECT \"\(name)\"\r\n", "\r\na OK"), ("b FETCH 1:* FLAGS\r\n", "\r\nb OK"),
+                    ("c LOGOUT\r\n", "\r\nc OK"),
+                ]), as: UTF8.self)
+        return output.split(separator: "\r\n").filter { $0.hasPrefix("* ") && $0.contains(" FETCH (FLAGS (") }.map { line in
+            let inside = line.split(separator: "FLAGS (", maxSplits: 1).last?.prefix { $0 != ")" } ?? ""
+            return inside.split(separator: " ").map(String.init)
         }
     }
 

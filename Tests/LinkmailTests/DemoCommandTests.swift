@@ -13,7 +13,7 @@ struct DemoCommandTests {
         #expect(checks.count == 4)
         #expect(checks.allSatisfy { $0.hasPrefix("PASS ") })
         // The linked mail is really on disk, in a Maildir++ folder named after the account.
-        let folder = directory + "/Maildir/.you@linked_example/new"
+        let folder = directory + "/Maildir/.you@linked_example/cur"  // marked: straight to cur/ with its keyword
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 4)
     }
 }

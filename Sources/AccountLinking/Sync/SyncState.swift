@@ -59,6 +59,11 @@ public struct SyncState: Sendable, Equatable, Codable {
         }
     }
 
+    /// Removes the file at `path`, if any.
+    public static func remove(at path: String) async throws {
+        if try await DurableFile.read(at: path) != nil { try FileManager.default.removeItem(atPath: path) }
+    }
+
     /// Replaces the file at `path` durably and atomically.
     public func save(to path: String) async throws {
         try await DurableFile.replace(at: path, with: Array(try JSONEncoder().encode(self)))

@@ -13,6 +13,8 @@ import SMTPSender
 public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
     /// The step of a connection test that failed.
     public enum Stage: String, Sendable, Equatable, CaseIterable {
+        /// Finding the server settings for the address.
+        case discovery = "discovery"
         case nameResolution = "DNS"
         case connection = "connection"
         case tls = "TLS"
@@ -21,11 +23,15 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case serverResponse = "server response"
         case startTLS = "STLS/STARTTLS"
         case authentication = "authentication"
+        /// The provider accepts only OAuth 2.0 sign-in: a password cannot work.
+        case oauthRequired = "OAuth required"
         case popDisabled = "POP access"
         case mailboxLocked = "mailbox lock"
         case timeout = "timeout"
         case store = "local store"
         case sending = "sending"
+        /// Confirming ownership of an address (a wrong, used or expired link or code).
+        case confirmation = "confirmation"
         case other = "other"
     }
 
@@ -63,6 +69,8 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
             self.init(stage: .store, summary: error.description, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
         case let error as SyncError:
             self.init(stage: .other, summary: error.description, suggestion: "Run the sync again; if it persists, report it with this text.")
+        case let error as StateFileError:
+            self.init(stage: .store, summary: error.description, suggestion: error.recoverySuggestion)
         default:
             self.init(stage: .other, summary: String(describing: error), suggestion: "Try again; if it persists, check the settings.")
         }

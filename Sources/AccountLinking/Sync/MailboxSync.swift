@@ -22,8 +22,12 @@ public struct MailboxSync: Sendable {
     public struct Options: Sendable {
         /// The account identifier stored with each message (its origin).
         public var account: String
-        /// Where the account's mail goes, with its marker.
+        /// Where the account's mail goes, with its marker, when no rule of ``router`` matches.
         public var destination: RoutingDecision
+        /// The user's rules for this account (FolderRouting's `MessageRouter`); nil sends every
+        /// message to ``destination``. Messages streamed because of their size go to
+        /// ``destination`` too, since their headers are not in memory when delivery starts.
+        public var router: MessageRouter?
         /// Leave a copy of every message on the server ("leave a copy on the server").
         public var keepCopiesOnServer: Bool
         /// With copies kept: delete a message from the server once this many days have passed since
@@ -44,6 +48,7 @@ public struct MailboxSync: Sendable {
         public init(
             account: String,
             destination: RoutingDecision,
+            router: MessageRouter? = nil,
             keepCopiesOnServer: Bool = true,
             deleteAfterDays: Int? = nil,
             maximumMessageSize: Int = 64 << 20,
@@ -53,6 +58,7 @@ public struct MailboxSync: Sendable {
         ) {
             self.account = account
             self.destination = destination
+            self.router = router
             self.keepCopiesOnServer = keepCopiesOnServer
             self.deleteAfterDays = deleteAfterDays
             self.maximumMessageSize = maximumMessageSize
@@ -90,15 +96,23 @@ public struct MailboxSync: Sendable {
         case finished(Report)
     }
 
+    /// How the pass behaves.
     public let options: Options
+    /// Where the mail goes.
     public let store: any MailStore
-    /// The UIDL record's file.
-    public let statePath: String
+    /// Where the UIDL record is kept.
+    public let state: any SyncStateStore
 
-    public init(options: Options, store: any MailStore, statePath: String) {
+    /// A pass into `store`, remembering what it delivered in `state`.
+    public init(options: Options, store: any MailStore, state: any SyncStateStore) {
         self.options = options
         self.store = store
-        self.statePath = statePath
+        self.state = state
+    }
+
+    /// A pass whose UIDL record is the file at `statePath`.
+    public init(options: Options, store: any MailStore, statePath: String) {
+        self.init(options: options, store: store, state: SyncStateFile(path: statePath))
     }
 
     /// Runs one pass over `mailbox` and ends its session.
@@ -108,7 +122,7 @@ public struct MailboxSync: Sendable {
         events: @Sendable (Event) -> Void = { _ in }
     ) async throws -> Report {
         var report = Report()
-        var state = try await SyncState.load(from: statePath)
+        var state = try await self.state.state(for: options.account)
         let listing = try await mailbox.listing()
         report.listed = listing.count
         for message in listing where message.uniqueID.isEmpty {
@@ -132,7 +146,7 @@ public struct MailboxSync: Sendable {
             state.markDelivered(recovered, now: now)
             report.recovered = recovered.count
         }
-        try await state.save(to: statePath)
+        try await self.state.save(state, for: options.account)
         if !options.keepCopiesOnServer {
             let recoveredSet = Set(recovered)
             toDelete += listing.filter { recoveredSet.contains($0.uniqueID) || (state.isDelivered($0.uniqueID)) }
@@ -160,7 +174,7 @@ public struct MailboxSync: Sendable {
                     throw SyncError(.inconsistentServer, "asked for \(batch.count) messages, received \(contents.count)")
                 }
                 let incoming = zip(batch, contents).map { message, bytes in
-                    IncomingMessage(bytes: bytes, decision: options.destination, origin: origin(message))
+                    IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
                 }
                 _ = try await store.deliver(incoming)
                 try await record(batch, bytes: contents.reduce(0) { $0 + $1.count }, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
@@ -224,6 +238,13 @@ public struct MailboxSync: Sendable {
         return Task { try await mailbox.retrieve(numbers, maximumSize: maximumSize) }
     }
 
+    /// The rules' decision for a message, else the account's destination.
+    private func decision(for bytes: [UInt8]) -> RoutingDecision {
+        guard let router = options.router, !router.rules.isEmpty else { return options.destination }
+        let decided = router.route(MessageFacts(account: options.account, parsing: bytes))
+        return decided.ruleName == nil ? options.destination : decided
+    }
+
     private func origin(_ message: RemoteMessage) -> MessageOrigin {
         MessageOrigin(account: options.account, uidl: message.uniqueID)
     }
@@ -234,7 +255,7 @@ public struct MailboxSync: Sendable {
         toDelete: inout [Int], mailbox: any RemoteMailbox, now: Date
     ) async throws {
         state.markDelivered(batch.map(\.uniqueID), now: now)
-        try await state.save(to: statePath)
+        try await self.state.save(state, for: options.account)
         report.fetched += batch.count
         report.bytes += bytes
         if !options.keepCopiesOnServer { toDelete += batch.map(\.number) }

@@ -39,9 +39,9 @@ public struct ConnectionCheck: Sendable {
 
     /// Runs every step, reporting each as it finishes; stops at the first failure of a server.
     /// - Returns: nil when every step passed, else the diagnosis of the first failure.
-    public func run(password: String, report: @Sendable (Step) -> Void) async -> LinkDiagnosis? {
-        if let failure = await checkIncoming(password: password, report: report) { return failure }
-        if let outgoing { return await checkOutgoing(outgoing, password: password, report: report) }
+    public func run(secret: Credentials.Secret, report: @Sendable (Step) -> Void) async -> LinkDiagnosis? {
+        if let failure = await checkIncoming(secret: secret, report: report) { return failure }
+        if let outgoing { return await checkOutgoing(outgoing, secret: secret, report: report) }
         return nil
     }
 
@@ -73,7 +73,7 @@ public struct ConnectionCheck: Sendable {
         return nil
     }
 
-    private func checkIncoming(password: String, report: (Step) -> Void) async -> LinkDiagnosis? {
+    private func checkIncoming(secret: Credentials.Secret, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(incoming, label: "POP3", report: report) { return failure }
         let client: POP3Client
         do {
@@ -95,7 +95,7 @@ public struct ConnectionCheck: Sendable {
             detail: "\(greeting)\(capabilities.isKnown ? "; capabilities: \(capabilities.entries.keys.sorted().joined(separator: " "))" : "")"))
         do {
             try await client.authenticate(
-                username: incoming.user, password: password, allowInsecureAuthentication: allowInsecureAuthentication)
+                Credentials(user: incoming.user, secret: secret), allowInsecureAuthentication: allowInsecureAuthentication)
             report(Step(name: "POP3 login", passed: true, detail: "signed in as \(incoming.user)"))
             let status = try await client.stat()
             report(Step(name: "POP3 mailbox", passed: true, detail: "\(status.messageCount) messages, \(status.totalSize) bytes; UIDL \(capabilities.uidl || !capabilities.isKnown ? "available" : "not advertised")"))
@@ -107,7 +107,7 @@ public struct ConnectionCheck: Sendable {
         return nil
     }
 
-    private func checkOutgoing(_ settings: ServerSettings, password: String, report: (Step) -> Void) async -> LinkDiagnosis? {
+    private func checkOutgoing(_ settings: ServerSettings, secret: Credentials.Secret, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(settings, label: "SMTP", report: report) { return failure }
         do {
             let client = try await SMTPClient.connect(
@@ -118,7 +118,7 @@ public struct ConnectionCheck: Sendable {
                 name: "SMTP greeting", passed: true,
                 detail: "\(capabilities.greeting); AUTH \(capabilities.authenticationMechanisms.joined(separator: " "))"))
             do {
-                try await client.authenticate(Credentials(user: settings.user, secret: .password(password)))
+                try await client.authenticate(Credentials(user: settings.user, secret: secret))
                 report(Step(name: "SMTP login", passed: true, detail: "signed in as \(settings.user)"))
                 try? await client.quit()
             } catch {

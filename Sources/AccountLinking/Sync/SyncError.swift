@@ -23,5 +23,5 @@ public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         self.detail = detail
     }
 
-    public var description: String { "SyncError(\(code): \(detail))" }
+    public var description: String { detail }
 }

@@ -1,0 +1,112 @@
+import FolderRouting
+import MailAuth
+import MailMessage
+import MailTransport
+import POP3Protocol
+
+extension AccountLinker {
+    /// Every linked account, in the order they were linked.
+    public func accounts() async throws -> [LinkedAccount] {
+        try await configuration.accounts.accounts()
+    }
+
+    /// The linked account for `address`, if any.
+    public func account(_ address: EmailAddress) async throws -> LinkedAccount? {
+        try await configuration.accounts.account(AccountID(address))
+    }
+
+    /// Unlinks an account: its secret, its sync record and (if it was the default From) the
+    /// default go. Its mail already imported stays, unless `deletingMail`: then its own folder is
+    /// removed, or (when it shares a folder) its messages are.
+    /// - Returns: the account as it was.
+    @discardableResult
+    public func unlink(_ address: EmailAddress, deletingMail: Bool = false) async throws -> LinkedAccount {
+        let id = AccountID(address)
+        _ = await runningSyncs[id]?.value
+        let (removed, others) = try await configuration.accounts.update { accounts -> (LinkedAccount?, [LinkedAccount]) in
+            guard let index = accounts.firstIndex(where: { $0.id == id }) else { return (nil, accounts) }
+            let account = accounts.remove(at: index)
+            return (account, accounts)
+        }
+        guard let removed else { throw lifecycleError("\(address) is not linked") }
+        try await configuration.credentials.setSecret(nil, for: id)
+        try await configuration.syncState.removeState(for: id.rawValue)
+        if try await configuration.identities.defaultIdentity() == id {
+            try await configuration.identities.setDefaultIdentity(nil)
+        }
+        lastSync[id] = nil
+        if deletingMail {
+            let folder = removed.folder
+            let shared = folder.isInbox || others.contains { $0.folder == folder }
+                || !removed.rules.isEmpty
+            if shared {
+                for candidate in try await configuration.store.folders() {
+                    for message in try await configuration.store.messages(in: candidate)
+                    where message.origin?.account == id.rawValue {
+                        try await configuration.store.remove(message.id)
+                    }
+                }
+            } else if try await configuration.store.folders().contains(folder) {
+                try await configuration.store.removeFolder(folder)
+            }
+        }
+        logger.info("unlinked \(id)", metadata: ["account": id.rawValue])
+        return removed
+    }
+
+    /// Changes an account's settings atomically: destination, marker, copies, rules, servers,
+    /// trust. Mail already imported stays where it is.
+    /// - Returns: the account as changed.
+    @discardableResult
+    public func update(_ address: EmailAddress, _ change: AccountChange) async throws -> LinkedAccount {
+        let id = AccountID(address)
+        let folders = try await configuration.store.folders()
+        let updated = try await configuration.accounts.update { accounts -> LinkedAccount? in
+            guard let index = accounts.firstIndex(where: { $0.id == id }) else { return nil }
+            var account = accounts[index]
+            switch change.destination {
+            case .newFolder?:
+                let taken = folders + accounts.filter { $0.id != id }.map(\.folder)
+                account.destination = .folder(Folder.named(afterAccount: id.rawValue, avoiding: taken))
+            case .inbox?: account.destination = .inbox
+            case .folder(let folder)?: account.destination = .folder(folder)
+            case nil: break
+            }
+            if let marker = change.marker { account.marker = marker }
+            if let copies = change.copies { account.apply(copies) }
+            if let rules = change.rules { account.rules = rules }
+            if let incoming = change.incoming { account.incoming = incoming }
+            if let outgoing = change.outgoing { account.outgoing = outgoing }
+            if let connection = change.connection { account.connection = connection }
+            accounts[index] = account
+            return account
+        }
+        guard let updated else { throw lifecycleError("\(address) is not linked") }
+        return updated
+    }
+
+    /// Replaces an account's secret (a new password, app password or token provider). With
+    /// `verifying`, the new secret first signs in to the incoming server, so a typo does not
+    /// stop the account's sync.
+    public func changeSecret(_ secret: Credentials.Secret, for address: EmailAddress, verifying: Bool = true) async throws {
+        let id = AccountID(address)
+        guard let account = try await configuration.accounts.account(id) else {
+            throw lifecycleError("\(address) is not linked")
+        }
+        if verifying {
+            do {
+                let client = try await configuration.sessions.openPOP3(
+                    account.incoming, secret: secret, policy: account.connection)
+                _ = try? await client.quit()
+            } catch {
+                throw LinkDiagnosisError(ProviderAdvice(configuration.providerHints(address)).refine(LinkDiagnosis(error)))
+            }
+        }
+        try await configuration.credentials.setSecret(secret, for: id)
+        logger.info("secret of \(id) changed", metadata: ["account": id.rawValue])
+    }
+
+    func lifecycleError(_ summary: String) -> LinkDiagnosisError {
+        LinkDiagnosisError(LinkDiagnosis(stage: .other, summary: summary, suggestion: "Check the address; `accounts` lists them."))
+    }
+}

@@ -1,0 +1,84 @@
+import MailAuth
+
+/// Where the secrets of linked accounts are kept: MailAuth's `Credentials.Secret`, a password (or
+/// app password) or an OAuth 2.0 token provider, never a bare string.
+///
+/// A desktop host backs this with the system keychain; ``FileCredentialStore`` keeps passwords in
+/// a file readable only by its owner; ``InMemoryCredentialStore`` keeps anything, including token
+/// providers a host builds from its own sign-in. Secrets never appear in accounts, errors or logs.
+public protocol CredentialStore: Sendable {
+    /// The secret for `account`, if one is stored.
+    func secret(for account: AccountID) async throws -> Credentials.Secret?
+    /// Stores (or with nil, removes) the secret for `account`.
+    func setSecret(_ secret: Credentials.Secret?, for account: AccountID) async throws
+}
+
+/// Secrets in memory.
+public actor InMemoryCredentialStore: CredentialStore {
+    private var secrets: [AccountID: Credentials.Secret] = [:]
+
+    /// An empty store.
+    public init() {}
+
+    public func secret(for account: AccountID) -> Credentials.Secret? { secrets[account] }
+    public func setSecret(_ secret: Credentials.Secret?, for account: AccountID) { secrets[account] = secret }
+}
+
+/// Passwords in a JSON file created with mode 0600, replaced durably on every change.
+///
+/// The file: `{"format": "maillink-secrets", "version": 1, "secrets": {"alice@example.com":
+/// {"kind": "password", "value": "…"}}}`. An OAuth 2.0 token provider is code, not data, and
+/// cannot be kept here: storing one is an error that says so (keep the refresh token with the
+/// host's OAuth code and hand the linker a store that builds the provider).
+public actor FileCredentialStore: CredentialStore {
+    struct Entry: Codable, Sendable {
+        var kind: String
+        var value: String
+    }
+
+    struct Contents: StateFileContents {
+        static let format = "maillink-secrets"
+        static let version = 1
+        var format = Self.format
+        var version = Self.version
+        var secrets: [String: Entry]
+    }
+
+    /// The file.
+    public nonisolated let path: String
+    private let file: StateFile<Contents>
+    private let lock = AsyncLock()
+
+    /// A store in the file at `path`; its folder is created when missing.
+    /// - Throws: ``StateFileError`` when the folder cannot be created or written.
+    public init(path: String) throws {
+        try StateFolder.prepare(StateFolder.parent(of: path))
+        self.path = path
+        file = StateFile(path: path)
+    }
+
+    public func secret(for account: AccountID) async throws -> Credentials.Secret? {
+        guard let entry = try await file.load()?.secrets[account.rawValue] else { return nil }
+        guard entry.kind == "password" else {
+            throw StateFileError(.unreadable, path: path, detail: "the secret of \(account) has an unknown kind \(entry.kind)")
+        }
+        return .password(entry.value)
+    }
+
+    public func setSecret(_ secret: Credentials.Secret?, for account: AccountID) async throws {
+        let entry: Entry?
+        switch secret {
+        case .password(let password)?: entry = Entry(kind: "password", value: password)
+        case .oauth2?:
+            throw StateFileError(
+                .unsupportedSecret, path: path,
+                detail: "an OAuth 2.0 token provider cannot be stored in a file; keep it in the host's own credential store")
+        case nil: entry = nil
+        }
+        try await lock.run {
+            var contents = try await file.load() ?? Contents(secrets: [:])
+            contents.secrets[account.rawValue] = entry
+            try await file.save(contents)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import MailAuth
+import MailTransport
+import POP3Protocol
+import SMTPSender
+
+/// The one place that opens a signed-in session to an account's server: connect, TLS as the
+/// account's policy says, sign in with its secret, and close again when anything fails. Linking,
+/// sync, the checklist and sending all go through it, so they cannot disagree on trust or timeouts.
+public struct SessionOpener: Sendable {
+    /// How connections are opened (a fake in tests).
+    public var connector: any MailConnector
+    /// The base TLS policy; each account's ``ConnectionPolicy`` adds to it.
+    public var tlsPolicy: TLSPolicy
+    /// The base timeouts; an account's policy may replace them.
+    public var timeouts: Timeouts
+    /// Allows passwords over unencrypted connections for every account (loopback tests only).
+    public var allowsInsecureAuthentication: Bool
+    /// Where progress lines go.
+    public var logger: MailLogger
+
+    /// An opener with these defaults.
+    public init(
+        connector: any MailConnector = SocketConnector(), tlsPolicy: TLSPolicy = .default,
+        timeouts: Timeouts = .default, allowsInsecureAuthentication: Bool = false, logger: MailLogger = .none
+    ) {
+        self.connector = connector
+        self.tlsPolicy = tlsPolicy
+        self.timeouts = timeouts
+        self.allowsInsecureAuthentication = allowsInsecureAuthentication
+        self.logger = logger
+    }
+
+    /// The TLS policy for an account's connections.
+    public func tlsPolicy(for policy: ConnectionPolicy) -> TLSPolicy { policy.tlsPolicy(over: tlsPolicy) }
+
+    /// The timeouts for an account's connections.
+    public func timeouts(for policy: ConnectionPolicy) -> Timeouts { policy.timeouts(over: timeouts) }
+
+    private func allowsInsecure(_ policy: ConnectionPolicy) -> Bool {
+        allowsInsecureAuthentication || policy.allowsInsecureAuthentication
+    }
+
+    /// Connects to a POP3 server (greeting, CAPA, STLS when asked); not signed in yet.
+    public func connectPOP3(_ settings: ServerSettings, policy: ConnectionPolicy = .default) async throws -> POP3Client {
+        logger.debug("connecting to \(settings.host):\(settings.port)", metadata: ["user": settings.user])
+        return try await POP3Client.connect(
+            to: settings.endpoint, tls: tlsPolicy(for: policy), timeouts: timeouts(for: policy), connector: connector)
+    }
+
+    /// Signs a connected POP3 client in, closing it when sign-in fails.
+    public func signIn(
+        _ client: POP3Client, _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy = .default
+    ) async throws {
+        do {
+            try await client.authenticate(
+                Credentials(user: settings.user, secret: secret), allowInsecureAuthentication: allowsInsecure(policy))
+            logger.debug("signed in at \(settings.host)", metadata: ["user": settings.user])
+        } catch {
+            await client.close()
+            logger.info("sign-in at \(settings.host) failed", metadata: ["user": settings.user])
+            throw error
+        }
+    }
+
+    /// Connects and signs in to a POP3 server; the session is closed again when anything fails.
+    public func openPOP3(
+        _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy = .default
+    ) async throws -> POP3Client {
+        let client = try await connectPOP3(settings, policy: policy)
+        try await signIn(client, settings, secret: secret, policy: policy)
+        return client
+    }
+
+    /// A sender through an outgoing server, signing in with `secret` (nil: no AUTH).
+    public func smtpSender(
+        _ settings: ServerSettings, secret: Credentials.Secret?, policy: ConnectionPolicy = .default
+    ) -> SMTPMailSender {
+        SMTPMailSender(
+            endpoint: settings.endpoint, credentials: secret.map { Credentials(user: settings.user, secret: $0) },
+            tlsPolicy: tlsPolicy(for: policy), timeouts: timeouts(for: policy), connector: connector,
+            configuration: .init(allowInsecureCleartextAuthentication: allowsInsecure(policy)))
+    }
+}
