@@ -42,17 +42,23 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
     public var folder: Folder?
     /// The system error number, when a system call failed.
     public var errno: Int32?
+    /// The file system path concerned, when the failure is about the place the store lives in
+    /// (a path that is a regular file, a read-only mount).
+    public var path: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ detail: String, folder: Folder? = nil, errno: Int32? = nil) {
+    public init(_ code: Code, _ detail: String, folder: Folder? = nil, errno: Int32? = nil, path: String? = nil) {
         self.code = code
         self.detail = detail
         self.folder = folder
         self.errno = errno
+        self.path = path
     }
 
     /// An error for a failed system call, classified by its `errno`.
-    static func system(_ operation: String, errno number: Int32, folder: Folder? = nil) -> MailStoreError {
+    static func system(
+        _ operation: String, errno number: Int32, folder: Folder? = nil, path: String? = nil
+    ) -> MailStoreError {
         let code: Code
         switch number {
         case ENOSPC, EDQUOT, EFBIG: code = .diskFull
@@ -60,7 +66,22 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
         case ENOENT: code = folder == nil ? .ioFailure : .folderNotFound
         default: code = .ioFailure
         }
-        return MailStoreError(code, operation, folder: folder, errno: number)
+        return MailStoreError(code, operation, folder: folder, errno: number, path: path)
+    }
+
+    /// An error about the store's own location, in words that say what is wrong with `path`.
+    static func location(_ path: String, errno number: Int32) -> MailStoreError {
+        let problem =
+            switch number {
+            case EROFS: "is on a read-only file system"
+            case EACCES, EPERM: "may not be written by this program (permission denied)"
+            case ENOTDIR, EEXIST: "is a file, or lies under a file, where a directory must be"
+            case ENOSPC, EDQUOT: "cannot be created: the disk or the quota is full"
+            default: "cannot be used"
+            }
+        var error = system("the mail store directory \(path) \(problem)", errno: number, path: path)
+        if number == EEXIST { error.code = .notWritable }
+        return error
     }
 
     /// Whether trying again later may succeed (a full disk may be cleaned up; a bad name never fixes itself).
@@ -73,7 +94,14 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
         switch code {
         case .diskFull:
             "Free some disk space or raise the mailbox quota; nothing was delivered, so the next sync retries."
-        case .notWritable: "Check that the mail folder exists and that this program may write to it."
+        case .notWritable:
+            switch errno {
+            case EROFS?:
+                "The mail folder is on a disk mounted read-only: choose a folder on a writable disk, or mount it read-write."
+            case ENOTDIR?, EEXIST?:
+                "The path names a file, not a folder: choose a folder (or a path that does not exist yet)."
+            default: "Check that the mail folder exists and that this program may write to it."
+            }
         case .storeLocked: "Another program is writing to this mailbox; close it or wait for it to finish."
         case .invalidFolderName: "Choose another folder name (no '/', '.', or control characters)."
         case .folderNotFound: "Create the folder first, or pick an existing one."
@@ -87,6 +115,7 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String {
         var text = "\(code): \(detail)"
         if let folder { text += " (folder \(folder))" }
+        if let path, !detail.contains(path) { text += " (path \(path))" }
         if let errno {
             #if canImport(Glibc) || canImport(Darwin)
                 text += ": " + String(cString: strerror(errno))

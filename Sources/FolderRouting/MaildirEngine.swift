@@ -60,7 +60,10 @@ final class MaildirEngine {
         layout = MaildirLayout(root: root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root)
         self.fileSystem = fileSystem
         self.temporaryFileMaximumAge = temporaryFileMaximumAge
-        try createDirectories(root)
+        try createDirectories(layout.root)
+        if let number = fileSystem.writeFailure(layout.root) {
+            throw MailStoreError.location(layout.root, errno: number)
+        }
         try ensureFolder(.inbox)
         try lock()
         try openIndex()
@@ -88,11 +91,22 @@ final class MaildirEngine {
 
     // MARK: Opening and recovery
 
+    /// Creates `path` and its missing parents. A path that exists as a regular file (or lies
+    /// under one), a read-only mount, a missing permission: each is an error that names the
+    /// path and says which it is, before anything else is tried.
     private func createDirectories(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            try fileSystem.makeDirectory(prefix, "create the store directory", folder: nil)
+            if fileSystem.exists(prefix) {
+                guard fileSystem.isDirectory(prefix) else { throw MailStoreError.location(path, errno: ENOTDIR) }
+                continue
+            }
+            do {
+                try fileSystem.makeDirectory(prefix, "create the store directory", folder: nil)
+            } catch let error as MailStoreError {
+                throw MailStoreError.location(path, errno: error.errno ?? EIO)
+            }
         }
     }
 

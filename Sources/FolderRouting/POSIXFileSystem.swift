@@ -13,7 +13,7 @@
 /// otherwise provoke.
 struct POSIXFileSystem {
     /// The operations a test can make fail.
-    enum Operation: Sendable { case createTemporary, write, sync, appendIndex, rename }
+    enum Operation: Sendable { case createTemporary, write, sync, appendIndex, rename, makeDirectory, checkWritable }
 
     /// Returns an `errno` to fail the operation with, or `nil` to run it.
     var fault: (@Sendable (Operation) -> Int32?)?
@@ -105,9 +105,19 @@ struct POSIXFileSystem {
     }
 
     func makeDirectory(_ path: String, _ operation: String, folder: Folder?) throws {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw MailStoreError.system(operation, errno: errno, folder: folder)
+        if let number = injected(.makeDirectory) {
+            throw MailStoreError.system(operation, errno: number, folder: folder, path: path)
         }
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw MailStoreError.system(operation, errno: errno, folder: folder, path: path)
+        }
+    }
+
+    /// The `errno` that writing into the directory at `path` would fail with (`access(W_OK)`:
+    /// `EROFS` on a read-only mount, `EACCES` without permission), or nil when it may be written.
+    func writeFailure(_ path: String) -> Int32? {
+        if let number = injected(.checkWritable) { return number }
+        return access(path, W_OK | X_OK) == 0 ? nil : errno
     }
 
     func exists(_ path: String) -> Bool {

@@ -4,7 +4,10 @@
 /// comments (a trailing `(Name)` is used as the display name when there is none), groups
 /// (`team: a@x, b@y;`, flattened, the group name kept on each entry), obsolete routes
 /// (`<@relay:user@host>`, RFC 5322 §4.4) and missing brackets. Entries that do not hold a
-/// valid address are listed in ``invalid`` instead of failing the whole list.
+/// valid address are listed in ``invalid`` instead of failing the whole list, and so are entries
+/// that could only be read by changing them: a control character anywhere (other than folding
+/// white space), an unquoted `@` in a display name. For an address a person typed, use the
+/// strict ``Mailbox/init(_:)``.
 public struct AddressList: Sendable, Hashable {
     /// One mailbox and the group it was listed in, if any.
     public struct Entry: Sendable, Hashable {
@@ -62,6 +65,10 @@ struct AddressListParser {
     var group: String?
     /// Whether the current mailbox has an `@` yet (a later `:` is then not a group name).
     var sawAt = false
+    /// Whether the current entry holds a control character (other than folding white space):
+    /// read as an address it would become another one (`a<0x01>b@x` is not `ab@x`), so the
+    /// entry is listed as invalid.
+    var sawControl = false
 
     init(bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 
@@ -74,6 +81,11 @@ struct AddressListParser {
             let byte = bytes[index]
             switch byte {
             case 0x20, 0x09, 0x0D, 0x0A:
+                space = true
+                index += 1
+                continue
+            case 0x00...0x1F, 0x7F:
+                sawControl = true
                 space = true
                 index += 1
                 continue
@@ -112,6 +124,7 @@ struct AddressListParser {
                     if bytes[index] == 0x5C, index + 1 < end { index += 1 }
                     let c = bytes[index]
                     if c != 0x0D && c != 0x0A { text.append(c) }
+                    if (c < 0x20 && c != 0x09 && c != 0x0D && c != 0x0A) || c == 0x7F { sawControl = true }
                     index += 1
                 }
                 index += 1
@@ -166,7 +179,8 @@ struct AddressListParser {
                 var text: [UInt8] = []
                 while index < end {
                     let c = bytes[index]
-                    if c <= 0x20 || c == 0x28 || c == 0x29 || c == 0x3C || c == 0x3E || c == 0x40 || c == 0x2C
+                    if c <= 0x20 || c == 0x7F || c == 0x28 || c == 0x29 || c == 0x3C || c == 0x3E || c == 0x40
+                        || c == 0x2C
                         || c == 0x3A || c == 0x3B || c == 0x22 || c == 0x5B || c == 0x5D || c == 0x5C
                     {
                         break
@@ -225,11 +239,22 @@ struct AddressListParser {
             tokens.removeAll(keepingCapacity: true)
             comment.removeAll()
             sawAt = false
+            sawControl = false
         }
         guard !tokens.isEmpty else { return }
+        guard !sawControl else {
+            invalid.append(addressText(tokens[...]))
+            return
+        }
         var display: String?
         var address: String
         if let open = tokens.firstIndex(where: { if case .special(0x3C) = $0 { true } else { false } }) {
+            // An unquoted `@` (or `>`) in the display name (`Joe@Work <joe@x>`): dropping it
+            // would show another name than the one written, so the entry is invalid.
+            guard !tokens[..<open].contains(where: { if case .special = $0 { true } else { false } }) else {
+                invalid.append(addressText(tokens[...]))
+                return
+            }
             display = phraseText(tokens[..<open])
             let close =
                 tokens[open...].firstIndex(where: { if case .special(0x3E) = $0 { true } else { false } })
@@ -259,7 +284,7 @@ struct AddressListParser {
         }
         do {
             let email = try EmailAddress(address)
-            entries.append(.init(mailbox: Mailbox(displayName: display, address: email), group: group))
+            entries.append(.init(mailbox: Mailbox(verifiedDisplayName: display, address: email), group: group))
         } catch {
             invalid.append(address)
         }

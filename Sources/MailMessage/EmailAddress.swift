@@ -5,8 +5,9 @@ import Foundation
 /// The domain is kept in two forms: ``domain`` as a person reads it (lower-cased Unicode)
 /// and ``asciiDomain``, the IDNA form with Punycode labels (RFC 5891, RFC 3492) for DNS and
 /// for SMTP servers without SMTPUTF8. A non-ASCII local part is allowed (RFC 6531) and
-/// flagged by ``requiresSMTPUTF8``. Lengths are checked against RFC 5321 §4.5.3.1, and CR,
-/// LF and NUL are always refused so an address can never inject protocol lines.
+/// flagged by ``requiresSMTPUTF8``. Lengths are checked against RFC 5321 §4.5.3.1, and control
+/// characters (CR, LF, NUL, TAB, DEL, C1) are always refused, quoted or not, so an address can
+/// never inject protocol lines or read as another address.
 ///
 /// ```swift
 /// let address = try EmailAddress("Ivan@Почта.рф")
@@ -43,6 +44,13 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible, Compara
     /// Validates a local part and a domain separately.
     public init(localPart: some StringProtocol, domain: some StringProtocol) throws(MessageError) {
         let local = String(localPart)
+        // Controls (CR, LF, NUL, TAB, DEL, C1) are refused anywhere, quoted or not: they either
+        // inject protocol lines or make the address read as another one.
+        if local.unicodeScalars.contains(where: Mailbox.isControl)
+            || domain.unicodeScalars.contains(where: Mailbox.isControl)
+        {
+            throw MessageError(.invalidAddress, "an address contains a control character (CR, LF, NUL, TAB, …)")
+        }
         try EmailAddress.validateLocalPart(local)
         let (unicode, ascii) = try EmailAddress.normalizeDomain(String(domain))
         guard local.utf8.count + 1 + ascii.utf8.count <= EmailAddress.maxAddressLength else {
@@ -135,7 +143,9 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible, Compara
         if raw.hasPrefix("[") {
             // Address literal (RFC 5321 §4.1.3): dtext between brackets.
             guard raw.hasSuffix("]"), raw.utf8.count > 2,
-                raw.utf8.dropFirst().dropLast().allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x5B && $0 != 0x5D && $0 != 0x5C })
+                raw.utf8.dropFirst().dropLast().allSatisfy({
+                    $0 > 0x20 && $0 < 0x7F && $0 != 0x5B && $0 != 0x5D && $0 != 0x5C
+                })
             else { throw MessageError(.invalidDomain, "malformed address literal") }
             return (raw, raw)
         }

@@ -5,20 +5,39 @@ public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
     /// The address.
     public var address: EmailAddress
 
-    /// Creates a mailbox; an empty display name counts as none.
-    public init(displayName: String? = nil, address: EmailAddress) {
+    /// A mailbox without a display name.
+    public init(address: EmailAddress) {
+        self.displayName = nil
+        self.address = address
+    }
+
+    /// A mailbox with a display name; an empty or nil one counts as none. The name is kept as
+    /// given (it is quoted or encoded when written, RFC 5322 §3.2.5, RFC 2047).
+    /// - Throws: ``MessageError`` with `invalidAddress` when the name holds a control character
+    ///   (CR, LF, NUL, TAB or any other of U+0000–U+001F, U+007F–U+009F): it would either
+    ///   inject header lines or reach the recipient as something else than what was typed.
+    public init(displayName: String?, address: EmailAddress) throws(MessageError) {
+        if let displayName, displayName.unicodeScalars.contains(where: Mailbox.isControl) {
+            throw MessageError(.invalidAddress, "a display name contains a control character")
+        }
+        self.init(verifiedDisplayName: displayName, address: address)
+    }
+
+    /// A mailbox whose display name was already checked (or came from a parsed header).
+    init(verifiedDisplayName displayName: String?, address: EmailAddress) {
         self.displayName = displayName?.isEmpty == true ? nil : displayName
         self.address = address
     }
 
-    /// Parses one mailbox such as `"Ivanov, Ivan" <ivan@example.ru>` or `ivan@example.ru`.
-    /// - Throws: ``MessageError`` with `invalidAddress` when there is not exactly one valid mailbox.
+    /// Parses one typed mailbox such as `"Ivanov, Ivan" <ivan@example.ru>`,
+    /// `Ivan Ivanov <ivan@example.ru>` or `ivan@example.ru`, strictly: it is taken exactly as
+    /// written or refused, never read as another address (see `Mailbox+Parsing.swift` for the
+    /// grammar). Headers of received mail are read tolerantly by ``AddressList`` instead.
+    /// - Throws: ``MessageError`` with `invalidAddress` for a control character anywhere, an
+    ///   unquoted `@` (or other special) in the display name, a bare address with spaces,
+    ///   text after `>`, or more than one address; the address's own errors otherwise.
     public init(_ string: some StringProtocol) throws(MessageError) {
-        let list = AddressList(parsing: String(string))
-        guard list.mailboxes.count == 1, list.invalid.isEmpty, let mailbox = list.mailboxes.first else {
-            throw MessageError(.invalidAddress, "expected exactly one valid mailbox")
-        }
-        self = mailbox
+        self = try Mailbox.parseStrictly(String(string))
     }
 
     /// `Name <local@domain>` unencoded, for people.
@@ -30,12 +49,17 @@ public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
     /// The mailbox as written in a header field: the display name as atoms, a quoted string
     /// or RFC 2047 encoded words (only when needed), and the address with an ASCII domain
     /// unless the local part needs SMTPUTF8 anyway.
-    /// - Throws: ``MessageError`` with `headerInjection` if the display name contains CR, LF or NUL.
+    /// - Throws: ``MessageError`` with `headerInjection` if the display name contains CR, LF or
+    ///   NUL, `invalidAddress` for another control character (``displayName`` may have been set
+    ///   after the checks of ``init(displayName:address:)``).
     public func headerValue() throws(MessageError) -> String {
         let addressText = address.requiresSMTPUTF8 ? address.description : address.asciiString
         guard let displayName else { return addressText }
         guard !displayName.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
             throw MessageError(.headerInjection, "a display name contains CR, LF or NUL")
+        }
+        guard !displayName.unicodeScalars.contains(where: Mailbox.isControl) else {
+            throw MessageError(.invalidAddress, "a display name contains a control character")
         }
         let longestWord = displayName.split(separator: " ").map(\.utf8.count).max() ?? 0
         if EncodedWord.needsEncoding(displayName) || longestWord > HeaderFolding.preferredLineLength - 12 {
@@ -46,7 +70,8 @@ public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
 
     /// The phrase as atoms when it only has atext and spaces, else as a quoted string.
     static func quotedIfNeeded(_ phrase: String) -> String {
-        let plain = phrase.utf8.allSatisfy { EmailAddress.isAtext($0) && $0 < 0x80 || $0 == 0x20 }
+        let plain =
+            phrase.utf8.allSatisfy { EmailAddress.isAtext($0) && $0 < 0x80 || $0 == 0x20 }
             && !phrase.hasPrefix(" ") && !phrase.hasSuffix(" ") && !phrase.contains("  ")
         if plain { return phrase }
         var quoted = "\""

@@ -29,16 +29,23 @@ public final class InMemoryConnection: MailConnection, ServerSideConnection, @un
     }
 
     /// Two connected ends. `readTimeout`, when set, makes a receive that waits longer fail with
-    /// ``TransportError/Code/timedOut`` (as a socket's read timeout would).
+    /// ``TransportError/Code/timedOut`` (as a socket's read timeout would). Both ends report
+    /// ``timeouts`` with that read timeout (or the default) and `minimumTransferRate`, which
+    /// protocol clients use for the overall bound of each exchange.
     public static func makePair(
         tls: SimulatedTLS = .succeeds(),
-        readTimeout: Duration? = nil
+        readTimeout: Duration? = nil,
+        minimumTransferRate: Int = Timeouts.defaultMinimumTransferRate
     ) -> (client: InMemoryConnection, server: InMemoryConnection) {
-        let pipe = Pipe(tls: tls, readTimeout: readTimeout)
+        let timeouts = Timeouts(read: readTimeout ?? Timeouts.default.read, minimumTransferRate: minimumTransferRate)
+        let pipe = Pipe(tls: tls, readTimeout: readTimeout, timeouts: timeouts)
         return (InMemoryConnection(pipe: pipe, side: 0), InMemoryConnection(pipe: pipe, side: 1))
     }
 
     public var isSecure: Bool { pipe.state.withLock { $0.isSecure } }
+
+    /// The read timeout and transfer rate the pair was made with.
+    public var timeouts: Timeouts { pipe.timeouts }
 
     public var peerCertificate: CertificateSummary? {
         pipe.state.withLock { state in
@@ -58,7 +65,8 @@ public final class InMemoryConnection: MailConnection, ServerSideConnection, @un
     public func sendNow(_ bytes: [UInt8]) throws {
         let waiter: (CheckedContinuation<[UInt8]?, any Error>, [UInt8])? = try pipe.state.withLock { state in
             guard !state.closed[side], !state.closed[1 - side] else {
-                throw TransportError(state.closed[side] ? .cancelled : .closedByPeer, "the in-memory connection is closed")
+                throw TransportError(
+                    state.closed[side] ? .cancelled : .closedByPeer, "the in-memory connection is closed")
             }
             state.sentCount[side] += bytes.count
             if let waiter = state.waiting[1 - side] {
@@ -81,7 +89,9 @@ public final class InMemoryConnection: MailConnection, ServerSideConnection, @un
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, any Error>) in
                 let immediate: Result<[UInt8]?, any Error>? = pipe.state.withLock { state in
-                    if state.closed[side] { return .failure(TransportError(.cancelled, "the in-memory connection is closed")) }
+                    if state.closed[side] {
+                        return .failure(TransportError(.cancelled, "the in-memory connection is closed"))
+                    }
                     if state.heads[side] < state.buffers[side].count {
                         return .success(state.take(side: side, maximumCount: maximumCount))
                     }
@@ -195,10 +205,12 @@ public final class InMemoryConnection: MailConnection, ServerSideConnection, @un
 
         let state: Mutex<State>
         let readTimeout: Duration?
+        let timeouts: Timeouts
 
-        init(tls: SimulatedTLS, readTimeout: Duration?) {
+        init(tls: SimulatedTLS, readTimeout: Duration?, timeouts: Timeouts) {
             state = Mutex(State(tls: tls))
             self.readTimeout = readTimeout
+            self.timeouts = timeouts
         }
 
         func expire(side: Int, token: Token, after timeout: Duration) {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads CRLF lines and dot-terminated multi-line blocks from a ``MailConnection``, with bounds.
@@ -27,6 +27,9 @@ public final class BufferedReader {
 
     private var buffer: [UInt8] = []
     private var start = 0
+    /// The exchange under way, when a client started one: how long it has waited for the
+    /// server, what it has received.
+    private var exchange: (waited: Duration, received: Int, timeouts: Timeouts)?
 
     /// A reader over `connection`.
     public init(connection: any MailConnection, maximumLineLength: Int = 8192, receiveSize: Int = 65536) {
@@ -48,6 +51,30 @@ public final class BufferedReader {
         }
     }
 
+    /// Starts the overall deadline of one exchange (a greeting, a reply, a whole multi-line
+    /// response), from now. Until the next call (or ``endExchange()``), a read that would wait
+    /// for more bytes once the exchange has spent at least
+    /// ``Timeouts/exchangeLimit(received:)`` waiting for the server since its first bytes
+    /// arrived, for what it has received, fails with ``TransportError/Code/timedOut``. The wait
+    /// for the first bytes is bounded by the read timeout, and a wait already under way still
+    /// ends by it, so the server can keep an exchange waiting at most its limit plus two read
+    /// timeouts.
+    ///
+    /// Only time spent waiting for the server's bytes counts: the caller's own pauses (a slow
+    /// sink, a busy machine that resumes the task late) are not the server's doing, and bytes
+    /// that arrived meanwhile are read without waiting.
+    ///
+    /// Protocol clients call this before reading each answer; without it, reads are bounded
+    /// by the connection's read timeout only.
+    public func beginExchange(within timeouts: Timeouts) {
+        exchange = (.zero, 0, timeouts)
+    }
+
+    /// Ends the current exchange's deadline (see ``beginExchange(within:)``).
+    public func endExchange() {
+        exchange = nil
+    }
+
     /// Reads one line and returns it without its line end (CRLF, or a bare LF from a sloppy server).
     nonisolated(nonsending) public func readLine() async throws -> [UInt8] {
         var searchFrom = start
@@ -57,7 +84,8 @@ public final class BufferedReader {
             }
             if let newline {
                 guard newline + 1 - start <= maximumLineLength else {
-                    throw TransportError(.lineTooLong, "a line of \(newline + 1 - start) bytes exceeds \(maximumLineLength)")
+                    throw TransportError(
+                        .lineTooLong, "a line of \(newline + 1 - start) bytes exceeds \(maximumLineLength)")
                 }
                 var end = newline
                 if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
@@ -81,7 +109,9 @@ public final class BufferedReader {
     /// - Parameters:
     ///   - maximumSize: the most content bytes accepted.
     ///   - expectedSize: a hint (for example POP3's LIST size) to allocate once.
-    nonisolated(nonsending) public func readDotTerminatedBlock(maximumSize: Int, expectedSize: Int = 0) async throws
+    nonisolated(nonsending) public func readDotTerminatedBlock(
+        maximumSize: Int, expectedSize: Int = 0
+    ) async throws
         -> [UInt8]
     {
         var content: [UInt8] = []
@@ -155,10 +185,33 @@ public final class BufferedReader {
             buffer.removeSubrange(0..<start)
             start = 0
         }
-        guard let received = try await connection.receive(maximumCount: receiveSize) else {
-            throw TransportError(.closedByPeer, "the server closed the connection")
+        guard let exchange else {
+            guard let received = try await connection.receive(maximumCount: receiveSize) else {
+                throw TransportError(.closedByPeer, "the server closed the connection")
+            }
+            buffer.append(contentsOf: received)
+            return
         }
+        let limit = exchange.timeouts.exchangeLimit(received: exchange.received)
+        if exchange.waited >= limit {
+            throw TransportError(
+                .timedOut,
+                "the server kept us waiting \(Self.seconds(exchange.waited)) for \(exchange.received) bytes, the most allowed is \(Self.seconds(limit)) (the read timeout plus \(exchange.timeouts.minimumTransferRate) bytes per second)"
+            )
+        }
+        let before = ContinuousClock.now
+        let received = try await connection.receive(maximumCount: receiveSize)
+        // The wait for the first bytes is the read timeout's to bound; the bound counts from there.
+        if exchange.received > 0 { self.exchange?.waited += ContinuousClock.now - before }
+        guard let received else { throw TransportError(.closedByPeer, "the server closed the connection") }
+        self.exchange?.received += received.count
         buffer.append(contentsOf: received)
+    }
+
+    /// `12.3 s`.
+    private static func seconds(_ duration: Duration) -> String {
+        let (whole, attoseconds) = duration.components
+        return "\(whole).\(attoseconds / 100_000_000_000_000_000) s"
     }
 
     /// For a large expected message, asks the kernel for huge pages behind the reserved storage
@@ -166,17 +219,17 @@ public final class BufferedReader {
     /// 4 KiB, which dominated reading large messages into memory. Only advice; harmless if ignored.
     private static func adviseHugePages(_ content: inout [UInt8]) {
         #if os(Linux)
-        let hugePage = 2 << 20
-        guard content.capacity >= 4 * hugePage else { return }
-        let capacity = content.capacity
-        // An empty array's buffer pointer still starts at its reserved storage.
-        var base: UnsafeMutableRawPointer?
-        content.withUnsafeMutableBufferPointer { base = UnsafeMutableRawPointer($0.baseAddress) }
-        guard let base else { return }
-        let start = (Int(bitPattern: base) + hugePage - 1) & ~(hugePage - 1)
-        let end = (Int(bitPattern: base) + capacity) & ~(hugePage - 1)
-        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+            let hugePage = 2 << 20
+            guard content.capacity >= 4 * hugePage else { return }
+            let capacity = content.capacity
+            // An empty array's buffer pointer still starts at its reserved storage.
+            var base: UnsafeMutableRawPointer?
+            content.withUnsafeMutableBufferPointer { base = UnsafeMutableRawPointer($0.baseAddress) }
+            guard let base else { return }
+            let start = (Int(bitPattern: base) + hugePage - 1) & ~(hugePage - 1)
+            let end = (Int(bitPattern: base) + capacity) & ~(hugePage - 1)
+            guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+            _ = madvise(aligned, end - start, MADV_HUGEPAGE)
         #endif
     }
 

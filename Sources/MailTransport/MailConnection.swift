@@ -20,8 +20,17 @@ public protocol MailConnection: AnyObject, Sendable {
     var isSecure: Bool { get }
     /// The certificate the server presented, once TLS is up.
     var peerCertificate: CertificateSummary? { get }
+    /// The time limits the connection was opened with; protocol clients take the overall bound
+    /// of each exchange from them (``Timeouts/exchangeLimit(received:)``). Defaults to
+    /// ``Timeouts/default``.
+    var timeouts: Timeouts { get }
     /// Closes the connection; pending operations fail with `.cancelled`.
     func close()
+}
+
+extension MailConnection {
+    /// ``Timeouts/default``, for connections that do not say otherwise.
+    public var timeouts: Timeouts { .default }
 }
 
 /// Opens connections to endpoints.
@@ -34,28 +43,60 @@ public protocol MailConnector: Sendable {
     func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection
 }
 
-/// Time limits for one connection. Every wait has one, so a silent server cannot hang a caller.
+/// Time limits for one connection. Every wait has one, so a silent server cannot hang a caller,
+/// and every exchange has an overall bound, so a slow one cannot either.
+///
+/// A read timeout alone does not bound an exchange: a "slow-loris" server that sends one byte
+/// per second is never silent for long, and would keep a greeting going for 8,192 s (the line
+/// limit) or a 64 MB message for two years. So each exchange (a greeting, a reply, a whole
+/// multi-line response such as RETR) may, once its first bytes have arrived, keep the client
+/// waiting at most ``exchangeLimit(received:)`` in all: the read timeout plus the time the bytes
+/// received so far take at ``minimumTransferRate``. A response that arrives at least that fast
+/// never trips it, whatever its size; the wait for the first bytes is the read timeout's, and
+/// time the client itself spends elsewhere does not count.
 public struct Timeouts: Sendable, Hashable {
     /// For each TCP connect attempt (per address) and the TLS handshake.
     public var connect: Duration
-    /// For each receive: how long the server may stay silent.
+    /// For each receive: how long the server may stay silent. Also the base of every exchange's
+    /// overall bound.
     public var read: Duration
     /// For each send to complete.
     public var write: Duration
+    /// The slowest average transfer accepted over one exchange, in bytes per second: an
+    /// exchange that has received N bytes fails with ``TransportError/Code/timedOut`` once it
+    /// has waited for the server `read + N / minimumTransferRate` in all since its first bytes.
+    ///
+    /// The default, 16 KiB/s (128 kbit/s), is slower than any link worth syncing mail over (a
+    /// 40 MB message may take 60 s + 42 min), yet it ends a slow-loris greeting after about
+    /// a minute (after its first byte) instead of hours. Values below 1 count as 1.
+    public var minimumTransferRate: Int
 
-    public init(connect: Duration = .seconds(15), read: Duration = .seconds(60), write: Duration = .seconds(60)) {
+    public init(
+        connect: Duration = .seconds(15), read: Duration = .seconds(60), write: Duration = .seconds(60),
+        minimumTransferRate: Int = Timeouts.defaultMinimumTransferRate
+    ) {
         self.connect = connect
         self.read = read
         self.write = write
+        self.minimumTransferRate = max(1, minimumTransferRate)
     }
 
-    /// All three set to the same value.
+    /// 16 KiB/s: see ``minimumTransferRate``.
+    public static let defaultMinimumTransferRate = 16 << 10
+
+    /// All three set to the same value (the transfer rate keeps its default).
     public static func all(_ duration: Duration) -> Timeouts {
         Timeouts(connect: duration, read: duration, write: duration)
     }
 
-    /// The defaults: 15 s to connect, 60 s per read or write.
+    /// The defaults: 15 s to connect, 60 s per read or write, at least 16 KiB/s per exchange.
     public static let `default` = Timeouts()
+
+    /// How long an exchange that has received `received` bytes may have waited in all:
+    /// ``read`` + `received` / ``minimumTransferRate``.
+    public func exchangeLimit(received: Int) -> Duration {
+        read + .seconds(Double(max(0, received)) / Double(max(1, minimumTransferRate)))
+    }
 }
 
 extension Duration {

@@ -7,10 +7,12 @@ struct AddressListTests {
     @Test("reads display names as atoms, quoted strings and encoded words")
     func displayNames() {
         let list = AddressList(
-            parsing: "John Q. Public <john@example.com>, \"Ivanov, Ivan\" <ivan@example.ru>, =?utf-8?B?0JDQvdC90LA=?= <anna@example.ru>"
+            parsing:
+                "John Q. Public <john@example.com>, \"Ivanov, Ivan\" <ivan@example.ru>, =?utf-8?B?0JDQvdC90LA=?= <anna@example.ru>"
         )
         #expect(list.mailboxes.map(\.displayName) == ["John Q. Public", "Ivanov, Ivan", "Анна"])
-        #expect(list.mailboxes.map(\.address.description) == ["john@example.com", "ivan@example.ru", "anna@example.ru"])
+        #expect(
+            list.mailboxes.map(\.address.description) == ["john@example.com", "ivan@example.ru", "anna@example.ru"])
         #expect(list.invalid.isEmpty)
     }
 
@@ -77,5 +79,28 @@ struct AddressListTests {
         #expect(AddressList(parsing: colons).mailboxes.isEmpty)
         let longLabel = "a@" + String(repeating: "я", count: 100_000) + ".example"
         #expect(AddressList(parsing: longLabel).mailboxes.isEmpty)
+    }
+}
+
+@Suite("AddressList never rewrites an entry")
+struct AddressListRewriteTests {
+    @Test("an entry with a control character is listed as invalid, not glued together")
+    func control() {
+        let list = AddressList(parsing: "a\u{01}b@c.test, ok@c.test, \"x\u{02}\" <x@c.test>, z\u{7F}@c.test")
+        #expect(list.mailboxes.map(\.address.description) == ["ok@c.test"])
+        #expect(list.invalid.count == 3)
+    }
+
+    @Test("an unquoted @ in a display name makes the entry invalid, not \"Joe Work\"")
+    func atInDisplayName() {
+        let list = AddressList(parsing: "Joe@Work <joe@b.test>, \"Joe@Home\" <joe@c.test>")
+        #expect(list.mailboxes.map(\.displayName) == ["Joe@Home"])
+        #expect(list.invalid.count == 1)
+    }
+
+    @Test("folding white space (CRLF and tab) is still just space")
+    func folding() {
+        let list = AddressList(parsing: "A\r\n\t<a@x.example>")
+        #expect(list.mailboxes.first?.displayName == "A")
     }
 }

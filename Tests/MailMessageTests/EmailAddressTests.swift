@@ -41,16 +41,20 @@ struct EmailAddressTests {
         #expect(try EmailAddress("postmaster@[192.0.2.1]").domain == "[192.0.2.1]")
     }
 
-    @Test("refuses malformed addresses", arguments: [
-        "", "plain", "@example.com", "a@", "a..b@example.com", ".a@example.com", "a.@example.com",
-        "a b@example.com", "a@exa mple.com", "a@-example.com", "a@example-.com", "a@example..com",
-        "a@exa_mple.com", "\"unterminated@example.com", "a(b)@example.com",
-    ])
+    @Test(
+        "refuses malformed addresses",
+        arguments: [
+            "", "plain", "@example.com", "a@", "a..b@example.com", ".a@example.com", "a.@example.com",
+            "a b@example.com", "a@exa mple.com", "a@-example.com", "a@example-.com", "a@example..com",
+            "a@exa_mple.com", "\"unterminated@example.com", "a(b)@example.com",
+        ])
     func malformed(_ text: String) {
         #expect(throws: MessageError.self) { try EmailAddress(text) }
     }
 
-    @Test("refuses CR, LF and NUL anywhere", arguments: ["a\r\n@example.com", "a@exam\nple.com", "a\u{0}@x.com", "\"a\r\nb\"@x.com"])
+    @Test(
+        "refuses CR, LF and NUL anywhere",
+        arguments: ["a\r\n@example.com", "a@exam\nple.com", "a\u{0}@x.com", "\"a\r\nb\"@x.com"])
     func injection(_ text: String) {
         #expect(throws: MessageError.self) { try EmailAddress(text) }
     }
@@ -67,5 +71,25 @@ struct EmailAddressTests {
         #expect(throws: MessageError.self) { try EmailAddress("a@\(longDomain)") }
         let fits = (0..<3).map { _ in label63 }.joined(separator: ".") + "." + String(repeating: "c", count: 60)
         #expect(throws: MessageError.self) { try EmailAddress("\(local64)@\(fits)") }  // over 254 in total
+    }
+}
+
+@Suite("EmailAddress refuses control characters")
+struct EmailAddressControlTests {
+    @Test(
+        "a control character anywhere, quoted or escaped, is refused",
+        arguments: [
+            "a\u{01}b@c.test", "a@c\u{01}.test", "\"a\u{01}b\"@c.test", "\"a\\\u{01}b\"@c.test", "\"a\tb\"@c.test",
+            "\"a\\\tb\"@c.test", "a\u{7F}@c.test", "\"a\u{7F}\"@c.test", "a\u{85}b@c.test", "a@[1.2.3.\u{01}]",
+            "a@c.test\r\n", "\"a\\\r\"@c.test",
+        ])
+    func controls(input: String) {
+        #expect(throws: MessageError.self, "\(input.debugDescription)") { try EmailAddress(input) }
+    }
+
+    @Test("the same checks apply to the two-part initialiser")
+    func parts() {
+        #expect(throws: MessageError.self) { try EmailAddress(localPart: "a\u{0}", domain: "b.test") }
+        #expect(throws: MessageError.self) { try EmailAddress(localPart: "a", domain: "b.test\u{9F}") }
     }
 }

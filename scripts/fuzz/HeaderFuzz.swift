@@ -30,12 +30,17 @@ func checkBuilderRoundTrip(_ bytes: [UInt8]) {
     guard let to = try? EmailAddress("to@example.com"), let fromAddress = try? EmailAddress("from@example.com") else {
         preconditionFailure("fixed addresses must parse")
     }
-    var message = OutgoingMessage(from: Mailbox(displayName: text, address: fromAddress))
+    let hasControl = text.unicodeScalars.contains { $0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F) }
+    guard let from = try? Mailbox(displayName: text, address: fromAddress) else {
+        precondition(hasControl, "a display name without control characters was refused")
+        return
+    }
+    var message = OutgoingMessage(from: from)
     message.to = [Mailbox(address: to)]
     message.subject = text
     message.date = MailDate(date: .init(timeIntervalSince1970: 0))
     guard let encoded = try? message.encoded(boundary: "fuzz") else {
-        precondition(text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }, "builder refused a clean value")
+        precondition(hasControl, "builder refused a clean value")
         return
     }
     guard let parsed = try? MIMEPart(parsing: encoded), let subject = parsed.header["Subject"] else {

@@ -75,7 +75,8 @@ public struct ConfirmationMessage: Sendable {
 
     /// The message, ready to send.
     public func message() -> OutgoingMessage {
-        var message = OutgoingMessage(from: Mailbox(displayName: text.productName, address: primary))
+        var message = OutgoingMessage(from: Mailbox(address: primary))
+        message.from.displayName = text.productName  // checked when encoded: no control characters
         message.to = [Mailbox(address: address)]
         message.subject = fill(text.subject)
         message.textBody = plainText

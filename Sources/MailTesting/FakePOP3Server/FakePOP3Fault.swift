@@ -21,4 +21,8 @@ public enum FakePOP3Fault: Sendable, Hashable {
     case endlessResponse(verb: String)
     /// Never answers `verb` (the client must time out).
     case silent(verb: String)
+    /// Sends the answer to `verb` (every answer when nil, `"GREETING"` for the greeting) one
+    /// byte at a time, `interval` apart: a slow-loris server that never stays silent long
+    /// enough for a read timeout, so only an overall deadline on the exchange stops it.
+    case slowLoris(verb: String?, interval: Duration = .seconds(1))
 }

@@ -92,10 +92,13 @@ public final class FakePOP3Server: Sendable {
         return listener
     }
 
-    /// Removes the messages with these UIDLs from `user`'s maildrop (a session's UPDATE state).
-    func remove(uids: Set<String>, from user: String) {
+    /// Removes the messages at these positions from `user`'s maildrop (a session's UPDATE
+    /// state). The session held the maildrop's lock since login and deliveries only append, so
+    /// positions from the login snapshot still name the same messages.
+    func remove(indexes: Set<Int>, from user: String) {
         state.withLock { state in
-            state.maildrops[user] = (state.maildrops[user] ?? []).filter { !uids.contains($0.uid) }
+            let maildrop = state.maildrops[user] ?? []
+            state.maildrops[user] = maildrop.indices.filter { !indexes.contains($0) }.map { maildrop[$0] }
         }
     }
 
@@ -113,7 +116,8 @@ public struct FakePOP3Connector: MailConnector {
     /// applies to both ends: the client's reads, and the server's wait for the next command
     /// (as a real server's idle timeout).
     public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
-        let (client, serverSide) = InMemoryConnection.makePair(readTimeout: timeouts.read)
+        let (client, serverSide) = InMemoryConnection.makePair(
+            readTimeout: timeouts.read, minimumTransferRate: timeouts.minimumTransferRate)
         if endpoint.security == .tls {
             try await client.startTLS(serverName: endpoint.host, policy: tls)
         }

@@ -95,9 +95,10 @@ extension FakePOP3Session {
     func handleQUIT() async throws {
         if phase == .transaction, let user {
             // UPDATE state (RFC 1939 §6): remove what was marked, then release the maildrop.
-            let removed = Set(deleted.map { messages[$0].uid })
-            server.remove(uids: removed, from: user)
-            try await sendLine("+OK \(removed.count) messages deleted, bye")
+            // By position, not by id: two messages may share an id on a broken server, and only
+            // the one marked may go.
+            server.remove(indexes: deleted, from: user)
+            try await sendLine("+OK \(deleted.count) messages deleted, bye")
         } else {
             try await sendLine("+OK bye")
         }

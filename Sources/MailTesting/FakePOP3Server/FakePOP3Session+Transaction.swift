@@ -2,17 +2,17 @@
 extension FakePOP3Session {
     func handleSTAT() async throws {
         let live = liveIndexes
-        try await sendLine("+OK \(live.count) \(live.reduce(0) { $0 + messages[$1].size })")
+        try await sendLine("+OK \(live.count) \(live.reduce(0) { $0 + messages[$1].reportedSize })")
     }
 
     func handleLIST(_ words: [String]) async throws {
         if let word = words.first {
             guard let index = try await messageIndex(word) else { return }
-            return try await sendLine("+OK \(index + 1) \(messages[index].size)")
+            return try await sendLine("+OK \(index + 1) \(messages[index].reportedSize)")
         }
         let live = liveIndexes
         var text = "+OK \(live.count) messages\r\n"
-        for index in live { text += "\(index + 1) \(messages[index].size)\r\n" }
+        for index in live { text += "\(index + 1) \(messages[index].reportedSize)\r\n" }
         try await send(Array((text + ".\r\n").utf8))
     }
 
@@ -20,19 +20,43 @@ extension FakePOP3Session {
         guard configuration.offersTOPAndUIDL else { return try await sendLine("-ERR unknown command UIDL") }
         if let word = words.first {
             guard let index = try await messageIndex(word) else { return }
-            return try await sendLine("+OK \(index + 1) \(messages[index].uid)")
+            return try await send(Array("+OK \(index + 1) ".utf8) + messages[index].uidBytes + [13, 10])
         }
-        var text = "+OK\r\n"
-        for index in liveIndexes { text += "\(index + 1) \(messages[index].uid)\r\n" }
-        try await send(Array((text + ".\r\n").utf8))
+        var out = Array("+OK\r\n".utf8)
+        for index in liveIndexes { out += Array("\(index + 1) ".utf8) + messages[index].uidBytes + [13, 10] }
+        try await send(out + Array(".\r\n".utf8))
     }
 
     func handleRETR(_ words: [String]) async throws {
         guard let word = words.first, let index = try await messageIndex(word) else { return }
-        let content = messages[index].content
-        var out = Array("+OK \(content.count) octets\r\n".utf8)
-        Self.appendStuffed(content, to: &out)
+        let message = messages[index]
+        var out = Array("+OK \(message.reportedSize) octets\r\n".utf8)
+        guard message.fillerSize > 0 else {
+            Self.appendStuffed(message.content, to: &out)
+            return try await send(out)
+        }
+        Self.appendStuffed(message.content, to: &out, terminated: false)
         try await send(out)
+        try await sendFiller(message.fillerSize)
+        try await send(Array(".\r\n".utf8))
+    }
+
+    /// Sends `count` bytes of generated body lines (none starts with a dot), 64 KiB at a time.
+    private func sendFiller(_ count: Int) async throws {
+        let line = Array(String(repeating: "f", count: 1022).utf8) + [13, 10]
+        let chunk = Array([[UInt8]](repeating: line, count: 64).joined())
+        var remaining = count
+        while remaining > 0 {
+            if remaining >= chunk.count {
+                try await send(chunk)
+                remaining -= chunk.count
+            } else {
+                // The last, short piece still ends its line.
+                let tail = Array(repeating: UInt8(ascii: "f"), count: max(0, remaining - 2)) + [13, 10]
+                try await send(Array(tail.suffix(remaining)))
+                remaining = 0
+            }
+        }
     }
 
     func handleTOP(_ words: [String]) async throws {
@@ -74,8 +98,8 @@ extension FakePOP3Session {
     }
 
     /// Appends `content` byte-stuffed (a dot doubled at the start of each line, RFC 1939 §3),
-    /// a final CRLF if missing, and the terminating `.` line.
-    static func appendStuffed(_ content: [UInt8], to out: inout [UInt8]) {
+    /// a final CRLF if missing, and (when `terminated`) the terminating `.` line.
+    static func appendStuffed(_ content: [UInt8], to out: inout [UInt8], terminated: Bool = true) {
         out.reserveCapacity(out.count + content.count + content.count / 64 + 5)
         // Line by line (not byte by byte), so that a large maildrop is served quickly even in
         // debug builds.
@@ -87,7 +111,7 @@ extension FakePOP3Session {
             start = end
         }
         if content.last.map({ $0 != UInt8(ascii: "\n") }) ?? false { out += [13, 10] }
-        out += [UInt8(ascii: "."), 13, 10]
+        if terminated { out += [UInt8(ascii: "."), 13, 10] }
     }
 
     /// The header, the blank line, and the first `count` body lines (what TOP returns).

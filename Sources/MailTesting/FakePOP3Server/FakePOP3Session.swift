@@ -29,6 +29,8 @@ final class FakePOP3Session {
     /// The APOP timestamp sent in the greeting.
     let timestamp: String
     private var sentBytes = 0
+    /// The verb being answered (`"GREETING"` before the first command), for per-verb faults.
+    private var currentVerb = "GREETING"
 
     var configuration: FakePOP3Configuration { server.configuration }
 
@@ -50,6 +52,7 @@ final class FakePOP3Session {
                 let line = String(decoding: try await reader.readLine(), as: UTF8.self)
                 let (verb, argument) = Self.split(line)
                 server.record(Self.redacted(verb: verb, argument: argument))
+                currentVerb = verb
                 if try await applyFaults(verb: verb) { continue }
                 try await handle(verb: verb, argument: argument)
             }
@@ -109,8 +112,21 @@ final class FakePOP3Session {
         try await send(Array((line + "\r\n").utf8))
     }
 
-    /// Sends `bytes`, honouring a `.dropConnection` fault.
+    /// Sends `bytes`, honouring `.slowLoris` and `.dropConnection` faults.
     func send(_ bytes: [UInt8]) async throws {
+        for case .slowLoris(let target, let interval) in configuration.faults
+        where target == nil || target?.uppercased() == currentVerb {
+            for byte in bytes {
+                try await sendNow([byte])
+                try await Task.sleep(for: interval)
+            }
+            return
+        }
+        try await sendNow(bytes)
+    }
+
+    /// Sends `bytes` at once, honouring a `.dropConnection` fault.
+    private func sendNow(_ bytes: [UInt8]) async throws {
         for case .dropConnection(let limit) in configuration.faults where sentBytes + bytes.count >= limit {
             let allowed = max(0, limit - sentBytes)
             if allowed > 0 { try? await connection.send(Array(bytes.prefix(allowed))) }

@@ -82,6 +82,12 @@ public final class FakeSMTPServer: Sendable {
         case authenticationReply(String)
         /// Close the connection after this many commands, without a reply.
         case disconnect(afterCommands: Int)
+        /// Send every reply (the greeting included) one byte at a time, `interval` apart: a
+        /// slow-loris server that a read timeout alone never stops.
+        case slowLoris(interval: Duration)
+        /// Take the message (it counts as received) but never answer the final dot: the case
+        /// RFC 5321 §4.5.3.2.6 warns about, where the client cannot know whether it was queued.
+        case silentAfterData
     }
 
     /// A message the server accepted.
@@ -182,7 +188,8 @@ struct FakeSMTPConnector: MailConnector {
     let tls: InMemoryConnection.SimulatedTLS
 
     func connect(to endpoint: Endpoint, tls policy: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
-        let (client, serverSide) = InMemoryConnection.makePair(tls: tls, readTimeout: timeouts.read)
+        let (client, serverSide) = InMemoryConnection.makePair(
+            tls: tls, readTimeout: timeouts.read, minimumTransferRate: timeouts.minimumTransferRate)
         if endpoint.security == .tls {
             try await client.startTLS(serverName: endpoint.host, policy: policy)
         }

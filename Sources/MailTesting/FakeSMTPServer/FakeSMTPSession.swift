@@ -222,6 +222,11 @@ final class FakeSMTPSession {
         resetTransaction()
         for case .refuseMessage(let line) in configuration.faults { return try await reply(line) }
         server.note(message: received)
+        if configuration.faults.contains(.silentAfterData) {
+            // Hold the connection open, answering nothing, until the client gives up.
+            while try await connection.receive(maximumCount: 4096) != nil {}
+            throw End.disconnect
+        }
         try await reply("250 2.0.0 Ok: queued as FAKE\(server.receivedMessages.count)")
     }
 
@@ -255,7 +260,19 @@ final class FakeSMTPSession {
     }
 
     private func reply(_ line: String) async throws {
-        try await connection.send(Array((line + "\r\n").utf8))
+        try await send(Array((line + "\r\n").utf8))
+    }
+
+    /// Sends `bytes`, one at a time under a `.slowLoris` fault.
+    private func send(_ bytes: [UInt8]) async throws {
+        for case .slowLoris(let interval) in configuration.faults {
+            for byte in bytes {
+                try await connection.send([byte])
+                try await Task.sleep(for: interval)
+            }
+            return
+        }
+        try await connection.send(bytes)
     }
 
     private func reply(code: Int, _ lines: [String]) async throws {
@@ -263,6 +280,6 @@ final class FakeSMTPSession {
         for (index, line) in lines.enumerated() {
             text += "\(code)\(index == lines.count - 1 ? " " : "-")\(line)\r\n"
         }
-        try await connection.send(Array(text.utf8))
+        try await send(Array(text.utf8))
     }
 }

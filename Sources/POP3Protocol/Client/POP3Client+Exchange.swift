@@ -55,8 +55,10 @@ extension POP3Client {
     }
 
     /// Reads one response line and lets the state machine judge it; a protocol violation throws
-    /// (and, through ``perform(_:)``, ends the session).
+    /// (and, through ``perform(_:)``, ends the session). Each response starts a new exchange
+    /// deadline, which also covers the block that follows a `+OK` to a multi-line command.
     func readResponse() async throws -> POP3StateMachine.ResponseAction {
+        reader.beginExchange(within: connection.timeouts)
         let response = try POP3Response(parsing: try await reader.readLine())
         let action = machine.responseReceived(response)
         if case .fatal(let error) = action { throw error }

@@ -30,6 +30,8 @@ extension POP3Client {
     }
 
     /// `UIDL`: every message's number and unique id, which identifies it across sessions.
+    /// Ids are kept byte for byte as sent, even when they break RFC 1939 §7; check the listing
+    /// with ``POP3UniqueIDAudit`` before keying messages (or deleting them) by id.
     public func uidlAll() async throws -> [POP3UniqueID] {
         try await perform {
             let block = try await multiLineCommand(.uidl(nil), maximumSize: configuration.maximumListingSize)
@@ -41,7 +43,7 @@ extension POP3Client {
     public func uidl(_ number: Int) async throws -> POP3UniqueID {
         try await perform {
             let response = try await simpleCommand(.uidl(number))
-            return try POP3UniqueID(parsing: Array(response.text.utf8))
+            return try POP3UniqueID(parsing: response.textBytes)
         }
     }
 

@@ -22,6 +22,11 @@ import MailTransport
 /// Calls may come from several tasks at once: they are carried out one after the other, in
 /// the order they arrived.
 ///
+/// Every answer (the greeting, each reply, each multi-line response such as a whole RETR) has an
+/// overall bound besides the read timeout: ``MailTransport/Timeouts/exchangeLimit(received:)``
+/// of the connection's ``MailTransport/MailConnection/timeouts``, so a server that trickles
+/// bytes fails with `TransportError(.timedOut)` instead of holding the session for hours.
+///
 /// Errors: a `-ERR` answer throws a ``POP3Error`` and the session goes on (for example a
 /// message number that does not exist). Anything else (a timeout, a closed connection, a
 /// malformed or oversized answer, a TLS failure) throws and ends the session; every later call
@@ -162,6 +167,7 @@ public actor POP3Client {
 
     private func start(upgrading: Bool) async throws {
         try await perform {
+            reader.beginExchange(within: connection.timeouts)
             let response = try POP3Response(parsing: try await reader.readLine())
             switch machine.greetingReceived(response) {
             case .ready(let greeting): self.greeting = greeting

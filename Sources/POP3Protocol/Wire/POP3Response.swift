@@ -26,12 +26,16 @@ public struct POP3Response: Sendable, Hashable, CustomStringConvertible {
     public var code: POP3ResponseCode?
     /// The rest of the line after the status (and the code), without leading spaces.
     public var text: String
+    /// ``text`` byte for byte as sent (``text`` decodes it leniently as UTF-8), for answers whose
+    /// bytes matter, such as a unique id in `UIDL n`'s answer.
+    public var textBytes: [UInt8]
 
     /// A response from its parts.
     public init(status: Status, code: POP3ResponseCode? = nil, text: String = "") {
         self.status = status
         self.code = code
         self.text = text
+        self.textBytes = Array(text.utf8)
     }
 
     /// Parses one response line (without its CRLF).
@@ -70,6 +74,7 @@ public struct POP3Response: Sendable, Hashable, CustomStringConvertible {
             }
         }
         text = Self.lenientText(body)
+        textBytes = Array(body)
     }
 
     /// Whether the status is `+OK`.

@@ -321,10 +321,26 @@ public actor SMTPClient: MailSending {
         -> SMTPStateMachine.Action
     {
         var action = first
+        // Set once the final dot is out: from then on the server may hold the message whatever
+        // happens to its reply.
+        var messageDelivered = false
         while true {
             switch action {
             case .wait:
-                action = machine.replyReceived(try await readReply())
+                let reply: SMTPReply
+                do {
+                    reply = try await readReply()
+                } catch let error as TransportError
+                    where messageDelivered && (error.code == .timedOut || error.code == .closedByPeer)
+                {
+                    throw SMTPError(
+                        .messageOutcomeUnknown,
+                        detail:
+                            "no reply after the end of the message: the server may already hold it, and sending it again may deliver it twice (RFC 5321 §4.5.3.2.6)",
+                        underlying: error.description)
+                }
+                messageDelivered = false
+                action = machine.replyReceived(reply)
             case .send(let commands):
                 try await write(commands)
                 action = .wait
@@ -335,9 +351,11 @@ public actor SMTPClient: MailSending {
                 action = machine.tlsEstablished()
             case .sendMessage:
                 try await writeMessage(message ?? [])
+                messageDelivered = true
                 action = machine.messageSent()
             case .sendTerminatorOnly:
                 try await connection.send([UInt8(ascii: "."), 0x0d, 0x0a])
+                messageDelivered = true
                 action = machine.messageSent()
             case .sessionFailed(let error):
                 close()
@@ -351,7 +369,10 @@ public actor SMTPClient: MailSending {
         }
     }
 
+    /// Reads one reply, all its lines within one exchange deadline (the connection's
+    /// ``MailTransport/Timeouts/exchangeLimit(received:)``).
     private func readReply() async throws -> SMTPReply {
+        reader.beginExchange(within: connection.timeouts)
         while true {
             if let reply = try parser.parse(line: try await reader.readLine()) { return reply }
         }

@@ -67,6 +67,10 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notConnected = Code("notConnected")
         /// The connection failed underneath (see `underlying`).
         public static let connectionFailed = Code("connectionFailed")
+        /// The whole message was sent but no reply to its final dot came (a timeout or a closed
+        /// connection): the server may have queued it, so sending it again may deliver it twice
+        /// (RFC 5321 §4.5.3.2.6 gives a server 10 minutes for that reply).
+        public static let messageOutcomeUnknown = Code("messageOutcomeUnknown")
     }
 
     /// The kind of failure.
@@ -135,6 +139,9 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
             return "Try again later; if it persists, check the network connection and the server settings."
         case .invalidArgument:
             return "Check the addresses for spaces, angle brackets or line breaks."
+        case .messageOutcomeUnknown:
+            return
+                "The server did not confirm the message after receiving all of it, so it may already have been sent: check with a recipient (or the sent-mail folder) before sending it again, since a retry may deliver it twice."
         default:
             return "The server refused the request; its reply says why."
         }

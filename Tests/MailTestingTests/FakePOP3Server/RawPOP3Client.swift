@@ -15,7 +15,10 @@ final class RawPOP3Client {
         Task { await server.serve(serverSide) }
     }
 
-    func line() async throws -> String { String(decoding: try await reader.readLine(), as: UTF8.self) }
+    func line() async throws -> String { String(decoding: try await rawLine(), as: UTF8.self) }
+
+    /// The next line's bytes, without its line end.
+    func rawLine() async throws -> [UInt8] { try await reader.readLine() }
 
     func send(_ text: String) async throws { try await connection.send(Array((text + "\r\n").utf8)) }
 

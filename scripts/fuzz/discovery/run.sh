@@ -53,14 +53,8 @@ for target in "${TARGETS[@]}"; do
     swiftc -parse-as-library -O -sanitize=fuzzer,address -module-name AutoDiscoveryFuzz $(sources_for "$target") -o "$binary"
     corpus="$OUT/$target-corpus"
     seed "$corpus" "$target"
-    mkdir -p "$OUT/$target"
-    echo "fuzzing $target for $SECONDS_PER_TARGET s"
-    if ! "$binary" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="$OUT/$target/" -print_final_stats=1 > "$OUT/$target.log" 2>&1; then
-        echo "FAIL $target: see $OUT/$target.log and $OUT/$target/"
-        status=1
-    else
-        echo "PASS $target: $(grep -E '^stat::number_of_executed_units' "$OUT/$target.log" | awk '{print $2}') runs, no crash"
-    fi
+    # shellcheck source=../lib.sh
+    source "$HERE/../lib.sh"
+    fuzz_run "$target" "$binary" "$corpus" "$OUT" "$SECONDS_PER_TARGET" || status=1
 done
 exit $status
