@@ -1,3 +1,4 @@
+import MailTransport
 import Synchronization
 
 /// Messages of the selected mailbox by UID: search, summaries, bodies with `BODY.PEEK[]` (in

@@ -97,10 +97,8 @@ public actor IMAPClient {
     var nextTag = 1
     /// Whether the last completion carried `[CAPABILITY ...]` (so login need not ask again).
     var lastCompletionHadCapabilities = false
-    /// Whether an operation owns the connection (the actor is reentrant at every `await`).
-    var isBusy = false
-    /// Operations waiting for the connection, first come first served.
-    var waiters: [CheckedContinuation<Void, Never>] = []
+    /// One operation at a time owns the connection (the actor is reentrant at every `await`).
+    let turns = ConnectionTurns()
 
     private init(connection: any MailConnection, serverName: String, tls: TLSPolicy, configuration: Configuration) {
         self.connection = connection

@@ -20,14 +20,7 @@ public struct FakeIMAPMessage: Sendable, Hashable {
 
     /// A message with text content (LF line ends are turned into CRLF).
     public init(text: String, flags: Set<String> = []) {
-        var bytes: [UInt8] = []
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "\n"), previous != UInt8(ascii: "\r") { bytes.append(UInt8(ascii: "\r")) }
-            bytes.append(byte)
-            previous = byte
-        }
-        self.init(content: bytes, flags: flags)
+        self.init(content: FakeServerSupport.crlfBytes(text), flags: flags)
     }
 }
 

@@ -19,8 +19,8 @@ import Synchronization
 /// ```
 ///
 /// Reachable in memory (``connector``, or ``serve(_:)`` on any ``ServerSideConnection``) and
-/// over loopback TCP with real TLS (``listen(host:certificate:implicitTLS:)``).
-public final class FakeIMAPServer: Sendable {
+/// over loopback TCP with real TLS (``FakeMailServer/listen(host:certificate:implicitTLS:)``).
+public final class FakeIMAPServer: FakeMailServer {
     /// What the server offers and its faults.
     public let configuration: FakeIMAPConfiguration
     /// The users it knows: passwords (LOGIN, password SASL) and tokens (XOAUTH2, OAUTHBEARER).
@@ -112,22 +112,6 @@ public final class FakeIMAPServer: Sendable {
     /// marked secure at once (simulated implicit TLS); `.startTLS` works through STARTTLS.
     public var connector: FakeIMAPConnector { FakeIMAPConnector(server: self) }
 
-    /// Listens on loopback and serves every connection until the listener is closed.
-    /// - Parameters:
-    ///   - certificate: for implicit TLS or STARTTLS (from ``TestCertificateAuthority``).
-    ///   - implicitTLS: whether connections start with a TLS handshake (port 993 style).
-    public func listen(
-        host: String = "127.0.0.1",
-        certificate: TestCertificateAuthority.ServerCertificate? = nil,
-        implicitTLS: Bool = false
-    ) throws -> LoopbackListener {
-        let listener = try LoopbackListener(host: host, certificate: certificate, implicitTLS: implicitTLS)
-        Task { [self] in
-            await listener.serve { connection in await self.serve(connection) }
-        }
-        return listener
-    }
-
     // MARK: - For sessions
 
     func record(_ line: String) {
@@ -208,12 +192,7 @@ public struct FakeIMAPConnector: MailConnector {
     /// A new in-memory connection with a session of ``server`` on its other end. `timeouts.read`
     /// applies to both ends: the client's reads, and the server's wait for the next command.
     public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
-        let (client, serverSide) = InMemoryConnection.makePair(readTimeout: timeouts.read)
-        if endpoint.security == .tls {
-            try await client.startTLS(serverName: endpoint.host, policy: tls)
-        }
         let server = self.server
-        Task { await server.serve(serverSide) }
-        return client
+        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts) { await server.serve($0) }
     }
 }

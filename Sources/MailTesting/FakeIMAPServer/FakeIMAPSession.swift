@@ -26,7 +26,10 @@ final class FakeIMAPSession {
     /// The message count last told to the client (EXISTS), to announce new mail.
     var announcedCount = 0
     var enabled: Set<String> = []
-    private var sentBytes = 0
+    /// The session's output, closed once a `.dropConnection` fault's budget is spent.
+    private lazy var output = FakeServerOutput(connection: connection, faults: configuration.faults) {
+        if case .dropConnection(let limit) = $0 { limit } else { nil }
+    }
 
     var configuration: FakeIMAPConfiguration { server.configuration }
 
@@ -159,15 +162,7 @@ final class FakeIMAPSession {
 
     /// Sends `bytes`, honouring a `.dropConnection` fault.
     func send(_ bytes: [UInt8]) async throws {
-        for case .dropConnection(let limit) in configuration.faults where sentBytes + bytes.count >= limit {
-            let allowed = max(0, limit - sentBytes)
-            if allowed > 0 { try? await connection.send(Array(bytes.prefix(allowed))) }
-            sentBytes = limit
-            connection.close()
-            throw SessionEnded()
-        }
-        sentBytes += bytes.count
-        try await connection.send(bytes)
+        try await output.send(bytes)
     }
 
     /// Applies the faults scripted for `command`; returns true when the answer was replaced.

@@ -28,7 +28,10 @@ final class FakePOP3Session {
     var deleted: Set<Int> = []
     /// The APOP timestamp sent in the greeting.
     let timestamp: String
-    private var sentBytes = 0
+    /// The session's output, closed once a `.dropConnection` fault's budget is spent.
+    private lazy var output = FakeServerOutput(connection: connection, faults: configuration.faults) {
+        if case .dropConnection(let limit) = $0 { limit } else { nil }
+    }
 
     var configuration: FakePOP3Configuration { server.configuration }
 
@@ -111,15 +114,7 @@ final class FakePOP3Session {
 
     /// Sends `bytes`, honouring a `.dropConnection` fault.
     func send(_ bytes: [UInt8]) async throws {
-        for case .dropConnection(let limit) in configuration.faults where sentBytes + bytes.count >= limit {
-            let allowed = max(0, limit - sentBytes)
-            if allowed > 0 { try? await connection.send(Array(bytes.prefix(allowed))) }
-            sentBytes = limit
-            connection.close()
-            throw SessionEnded()
-        }
-        sentBytes += bytes.count
-        try await connection.send(bytes)
+        try await output.send(bytes)
     }
 
     /// Applies the faults scripted for `verb`; returns true when the answer was replaced.
