@@ -23,16 +23,19 @@ extension InteropSMTPSuite {
             Endpoint(host: bench.host, port: try #require(bench.imapsPort), security: .tls)
         }
 
-        static func connect(_ bench: TestbedEnvironment, security: Endpoint.Security = .tls) async throws -> IMAPClient {
+        static func connect(_ bench: TestbedEnvironment, security: Endpoint.Security = .tls) async throws -> IMAPClient
+        {
             let port = try #require(security == .tls ? bench.imapsPort : bench.imapPort)
             return try await IMAPClient.connect(
-                to: Endpoint(host: bench.host, port: port, security: security), tls: InteropSMTPSuite.benchPolicy(bench),
+                to: Endpoint(host: bench.host, port: port, security: security),
+                tls: InteropSMTPSuite.benchPolicy(bench),
                 timeouts: timeouts)
         }
 
         static func login(_ bench: TestbedEnvironment, as user: TestbedUser) async throws -> IMAPClient {
             try await IMAPClient.connect(
-                to: try imapsEndpoint(bench), credentials: Credentials(user: user.address, secret: .password(user.password)),
+                to: try imapsEndpoint(bench),
+                credentials: Credentials(user: user.address, secret: .password(user.password)),
                 tls: InteropSMTPSuite.benchPolicy(bench), timeouts: timeouts)
         }
 
@@ -70,7 +73,8 @@ extension InteropSMTPSuite {
             let bench = try TestbedEnvironment.required()
             let olivia = try bench.claimUser("olivia")
             let client = try await Self.connect(bench)
-            try await client.authenticate(Credentials(user: olivia.address, secret: .password(olivia.password)), mechanism: kind)
+            try await client.authenticate(
+                Credentials(user: olivia.address, secret: .password(olivia.password)), mechanism: kind)
             #expect(await client.isAuthenticated)
             try await client.logout()
         }
@@ -86,12 +90,15 @@ extension InteropSMTPSuite {
                         try await client.login(username: olivia.address, password: "not-" + olivia.password)
                     } else {
                         try await client.authenticate(
-                            Credentials(user: olivia.address, secret: .password("not-" + olivia.password)), mechanism: .plain)
+                            Credentials(user: olivia.address, secret: .password("not-" + olivia.password)),
+                            mechanism: .plain)
                     }
                 }
                 #expect(error?.code == .authenticationFailed)
                 #expect(error?.responseCode?.name == "AUTHENTICATIONFAILED")
-                #expect(error?.serverText?.contains("Authentication failed") == true, "Dovecot's words: \(String(describing: error))")
+                #expect(
+                    error?.serverText?.contains("Authentication failed") == true,
+                    "Dovecot's words: \(String(describing: error))")
                 #expect(error?.description.contains("not-" + olivia.password) == false)
             }
             try await client.login(username: olivia.address, password: olivia.password)
@@ -102,7 +109,10 @@ extension InteropSMTPSuite {
         @Test(
             "the bad certificates on the IMAPS ports are refused with their reasons",
             arguments: [
-                ("MAILLINK_WRONGHOST_HOST", "MAILLINK_WRONGHOST_IMAPS_PORT", TransportError.Code.certificateHostnameMismatch),
+                (
+                    "MAILLINK_WRONGHOST_HOST", "MAILLINK_WRONGHOST_IMAPS_PORT",
+                    TransportError.Code.certificateHostnameMismatch
+                ),
                 ("MAILLINK_EXPIRED_HOST", "MAILLINK_EXPIRED_IMAPS_PORT", .certificateExpired),
                 ("MAILLINK_SELFSIGNED_HOST", "MAILLINK_SELFSIGNED_IMAPS_PORT", .certificateSelfSigned),
             ])
@@ -123,7 +133,8 @@ extension InteropSMTPSuite {
         func specialUse() async throws {
             let bench = try TestbedEnvironment.required()
             let olivia = try bench.claimUser("olivia")
-            let expected = try #require(bench.values["MAILLINK_IMAP_SPECIAL_USE"], "the bench lacks special-use folders")
+            let expected = try #require(
+                bench.values["MAILLINK_IMAP_SPECIAL_USE"], "the bench lacks special-use folders")
             let client = try await Self.login(bench, as: olivia)
             let mailboxes = try await client.listMailboxes()
             for pair in expected.split(separator: ",") {
@@ -210,9 +221,11 @@ extension InteropSMTPSuite {
                 "From: \(bench.primaryUser.address)\r\nTo: \(olivia.address)\r\nSubject: \(subject)\r\nMessage-ID: <\(UUID().uuidString)@example.test>\r\n\r\nwake up\r\n"
                     .utf8)
             let smtp = try await SMTPClient.connect(
-                to: InteropSMTPSuite.endpoint(bench, implicitTLS: false), credentials: InteropSMTPSuite.aliceCredentials(bench),
+                to: InteropSMTPSuite.endpoint(bench, implicitTLS: false),
+                credentials: InteropSMTPSuite.aliceCredentials(bench),
                 tlsPolicy: InteropSMTPSuite.benchPolicy(bench), timeouts: .all(.seconds(20)))
-            _ = try await smtp.send(envelope: try SMTPEnvelope(from: bench.primaryUser.address, to: [olivia.address]), message: message)
+            _ = try await smtp.send(
+                envelope: try SMTPEnvelope(from: bench.primaryUser.address, to: [olivia.address]), message: message)
             try await smtp.quit()
 
             guard case .changed(let updates) = try await idling.value else {

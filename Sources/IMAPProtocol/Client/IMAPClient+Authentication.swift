@@ -13,7 +13,9 @@ extension IMAPClient {
     ///   `.loginDisabled` (LOGINDISABLED announced), `.cleartextRefused` (nothing was sent).
     public func login(username: String, password: String, allowInsecureAuthentication: Bool = false) async throws {
         try await perform {
-            guard isSecure || allowInsecureAuthentication else { throw SessionContinuesError(error: Self.cleartextRefusal) }
+            guard isSecure || allowInsecureAuthentication else {
+                throw SessionContinuesError(error: Self.cleartextRefusal)
+            }
             if capabilities.loginDisabled {
                 throw SessionContinuesError(
                     error: IMAPError(.loginDisabled, detail: "the server announces LOGINDISABLED"))
@@ -37,7 +39,8 @@ extension IMAPClient {
         mechanism: SASLMechanismKind? = nil,
         allowInsecureAuthentication: Bool = false
     ) async throws {
-        let selector = SASLMechanismSelector(isConnectionSecure: isSecure, allowInsecureCleartext: allowInsecureAuthentication)
+        let selector = SASLMechanismSelector(
+            isConnectionSecure: isSecure, allowInsecureCleartext: allowInsecureAuthentication)
         let kind: SASLMechanismKind
         if let mechanism {
             if mechanism.sendsReusableSecret && !selector.permitsCleartext { throw Self.cleartextRefusal }
@@ -77,12 +80,15 @@ extension IMAPClient {
     /// response when SASL-IR is offered, then one line per challenge, `*` when the mechanism
     /// cannot go on. An OAuth 2.0 token the server refuses (other than for its scope) is
     /// refreshed through the credentials' token provider and tried once more.
-    private func runSASL(_ kind: SASLMechanismKind, credentials: Credentials, refreshingToken: Bool = false) async throws {
+    private func runSASL(
+        _ kind: SASLMechanismKind, credentials: Credentials, refreshingToken: Bool = false
+    ) async throws {
         var session: SASLClientSession
         let initial: String?
         do {
             session = SASLClientSession(
-                mechanism: try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName))
+                mechanism: try await credentials.makeMechanism(kind, refreshingToken: refreshingToken, host: serverName)
+            )
             initial = try session.start(maximumInitialResponseLength: capabilities.saslInitialResponse ? nil : 0)
         } catch {
             throw SessionContinuesError(error: error)

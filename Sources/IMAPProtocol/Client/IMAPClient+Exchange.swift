@@ -6,12 +6,14 @@ extension IMAPClient {
     /// its exchange is complete.
     func perform<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await turns.perform(
-            ended: { machine.state == .closed ? IMAPError(.invalidState, detail: "the session has ended") : nil }, end: close, body)
+            ended: { machine.state == .closed ? IMAPError(.invalidState, detail: "the session has ended") : nil },
+            end: close, body)
     }
 
     /// The options the encoder may use with this server.
     var encodingOptions: IMAPEncodingOptions {
-        IMAPEncodingOptions(literalMode: capabilities.literalMode, utf8Accepted: enabledExtensions.contains("UTF8=ACCEPT"))
+        IMAPEncodingOptions(
+            literalMode: capabilities.literalMode, utf8Accepted: enabledExtensions.contains("UTF8=ACCEPT"))
     }
 
     /// Encodes and writes `command` with a fresh tag. A synchronizing literal makes it wait for
@@ -26,7 +28,9 @@ extension IMAPClient {
         } catch {
             throw SessionContinuesError(error: error)
         }
-        if case .reject(let error) = machine.sending(command, tag: tag, literalContinuations: encoded.segments.count - 1) {
+        if case .reject(let error) = machine.sending(
+            command, tag: tag, literalContinuations: encoded.segments.count - 1)
+        {
             throw SessionContinuesError(error: error)
         }
         nextTag += 1
@@ -78,10 +82,12 @@ extension IMAPClient {
         var sinkError: (any Error)?
         while let size = try IMAPLiteralAnnouncement.size(endingLine: lines[lines.count - 1]) {
             guard literals.count < configuration.maximumLiteralCount else {
-                throw TransportError(.responseTooLarge, "a response with more than \(configuration.maximumLiteralCount) literals")
+                throw TransportError(
+                    .responseTooLarge, "a response with more than \(configuration.maximumLiteralCount) literals")
             }
             let isBody = IMAPLiteralAnnouncement.announcesMessageBody(lines[lines.count - 1])
-            let limit = isBody ? (maximumBodySize ?? configuration.maximumMessageSize) : configuration.maximumLiteralSize
+            let limit =
+                isBody ? (maximumBodySize ?? configuration.maximumMessageSize) : configuration.maximumLiteralSize
             guard size <= limit else {
                 throw TransportError(.responseTooLarge, "a literal of \(size) bytes exceeds \(limit)")
             }
@@ -98,7 +104,8 @@ extension IMAPClient {
             } else {
                 total += size
                 guard total <= limit + configuration.maximumLineLength else {
-                    throw TransportError(.responseTooLarge, "a response exceeds \(limit + configuration.maximumLineLength) bytes")
+                    throw TransportError(
+                        .responseTooLarge, "a response exceeds \(limit + configuration.maximumLineLength) bytes")
                 }
                 literals.append(.bytes(try await readLiteral(size)))
             }

@@ -79,7 +79,8 @@ extension IMAPClient {
             selectedMailbox = nil
             var opened = IMAPSelectedMailbox(name: mailbox, isReadOnly: readOnly)
             let condStore = capabilities.condStore
-            let command: IMAPCommand = readOnly ? .examine(mailbox, condStore: condStore) : .select(mailbox, condStore: condStore)
+            let command: IMAPCommand =
+                readOnly ? .examine(mailbox, condStore: condStore) : .select(mailbox, condStore: condStore)
             let tagged = try await execute(command) { data in
                 switch data {
                 case .exists(let count): opened.status.messageCount = count
@@ -87,7 +88,8 @@ extension IMAPClient {
                 case .condition(.ok, let text):
                     guard let code = text.code else { break }
                     switch code.name {
-                    case IMAPResponseCode.uidValidity: opened.status.uidValidity = code.number.flatMap { UInt32(exactly: $0) }
+                    case IMAPResponseCode.uidValidity:
+                        opened.status.uidValidity = code.number.flatMap { UInt32(exactly: $0) }
                     case IMAPResponseCode.uidNext: opened.status.uidNext = code.number.flatMap { UInt32(exactly: $0) }
                     case IMAPResponseCode.highestModSeq: opened.status.highestModSeq = code.number
                     case IMAPResponseCode.permanentFlags: opened.permanentFlags = code.words
@@ -105,7 +107,8 @@ extension IMAPClient {
                 .uidValidityChanged,
                 detail: "\(mailbox.displayName) has UIDVALIDITY \(selected.uidValidity.map(String.init) ?? "none"), "
                     + "not \(expectedUIDValidity)",
-                responseCode: IMAPResponseCode(name: IMAPResponseCode.uidValidity, argument: selected.uidValidity.map(String.init)))
+                responseCode: IMAPResponseCode(
+                    name: IMAPResponseCode.uidValidity, argument: selected.uidValidity.map(String.init)))
         }
         return selected
     }

@@ -25,7 +25,9 @@ extension IMAPClient {
     ///
     /// - Parameter changedSince: with CONDSTORE, only messages whose flags changed after this
     ///   mod-sequence (RFC 7162 §3.1.4.1).
-    public func messageSummaries(_ uids: IMAPUIDSet = .all, changedSince: UInt64? = nil) async throws
+    public func messageSummaries(
+        _ uids: IMAPUIDSet = .all, changedSince: UInt64? = nil
+    ) async throws
         -> [IMAPMessageSummary]
     {
         try await perform {
@@ -92,7 +94,8 @@ extension IMAPClient {
             var firstError: (any Error)?
             while true {
                 while firstError == nil, inFlight.count < window, next < batches.count {
-                    inFlight.append(try await send(.uidFetch(batches[next], [.uid, .size, .flags, .bodyPeek], changedSince: nil)))
+                    inFlight.append(
+                        try await send(.uidFetch(batches[next], [.uid, .size, .flags, .bodyPeek], changedSince: nil)))
                     next += 1
                 }
                 guard !inFlight.isEmpty else { break }
@@ -102,7 +105,8 @@ extension IMAPClient {
                     guard firstError == nil, case .fetch(_, let attributes) = data, let uid = attributes.uid,
                         wanted.contains(uid), case .bytes(let content)? = attributes.body
                     else { continue }
-                    let summary = IMAPMessageSummary(uid: uid, size: attributes.size ?? content.count, flags: attributes.flags ?? [])
+                    let summary = IMAPMessageSummary(
+                        uid: uid, size: attributes.size ?? content.count, flags: attributes.flags ?? [])
                     do {
                         try await handler(IMAPFetchedMessage(summary: summary, content: content))
                     } catch {
@@ -203,7 +207,8 @@ extension IMAPClient {
         return try await perform {
             guard capabilities.uidPlus else {
                 throw SessionContinuesError(
-                    error: IMAPError(.notSupported, detail: "UID EXPUNGE needs UIDPLUS (RFC 4315), which the server lacks"))
+                    error: IMAPError(
+                        .notSupported, detail: "UID EXPUNGE needs UIDPLUS (RFC 4315), which the server lacks"))
             }
             return try await expunging(.uidExpunge(IMAPUIDSet(uids)))
         }

@@ -115,7 +115,8 @@ public struct IMAPError: Error, Sendable, Hashable, CustomStringConvertible {
         if status == .bad, code == .authenticationFailed, verb != "LOGIN", verb != "AUTHENTICATE" {
             code = .commandRejected
         }
-        self.init(code, detail: "\(verb) was refused (\(status.rawValue))", serverText: text.text, responseCode: text.code)
+        self.init(
+            code, detail: "\(verb) was refused (\(status.rawValue))", serverText: text.text, responseCode: text.code)
     }
 
     /// Whether trying again later, with the same settings, may succeed.
@@ -136,7 +137,8 @@ public struct IMAPError: Error, Sendable, Hashable, CustomStringConvertible {
                 "The provider wants a sign-in through its web site first (or an app password when two-step verification is on); sign in there, then try again."
         }
         if text.contains("imap access") || text.contains("imap is disabled") || text.contains("not enabled for imap") {
-            return "IMAP access is turned off for this account; enable IMAP in the provider's mail settings, then try again."
+            return
+                "IMAP access is turned off for this account; enable IMAP in the provider's mail settings, then try again."
         }
         switch code {
         case .authenticationFailed:
@@ -144,12 +146,15 @@ public struct IMAPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .authorizationFailed, .noPermission: return "This account may not use the mailbox; ask the provider."
         case .expired: return "The password or account has expired; renew it with the provider, then try again."
         case .privacyRequired, .startTLSNotOffered:
-            return "The connection must be encrypted; use port 993 with TLS, or 143 with STARTTLS if the server offers it."
+            return
+                "The connection must be encrypted; use port 993 with TLS, or 143 with STARTTLS if the server offers it."
         case .cleartextRefused:
-            return "The connection is not encrypted; use TLS (port 993) or STARTTLS (port 143) so the password is protected."
+            return
+                "The connection is not encrypted; use TLS (port 993) or STARTTLS (port 143) so the password is protected."
         case .contactAdmin: return "The server asks you to contact its administrator."
         case .inUse: return "Another session holds the mailbox; wait a few minutes, then try again."
-        case .limit: return "The server's limit (for example on connections) was reached; close other mail programs or wait."
+        case .limit:
+            return "The server's limit (for example on connections) was reached; close other mail programs or wait."
         case .overQuota: return "The mailbox is full; delete mail or ask for more space."
         case .unavailable, .serverClosed: return "The server is temporarily unavailable; try again later."
         case .nonexistent: return "The mailbox does not exist; check its name."

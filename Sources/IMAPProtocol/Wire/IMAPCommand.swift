@@ -78,7 +78,8 @@ public enum IMAPCommand: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .login(let user, _): "LOGIN \(user) <redacted>"
-        case .authenticate(let mechanism, let initial): "AUTHENTICATE \(mechanism)\(initial == nil ? "" : " <redacted>")"
+        case .authenticate(let mechanism, let initial):
+            "AUTHENTICATE \(mechanism)\(initial == nil ? "" : " <redacted>")"
         case .select(let name, _), .examine(let name, _), .status(let name, _): "\(verb) \(name)"
         case .uidFetch(let set, _, _), .uidStore(let set, _, _, _), .uidExpunge(let set): "\(verb) \(set)"
         default: verb

@@ -50,7 +50,8 @@ public enum IMAPLiteralAnnouncement {
             digits += 1
         }
         guard digits > 0, index >= 0 else { return nil }
-        if line[index] == UInt8(ascii: "+") || line[index] == UInt8(ascii: "-") { return nil }  // only clients send these
+        // `{n+}` and `{n-}` are for clients only (RFC 7888): not an announcement from a server.
+        if line[index] == UInt8(ascii: "+") || line[index] == UInt8(ascii: "-") { return nil }
         guard line[index] == UInt8(ascii: "{") else { return nil }
         guard digits <= 19, let size = Int(String(decoding: line[(index + 1)..<(line.count - 1)], as: UTF8.self))
         else {

@@ -185,7 +185,9 @@ struct IMAPResponseCursor {
 
     /// Bytes up to (not including) `byte` on this line piece.
     mutating func upTo(_ byte: UInt8) throws(IMAPError) -> String {
-        guard let end = current[index...].firstIndex(of: byte) else { throw fail("a missing '\(Character(Unicode.Scalar(byte)))'") }
+        guard let end = current[index...].firstIndex(of: byte) else {
+            throw fail("a missing '\(Character(Unicode.Scalar(byte)))'")
+        }
         let text = String(decoding: current[index..<end], as: UTF8.self)
         index = end
         return text

@@ -224,7 +224,9 @@ public enum IMAPResponseParser {
             if pairs > 0 { try cursor.space() }
             pairs += 1
             guard pairs <= maximumIDPairs else { throw cursor.fail("an ID response with too many fields") }
-            guard case .bytes(let key) = try cursor.string() else { throw cursor.fail("an ID field name that is not a string") }
+            guard case .bytes(let key) = try cursor.string() else {
+                throw cursor.fail("an ID field name that is not a string")
+            }
             try cursor.space()
             if case .bytes(let value) = try cursor.nstring() {
                 fields[String(decoding: key, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
@@ -256,7 +258,9 @@ public enum IMAPResponseParser {
                 attributes.flags = try cursor.flagList()
             case "INTERNALDATE":
                 try cursor.space()
-                guard case .bytes(let date) = try cursor.string() else { throw cursor.fail("an INTERNALDATE that is not a string") }
+                guard case .bytes(let date) = try cursor.string() else {
+                    throw cursor.fail("an INTERNALDATE that is not a string")
+                }
                 attributes.internalDate = String(decoding: date, as: UTF8.self)
             case "MODSEQ":
                 try cursor.space()

@@ -50,8 +50,10 @@ public struct IMAPUIDSet: Sendable, Hashable, CustomStringConvertible {
     /// `1:3,7`, with `*` for the largest UID (2³²-1, which stands for "the last message").
     public var description: String {
         func text(_ value: UInt32) -> String { value == .max ? "*" : "\(value)" }
-        return ranges.map { $0.lowerBound == $0.upperBound ? text($0.lowerBound) : "\(text($0.lowerBound)):\(text($0.upperBound))" }
-            .joined(separator: ",")
+        return ranges.map {
+            $0.lowerBound == $0.upperBound ? text($0.lowerBound) : "\(text($0.lowerBound)):\(text($0.upperBound))"
+        }
+        .joined(separator: ",")
     }
 
     /// Parses a sequence set of UIDs without `*` (as in VANISHED, RFC 7162 §3.2.10); nil when

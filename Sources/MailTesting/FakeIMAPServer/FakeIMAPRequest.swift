@@ -123,7 +123,8 @@ struct FakeIMAPRequest {
                     let next = bytes[end]
                     if next == UInt8(ascii: "[") { inBrackets = true }
                     if next == UInt8(ascii: "]") { inBrackets = false }
-                    if !inBrackets, next == UInt8(ascii: " ") || next == UInt8(ascii: "(") || next == UInt8(ascii: ")") {
+                    if !inBrackets, next == UInt8(ascii: " ") || next == UInt8(ascii: "(") || next == UInt8(ascii: ")")
+                    {
                         break
                     }
                     end += 1

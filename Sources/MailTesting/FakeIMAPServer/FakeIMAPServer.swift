@@ -193,6 +193,8 @@ public struct FakeIMAPConnector: MailConnector {
     /// applies to both ends: the client's reads, and the server's wait for the next command.
     public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
         let server = self.server
-        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts) { await server.serve($0) }
+        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts) {
+            await server.serve($0)
+        }
     }
 }

@@ -36,7 +36,8 @@ extension FakeIMAPSession {
         guard !(configuration.requiresTLSForLogin && !connection.isSecure) else {
             return try await complete(request, "NO [PRIVACYREQUIRED] LOGIN is disabled before STARTTLS")
         }
-        guard request.arguments.count == 2, let name = request.arguments[0].text, let password = request.arguments[1].text
+        guard request.arguments.count == 2, let name = request.arguments[0].text,
+            let password = request.arguments[1].text
         else { return try await complete(request, "BAD LOGIN needs a user name and a password") }
         guard server.accounts.passwords[name] == password else {
             return try await complete(request, "NO [AUTHENTICATIONFAILED] Authentication failed.")

@@ -11,7 +11,9 @@ extension FakeIMAPSession {
         for mailbox in server.mailboxes(of: user) where Self.matches(mailbox.name, pattern: wanted) {
             var attributes = ["\\HasNoChildren"]
             if configuration.offersSpecialUse, let use = mailbox.specialUse { attributes.append(use) }
-            try await sendLine("* LIST (\(attributes.joined(separator: " "))) \"\(configuration.delimiter)\" \(Self.quoted(mailbox.name))")
+            try await sendLine(
+                "* LIST (\(attributes.joined(separator: " "))) \"\(configuration.delimiter)\" \(Self.quoted(mailbox.name))"
+            )
         }
         try await complete(request, "OK LIST completed")
     }
@@ -72,7 +74,8 @@ extension FakeIMAPSession {
 
     func handleCLOSE(_ request: FakeIMAPRequest) async throws {
         if case .selected(let name, false) = phase, let user {
-            server.update(user: user, mailbox: name) { box in box.messages.removeAll { $0.flags.contains("\\Deleted") } }
+            server.update(user: user, mailbox: name) { box in box.messages.removeAll { $0.flags.contains("\\Deleted") }
+            }
         }
         phase = .authenticated
         try await complete(request, "OK CLOSE completed")

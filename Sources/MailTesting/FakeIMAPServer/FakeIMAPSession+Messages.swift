@@ -126,7 +126,8 @@ extension FakeIMAPSession {
             } ?? []
         if !silent {
             for (number, message) in changed {
-                try await sendLine("* \(number) FETCH (UID \(message.uid) FLAGS (\(message.flags.sorted().joined(separator: " "))))")
+                try await sendLine(
+                    "* \(number) FETCH (UID \(message.uid) FLAGS (\(message.flags.sorted().joined(separator: " "))))")
             }
         }
         try await complete(request, "OK STORE completed")
@@ -137,7 +138,9 @@ extension FakeIMAPSession {
         guard !selection.readOnly else { return try await complete(request, "NO [READ-ONLY] mailbox is read-only") }
         var inSet: (UInt32) -> Bool = { _ in true }
         if request.verb == "UID EXPUNGE" {
-            guard configuration.offersUIDPLUS else { return try await complete(request, "BAD unknown command UID EXPUNGE") }
+            guard configuration.offersUIDPLUS else {
+                return try await complete(request, "BAD unknown command UID EXPUNGE")
+            }
             guard let text = request.arguments.first?.text, let set = Self.uidSet(text, last: messages.last?.uid) else {
                 return try await complete(request, "BAD UID EXPUNGE needs a UID set")
             }

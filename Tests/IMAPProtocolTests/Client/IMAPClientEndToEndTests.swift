@@ -21,8 +21,11 @@ struct IMAPClientEndToEndTests {
     @Test("a sync pass: select, list UIDs with sizes, fetch with PEEK, delete, expunge")
     func syncPass() async throws {
         let server = Self.server()
-        for index in 1...5 { server.deliver(FakeIMAPMessage(text: "Subject: \(index)\n\nbody \(index)\n"), to: "alice") }
-        let client = try await IMAPClient.connect(to: Self.endpoint, credentials: Self.alice, connector: server.connector)
+        for index in 1...5 {
+            server.deliver(FakeIMAPMessage(text: "Subject: \(index)\n\nbody \(index)\n"), to: "alice")
+        }
+        let client = try await IMAPClient.connect(
+            to: Self.endpoint, credentials: Self.alice, connector: server.connector)
         let inbox = try await client.select(.inbox)
         #expect(inbox.messageCount == 5)
         let summaries = try await client.messageSummaries()
@@ -45,16 +48,20 @@ struct IMAPClientEndToEndTests {
     func newSince() async throws {
         let server = Self.server()
         server.deliver(FakeIMAPMessage(text: "Subject: old\n\n"), to: "alice")
-        let client = try await IMAPClient.connect(to: Self.endpoint, credentials: Self.alice, connector: server.connector)
+        let client = try await IMAPClient.connect(
+            to: Self.endpoint, credentials: Self.alice, connector: server.connector)
         let inbox = try await client.select(.inbox, readOnly: true)
         #expect(try await client.messageSummaries(.starting(at: try #require(inbox.uidNext))).isEmpty)
         try await client.logout()
     }
 
-    @Test("every SASL mechanism MailAuth has logs in", arguments: ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "LOGIN"])
+    @Test(
+        "every SASL mechanism MailAuth has logs in",
+        arguments: ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "LOGIN"])
     func mechanisms(name: String) async throws {
         let server = Self.server { $0.saslMechanisms = [name] }
-        let client = try await IMAPClient.connect(to: Self.endpoint, credentials: Self.alice, connector: server.connector)
+        let client = try await IMAPClient.connect(
+            to: Self.endpoint, credentials: Self.alice, connector: server.connector)
         #expect(await client.isAuthenticated)
         try await client.logout()
     }
@@ -63,7 +70,8 @@ struct IMAPClientEndToEndTests {
     func oauth(name: String) async throws {
         let server = Self.server { $0.saslMechanisms = [name] }
         let credentials = Credentials(user: "alice", secret: .oauth2(.fixed("token-1")))
-        let client = try await IMAPClient.connect(to: Self.endpoint, credentials: credentials, connector: server.connector)
+        let client = try await IMAPClient.connect(
+            to: Self.endpoint, credentials: credentials, connector: server.connector)
         #expect(await client.isAuthenticated)
         try await client.logout()
     }
@@ -71,7 +79,9 @@ struct IMAPClientEndToEndTests {
     @Test("LOGIN with a literal password when the server offers no SASL")
     func loginLiteral() async throws {
         let server = FakeIMAPServer(
-            configuration: { var c = FakeIMAPConfiguration(); c.saslMechanisms = []; c.literalExtension = nil; return c }(),
+            configuration: {
+                var c = FakeIMAPConfiguration(); c.saslMechanisms = []; c.literalExtension = nil; return c
+            }(),
             accounts: SASLServerAccounts(passwords: ["alice": "pässword"]))
         let client = try await IMAPClient.connect(
             to: Self.endpoint, credentials: Credentials(user: "alice", secret: .password("pässword")),
@@ -97,8 +107,11 @@ struct IMAPClientEndToEndTests {
 
     @Test("special-use mailboxes are found whatever their names")
     func specialUse() async throws {
-        let server = Self.server { $0.defaultMailboxes = ["Gesendet": "\\Sent", "Papierkorb": "\\Trash", "Entw&APw-rfe": "\\Drafts"] }
-        let client = try await IMAPClient.connect(to: Self.endpoint, credentials: Self.alice, connector: server.connector)
+        let server = Self.server {
+            $0.defaultMailboxes = ["Gesendet": "\\Sent", "Papierkorb": "\\Trash", "Entw&APw-rfe": "\\Drafts"]
+        }
+        let client = try await IMAPClient.connect(
+            to: Self.endpoint, credentials: Self.alice, connector: server.connector)
         let mailboxes = try await client.listMailboxes()
         #expect(mailboxes.first { $0.specialUse == .sent }?.name.wire == "Gesendet")
         #expect(mailboxes.first { $0.specialUse == .drafts }?.name.displayName == "Entwürfe")
@@ -109,7 +122,8 @@ struct IMAPClientEndToEndTests {
     func uidValidity() async throws {
         let server = Self.server()
         server.deliver(FakeIMAPMessage(text: "Subject: a\n\n"), to: "alice")
-        let client = try await IMAPClient.connect(to: Self.endpoint, credentials: Self.alice, connector: server.connector)
+        let client = try await IMAPClient.connect(
+            to: Self.endpoint, credentials: Self.alice, connector: server.connector)
         let first = try #require(try await client.select(.inbox).uidValidity)
         server.changeUIDValidity(for: "alice")
         await #expect { try await client.select(.inbox, expectedUIDValidity: first) } throws: {
@@ -121,7 +135,8 @@ struct IMAPClientEndToEndTests {
     @Test("IDLE wakes when a message is delivered")
     func idleWakes() async throws {
         let server = Self.server()
-        let client = try await IMAPClient.connect(to: Self.endpoint, credentials: Self.alice, connector: server.connector)
+        let client = try await IMAPClient.connect(
+            to: Self.endpoint, credentials: Self.alice, connector: server.connector)
         try await client.select(.inbox)
         let idling = Task { try await client.idle(timeout: .seconds(30), clock: TestClock(endsAtOnce: false)) }
         while !server.receivedCommands.contains(where: { $0.hasSuffix("IDLE") }) { await Task.yield() }
@@ -135,7 +150,8 @@ struct IMAPClientEndToEndTests {
         let server = Self.server()
         server.deliver(FakeIMAPMessage(text: "Subject: a\n\n", flags: ["\\Seen"]), to: "alice")
         server.deliver(FakeIMAPMessage(text: "Subject: b\n\n"), to: "alice")
-        let client = try await IMAPClient.connect(to: Self.endpoint, credentials: Self.alice, connector: server.connector)
+        let client = try await IMAPClient.connect(
+            to: Self.endpoint, credentials: Self.alice, connector: server.connector)
         let status = try await client.status(.inbox)
         #expect(status.messageCount == 2)
         #expect(status.unseenCount == 1)
@@ -157,7 +173,8 @@ struct IMAPClientEndToEndTests {
         defer { listener.close() }
         let client = try await IMAPClient.connect(
             to: Endpoint(host: "localhost", port: listener.port, security: .tls), credentials: Self.alice,
-            tls: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]), timeouts: .all(.seconds(10)))
+            tls: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]),
+            timeouts: .all(.seconds(10)))
         try await client.select(.inbox)
         let received = Collected()
         try await client.streamMessage(uid: uid) { chunk in received.append(UInt32(chunk.count)) }

@@ -62,7 +62,9 @@ struct IMAPClientIdleTests {
         let embedded = EmbeddedConnection()
         let client = try await Transcript.selected(embedded)
         embedded.pushInbound("+ idling\r\n* BYE Server shutting down\r\n")
-        await #expect { _ = try await client.idle(timeout: .seconds(60), clock: TestClock(endsAtOnce: false)) } throws: {
+        await #expect {
+            _ = try await client.idle(timeout: .seconds(60), clock: TestClock(endsAtOnce: false))
+        } throws: {
             ($0 as? IMAPError)?.code == .serverClosed && ($0 as? IMAPError)?.serverText == "Server shutting down"
         }
         #expect(await client.isClosed)

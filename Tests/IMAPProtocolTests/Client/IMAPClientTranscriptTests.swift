@@ -1,7 +1,7 @@
-import Synchronization
 import MailAuth
 import MailTesting
 import MailTransport
+import Synchronization
 import Testing
 
 @testable import IMAPProtocol
@@ -24,9 +24,11 @@ struct IMAPClientTranscriptTests {
         let embedded = EmbeddedConnection()
         embedded.pushInbound("* BYE [UNAVAILABLE] maintenance\r\n")
         await #expect {
-            _ = try await IMAPClient.open(connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
+            _ = try await IMAPClient.open(
+                connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
         } throws: { error in
-            (error as? IMAPError)?.code == .greetingRefused && (error as? IMAPError)?.responseCode?.name == "UNAVAILABLE"
+            (error as? IMAPError)?.code == .greetingRefused
+                && (error as? IMAPError)?.responseCode?.name == "UNAVAILABLE"
         }
     }
 
@@ -34,7 +36,8 @@ struct IMAPClientTranscriptTests {
     func preauth() async throws {
         let embedded = EmbeddedConnection()
         embedded.pushInbound("* PREAUTH [CAPABILITY IMAP4rev1] welcome\r\n")
-        let client = try await IMAPClient.open(connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
+        let client = try await IMAPClient.open(
+            connection: embedded.connection, serverName: "x", security: .insecurePlaintext)
         #expect(await client.isAuthenticated)
         #expect(await client.wasPreauthenticated)
         await client.close()
@@ -156,7 +159,9 @@ struct IMAPClientTranscriptTests {
         let client = try await Transcript.open(embedded, capabilities: "IMAP4rev1 SASL-IR AUTH=XOAUTH2")
         let error = "{\"status\":\"401\",\"schemes\":\"bearer\"}"
         let challenge = SASLCodec.encode(Array(error.utf8))
-        embedded.pushInbound("+ \(challenge)\r\nA1 NO [AUTHENTICATIONFAILED] no\r\n+ \(challenge)\r\nA2 NO [AUTHENTICATIONFAILED] still no\r\n")
+        embedded.pushInbound(
+            "+ \(challenge)\r\nA1 NO [AUTHENTICATIONFAILED] no\r\n+ \(challenge)\r\nA2 NO [AUTHENTICATIONFAILED] still no\r\n"
+        )
         let provider = OAuth2TokenProvider { refresh in refresh ? "fresh" : "stale" }
         await #expect {
             try await client.authenticate(Credentials(user: "alice", secret: .oauth2(provider)))
@@ -196,10 +201,14 @@ struct IMAPClientTranscriptTests {
     func status() async throws {
         let embedded = EmbeddedConnection()
         let client = try await Transcript.loggedIn(embedded)
-        embedded.pushInbound("* STATUS INBOX (MESSAGES 2 UIDNEXT 9 UIDVALIDITY 4 UNSEEN 1 HIGHESTMODSEQ 30)\r\nA2 OK\r\n")
+        embedded.pushInbound(
+            "* STATUS INBOX (MESSAGES 2 UIDNEXT 9 UIDVALIDITY 4 UNSEEN 1 HIGHESTMODSEQ 30)\r\nA2 OK\r\n")
         let status = try await client.status(.inbox)
-        #expect(try await Transcript.outbound(embedded) == "A2 STATUS \"INBOX\" (MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ)\r\n")
-        #expect(status == IMAPMailboxStatus(messageCount: 2, uidNext: 9, uidValidity: 4, unseenCount: 1, highestModSeq: 30))
+        #expect(
+            try await Transcript.outbound(embedded)
+                == "A2 STATUS \"INBOX\" (MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ)\r\n")
+        #expect(
+            status == IMAPMailboxStatus(messageCount: 2, uidNext: 9, uidValidity: 4, unseenCount: 1, highestModSeq: 30))
         await client.close()
     }
 
@@ -270,7 +279,9 @@ struct IMAPClientTranscriptTests {
             "* 1 FETCH (UID 2 RFC822.SIZE 100 FLAGS (\\Seen) INTERNALDATE \"01-Dec-2026 10:00:00 +0000\" MODSEQ (5))\r\n"
                 + "* 3 FETCH (FLAGS ())\r\nA3 OK fetched\r\n")
         let summaries = try await client.messageSummaries(.starting(at: 3))
-        #expect(try await Transcript.outbound(embedded) == "A3 UID FETCH 3:* (UID RFC822.SIZE FLAGS INTERNALDATE MODSEQ)\r\n")
+        #expect(
+            try await Transcript.outbound(embedded)
+                == "A3 UID FETCH 3:* (UID RFC822.SIZE FLAGS INTERNALDATE MODSEQ)\r\n")
         #expect(summaries.isEmpty)  // UID 2 came only because "3:*" includes the last message
         await client.close()
     }
@@ -323,7 +334,8 @@ struct IMAPClientTranscriptTests {
         let configuration = IMAPClient.Configuration(fetchBatchSize: 1, pipelineWindow: 2)
         let client = try await Transcript.selected(embedded, configuration: configuration)
         embedded.pushInbound(
-            "* 1 FETCH (UID 1 BODY[] {1}\r\na)\r\nA3 OK\r\n* 2 FETCH (UID 2 BODY[] {1}\r\nb)\r\nA4 OK\r\nA5 OK noop\r\n")
+            "* 1 FETCH (UID 1 BODY[] {1}\r\na)\r\nA3 OK\r\n* 2 FETCH (UID 2 BODY[] {1}\r\nb)\r\nA4 OK\r\nA5 OK noop\r\n"
+        )
         await #expect(throws: Stop.self) {
             try await client.fetchMessages([1, 2, 3]) { _ in throw Stop() }
         }
@@ -338,7 +350,8 @@ struct IMAPClientTranscriptTests {
         let configuration = IMAPClient.Configuration(receiveSize: 1000)
         let client = try await Transcript.selected(embedded, configuration: configuration)
         let body = String(repeating: "x", count: 4500)
-        embedded.pushInbound("* 1 FETCH (UID 9 RFC822.SIZE 4500 FLAGS () BODY[] {4500}\r\n\(body))\r\nA3 OK fetched\r\n")
+        embedded.pushInbound(
+            "* 1 FETCH (UID 9 RFC822.SIZE 4500 FLAGS () BODY[] {4500}\r\n\(body))\r\nA3 OK fetched\r\n")
         let chunks = Collected()
         let summary = try await client.streamMessage(uid: 9) { chunk in chunks.append(UInt32(chunk.count)) }
         #expect(summary?.uid == 9)
@@ -372,9 +385,12 @@ struct IMAPClientTranscriptTests {
     @Test("a non-body literal above its limit ends the session before it is read")
     func literalTooLarge() async throws {
         let embedded = EmbeddedConnection()
-        let client = try await Transcript.loggedIn(embedded, configuration: IMAPClient.Configuration(maximumLiteralSize: 100))
+        let client = try await Transcript.loggedIn(
+            embedded, configuration: IMAPClient.Configuration(maximumLiteralSize: 100))
         embedded.pushInbound("* LIST () \"/\" {100000}\r\n")
-        await #expect { _ = try await client.listMailboxes() } throws: { ($0 as? TransportError)?.code == .responseTooLarge }
+        await #expect { _ = try await client.listMailboxes() } throws: {
+            ($0 as? TransportError)?.code == .responseTooLarge
+        }
     }
 
     @Test("\\Deleted and UID EXPUNGE")
@@ -384,7 +400,9 @@ struct IMAPClientTranscriptTests {
         embedded.pushInbound("A3 OK stored\r\n* 1 EXPUNGE\r\n* 1 EXPUNGE\r\nA4 OK expunged\r\n")
         try await client.markDeleted([1, 2])
         #expect(try await client.expunge([1, 2]) == 2)
-        #expect(try await Transcript.outbound(embedded) == "A3 UID STORE 1:2 +FLAGS.SILENT (\\Deleted)\r\nA4 UID EXPUNGE 1:2\r\n")
+        #expect(
+            try await Transcript.outbound(embedded)
+                == "A3 UID STORE 1:2 +FLAGS.SILENT (\\Deleted)\r\nA4 UID EXPUNGE 1:2\r\n")
         #expect(await client.selectedMailbox?.messageCount == 1)
         await client.close()
     }

@@ -6,13 +6,15 @@ import Testing
 struct IMAPErrorTests {
     static func refusal(_ code: String?, verb: String = "SELECT", status: IMAPStatus = .no) -> IMAPError {
         IMAPError(
-            refusal: status, text: IMAPResponseText(code: code.map { IMAPResponseCode(name: $0) }, text: "words"), verb: verb)
+            refusal: status, text: IMAPResponseText(code: code.map { IMAPResponseCode(name: $0) }, text: "words"),
+            verb: verb)
     }
 
     @Test(
         "response codes map to error codes",
         arguments: [
-            ("AUTHENTICATIONFAILED", IMAPError.Code.authenticationFailed), ("UNAVAILABLE", .unavailable), ("LIMIT", .limit),
+            ("AUTHENTICATIONFAILED", IMAPError.Code.authenticationFailed), ("UNAVAILABLE", .unavailable),
+            ("LIMIT", .limit),
             ("INUSE", .inUse), ("OVERQUOTA", .overQuota), ("PRIVACYREQUIRED", .privacyRequired), ("EXPIRED", .expired),
             ("NONEXISTENT", .nonexistent), ("TRYCREATE", .nonexistent), ("NOPERM", .noPermission),
             ("CONTACTADMIN", .contactAdmin), ("AUTHORIZATIONFAILED", .authorizationFailed),

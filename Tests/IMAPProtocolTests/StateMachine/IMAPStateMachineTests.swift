@@ -5,7 +5,10 @@ import Testing
 @Suite("IMAPStateMachine")
 struct IMAPStateMachineTests {
     static func ok(_ tag: String, _ code: String? = nil) -> IMAPResponse {
-        .tagged(IMAPTaggedResponse(tag: tag, status: .ok, text: IMAPResponseText(code: code.map { IMAPResponseCode(name: $0) }, text: "done")))
+        .tagged(
+            IMAPTaggedResponse(
+                tag: tag, status: .ok,
+                text: IMAPResponseText(code: code.map { IMAPResponseCode(name: $0) }, text: "done")))
     }
 
     static func no(_ tag: String) -> IMAPResponse {
@@ -35,21 +38,26 @@ struct IMAPStateMachineTests {
     @Test("an OK greeting leads to the not-authenticated state")
     func greetingOK() {
         var machine = IMAPStateMachine()
-        #expect(machine.greetingReceived(.untagged(.condition(.ok, .init(text: "hi")))) == .ready(.init(text: "hi"), preauthenticated: false))
+        #expect(
+            machine.greetingReceived(.untagged(.condition(.ok, .init(text: "hi"))))
+                == .ready(.init(text: "hi"), preauthenticated: false))
         #expect(machine.state == .notAuthenticated)
     }
 
     @Test("a PREAUTH greeting leads to the authenticated state")
     func greetingPreauth() {
         var machine = IMAPStateMachine()
-        #expect(machine.greetingReceived(.untagged(.condition(.preauth, .init(text: "hi")))) == .ready(.init(text: "hi"), preauthenticated: true))
+        #expect(
+            machine.greetingReceived(.untagged(.condition(.preauth, .init(text: "hi"))))
+                == .ready(.init(text: "hi"), preauthenticated: true))
         #expect(machine.state == .authenticated)
     }
 
     @Test("a BYE greeting is a refusal with the server's words")
     func greetingBye() {
         var machine = IMAPStateMachine()
-        guard case .fatal(let error) = machine.greetingReceived(.untagged(.condition(.bye, .init(text: "go away")))) else {
+        guard case .fatal(let error) = machine.greetingReceived(.untagged(.condition(.bye, .init(text: "go away"))))
+        else {
             Issue.record("not fatal")
             return
         }
@@ -61,7 +69,9 @@ struct IMAPStateMachineTests {
     @Test("a greeting that is not a condition is malformed")
     func greetingGarbage() {
         var machine = IMAPStateMachine()
-        #expect(machine.greetingReceived(.continuation("x")) == .fatal(IMAPError(.malformedResponse, detail: "the greeting is not an untagged OK, PREAUTH or BYE")))
+        #expect(
+            machine.greetingReceived(.continuation("x"))
+                == .fatal(IMAPError(.malformedResponse, detail: "the greeting is not an untagged OK, PREAUTH or BYE")))
     }
 
     @Test("SELECT before login is rejected")
@@ -90,7 +100,9 @@ struct IMAPStateMachineTests {
     func loginOK() {
         var machine = Self.greeted()
         _ = machine.sending(.login(user: "a", password: "b"), tag: "A1")
-        #expect(machine.responseReceived(Self.ok("A1")) == .completed(.login(user: "a", password: "b"), Self.tagged(Self.ok("A1"))))
+        #expect(
+            machine.responseReceived(Self.ok("A1"))
+                == .completed(.login(user: "a", password: "b"), Self.tagged(Self.ok("A1"))))
         #expect(machine.state == .authenticated)
     }
 
@@ -200,7 +212,9 @@ struct IMAPStateMachineTests {
     @Test("an unexpected BYE ends the session with the server's words")
     func bye() {
         var machine = Self.selected()
-        guard case .fatal(let error) = machine.responseReceived(.untagged(.condition(.bye, .init(text: "shutting down")))) else {
+        guard
+            case .fatal(let error) = machine.responseReceived(.untagged(.condition(.bye, .init(text: "shutting down"))))
+        else {
             Issue.record("not fatal")
             return
         }
@@ -212,7 +226,9 @@ struct IMAPStateMachineTests {
     func logout() {
         var machine = Self.selected()
         _ = machine.sending(.logout, tag: "A3")
-        #expect(machine.responseReceived(.untagged(.condition(.bye, .init(text: "bye")))) == .data(.condition(.bye, .init(text: "bye"))))
+        #expect(
+            machine.responseReceived(.untagged(.condition(.bye, .init(text: "bye"))))
+                == .data(.condition(.bye, .init(text: "bye"))))
         #expect(machine.responseReceived(Self.ok("A3")) == .loggedOut)
         #expect(machine.state == .closed)
     }

@@ -8,10 +8,13 @@ struct IMAPCommandTests {
         try command.encode(tag: "A1", options: options).segments.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    @Test("simple commands", arguments: [
-        (IMAPCommand.capability, "A1 CAPABILITY\r\n"), (.noop, "A1 NOOP\r\n"), (.logout, "A1 LOGOUT\r\n"),
-        (.startTLS, "A1 STARTTLS\r\n"), (.expunge, "A1 EXPUNGE\r\n"), (.idle, "A1 IDLE\r\n"), (.close, "A1 CLOSE\r\n"),
-    ])
+    @Test(
+        "simple commands",
+        arguments: [
+            (IMAPCommand.capability, "A1 CAPABILITY\r\n"), (.noop, "A1 NOOP\r\n"), (.logout, "A1 LOGOUT\r\n"),
+            (.startTLS, "A1 STARTTLS\r\n"), (.expunge, "A1 EXPUNGE\r\n"), (.idle, "A1 IDLE\r\n"),
+            (.close, "A1 CLOSE\r\n"),
+        ])
     func simple(command: IMAPCommand, expected: String) throws {
         #expect(try Self.wire(command) == [expected])
     }
@@ -29,7 +32,8 @@ struct IMAPCommandTests {
     @Test("LOGIN sends 8-bit text as a non-synchronizing literal with LITERAL+")
     func loginLiteralPlus() throws {
         let options = IMAPEncodingOptions(literalMode: .nonSynchronizing)
-        #expect(try Self.wire(.login(user: "alice", password: "päss"), options) == ["A1 LOGIN \"alice\" {5+}\r\npäss\r\n"])
+        #expect(
+            try Self.wire(.login(user: "alice", password: "päss"), options) == ["A1 LOGIN \"alice\" {5+}\r\npäss\r\n"])
     }
 
     @Test("LITERAL- allows non-synchronizing literals only up to 4096 octets")
@@ -43,7 +47,10 @@ struct IMAPCommandTests {
     @Test("UTF8=ACCEPT lets 8-bit text go quoted")
     func utf8Quoted() throws {
         let options = IMAPEncodingOptions(utf8Accepted: true)
-        #expect(try Self.wire(.select(IMAPMailboxName(wire: "Entwürfe"), condStore: false), options) == ["A1 SELECT \"Entwürfe\"\r\n"])
+        #expect(
+            try Self.wire(.select(IMAPMailboxName(wire: "Entwürfe"), condStore: false), options) == [
+                "A1 SELECT \"Entwürfe\"\r\n"
+            ])
     }
 
     @Test(
@@ -61,8 +68,12 @@ struct IMAPCommandTests {
 
     @Test("AUTHENTICATE with and without an initial response")
     func authenticate() throws {
-        #expect(try Self.wire(.authenticate(mechanism: "PLAIN", initialResponse: "AGEAYg==")) == ["A1 AUTHENTICATE PLAIN AGEAYg==\r\n"])
-        #expect(try Self.wire(.authenticate(mechanism: "XOAUTH2", initialResponse: nil)) == ["A1 AUTHENTICATE XOAUTH2\r\n"])
+        #expect(
+            try Self.wire(.authenticate(mechanism: "PLAIN", initialResponse: "AGEAYg==")) == [
+                "A1 AUTHENTICATE PLAIN AGEAYg==\r\n"
+            ])
+        #expect(
+            try Self.wire(.authenticate(mechanism: "XOAUTH2", initialResponse: nil)) == ["A1 AUTHENTICATE XOAUTH2\r\n"])
     }
 
     @Test("ENABLE, ID and LIST with SPECIAL-USE")
@@ -71,25 +82,33 @@ struct IMAPCommandTests {
         #expect(try Self.wire(.id([("name", "MailLink")])) == ["A1 ID (\"name\" \"MailLink\")\r\n"])
         #expect(try Self.wire(.id(nil)) == ["A1 ID NIL\r\n"])
         #expect(
-            try Self.wire(.list(reference: IMAPMailboxName(wire: ""), pattern: IMAPMailboxName(wire: "*"), returnSpecialUse: true))
+            try Self.wire(
+                .list(reference: IMAPMailboxName(wire: ""), pattern: IMAPMailboxName(wire: "*"), returnSpecialUse: true)
+            )
                 == ["A1 LIST \"\" \"*\" RETURN (SPECIAL-USE)\r\n"])
     }
 
     @Test("STATUS, SELECT with CONDSTORE and EXAMINE")
     func mailboxes() throws {
-        #expect(try Self.wire(.status(.inbox, [.messages, .uidNext])) == ["A1 STATUS \"INBOX\" (MESSAGES UIDNEXT)\r\n"])
+        #expect(
+            try Self.wire(.status(.inbox, [.messages, .uidNext])) == ["A1 STATUS \"INBOX\" (MESSAGES UIDNEXT)\r\n"])
         #expect(try Self.wire(.select(.inbox, condStore: true)) == ["A1 SELECT \"INBOX\" (CONDSTORE)\r\n"])
         #expect(try Self.wire(.examine(.inbox, condStore: false)) == ["A1 EXAMINE \"INBOX\"\r\n"])
     }
 
     @Test("UID SEARCH, FETCH, STORE and EXPUNGE")
     func uidCommands() throws {
-        #expect(try Self.wire(.uidSearch(.and([.undeleted, .since(day: 1, month: 2, year: 2024)]))) == ["A1 UID SEARCH (UNDELETED SINCE 1-Feb-2024)\r\n"])
+        #expect(
+            try Self.wire(.uidSearch(.and([.undeleted, .since(day: 1, month: 2, year: 2024)]))) == [
+                "A1 UID SEARCH (UNDELETED SINCE 1-Feb-2024)\r\n"
+            ])
         #expect(
             try Self.wire(.uidFetch(IMAPUIDSet([1, 2, 3, 9]), [.uid, .size, .bodyPeek], changedSince: nil))
                 == ["A1 UID FETCH 1:3,9 (UID RFC822.SIZE BODY.PEEK[])\r\n"])
         #expect(
-            try Self.wire(.uidFetch(.all, [.flags], changedSince: 7)) == ["A1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 7)\r\n"])
+            try Self.wire(.uidFetch(.all, [.flags], changedSince: 7)) == [
+                "A1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 7)\r\n"
+            ])
         #expect(
             try Self.wire(.uidStore(IMAPUIDSet([4]), .add, flags: ["\\Deleted"], silent: true))
                 == ["A1 UID STORE 4 +FLAGS.SILENT (\\Deleted)\r\n"])
@@ -106,7 +125,8 @@ struct IMAPCommandTests {
     @Test("descriptions never show a password or SASL response")
     func redaction() {
         #expect(!IMAPCommand.login(user: "alice", password: "hunter2").description.contains("hunter2"))
-        #expect(!IMAPCommand.authenticate(mechanism: "PLAIN", initialResponse: "c2VjcmV0").description.contains("c2VjcmV0"))
+        #expect(
+            !IMAPCommand.authenticate(mechanism: "PLAIN", initialResponse: "c2VjcmV0").description.contains("c2VjcmV0"))
     }
 }
 

@@ -48,7 +48,8 @@ struct IMAPResponseParserTests {
 
     @Test("a greeting with capabilities in its code")
     func greeting() throws {
-        guard case .untagged(.condition(.ok, let text)) = try Self.parse("* OK [CAPABILITY IMAP4rev1 IDLE] ready") else {
+        guard case .untagged(.condition(.ok, let text)) = try Self.parse("* OK [CAPABILITY IMAP4rev1 IDLE] ready")
+        else {
             Issue.record("not a condition")
             return
         }
@@ -67,7 +68,8 @@ struct IMAPResponseParserTests {
 
     @Test("PERMANENTFLAGS lists its flags")
     func permanentFlags() throws {
-        guard case .untagged(.condition(.ok, let text)) = try Self.parse("* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] L")
+        guard
+            case .untagged(.condition(.ok, let text)) = try Self.parse("* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] L")
         else {
             Issue.record("not a condition")
             return
@@ -95,7 +97,8 @@ struct IMAPResponseParserTests {
 
     @Test("LIST with special use, a quoted delimiter and a quoted name")
     func list() throws {
-        guard case .untagged(.list(let mailbox)) = try Self.parse("* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent Items\"")
+        guard
+            case .untagged(.list(let mailbox)) = try Self.parse("* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent Items\"")
         else {
             Issue.record("not LIST")
             return
@@ -122,7 +125,9 @@ struct IMAPResponseParserTests {
 
     @Test("LIST with a literal name")
     func listLiteral() throws {
-        guard case .untagged(.list(let mailbox)) = try Self.parse(lines: ["* LIST () \"/\" {4}", ""], literals: ["a\"b)"])
+        guard
+            case .untagged(.list(let mailbox)) = try Self.parse(
+                lines: ["* LIST () \"/\" {4}", ""], literals: ["a\"b)"])
         else {
             Issue.record("not LIST")
             return
@@ -140,7 +145,8 @@ struct IMAPResponseParserTests {
                     .status(
                         .inbox,
                         IMAPMailboxStatus(
-                            messageCount: 231, uidNext: 44292, uidValidity: 1, unseenCount: 3, highestModSeq: 7_011_231))))
+                            messageCount: 231, uidNext: 44292, uidValidity: 1, unseenCount: 3, highestModSeq: 7_011_231)
+                    )))
     }
 
     @Test("SEARCH with and without results and with MODSEQ")
@@ -168,7 +174,8 @@ struct IMAPResponseParserTests {
                     .fetch(
                         sequenceNumber: 12,
                         IMAPFetchAttributes(
-                            uid: 4827, size: 3201, flags: ["\\Seen", "$Label"], internalDate: "17-Jul-1996 02:44:25 -0700",
+                            uid: 4827, size: 3201, flags: ["\\Seen", "$Label"],
+                            internalDate: "17-Jul-1996 02:44:25 -0700",
                             modSeq: 65))))
     }
 
@@ -185,7 +192,8 @@ struct IMAPResponseParserTests {
 
     @Test("a streamed body literal stays streamed")
     func fetchStreamed() throws {
-        let raw = IMAPRawResponse(lines: [Array("* 1 FETCH (UID 7 BODY[] {5000}".utf8), Array(")".utf8)], literals: [.streamed(size: 5000)])
+        let raw = IMAPRawResponse(
+            lines: [Array("* 1 FETCH (UID 7 BODY[] {5000}".utf8), Array(")".utf8)], literals: [.streamed(size: 5000)])
         guard case .untagged(.fetch(_, let attributes)) = try IMAPResponseParser.parse(raw) else {
             Issue.record("not FETCH")
             return
@@ -196,7 +204,10 @@ struct IMAPResponseParserTests {
     @Test("unknown FETCH items, header sections and partial bodies are skipped")
     func fetchSkips() throws {
         let response = try Self.parse(
-            lines: ["* 2 FETCH (X-GM-MSGID 123 ENVELOPE (NIL \"s\" ((NIL NIL \"a\" \"b\")) NIL) BODY[HEADER.FIELDS (FROM)] {3}", " BODY[]<0> \"ab\" UID 9)"],
+            lines: [
+                "* 2 FETCH (X-GM-MSGID 123 ENVELOPE (NIL \"s\" ((NIL NIL \"a\" \"b\")) NIL) BODY[HEADER.FIELDS (FROM)] {3}",
+                " BODY[]<0> \"ab\" UID 9)",
+            ],
             literals: ["F:x"])
         guard case .untagged(.fetch(_, let attributes)) = response else {
             Issue.record("not FETCH")
@@ -208,7 +219,9 @@ struct IMAPResponseParserTests {
 
     @Test("VANISHED (EARLIER)")
     func vanished() throws {
-        #expect(try Self.parse("* VANISHED (EARLIER) 41,43:45") == .untagged(.vanished(earlier: true, IMAPUIDSet([41, 43, 44, 45]))))
+        #expect(
+            try Self.parse("* VANISHED (EARLIER) 41,43:45")
+                == .untagged(.vanished(earlier: true, IMAPUIDSet([41, 43, 44, 45]))))
     }
 
     @Test("ID with fields and NIL values, and ID NIL")
@@ -232,7 +245,8 @@ struct IMAPResponseParserTests {
     @Test(
         "malformed responses are refused",
         arguments: [
-            "", "*", "* ", "A1", "A1 MAYBE done", "* 3 EXPLODE", "* LIST (\\X) \"//\" a", "* SEARCH 0", "* SEARCH 4294967296",
+            "", "*", "* ", "A1", "A1 MAYBE done", "* 3 EXPLODE", "* LIST (\\X) \"//\" a", "* SEARCH 0",
+            "* SEARCH 4294967296",
             "* 1 FETCH (UID 0)", "* 1 FETCH (UID 5", "* STATUS x (UIDNEXT 99999999999)", "* 1 FETCH (FLAGS (\\Seen)",
             "* ID (\"a\")", "* 99999999999999999999 EXISTS", "* OK [UIDVALIDITY 5", "* LIST () \"/\" \"unterminated",
             "* 1 FETCH (UID 1 BODY[] {3}",
@@ -250,7 +264,8 @@ struct IMAPResponseParserTests {
 
     @Test("lists nested too deeply are refused")
     func deepNesting() {
-        let deep = "* 1 FETCH (BODYSTRUCTURE " + String(repeating: "(", count: 100) + String(repeating: ")", count: 100) + ")"
+        let deep =
+            "* 1 FETCH (BODYSTRUCTURE " + String(repeating: "(", count: 100) + String(repeating: ")", count: 100) + ")"
         #expect(throws: IMAPError.self) { try Self.parse(deep) }
     }
 }

@@ -39,7 +39,9 @@ struct FakeIMAPServerTests {
     func login() async throws {
         let client = RawIMAPClient(server())
         _ = try await client.line()
-        #expect(try await client.command("a", "LOGIN alice wrong") == ["a NO [AUTHENTICATIONFAILED] Authentication failed."])
+        #expect(
+            try await client.command("a", "LOGIN alice wrong") == ["a NO [AUTHENTICATIONFAILED] Authentication failed."]
+        )
         #expect(try await client.command("b", "LOGIN \"alice\" \"pw\"").last?.hasPrefix("b OK [CAPABILITY") == true)
     }
 
@@ -150,14 +152,16 @@ struct FakeIMAPServerTests {
 
     @Test("a refusal fault answers with the scripted words")
     func refuse() async throws {
-        let client = RawIMAPClient(server { $0.faults = [.refuse(command: "LOGIN", response: "NO [UNAVAILABLE] later")] })
+        let client = RawIMAPClient(
+            server { $0.faults = [.refuse(command: "LOGIN", response: "NO [UNAVAILABLE] later")] })
         _ = try await client.line()
         #expect(try await client.command("a", "LOGIN alice pw") == ["a NO [UNAVAILABLE] later"])
     }
 
     @Test("a BYE greeting fault closes the connection")
     func byeGreeting() async throws {
-        let client = RawIMAPClient(server { $0.faults = [.refuse(command: "GREETING", response: "BYE [UNAVAILABLE] no")] })
+        let client = RawIMAPClient(
+            server { $0.faults = [.refuse(command: "GREETING", response: "BYE [UNAVAILABLE] no")] })
         #expect(try await client.line() == "* BYE [UNAVAILABLE] no")
         await #expect(throws: TransportError.self) { _ = try await client.line() }
     }

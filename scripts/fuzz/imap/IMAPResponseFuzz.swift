@@ -28,7 +28,8 @@ public func fuzzIMAPResponse(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
             guard literalSize <= maximumLiteral, literalSize <= bytes.count - offset else { break responses }
             let content = Array(bytes[offset..<(offset + literalSize)])
             offset += literalSize
-            literals.append(IMAPLiteralAnnouncement.announcesMessageBody(line) ? .streamed(size: content.count) : .bytes(content))
+            literals.append(
+                IMAPLiteralAnnouncement.announcesMessageBody(line) ? .streamed(size: content.count) : .bytes(content))
         }
         let raw = IMAPRawResponse(lines: lines, literals: literals)
         if case .untagged(.fetch(_, let attributes))? = try? IMAPResponseParser.parse(raw) {
@@ -65,7 +66,8 @@ func checkEncoder(_ bytes: [UInt8]) {
                 let announcementEnd = wire[index] == 0x0D ? index : index - 1
                 precondition(
                     announcementEnd > 0 && wire[announcementEnd - 1] == UInt8(ascii: "}")
-                        && wire[announcementEnd] == 0x0D && announcementEnd + 1 < wire.count && wire[announcementEnd + 1] == 0x0A,
+                        && wire[announcementEnd] == 0x0D && announcementEnd + 1 < wire.count
+                        && wire[announcementEnd + 1] == 0x0A,
                     "CR or LF smuggled into an argument")
             }
         }
