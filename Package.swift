@@ -19,6 +19,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MailAuth", []),
     ("MailMessage", []),
     ("POP3Protocol", ["MailTransport", "MailAuth"]),
+    ("IMAPProtocol", ["MailTransport", "MailAuth", "MailMessage"]),
     ("SMTPSender", ["MailTransport", "MailAuth", "MailMessage"]),
     ("AutoDiscovery", ["POP3Protocol", "SMTPSender", "MailMessage", "MailTransport"]),
     ("FolderRouting", ["MailMessage"]),
@@ -53,7 +54,7 @@ var targets: [Target] = [
     .testTarget(
         name: "InteropTests",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
-                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting"]
+                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting", "IMAPProtocol"]
     ),
     .testTarget(name: "LinkmailTests", dependencies: ["MailTesting"]),
     // Every Swift example of README.md and the DocC catalogs, compiled (see DocumentationSnippetTests).

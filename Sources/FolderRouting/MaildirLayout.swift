@@ -1,3 +1,5 @@
+import MailMessage
+
 /// Where a folder lives in a Maildir++ tree, the layout Dovecot reads by default.
 ///
 /// The Inbox is the root (`cur/`, `new/`, `tmp/`); every other folder is one

@@ -31,14 +31,7 @@ public struct FakePOP3Message: Sendable, Hashable {
 
     /// A message with `uid` and text content (LF line ends are turned into CRLF).
     public init(uid: String, text: String) {
-        var bytes: [UInt8] = []
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "\n"), previous != UInt8(ascii: "\r") { bytes.append(UInt8(ascii: "\r")) }
-            bytes.append(byte)
-            previous = byte
-        }
-        self.init(uid: uid, content: bytes)
+        self.init(uid: uid, content: FakeServerSupport.crlfBytes(text))
     }
 
     /// The unique id as text (bytes that are not UTF-8 read as U+FFFD).

@@ -18,8 +18,8 @@ import Synchronization
 /// ```
 ///
 /// Reachable in memory (``connector``, or ``serve(_:)`` on any ``ServerSideConnection``) and
-/// over loopback TCP with real TLS (``listen(host:certificate:implicitTLS:)``).
-public final class FakePOP3Server: Sendable {
+/// over loopback TCP with real TLS (``FakeMailServer/listen(host:certificate:implicitTLS:)``).
+public final class FakePOP3Server: FakeMailServer {
     /// What the server offers and its faults.
     public let configuration: FakePOP3Configuration
     /// The users it knows: passwords (USER/PASS, APOP, password SASL) and tokens (XOAUTH2).
@@ -76,22 +76,6 @@ public final class FakePOP3Server: Sendable {
     /// is marked secure at once (simulated implicit TLS); `.startTLS` works through STLS.
     public var connector: FakePOP3Connector { FakePOP3Connector(server: self) }
 
-    /// Listens on loopback and serves every connection until the listener is closed.
-    /// - Parameters:
-    ///   - certificate: for implicit TLS or STLS (from ``TestCertificateAuthority``).
-    ///   - implicitTLS: whether connections start with a TLS handshake (port 995 style).
-    public func listen(
-        host: String = "127.0.0.1",
-        certificate: TestCertificateAuthority.ServerCertificate? = nil,
-        implicitTLS: Bool = false
-    ) throws -> LoopbackListener {
-        let listener = try LoopbackListener(host: host, certificate: certificate, implicitTLS: implicitTLS)
-        Task { [self] in
-            await listener.serve { connection in await self.serve(connection) }
-        }
-        return listener
-    }
-
     /// Removes the messages at these positions from `user`'s maildrop (a session's UPDATE
     /// state). The session held the maildrop's lock since login and deliveries only append, so
     /// positions from the login snapshot still name the same messages.
@@ -116,13 +100,7 @@ public struct FakePOP3Connector: MailConnector {
     /// applies to both ends: the client's reads, and the server's wait for the next command
     /// (as a real server's idle timeout).
     public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
-        let (client, serverSide) = InMemoryConnection.makePair(
-            readTimeout: timeouts.read, minimumTransferRate: timeouts.minimumTransferRate)
-        if endpoint.security == .tls {
-            try await client.startTLS(serverName: endpoint.host, policy: tls)
-        }
         let server = self.server
-        Task { await server.serve(serverSide) }
-        return client
+        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts) { await server.serve($0) }
     }
 }

@@ -28,9 +28,12 @@ final class FakePOP3Session {
     var deleted: Set<Int> = []
     /// The APOP timestamp sent in the greeting.
     let timestamp: String
-    private var sentBytes = 0
     /// The verb being answered (`"GREETING"` before the first command), for per-verb faults.
     private var currentVerb = "GREETING"
+    /// The session's output, closed once a `.dropConnection` fault's budget is spent.
+    private lazy var output = FakeServerOutput(connection: connection, faults: configuration.faults) {
+        if case .dropConnection(let limit) = $0 { limit } else { nil }
+    }
 
     var configuration: FakePOP3Configuration { server.configuration }
 
@@ -117,25 +120,12 @@ final class FakePOP3Session {
         for case .slowLoris(let target, let interval) in configuration.faults
         where target == nil || target?.uppercased() == currentVerb {
             for byte in bytes {
-                try await sendNow([byte])
+                try await output.send([byte])
                 try await Task.sleep(for: interval)
             }
             return
         }
-        try await sendNow(bytes)
-    }
-
-    /// Sends `bytes` at once, honouring a `.dropConnection` fault.
-    private func sendNow(_ bytes: [UInt8]) async throws {
-        for case .dropConnection(let limit) in configuration.faults where sentBytes + bytes.count >= limit {
-            let allowed = max(0, limit - sentBytes)
-            if allowed > 0 { try? await connection.send(Array(bytes.prefix(allowed))) }
-            sentBytes = limit
-            connection.close()
-            throw SessionEnded()
-        }
-        sentBytes += bytes.count
-        try await connection.send(bytes)
+        try await output.send(bytes)
     }
 
     /// Applies the faults scripted for `verb`; returns true when the answer was replaced.

@@ -1,38 +1,12 @@
 import MailTransport
 
-/// An error after which the session is still in step with the server (a `-ERR` answer, an
-/// argument refused before anything was written, a handler's own error after draining).
-struct SessionContinuesError: Error {
-    let error: any Error
-}
-
 extension POP3Client {
-    /// Runs `body`; an error that leaves the session out of step with the server closes it.
-    /// Operations are serialized: one owns the connection until its exchange is complete.
+    /// Runs `body` in its turn; an error that leaves the session out of step with the server
+    /// closes it (see `ConnectionTurns`). Operations are serialized: one owns the connection until
+    /// its exchange is complete.
     func perform<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        if isBusy {
-            await withCheckedContinuation { waiters.append($0) }
-        } else {
-            isBusy = true
-        }
-        defer {
-            if waiters.isEmpty {
-                isBusy = false
-            } else {
-                waiters.removeFirst().resume()  // hand the connection over; isBusy stays true
-            }
-        }
-        guard machine.state != .closed else {
-            throw POP3Error(.invalidState, detail: "the session has ended")
-        }
-        do {
-            return try await body()
-        } catch let error as SessionContinuesError {
-            throw error.error
-        } catch {
-            close()
-            throw error
-        }
+        try await turns.perform(
+            ended: { machine.state == .closed ? POP3Error(.invalidState, detail: "the session has ended") : nil }, end: close, body)
     }
 
     /// Writes `commands` with one `send` (a pipelined group, or a single command).

@@ -81,11 +81,8 @@ public actor POP3Client {
     /// Message sizes from the last ``listAll()``, indexed by message number - 1, used to
     /// allocate each retrieved message once.
     var knownSizes: [Int] = []
-    /// Whether an operation owns the connection. The actor is reentrant at every `await`, so
-    /// operations queue here to keep one command exchange on the wire at a time.
-    var isBusy = false
-    /// Operations waiting for the connection, first come first served.
-    var waiters: [CheckedContinuation<Void, Never>] = []
+    /// One operation at a time owns the connection (the actor is reentrant at every `await`).
+    let turns = ConnectionTurns()
 
     private init(connection: any MailConnection, serverName: String, tls: TLSPolicy, configuration: Configuration) {
         self.connection = connection

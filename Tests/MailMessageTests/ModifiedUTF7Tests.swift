@@ -1,6 +1,6 @@
 import Testing
 
-@testable import FolderRouting
+@testable import MailMessage
 
 @Suite("Modified UTF-7 (RFC 3501 §5.1.3)")
 struct ModifiedUTF7Tests {

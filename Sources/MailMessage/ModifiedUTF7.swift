@@ -6,11 +6,19 @@
 /// itself except `&`, written `&-`; any other run of characters is UTF-16,
 /// base64-encoded with `,` in place of `/` and no padding, between `&` and `-`:
 /// `Почта` ↔ `&BB8EPgRHBEIEMA-`.
-enum ModifiedUTF7 {
+///
+/// It lives in MailMessage so that both the Maildir layout (FolderRouting) and the IMAP client
+/// (IMAPProtocol) use this one codec.
+///
+/// ```swift
+/// ModifiedUTF7.encode("Entwürfe")          // "Entw&APw-rfe"
+/// ModifiedUTF7.decode("&BB8EPgRHBEIEMA-")  // "Почта"
+/// ```
+public enum ModifiedUTF7 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,".utf8)
 
-    /// Encodes a Unicode string.
-    static func encode(_ text: String) -> String {
+    /// Encodes a Unicode string (RFC 3501 §5.1.3).
+    public static func encode(_ text: String) -> String {
         var output = [UInt8]()
         var pending = [UInt16]()
         func flush() {
@@ -46,8 +54,8 @@ enum ModifiedUTF7 {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Decodes modified UTF-7; `nil` when the text is not valid modified UTF-7.
-    static func decode(_ text: String) -> String? {
+    /// Decodes modified UTF-7 (RFC 3501 §5.1.3); `nil` when the text is not valid modified UTF-7.
+    public static func decode(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         var units = [UInt16]()
         var index = 0
