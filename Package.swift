@@ -20,6 +20,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MailMessage", []),
     ("POP3Protocol", ["MailTransport", "MailAuth"]),
     ("SMTPSender", ["MailTransport", "MailAuth", "MailMessage"]),
+    ("MailOAuth", ["MailTransport", "MailAuth"]),
     ("AutoDiscovery", ["POP3Protocol", "SMTPSender", "MailMessage", "MailTransport"]),
     ("FolderRouting", ["MailMessage"]),
     (
@@ -53,7 +54,7 @@ var targets: [Target] = [
     .testTarget(
         name: "InteropTests",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
-                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting"]
+                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting", "MailOAuth"]
     ),
     .testTarget(name: "LinkmailTests", dependencies: ["MailTesting"]),
 ]
@@ -63,6 +64,11 @@ for library in libraries {
     var testDependencies: [Target.Dependency] = [.target(name: library.name)]
     if library.name != "MailTesting" { testDependencies.append("MailTesting") }
     targets.append(.testTarget(name: "\(library.name)Tests", dependencies: testDependencies))
+}
+
+// The OAuth end-to-end tests sign in, then fetch and send with the token (fakes on loopback).
+if let index = targets.firstIndex(where: { $0.name == "MailOAuthTests" }) {
+    targets[index].dependencies += ["POP3Protocol", "SMTPSender", "MailTransport", "MailAuth"]
 }
 
 for index in targets.indices where targets[index].type != .system {
