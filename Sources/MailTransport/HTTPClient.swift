@@ -51,7 +51,8 @@ public struct HTTPClient: Sendable {
         let target = try HTTPURL(request.url)
         let deadline = ContinuousClock.now + timeout
         for field in request.headers {
-            guard !(field.name + field.value).contains(where: { $0 == "\r" || $0 == "\n" }), !field.name.isEmpty
+            // Bytes, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+            guard !(field.name + field.value).utf8.contains(where: { $0 == 13 || $0 == 10 }), !field.name.isEmpty
             else { throw TransportError(.invalidRequest, "a header field contains a line break") }
         }
         let connection = try await open(target, timeout: timeout)

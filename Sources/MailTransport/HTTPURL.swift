@@ -19,14 +19,17 @@ package struct HTTPURL: Sendable, Hashable {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "https" || scheme == "http", var host = components.host, !host.isEmpty,
             components.user == nil, components.password == nil
-        else { throw TransportError(.invalidURL, "not an http(s) URL: \(text.prefix(200))") }
+        else {
+            // The text is not repeated: a URL with user information carries a password.
+            throw TransportError(.invalidURL, "not an absolute http(s) URL without user information")
+        }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         isHTTPS = scheme == "https"
         self.host = host.lowercased()
         port = components.port ?? (isHTTPS ? 443 : 80)
         let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         pathAndQuery = path + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
-        guard !pathAndQuery.contains(where: { $0 == "\r" || $0 == "\n" || $0 == " " }) else {
+        guard !Self.hasControlOrSpace(pathAndQuery) else {
             throw TransportError(.invalidURL, "URL with control characters")
         }
     }
@@ -50,10 +53,15 @@ package struct HTTPURL: Sendable, Hashable {
     package func resolving(_ location: String) throws(TransportError) -> HTTPURL {
         if location.hasPrefix("http://") || location.hasPrefix("https://") { return try HTTPURL(location) }
         guard location.hasPrefix("/"), !location.hasPrefix("//"),
-            !location.contains(where: { $0 == "\r" || $0 == "\n" || $0 == " " })
+            !Self.hasControlOrSpace(location)
         else { throw TransportError(.invalidURL, "unsupported redirect target") }
         var next = self
         next.pathAndQuery = location
         return next
+    }
+
+    /// Whether `text` has a byte no request target may carry raw: controls and spaces (RFC 9112 §3.2).
+    private static func hasControlOrSpace(_ text: String) -> Bool {
+        text.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
     }
 }

@@ -5,14 +5,6 @@ import Testing
 
 @Suite("Browser flow: PKCE and the loopback redirect (RFC 7636, RFC 8252 §7.3, RFC 9207)")
 struct BrowserFlowTests {
-    func server(_ configure: (inout FakeAuthorizationServer.Configuration) -> Void = { _ in })
-        throws -> FakeAuthorizationServer
-    {
-        var configuration = FakeAuthorizationServer.Configuration()
-        configure(&configuration)
-        return try FakeAuthorizationServer(configuration: configuration)
-    }
-
     /// Starts a sign-in, lets the fake play the browser, and completes it.
     func signIn(_ server: FakeAuthorizationServer) async throws -> (OAuthTokens, Int) {
         let client = try makeClient(server, clock: SystemOAuthClock())
@@ -25,7 +17,7 @@ struct BrowserFlowTests {
 
     @Test("an approved sign-in returns tokens; the server verified PKCE and the browser saw a page")
     func approved() async throws {
-        let server = try server()
+        let server = try makeServer()
         defer { server.close() }
         let (tokens, browserStatus) = try await signIn(server)
         #expect(server.user(ofAccessToken: tokens.accessToken) == "alice@example.test")
@@ -35,7 +27,7 @@ struct BrowserFlowTests {
 
     @Test("a denied sign-in is accessDenied")
     func denied() async throws {
-        let server = try server { $0.approvesAuthorization = false }
+        let server = try makeServer { $0.approvesAuthorization = false }
         defer { server.close() }
         let error = await #expect(throws: OAuthError.self) { _ = try await signIn(server) }
         #expect(error?.code == .accessDenied)
@@ -44,11 +36,11 @@ struct BrowserFlowTests {
 
     @Test("a forged state or a foreign issuer is refused before any code exchange")
     func forged() async throws {
-        let forgedState = try server { $0.redirectStateOverride = "forged" }
+        let forgedState = try makeServer { $0.redirectStateOverride = "forged" }
         defer { forgedState.close() }
         let stateError = await #expect(throws: OAuthError.self) { _ = try await signIn(forgedState) }
         #expect(stateError?.code == .stateMismatch)
-        let mixUp = try server { $0.redirectIssuerOverride = "https://attacker.example" }
+        let mixUp = try makeServer { $0.redirectIssuerOverride = "https://attacker.example" }
         defer { mixUp.close() }
         let issuerError = await #expect(throws: OAuthError.self) { _ = try await signIn(mixUp) }
         #expect(issuerError?.code == .issuerMismatch)
@@ -57,7 +49,7 @@ struct BrowserFlowTests {
 
     @Test("without a redirect the sign-in times out on the injected clock, and cancel() ends it")
     func timeoutAndCancel() async throws {
-        let server = try server()
+        let server = try makeServer()
         defer { server.close() }
         let timedOut = await #expect(throws: OAuthError.self) {
             _ = try await makeClient(server, clock: VirtualClock()).startBrowserSignIn(scopes: []).complete()

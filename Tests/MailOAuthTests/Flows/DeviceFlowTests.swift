@@ -6,17 +6,9 @@ import Testing
 
 @Suite("Device authorization grant (RFC 8628) against the fake authorization server")
 struct DeviceFlowTests {
-    func server(_ configure: (inout FakeAuthorizationServer.Configuration) -> Void = { _ in })
-        throws -> FakeAuthorizationServer
-    {
-        var configuration = FakeAuthorizationServer.Configuration()
-        configure(&configuration)
-        return try FakeAuthorizationServer(configuration: configuration)
-    }
-
     @Test("polls at the server's interval until the user approves, then returns the tokens")
     func approved() async throws {
-        let server = try server { $0.deviceInterval = 7 }
+        let server = try makeServer { $0.deviceInterval = 7 }
         defer { server.close() }
         let clock = VirtualClock { sleeps in
             if sleeps == 3, let code = server.pendingUserCodes.first { server.approve(userCode: code) }
@@ -34,7 +26,7 @@ struct DeviceFlowTests {
 
     @Test("slow_down adds 5 seconds to the interval from then on")
     func slowDown() async throws {
-        let server = try server { $0.slowDownPolls = 2 }
+        let server = try makeServer { $0.slowDownPolls = 2 }
         defer { server.close() }
         let clock = VirtualClock { sleeps in
             if sleeps == 3, let code = server.pendingUserCodes.first { server.approve(userCode: code) }
@@ -44,36 +36,31 @@ struct DeviceFlowTests {
         #expect(clock.sleeps == [.seconds(5), .seconds(10), .seconds(15)])
     }
 
+    /// The error that ends a device sign-in at `server` whose client waits on `clock`.
+    func failure(_ server: FakeAuthorizationServer, _ clock: VirtualClock) async -> OAuthError? {
+        await #expect(throws: OAuthError.self) {
+            let client = try makeClient(server, clock: clock)
+            _ = try await client.waitForDeviceAuthorization(try await client.startDeviceAuthorization(scopes: []))
+        }
+    }
+
     @Test("expired_token, access_denied and the code's own expiry end the wait")
     func endings() async throws {
-        let server = try server { $0.deviceCodeLifetime = 12 }
+        let server = try makeServer { $0.deviceCodeLifetime = 12 }
         defer { server.close() }
-        let expireClock = VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.expire(userCode: $0) } }
-        let expired = await #expect(throws: OAuthError.self) {
-            let client = try makeClient(server, clock: expireClock)
-            _ = try await client.waitForDeviceAuthorization(try await client.startDeviceAuthorization(scopes: []))
-        }
+        let expired = await failure(server, VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.expire(userCode: $0) } })
         #expect(expired?.code == .expiredToken && expired?.requiresSignIn == true)
-
-        let denyClock = VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.deny(userCode: $0) } }
-        let denied = await #expect(throws: OAuthError.self) {
-            let client = try makeClient(server, clock: denyClock)
-            _ = try await client.waitForDeviceAuthorization(try await client.startDeviceAuthorization(scopes: []))
-        }
+        let denied = await failure(server, VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.deny(userCode: $0) } })
         #expect(denied?.code == .accessDenied)
-
         let patientClock = VirtualClock()
-        let lapsed = await #expect(throws: OAuthError.self) {
-            let client = try makeClient(server, clock: patientClock)
-            _ = try await client.waitForDeviceAuthorization(try await client.startDeviceAuthorization(scopes: []))
-        }
+        let lapsed = await failure(server, patientClock)
         #expect(lapsed?.code == .expiredToken)
         #expect(patientClock.sleeps.count == 3)  // polls at 5 s and 10 s; at 15 s the 12 s lifetime is over
     }
 
     @Test("cancelling the task stops the polling with cancelled")
     func cancellation() async throws {
-        let server = try server()
+        let server = try makeServer()
         defer { server.close() }
         let client = try makeClient(server, clock: WaitingClock())
         let device = try await client.startDeviceAuthorization(scopes: [])
@@ -86,7 +73,7 @@ struct DeviceFlowTests {
 
     @Test("the device authorization's description shows the user code but not the device code")
     func redacted() async throws {
-        let server = try server()
+        let server = try makeServer()
         defer { server.close() }
         let device = try await makeClient(server).startDeviceAuthorization(scopes: [])
         #expect("\(device)".contains(device.userCode) && !"\(device)".contains(device.deviceCode))

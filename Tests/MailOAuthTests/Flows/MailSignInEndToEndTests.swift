@@ -12,9 +12,7 @@ struct MailSignInEndToEndTests {
     let user = "alice@example.test"
 
     func signedIn(_ server: FakeAuthorizationServer) async throws -> OAuthTokenSession {
-        let clock = VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.approve(userCode: $0) } }
-        let client = try makeClient(server, clock: clock)
-        let tokens = try await client.waitForDeviceAuthorization(try await client.startDeviceAuthorization(scopes: []))
+        let (client, _, tokens) = try await deviceSignIn(server)
         return try OAuthTokenSession(client: client, tokens: tokens)
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import MailTesting
 import Synchronization
 
 @testable import MailOAuth
@@ -42,13 +41,3 @@ struct WaitingClock: OAuthClock {
     func sleep(for duration: Duration) async throws { try await Task.sleep(for: .seconds(3600)) }
 }
 
-/// A client of `server` (plain HTTP on loopback) with `clock`.
-func makeClient(_ server: FakeAuthorizationServer, clock: any OAuthClock = VirtualClock()) throws -> OAuthClient {
-    let metadata = OAuthServerMetadata(
-        issuer: server.issuer, authorizationEndpoint: server.issuer + "/authorize",
-        tokenEndpoint: server.issuer + "/token", deviceAuthorizationEndpoint: server.issuer + "/device",
-        sendsIssuerInAuthorizationResponse: server.configuration.sendsIssuer)
-    return try OAuthClient(
-        metadata: metadata, registration: OAuthClientRegistration(clientID: server.configuration.clientID),
-        clock: clock, requestTimeout: .seconds(10))
-}

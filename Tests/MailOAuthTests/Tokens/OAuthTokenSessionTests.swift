@@ -12,13 +12,11 @@ struct OAuthTokenSessionTests {
     func signedIn(_ configure: (inout FakeAuthorizationServer.Configuration) -> Void = { _ in }) async throws
         -> (FakeAuthorizationServer, OAuthClient, VirtualClock, OAuthTokens)
     {
-        var configuration = FakeAuthorizationServer.Configuration()
-        configuration.accessTokenLifetime = 600
-        configure(&configuration)
-        let server = try FakeAuthorizationServer(configuration: configuration)
-        let clock = VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.approve(userCode: $0) } }
-        let client = try makeClient(server, clock: clock)
-        let tokens = try await client.waitForDeviceAuthorization(try await client.startDeviceAuthorization(scopes: []))
+        let server = try makeServer {
+            $0.accessTokenLifetime = 600
+            configure(&$0)
+        }
+        let (client, clock, tokens) = try await deviceSignIn(server)
         return (server, client, clock, tokens)
     }
 
