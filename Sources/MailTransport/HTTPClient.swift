@@ -96,7 +96,9 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private func response(_ status: Int, _ headers: [(String, String)], _ body: [UInt8], _ target: HTTPURL)
+    private func response(
+        _ status: Int, _ headers: [(String, String)], _ body: [UInt8], _ target: HTTPURL
+    )
         -> HTTPResponse
     {
         HTTPResponse(

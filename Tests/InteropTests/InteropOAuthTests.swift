@@ -13,8 +13,9 @@ import Testing
 ///
 /// Uses the bench's OAuth user (oscar, outside MAILLINK_USERS); serialized because the sending
 /// test reads oscar's Maildir.
-@Suite("Interop: OAuth 2.0 with Dovecot's oauth2 passdb and Postfix", .serialized,
-       .enabled(if: TestbedEnvironment.shouldRunInteropTests))
+@Suite(
+    "Interop: OAuth 2.0 with Dovecot's oauth2 passdb and Postfix", .serialized,
+    .enabled(if: TestbedEnvironment.shouldRunInteropTests))
 struct InteropOAuthTests {
     /// What the OAuth part of the bench publishes in the env file.
     struct Bench {
@@ -70,7 +71,8 @@ struct InteropOAuthTests {
         }
 
         func revoke(_ token: String) async throws {
-            _ = try await HTTPClient().send(.form(issuer + "/revoke", fields: [("token", token)]), timeout: .seconds(10))
+            _ = try await HTTPClient().send(
+                .form(issuer + "/revoke", fields: [("token", token)]), timeout: .seconds(10))
         }
     }
 

@@ -8,14 +8,16 @@ import Testing
 @Suite("The Linking Outlook.com and Gmail article's examples")
 struct DocumentationExampleTests {
     func signInWithBrowser(clientID: String, address: String) async throws -> OAuthTokens {
-        let client = try OAuthClient(provider: .microsoftConsumers, registration: OAuthClientRegistration(clientID: clientID))
+        let client = try OAuthClient(
+            provider: .microsoftConsumers, registration: OAuthClientRegistration(clientID: clientID))
         let signIn = try await client.startBrowserSignIn(scopes: OAuthProvider.microsoftMailScopes, loginHint: address)
         _ = "Open \(signIn.authorizationURL)"
         return try await signIn.complete(timeout: .seconds(300))
     }
 
     func signInWithCode(clientID: String) async throws -> OAuthTokens {
-        let client = try OAuthClient(provider: .microsoftConsumers, registration: OAuthClientRegistration(clientID: clientID))
+        let client = try OAuthClient(
+            provider: .microsoftConsumers, registration: OAuthClientRegistration(clientID: clientID))
         let device = try await client.startDeviceAuthorization(scopes: OAuthProvider.microsoftMailScopes)
         _ = "Go to \(device.verificationURI) and enter \(device.userCode)"
         return try await client.waitForDeviceAuthorization(device)
@@ -35,7 +37,9 @@ struct DocumentationExampleTests {
 
     @Test("without a client id, the examples stop at the missing-registration error")
     func missingClientID() async {
-        let browser = await #expect(throws: OAuthError.self) { _ = try await signInWithBrowser(clientID: "", address: "a@b") }
+        let browser = await #expect(throws: OAuthError.self) {
+            _ = try await signInWithBrowser(clientID: "", address: "a@b")
+        }
         let device = await #expect(throws: OAuthError.self) { _ = try await signInWithCode(clientID: "") }
         #expect(browser?.code == .missingClientID && device?.code == .missingClientID)
     }

@@ -23,8 +23,9 @@ struct HTTPClientTests {
                         request += bytes
                         let text = String(decoding: request, as: UTF8.self)
                         if let end = text.range(of: "\r\n\r\n"),
-                            let length = text.split(separator: "\r\n").first(where: { $0.hasPrefix("Content-Length: ") })
-                                .flatMap({ Int($0.dropFirst(16)) }),
+                            let length = text.split(separator: "\r\n").first(where: { $0.hasPrefix("Content-Length: ") }
+                            )
+                            .flatMap({ Int($0.dropFirst(16)) }),
                             text[end.upperBound...].utf8.count < length
                         {
                             continue
@@ -49,7 +50,8 @@ struct HTTPClientTests {
         let response = try await HTTPClient().send(
             .form(server.url + "/token", fields: [("grant_type", "refresh_token"), ("refresh_token", "a b")]),
             timeout: .seconds(5))
-        #expect(response.status == 400 && response.contentType == "application/json" && response.body == Array("{}".utf8))
+        #expect(
+            response.status == 400 && response.contentType == "application/json" && response.body == Array("{}".utf8))
         let request = try #require(server.requests.withLock { $0.first })
         #expect(request.hasPrefix("POST /token HTTP/1.1\r\nHost: 127.0.0.1:\(server.listener.port)\r\n"))
         #expect(request.contains("Content-Type: application/x-www-form-urlencoded\r\n"))
@@ -104,7 +106,8 @@ struct HTTPClientTests {
                 .get(url, accept: "*/*"), timeout: .seconds(5))
         }
         #expect(refused?.isCertificateFailure == true)
-        let trusted = HTTPClient(tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]))
+        let trusted = HTTPClient(
+            tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]))
         #expect(try await trusted.send(.get(url, accept: "*/*"), timeout: .seconds(5)).body == Array("ok".utf8))
     }
 }

@@ -6,8 +6,9 @@ import Testing
 struct HTTPFormTests {
     @Test("reserved bytes are percent-encoded, spaces become +, unreserved ones stay")
     func encode() {
-        #expect(HTTPForm.encode([("scope", "a b"), ("x", "é&=+/?"), ("safe", "A-z_0.9*")])
-            == "scope=a+b&x=%C3%A9%26%3D%2B%2F%3F&safe=A-z_0.9*")
+        #expect(
+            HTTPForm.encode([("scope", "a b"), ("x", "é&=+/?"), ("safe", "A-z_0.9*")])
+                == "scope=a+b&x=%C3%A9%26%3D%2B%2F%3F&safe=A-z_0.9*")
         #expect(HTTPForm.encode([("crlf", "a\r\nb")]) == "crlf=a%0D%0Ab")
     }
 

@@ -88,7 +88,8 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     public var recoverySuggestion: String {
         switch code {
         case .missingClientID:
-            return "Register an application with the provider (Microsoft: Microsoft Entra admin center, App registrations; Google: Google Cloud console, Credentials, OAuth client ID) and pass its client id."
+            return
+                "Register an application with the provider (Microsoft: Microsoft Entra admin center, App registrations; Google: Google Cloud console, Credentials, OAuth client ID) and pass its client id."
         case .signInRequired, .invalidGrant:
             return "The sign-in is no longer valid (expired, revoked or the password changed): sign in again."
         case .accessDenied: return "Access was not granted: sign in again and allow access to mail."

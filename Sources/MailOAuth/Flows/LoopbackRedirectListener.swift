@@ -28,7 +28,9 @@ final class LoopbackRedirectListener: Sendable {
 
     /// Waits for the callback; `page(parameters)` gives the HTML to show the user. Returns nil
     /// when the listener was closed (or the task cancelled) first.
-    func receive(page: @escaping @Sendable ([(name: String, value: String)]) -> String) async
+    func receive(
+        page: @escaping @Sendable ([(name: String, value: String)]) -> String
+    ) async
         -> [(name: String, value: String)]?
     {
         let listener = self.listener
@@ -78,12 +80,14 @@ final class LoopbackRedirectListener: Sendable {
         let line = String(decoding: buffer.prefix { $0 != 13 }, as: UTF8.self)
         let words = line.split(separator: " ")
         guard words.count == 3, words[0] == "GET", words[2].hasPrefix("HTTP/1.") else {
-            try? await connection.send(Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+            try? await connection.send(
+                Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
             return nil
         }
         let target = words[1].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         guard target[0] == path else {
-            try? await connection.send(Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+            try? await connection.send(
+                Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
             return nil
         }
         let parameters = target.count > 1 ? HTTPForm.decode(target[1]) : []

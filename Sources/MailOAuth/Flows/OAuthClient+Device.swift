@@ -22,7 +22,9 @@ extension OAuthClient {
     ///
     /// - Throws: ``OAuthError/Code/expiredToken``, ``OAuthError/Code/accessDenied``,
     ///   ``OAuthError/Code/cancelled``, or any other token endpoint error.
-    public func waitForDeviceAuthorization(_ authorization: OAuthDeviceAuthorization) async throws(OAuthError)
+    public func waitForDeviceAuthorization(
+        _ authorization: OAuthDeviceAuthorization
+    ) async throws(OAuthError)
         -> OAuthTokens
     {
         var interval = authorization.interval

@@ -54,7 +54,8 @@ public struct OAuthProvider: Sendable, Hashable {
             registrationHelp:
                 "Register one in the Microsoft Entra admin center (App registrations, New registration; "
                 + "account type with personal Microsoft accounts; redirect URI http://127.0.0.1/callback for "
-                + "\"Mobile and desktop applications\"; Authentication: allow public client flows for the device flow).")
+                + "\"Mobile and desktop applications\"; Authentication: allow public client flows for the device flow)."
+        )
     }
 
     /// Outlook.com and Hotmail accounts (personal Microsoft accounts).

@@ -24,10 +24,12 @@ extension OAuthServerMetadata {
             "\(trimmed)/.well-known/openid-configuration",
         ]
         for (index, url) in candidates.enumerated() {
-            let response = try await OAuthHTTP.exchange(.get(url, accept: "application/json"), http: http, timeout: timeout)
+            let response = try await OAuthHTTP.exchange(
+                .get(url, accept: "application/json"), http: http, timeout: timeout)
             if response.status == 404, index + 1 < candidates.count { continue }
             guard response.isSuccess else {
-                throw OAuthError(.invalidMetadata, "HTTP \(response.status) for the metadata", httpStatus: response.status)
+                throw OAuthError(
+                    .invalidMetadata, "HTTP \(response.status) for the metadata", httpStatus: response.status)
             }
             return try parse(response.body, expectedIssuer: issuer)
         }
@@ -38,7 +40,9 @@ extension OAuthServerMetadata {
 /// The one place MailOAuth sends HTTP: transport errors become ``OAuthError``s.
 enum OAuthHTTP {
     /// Sends `request`, mapping transport failures and cancellation.
-    static func exchange(_ request: HTTPRequest, http: HTTPClient, timeout: Duration) async throws(OAuthError)
+    static func exchange(
+        _ request: HTTPRequest, http: HTTPClient, timeout: Duration
+    ) async throws(OAuthError)
         -> HTTPResponse
     {
         do {

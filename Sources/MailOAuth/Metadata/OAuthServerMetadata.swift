@@ -45,11 +45,14 @@ public struct OAuthServerMetadata: Sendable, Hashable {
     public static func parse(_ body: [UInt8], expectedIssuer: String) throws(OAuthError) -> OAuthServerMetadata {
         let what = "the server metadata"
         let json: JSONObject
-        do throws(OAuthError) { json = try JSONObject(body, what: what) } catch { throw OAuthError(.invalidMetadata, error.detail) }
+        do throws(OAuthError) { json = try JSONObject(body, what: what) } catch {
+            throw OAuthError(.invalidMetadata, error.detail)
+        }
         do throws(OAuthError) {
             let issuer = try json.requiredString("issuer", in: what)
             guard issuer == expectedIssuer else {
-                throw OAuthError(.invalidMetadata, "the metadata names another issuer than \(expectedIssuer.prefix(200))")
+                throw OAuthError(
+                    .invalidMetadata, "the metadata names another issuer than \(expectedIssuer.prefix(200))")
             }
             let metadata = OAuthServerMetadata(
                 issuer: issuer,
@@ -70,7 +73,9 @@ public struct OAuthServerMetadata: Sendable, Hashable {
 
     /// Checks that every endpoint is https, or http on a loopback address.
     func validate() throws(OAuthError) {
-        for endpoint in [issuer, tokenEndpoint] + [authorizationEndpoint, deviceAuthorizationEndpoint].compactMap({ $0 }) {
+        for endpoint in [issuer, tokenEndpoint]
+            + [authorizationEndpoint, deviceAuthorizationEndpoint].compactMap({ $0 })
+        {
             guard Self.isAcceptable(endpoint) else {
                 throw OAuthError(.invalidMetadata, "endpoint \(endpoint.prefix(200)) is not https")
             }
@@ -82,7 +87,9 @@ public struct OAuthServerMetadata: Sendable, Hashable {
     static func isAcceptable(_ url: String) -> Bool {
         let lower = url.lowercased()
         if lower.hasPrefix("https://") { return true }
-        return ["http://127.0.0.1:", "http://127.0.0.1/", "http://[::1]:", "http://[::1]/", "http://localhost:",
-                "http://localhost/"].contains { lower.hasPrefix($0) }
+        return [
+            "http://127.0.0.1:", "http://127.0.0.1/", "http://[::1]:", "http://[::1]/", "http://localhost:",
+            "http://localhost/",
+        ].contains { lower.hasPrefix($0) }
     }
 }

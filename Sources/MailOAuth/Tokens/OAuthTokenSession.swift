@@ -31,7 +31,8 @@ public actor OAuthTokenSession {
     /// after which the old one may no longer work: store it.
     public init(
         client: OAuthClient, refreshToken: String, scopes: [String] = [], tokens: OAuthTokens? = nil,
-        margin: Duration = .seconds(60), rotated: @escaping @Sendable (_ newRefreshToken: String) async -> Void = { _ in }
+        margin: Duration = .seconds(60),
+        rotated: @escaping @Sendable (_ newRefreshToken: String) async -> Void = { _ in }
     ) {
         self.client = client
         self.refreshToken = refreshToken

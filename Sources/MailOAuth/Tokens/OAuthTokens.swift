@@ -74,10 +74,12 @@ enum TokenEndpointError {
     static func parse(_ response: HTTPResponse) -> OAuthError {
         guard let json = try? JSONObject(response.body, what: "the error response"),
             let name = try? json.string("error", in: "the error response"),
-            !name.isEmpty, name.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" })
+            !name.isEmpty,
+            name.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" })
         else {
             let code: OAuthError.Code = response.status >= 500 ? .serverError : .invalidResponse
-            return OAuthError(code, "HTTP \(response.status) without an OAuth error object", httpStatus: response.status)
+            return OAuthError(
+                code, "HTTP \(response.status) without an OAuth error object", httpStatus: response.status)
         }
         let known: [OAuthError.Code] = [
             .invalidRequest, .invalidClient, .invalidGrant, .unauthorizedClient, .unsupportedGrantType, .invalidScope,

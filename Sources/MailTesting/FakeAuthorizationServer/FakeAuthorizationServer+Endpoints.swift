@@ -28,14 +28,18 @@ extension FakeAuthorizationServer {
 
     private func metadata() -> FakeHTTPAnswer {
         state.withLock { $0.counters.metadata += 1 }
-        return .json(200, [
-            "issuer": issuer, "authorization_endpoint": "\(issuer)/authorize", "token_endpoint": "\(issuer)/token",
-            "device_authorization_endpoint": "\(issuer)/device", "introspection_endpoint": "\(issuer)/introspect",
-            "revocation_endpoint": "\(issuer)/revoke", "code_challenge_methods_supported": ["S256"],
-            "grant_types_supported": ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
-            "response_types_supported": ["code"],
-            "authorization_response_iss_parameter_supported": configuration.sendsIssuer,
-        ])
+        return .json(
+            200,
+            [
+                "issuer": issuer, "authorization_endpoint": "\(issuer)/authorize", "token_endpoint": "\(issuer)/token",
+                "device_authorization_endpoint": "\(issuer)/device", "introspection_endpoint": "\(issuer)/introspect",
+                "revocation_endpoint": "\(issuer)/revoke", "code_challenge_methods_supported": ["S256"],
+                "grant_types_supported": [
+                    "authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code",
+                ],
+                "response_types_supported": ["code"],
+                "authorization_response_iss_parameter_supported": configuration.sendsIssuer,
+            ])
     }
 
     private func authorize(_ query: [String: String]) -> FakeHTTPAnswer {
@@ -147,11 +151,13 @@ extension FakeAuthorizationServer {
             state.devices[deviceCode] = Device(
                 userCode: userCode, scope: form["scope"] ?? configuration.defaultScope, status: .pending)
         }
-        return .json(200, [
-            "device_code": deviceCode, "user_code": userCode, "verification_uri": "\(issuer)/device",
-            "verification_uri_complete": "\(issuer)/device?user_code=\(userCode)",
-            "expires_in": configuration.deviceCodeLifetime, "interval": configuration.deviceInterval,
-        ])
+        return .json(
+            200,
+            [
+                "device_code": deviceCode, "user_code": userCode, "verification_uri": "\(issuer)/device",
+                "verification_uri_complete": "\(issuer)/device?user_code=\(userCode)",
+                "expires_in": configuration.deviceCodeLifetime, "interval": configuration.deviceInterval,
+            ])
     }
 
     private func introspect(_ form: [String: String]) -> FakeHTTPAnswer {
@@ -162,10 +168,12 @@ extension FakeAuthorizationServer {
             return grant
         }
         guard let grant else { return .json(200, ["active": false]) }
-        return .json(200, [
-            "active": true, "username": grant.user, "scope": grant.scope, "client_id": grant.clientID,
-            "token_type": "Bearer",
-        ])
+        return .json(
+            200,
+            [
+                "active": true, "username": grant.user, "scope": grant.scope, "client_id": grant.clientID,
+                "token_type": "Bearer",
+            ])
     }
 
     private func revokeEndpoint(_ form: [String: String]) -> FakeHTTPAnswer {

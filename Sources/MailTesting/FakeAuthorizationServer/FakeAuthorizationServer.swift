@@ -129,7 +129,8 @@ public final class FakeAuthorizationServer: Sendable {
     /// User codes of device authorizations not yet approved or denied, oldest first.
     public var pendingUserCodes: [String] {
         state.withLock { state in
-            state.devices.values.filter { if case .pending = $0.status { true } else { false } }.map(\.userCode).sorted()
+            state.devices.values.filter { if case .pending = $0.status { true } else { false } }.map(\.userCode)
+                .sorted()
         }
     }
 
@@ -167,7 +168,9 @@ public final class FakeAuthorizationServer: Sendable {
     public func revokeAll(user: String) {
         state.withLock { state in
             for (key, grant) in state.accessTokens where grant.user == user { state.accessTokens[key]?.active = false }
-            for (key, grant) in state.refreshTokens where grant.user == user { state.refreshTokens[key]?.active = false }
+            for (key, grant) in state.refreshTokens where grant.user == user {
+                state.refreshTokens[key]?.active = false
+            }
         }
     }
 

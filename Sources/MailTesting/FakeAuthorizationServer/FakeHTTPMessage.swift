@@ -15,7 +15,9 @@ struct FakeHTTPRequest: Sendable {
         var buffer: [UInt8] = []
         var headerEnd: Int?
         while headerEnd == nil {
-            guard buffer.count < limit, let bytes = try? await connection.receive(maximumCount: 8192) else { return nil }
+            guard buffer.count < limit, let bytes = try? await connection.receive(maximumCount: 8192) else {
+                return nil
+            }
             buffer += bytes
             headerEnd = searchBlankLine(buffer)
         }
@@ -26,7 +28,8 @@ struct FakeHTTPRequest: Sendable {
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { return nil }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         guard length <= limit else { return nil }
@@ -96,8 +99,10 @@ struct FakeHTTPAnswer: Sendable {
 
     /// The bytes on the wire.
     var bytes: [UInt8] {
-        let reasons = [200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-                       405: "Method Not Allowed"]
+        let reasons = [
+            200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+            405: "Method Not Allowed",
+        ]
         var head = "HTTP/1.1 \(status) \(reasons[status] ?? "Status")\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"

@@ -48,9 +48,11 @@ struct DeviceFlowTests {
     func endings() async throws {
         let server = try makeServer { $0.deviceCodeLifetime = 12 }
         defer { server.close() }
-        let expired = await failure(server, VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.expire(userCode: $0) } })
+        let expired = await failure(
+            server, VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.expire(userCode: $0) } })
         #expect(expired?.code == .expiredToken && expired?.requiresSignIn == true)
-        let denied = await failure(server, VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.deny(userCode: $0) } })
+        let denied = await failure(
+            server, VirtualClock { _ in _ = server.pendingUserCodes.first.map { server.deny(userCode: $0) } })
         #expect(denied?.code == .accessDenied)
         let patientClock = VirtualClock()
         let lapsed = await failure(server, patientClock)

@@ -60,7 +60,9 @@ struct MailSignInEndToEndTests {
         let session = try await signedIn(server)
         server.revokeAll(user: user)
         let client = try await connect(pop3(server, mechanisms: ["XOAUTH2"]))
-        await #expect(throws: (any Error).self) { try await client.authenticate(Credentials(user: user, session: session)) }
+        await #expect(throws: (any Error).self) {
+            try await client.authenticate(Credentials(user: user, session: session))
+        }
         let error = await #expect(throws: OAuthError.self) { _ = try await session.accessToken() }
         #expect(error?.code == .signInRequired)
     }

@@ -33,10 +33,12 @@ struct OAuthServerMetadataTests {
         let server = try FakeAuthorizationServer(certificate: try authority.issue(names: ["localhost", "127.0.0.1"]))
         defer { server.close() }
         let untrusted = await #expect(throws: OAuthError.self) {
-            _ = try await OAuthServerMetadata.discover(issuer: server.issuer, http: HTTPClient(tlsPolicy: TLSPolicy(trustsSystemRoots: false)))
+            _ = try await OAuthServerMetadata.discover(
+                issuer: server.issuer, http: HTTPClient(tlsPolicy: TLSPolicy(trustsSystemRoots: false)))
         }
         #expect(untrusted?.code == .network)
-        let http = HTTPClient(tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]))
+        let http = HTTPClient(
+            tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]))
         #expect(try await OAuthServerMetadata.discover(issuer: server.issuer, http: http).issuer == server.issuer)
     }
 
@@ -59,8 +61,9 @@ struct OAuthServerMetadataTests {
 
     @Test("the built-in providers carry endpoints and mail scopes but no client id")
     func providers() throws {
-        #expect(OAuthProvider.microsoftConsumers.metadata.tokenEndpoint
-            == "https://login.microsoftonline.com/consumers/oauth2/v2.0/token")
+        #expect(
+            OAuthProvider.microsoftConsumers.metadata.tokenEndpoint
+                == "https://login.microsoftonline.com/consumers/oauth2/v2.0/token")
         #expect(OAuthProvider.microsoftConsumers.mailScopes.contains("https://outlook.office.com/POP.AccessAsUser.All"))
         #expect(OAuthProvider.microsoftCommon.mailScopes.contains("offline_access"))
         #expect(OAuthProvider.google.mailScopes == ["https://mail.google.com/"])

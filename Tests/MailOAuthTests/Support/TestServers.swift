@@ -3,7 +3,9 @@ import MailTesting
 @testable import MailOAuth
 
 /// A fake authorization server with the defaults changed by `configure`.
-func makeServer(_ configure: (inout FakeAuthorizationServer.Configuration) -> Void = { _ in }) throws
+func makeServer(
+    _ configure: (inout FakeAuthorizationServer.Configuration) -> Void = { _ in }
+) throws
     -> FakeAuthorizationServer
 {
     var configuration = FakeAuthorizationServer.Configuration()

@@ -9,7 +9,9 @@ final class VirtualClock: OAuthClock {
     private let state: Mutex<(now: Date, sleeps: [Duration])>
     private let onSleep: @Sendable (Int) -> Void
 
-    init(start: Date = Date(timeIntervalSince1970: 1_800_000_000), onSleep: @escaping @Sendable (Int) -> Void = { _ in }) {
+    init(
+        start: Date = Date(timeIntervalSince1970: 1_800_000_000), onSleep: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
         state = Mutex((start, []))
         self.onSleep = onSleep
     }
@@ -40,4 +42,3 @@ struct WaitingClock: OAuthClock {
     func now() -> Date { Date(timeIntervalSince1970: 1_800_000_000) }
     func sleep(for duration: Duration) async throws { try await Task.sleep(for: .seconds(3600)) }
 }
-

@@ -9,7 +9,9 @@ import Testing
 @Suite("Token session: refresh before expiry, rotation, one refresh at a time, sign in again")
 struct OAuthTokenSessionTests {
     /// A server, a client on a virtual clock, and the tokens of a finished device sign-in.
-    func signedIn(_ configure: (inout FakeAuthorizationServer.Configuration) -> Void = { _ in }) async throws
+    func signedIn(
+        _ configure: (inout FakeAuthorizationServer.Configuration) -> Void = { _ in }
+    ) async throws
         -> (FakeAuthorizationServer, OAuthClient, VirtualClock, OAuthTokens)
     {
         let server = try makeServer {
@@ -25,7 +27,8 @@ struct OAuthTokenSessionTests {
         let (server, client, clock, tokens) = try await signedIn()
         defer { server.close() }
         let stored = Mutex<[String]>([])
-        let session = try OAuthTokenSession(client: client, tokens: tokens) { new in stored.withLock { $0.append(new) } }
+        let session = try OAuthTokenSession(client: client, tokens: tokens) { new in stored.withLock { $0.append(new) }
+        }
         #expect(try await session.accessToken() == tokens.accessToken)
         clock.advance(.seconds(530))  // 70 s left: more than the 60 s margin
         #expect(try await session.accessToken() == tokens.accessToken)

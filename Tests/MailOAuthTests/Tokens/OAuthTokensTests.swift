@@ -19,7 +19,8 @@ struct OAuthTokensTests {
     @Test("a bearer answer gives the tokens, the expiry and the granted scopes")
     func success() throws {
         let tokens = try parse(
-            200, #"{"access_token":"at-1","token_type":"bearer","expires_in":3600,"refresh_token":"rt-1","scope":"a b"}"#)
+            200,
+            #"{"access_token":"at-1","token_type":"bearer","expires_in":3600,"refresh_token":"rt-1","scope":"a b"}"#)
         #expect(tokens.accessToken == "at-1" && tokens.refreshToken == "rt-1" && tokens.scopes == ["a", "b"])
         #expect(tokens.expiresAt == now.addingTimeInterval(3600))
         #expect(try parse(200, #"{"access_token":"x","token_type":"Bearer","expires_in":"60"}"#).expiresAt != nil)

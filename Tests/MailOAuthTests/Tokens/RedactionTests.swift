@@ -14,7 +14,8 @@ struct RedactionTests {
         #expect(!"\(registration)".contains("s3cret-value"))
         let request = HTTPRequest.form("https://x.example/token?a=b", fields: [("refresh_token", "rt-secret")])
         #expect(!"\(request)".contains("rt-secret") && !"\(request)".contains("a=b"))
-        let response = HTTPResponse(status: 200, contentType: "application/json", body: Array("at-secret".utf8), url: "u")
+        let response = HTTPResponse(
+            status: 200, contentType: "application/json", body: Array("at-secret".utf8), url: "u")
         #expect(!"\(response)".contains("at-secret"))
         #expect(!"\(Credentials(user: "u", secret: .oauth2(.fixed("at-secret"))))".contains("at-secret"))
     }
@@ -44,7 +45,8 @@ struct RedactionTests {
         }
         do { _ = try await client.waitForDeviceAuthorization(device) } catch { texts.append("\(error)") }
         let wrongSecret = try OAuthClient(
-            metadata: metadata, registration: OAuthClientRegistration(clientID: "maillink-tests", clientSecret: "nope-secret"),
+            metadata: metadata,
+            registration: OAuthClientRegistration(clientID: "maillink-tests", clientSecret: "nope-secret"),
             clock: clock)
         do { _ = try await wrongSecret.refresh(refreshToken) } catch { texts.append("\(error)") }
         let session = try OAuthTokenSession(client: client, tokens: tokens)
@@ -53,8 +55,10 @@ struct RedactionTests {
             texts.append("\(error)")
         }
         #expect(texts.count == 10)
-        for secret in [tokens.accessToken, refreshToken, device.deviceCode, "client-secret-value", "code-secret",
-                       "verifier-secret", "nope-secret"] {
+        for secret in [
+            tokens.accessToken, refreshToken, device.deviceCode, "client-secret-value", "code-secret",
+            "verifier-secret", "nope-secret",
+        ] {
             for text in texts { #expect(!text.contains(secret), "\(text)") }
         }
     }

@@ -10,7 +10,9 @@ import Testing
 struct FakeAuthorizationServerTests {
     let http = HTTPClient()
 
-    func post(_ server: FakeAuthorizationServer, _ path: String, _ fields: [(String, String)]) async throws
+    func post(
+        _ server: FakeAuthorizationServer, _ path: String, _ fields: [(String, String)]
+    ) async throws
         -> (Int, [String: Any])
     {
         let response = try await http.send(
@@ -53,26 +55,33 @@ struct FakeAuthorizationServerTests {
             ("response_type", "code"), ("client_id", "maillink-tests"), ("redirect_uri", "http://127.0.0.1:9/cb"),
             ("state", "s1"), ("code_challenge", challenge(verifier)), ("code_challenge_method", "S256"),
         ])
-        let redirect = try await http.send(.get(server.issuer + "/authorize?" + query, accept: "*/*"), timeout: .seconds(5))
+        let redirect = try await http.send(
+            .get(server.issuer + "/authorize?" + query, accept: "*/*"), timeout: .seconds(5))
         #expect(redirect.status == 302)
         let location = try #require(redirect.headers.value(of: "location"))
         let fields = Dictionary(
             HTTPForm.decode(location.split(separator: "?")[1]).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         #expect(fields["state"] == "s1" && fields["iss"] == server.issuer)
         let code = try #require(fields["code"])
-        let wrong = try await token(server, [
-            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://127.0.0.1:9/cb"),
-            ("code_verifier", String(repeating: "w", count: 43)),
-        ])
+        let wrong = try await token(
+            server,
+            [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://127.0.0.1:9/cb"),
+                ("code_verifier", String(repeating: "w", count: 43)),
+            ])
         #expect(wrong.0 == 400 && wrong.1["error"] as? String == "invalid_grant")
         // The code was spent by the failed attempt too: a fresh one, then the right verifier.
-        let again = try await http.send(.get(server.issuer + "/authorize?" + query, accept: "*/*"), timeout: .seconds(5))
+        let again = try await http.send(
+            .get(server.issuer + "/authorize?" + query, accept: "*/*"), timeout: .seconds(5))
         let secondLocation = try #require(again.headers.value(of: "location"))
-        let secondCode = try #require(HTTPForm.decode(secondLocation.split(separator: "?")[1]).first { $0.name == "code" }?.value)
-        let right = try await token(server, [
-            ("grant_type", "authorization_code"), ("code", secondCode), ("redirect_uri", "http://127.0.0.1:9/cb"),
-            ("code_verifier", verifier),
-        ])
+        let secondCode = try #require(
+            HTTPForm.decode(secondLocation.split(separator: "?")[1]).first { $0.name == "code" }?.value)
+        let right = try await token(
+            server,
+            [
+                ("grant_type", "authorization_code"), ("code", secondCode), ("redirect_uri", "http://127.0.0.1:9/cb"),
+                ("code_verifier", verifier),
+            ])
         #expect(right.0 == 200 && right.1["token_type"] as? String == "Bearer" && right.1["refresh_token"] is String)
     }
 
@@ -84,7 +93,9 @@ struct FakeAuthorizationServerTests {
         defer { server.close() }
         let (_, device) = try await post(server, "/device", [("client_id", "maillink-tests"), ("scope", "mail")])
         let deviceCode = try #require(device["device_code"] as? String)
-        let poll: [(String, String)] = [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode)]
+        let poll: [(String, String)] = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode),
+        ]
         #expect(try await token(server, poll).1["error"] as? String == "slow_down")
         #expect(try await token(server, poll).1["error"] as? String == "authorization_pending")
         #expect(server.approve(userCode: try #require(device["user_code"] as? String), as: "bob@example.test"))
@@ -106,10 +117,12 @@ struct FakeAuthorizationServerTests {
         defer { server.close() }
         let (_, device) = try await post(server, "/device", [("client_id", "maillink-tests")])
         server.approve(userCode: try #require(device["user_code"] as? String))
-        let (_, tokens) = try await token(server, [
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("device_code", try #require(device["device_code"] as? String)),
-        ])
+        let (_, tokens) = try await token(
+            server,
+            [
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("device_code", try #require(device["device_code"] as? String)),
+            ])
         let access = try #require(tokens["access_token"] as? String)
         let active = try await post(server, "/introspect", [("token", access)]).1
         #expect(active["active"] as? Bool == true && active["username"] as? String == "alice@example.test")

@@ -7,7 +7,9 @@ struct SASLTokenValidatorTests {
     /// Accepts "issued" for alice only.
     let accounts = SASLServerAccounts(
         tokens: ["bob@example.com": "table-token"],
-        tokenValidator: { user, token in token == "issued" && (user ?? "alice@example.com") == "alice@example.com" ? "alice@example.com" : nil })
+        tokenValidator: { user, token in
+            token == "issued" && (user ?? "alice@example.com") == "alice@example.com" ? "alice@example.com" : nil
+        })
 
     @Test("XOAUTH2 asks the validator, one-step and two-step, after the token table")
     func xoauth2() throws {
@@ -18,7 +20,9 @@ struct SASLTokenValidatorTests {
             var client = XOAUTH2Mechanism(user: user, accessToken: token)
             var server = try #require(accounts.makeMechanism(named: "XOAUTH2"))
             var exchange = SASLExchange()
-            #expect(try exchange.run(client: &client, server: &server, initialResponseAllowed: inline) == .success(user: user))
+            #expect(
+                try exchange.run(client: &client, server: &server, initialResponseAllowed: inline)
+                    == .success(user: user))
         }
         var wrongUser = XOAUTH2Mechanism(user: "bob@example.com", accessToken: "issued")
         var server = try #require(accounts.makeMechanism(named: "XOAUTH2"))
