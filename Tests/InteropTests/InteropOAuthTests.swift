@@ -51,7 +51,7 @@ struct InteropOAuthTests {
             let metadata = try await OAuthServerMetadata.discover(issuer: issuer)
             return try OAuthClient(
                 metadata: metadata, registration: OAuthClientRegistration(clientID: clientID),
-                requestTimeout: .seconds(20))
+                requestTimeout: .seconds(60))
         }
 
         /// The device flow, with the test approving the user code as the user would.

@@ -49,7 +49,7 @@ struct HTTPClientTests {
         defer { server.listener.close() }
         let response = try await HTTPClient().send(
             .form(server.url + "/token", fields: [("grant_type", "refresh_token"), ("refresh_token", "a b")]),
-            timeout: .seconds(5))
+            timeout: .seconds(30))
         #expect(
             response.status == 400 && response.contentType == "application/json" && response.body == Array("{}".utf8))
         let request = try #require(server.requests.withLock { $0.first })
@@ -64,7 +64,7 @@ struct HTTPClientTests {
         let large = try CannedServer("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n")
         defer { large.listener.close() }
         let tooLarge = await #expect(throws: TransportError.self) {
-            _ = try await HTTPClient(maximumBodySize: 1000).send(.get(large.url, accept: "*/*"), timeout: .seconds(5))
+            _ = try await HTTPClient(maximumBodySize: 1000).send(.get(large.url, accept: "*/*"), timeout: .seconds(30))
         }
         #expect(tooLarge?.code == .responseTooLarge)
         let silent = try CannedServer("")
@@ -82,12 +82,12 @@ struct HTTPClientTests {
         var injected = HTTPRequest.get(server.url, accept: "*/*")
         injected.headers.append(HTTPHeaderField(name: "X", value: "a\r\nEvil: 1"))
         let injection = await #expect(throws: TransportError.self) {
-            _ = try await HTTPClient().send(injected, timeout: .seconds(5))
+            _ = try await HTTPClient().send(injected, timeout: .seconds(30))
         }
         #expect(injection?.code == .invalidRequest)
         for url in ["ftp://127.0.0.1/x", "http://user:pw@127.0.0.1/", "not a url"] {
             let error = await #expect(throws: TransportError.self) {
-                _ = try await HTTPClient().send(.get(url, accept: "*/*"), timeout: .seconds(5))
+                _ = try await HTTPClient().send(.get(url, accept: "*/*"), timeout: .seconds(30))
             }
             #expect(error?.code == .invalidURL && error?.detail.contains("pw") != true)
         }
@@ -103,11 +103,11 @@ struct HTTPClientTests {
         let url = "https://localhost:\(server.listener.port)/"
         let refused = await #expect(throws: TransportError.self) {
             _ = try await HTTPClient(tlsPolicy: TLSPolicy(trustsSystemRoots: false)).send(
-                .get(url, accept: "*/*"), timeout: .seconds(5))
+                .get(url, accept: "*/*"), timeout: .seconds(30))
         }
         #expect(refused?.isCertificateFailure == true)
         let trusted = HTTPClient(
             tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]))
-        #expect(try await trusted.send(.get(url, accept: "*/*"), timeout: .seconds(5)).body == Array("ok".utf8))
+        #expect(try await trusted.send(.get(url, accept: "*/*"), timeout: .seconds(30)).body == Array("ok".utf8))
     }
 }

@@ -18,7 +18,7 @@ final class LoopbackRedirectListener: Sendable {
 
     init() throws(OAuthError) {
         do {
-            listener = try SocketListener(host: "127.0.0.1", port: 0, timeouts: Timeouts.all(.seconds(10)))
+            listener = try SocketListener(host: "127.0.0.1", port: 0, timeouts: Timeouts.all(.seconds(30)))
         } catch {
             throw OAuthError(.network, "cannot listen on 127.0.0.1 for the redirect")
         }

@@ -207,8 +207,8 @@ public final class FakeAuthorizationServer: Sendable {
     /// (or the authorization endpoint's, when it did not redirect).
     public func actAsBrowser(opening url: String, tlsPolicy: TLSPolicy = .default) async throws -> Int {
         let client = HTTPClient(tlsPolicy: tlsPolicy, userAgent: "FakeBrowser")
-        let first = try await client.send(.get(url, accept: "text/html"), timeout: .seconds(10))
+        let first = try await client.send(.get(url, accept: "text/html"), timeout: .seconds(30))
         guard first.status == 302, let location = first.headers.value(of: "location") else { return first.status }
-        return try await client.send(.get(location, accept: "text/html"), timeout: .seconds(10)).status
+        return try await client.send(.get(location, accept: "text/html"), timeout: .seconds(30)).status
     }
 }

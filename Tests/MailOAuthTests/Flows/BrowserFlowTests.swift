@@ -11,7 +11,7 @@ struct BrowserFlowTests {
         let signIn = try await client.startBrowserSignIn(scopes: ["https://mail.example.test/"], loginHint: "alice")
         #expect(signIn.redirectURI.hasPrefix("http://127.0.0.1:") && signIn.redirectURI.hasSuffix("/callback"))
         let browser = Task { try await server.actAsBrowser(opening: signIn.authorizationURL) }
-        let tokens = try await signIn.complete(timeout: .seconds(20))
+        let tokens = try await signIn.complete(timeout: .seconds(60))
         return (tokens, try await browser.value)
     }
 

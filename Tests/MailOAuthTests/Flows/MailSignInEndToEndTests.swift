@@ -25,7 +25,7 @@ struct MailSignInEndToEndTests {
 
     func connect(_ pop3: FakePOP3Server) async throws -> POP3Client {
         try await POP3Client.connect(
-            to: Endpoint(host: "pop.fake.test", port: 995, security: .tls), timeouts: .all(.seconds(5)),
+            to: Endpoint(host: "pop.fake.test", port: 995, security: .tls), timeouts: .all(.seconds(30)),
             connector: pop3.connector)
     }
 
@@ -78,7 +78,7 @@ struct MailSignInEndToEndTests {
                 authenticationMechanisms: ["XOAUTH2"], requiresAuthentication: true))
         let client = try await SMTPClient.connect(
             to: Endpoint(host: "smtp.fake.test", port: 465, security: .tls),
-            credentials: Credentials(user: user, session: session), timeouts: .all(.seconds(5)),
+            credentials: Credentials(user: user, session: session), timeouts: .all(.seconds(30)),
             connector: smtp.connector())
         let envelope = try SMTPEnvelope(from: user, to: ["bob@example.org"])
         _ = try await client.send(envelope: envelope, message: Array("Subject: hi\r\n\r\nbody\r\n".utf8))

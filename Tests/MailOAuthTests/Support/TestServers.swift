@@ -21,7 +21,7 @@ func makeClient(_ server: FakeAuthorizationServer, clock: any OAuthClock = Virtu
         sendsIssuerInAuthorizationResponse: server.configuration.sendsIssuer)
     return try OAuthClient(
         metadata: metadata, registration: OAuthClientRegistration(clientID: server.configuration.clientID),
-        clock: clock, requestTimeout: .seconds(10))
+        clock: clock, requestTimeout: .seconds(60))
 }
 
 /// A finished device sign-in at `server`: the clock approves the pending user code as soon as

@@ -16,7 +16,7 @@ struct FakeAuthorizationServerTests {
         -> (Int, [String: Any])
     {
         let response = try await http.send(
-            .form(server.issuer + path, fields: fields.map { (name: $0.0, value: $0.1) }), timeout: .seconds(5))
+            .form(server.issuer + path, fields: fields.map { (name: $0.0, value: $0.1) }), timeout: .seconds(30))
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
         return (response.status, object)
     }
@@ -38,7 +38,7 @@ struct FakeAuthorizationServerTests {
         defer { server.close() }
         let response = try await http.send(
             .get(server.issuer + "/.well-known/oauth-authorization-server", accept: "application/json"),
-            timeout: .seconds(5))
+            timeout: .seconds(30))
         let parsed = try JSONSerialization.jsonObject(with: Data(response.body))
         let object = try #require(parsed as? [String: Any])
         #expect(object["issuer"] as? String == server.issuer)
@@ -56,7 +56,7 @@ struct FakeAuthorizationServerTests {
             ("state", "s1"), ("code_challenge", challenge(verifier)), ("code_challenge_method", "S256"),
         ])
         let redirect = try await http.send(
-            .get(server.issuer + "/authorize?" + query, accept: "*/*"), timeout: .seconds(5))
+            .get(server.issuer + "/authorize?" + query, accept: "*/*"), timeout: .seconds(30))
         #expect(redirect.status == 302)
         let location = try #require(redirect.headers.value(of: "location"))
         let fields = Dictionary(
@@ -72,7 +72,7 @@ struct FakeAuthorizationServerTests {
         #expect(wrong.0 == 400 && wrong.1["error"] as? String == "invalid_grant")
         // The code was spent by the failed attempt too: a fresh one, then the right verifier.
         let again = try await http.send(
-            .get(server.issuer + "/authorize?" + query, accept: "*/*"), timeout: .seconds(5))
+            .get(server.issuer + "/authorize?" + query, accept: "*/*"), timeout: .seconds(30))
         let secondLocation = try #require(again.headers.value(of: "location"))
         let secondCode = try #require(
             HTTPForm.decode(secondLocation.split(separator: "?")[1]).first { $0.name == "code" }?.value)
