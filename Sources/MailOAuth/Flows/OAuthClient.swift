@@ -87,6 +87,24 @@ public struct OAuthClient: Sendable {
         }
     }
 
+    /// Revokes `refreshToken` (RFC 7009 §2.1) so the grant ends at the server too, for example
+    /// when an account is unlinked. When the server publishes no revocation endpoint (Microsoft
+    /// does not), returns without a request unless `requireEndpoint` is true; the token then
+    /// simply stays unused until it lapses.
+    ///
+    /// - Throws: ``OAuthError/Code/invalidMetadata`` when required and missing, or the server's error.
+    public func revoke(refreshToken: String, requireEndpoint: Bool = false) async throws(OAuthError) {
+        guard let endpoint = metadata.revocationEndpoint else {
+            guard !requireEndpoint else {
+                throw OAuthError(.invalidMetadata, "the authorization server has no revocation endpoint")
+            }
+            return
+        }
+        let response = try await post(endpoint, [("token", refreshToken), ("token_type_hint", "refresh_token")])
+        // RFC 7009 §2.2: 200 also for a token that was already invalid.
+        guard response.status == 200 else { throw TokenEndpointError.parse(response) }
+    }
+
     /// POSTs `fields` plus the client's authentication to the token endpoint (RFC 6749 §3.2).
     func tokenRequest(_ fields: [(String, String)]) async throws(OAuthError) -> OAuthTokens {
         let response = try await post(metadata.tokenEndpoint, fields)

@@ -18,6 +18,7 @@ func makeClient(_ server: FakeAuthorizationServer, clock: any OAuthClock = Virtu
     let metadata = OAuthServerMetadata(
         issuer: server.issuer, authorizationEndpoint: server.issuer + "/authorize",
         tokenEndpoint: server.issuer + "/token", deviceAuthorizationEndpoint: server.issuer + "/device",
+        revocationEndpoint: server.issuer + "/revoke",
         sendsIssuerInAuthorizationResponse: server.configuration.sendsIssuer)
     return try OAuthClient(
         metadata: metadata, registration: OAuthClientRegistration(clientID: server.configuration.clientID),

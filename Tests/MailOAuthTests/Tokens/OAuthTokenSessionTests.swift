@@ -94,6 +94,23 @@ struct OAuthTokenSessionTests {
         #expect(reported.withLock { $0 } == 0 && server.counters.tokenRequests["refresh_token"] == 2)
     }
 
+    @Test("revoking the refresh token ends the grant at the server (RFC 7009)")
+    func revocation() async throws {
+        let (server, client, _, tokens) = try await signedIn()
+        defer { server.close() }
+        try await client.revoke(refreshToken: tokens.refreshToken ?? "")
+        #expect(server.counters.revocations == 1)
+        let error = await #expect(throws: OAuthError.self) { _ = try await client.refresh(tokens.refreshToken ?? "") }
+        #expect(error?.code == .signInRequired)
+        let withoutEndpoint = try OAuthClient(
+            provider: .microsoftConsumers, registration: OAuthClientRegistration(clientID: "example"))
+        try await withoutEndpoint.revoke(refreshToken: "unused")
+        let required = await #expect(throws: OAuthError.self) {
+            try await withoutEndpoint.revoke(refreshToken: "unused", requireEndpoint: true)
+        }
+        #expect(required?.code == .invalidMetadata)
+    }
+
     @Test("a sign-in without a refresh token cannot make a session")
     func needsRefreshToken() throws {
         let server = try FakeAuthorizationServer()
