@@ -50,7 +50,7 @@ status=0
 for target in "${TARGETS[@]}"; do
     binary="$OUT/fuzz-$target"
     # shellcheck disable=SC2046
-    swiftc -parse-as-library -O -sanitize=fuzzer,address -module-name AutoDiscoveryFuzz $(sources_for "$target") -o "$binary"
+    swiftc -parse-as-library -O -sanitize=fuzzer,address -module-name AutoDiscoveryFuzz -package-name MailLink $(sources_for "$target") -o "$binary"
     corpus="$OUT/$target-corpus"
     seed "$corpus" "$target"
     mkdir -p "$OUT/$target"
