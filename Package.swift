@@ -21,6 +21,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("POP3Protocol", ["MailTransport", "MailAuth"]),
     ("IMAPProtocol", ["MailTransport", "MailAuth", "MailMessage"]),
     ("SMTPSender", ["MailTransport", "MailAuth", "MailMessage"]),
+    ("MailOAuth", ["MailTransport", "MailAuth"]),
     ("AutoDiscovery", ["POP3Protocol", "SMTPSender", "MailMessage", "MailTransport"]),
     ("FolderRouting", ["MailMessage"]),
     (
@@ -54,14 +55,14 @@ var targets: [Target] = [
     .testTarget(
         name: "InteropTests",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
-                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting", "IMAPProtocol"]
+                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting", "IMAPProtocol", "MailOAuth"]
     ),
     .testTarget(name: "LinkmailTests", dependencies: ["MailTesting"]),
     // Every Swift example of README.md and the DocC catalogs, compiled (see DocumentationSnippetTests).
     .testTarget(
         name: "DocumentationTests",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender", "AutoDiscovery",
-                       "FolderRouting", "AccountLinking", "MailTesting"]),
+                       "FolderRouting", "AccountLinking", "MailTesting", "IMAPProtocol", "MailOAuth"]),
 ]
 
 for library in libraries {
@@ -69,6 +70,11 @@ for library in libraries {
     var testDependencies: [Target.Dependency] = [.target(name: library.name)]
     if library.name != "MailTesting" { testDependencies.append("MailTesting") }
     targets.append(.testTarget(name: "\(library.name)Tests", dependencies: testDependencies))
+}
+
+// The OAuth end-to-end tests sign in, then fetch and send with the token (fakes on loopback).
+if let index = targets.firstIndex(where: { $0.name == "MailOAuthTests" }) {
+    targets[index].dependencies += ["POP3Protocol", "SMTPSender", "MailTransport", "MailAuth"]
 }
 
 for index in targets.indices where targets[index].type != .system {

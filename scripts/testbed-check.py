@@ -4,7 +4,8 @@
 Talks to every server with Python's own clients (never MailLink's), one line per check:
 submit through Postfix (STARTTLS and implicit TLS, SASL), fetch back over POP3 from Dovecot,
 the STLS/plaintext rules, the three bad certificates, DNS records, autoconfig over HTTP(S),
-the refused port and the black hole. Exit status 0 only when every check passes.
+the refused port and the black hole, and OAuth 2.0 (device flow, XOAUTH2 to the second Dovecot
+and through Postfix, a revoked token refused). Exit status 0 only when every check passes.
 Usage: testbed-check.py ENV_FILE
 """
 
@@ -432,6 +433,49 @@ def refused_and_blackhole():
     except socket.timeout:
         pass
     return f"black hole ({ENV['MAILLINK_BLACKHOLE_METHOD']}) timed out after {time.monotonic() - started:.1f} s"
+
+
+@check("a device-flow token logs in to the OAuth Dovecot and Postfix; once revoked it is refused")
+def oauth():
+    import base64
+    import json
+    import urllib.parse
+    issuer, client_id, address = ENV["MAILLINK_OAUTH_ISSUER"], ENV["MAILLINK_OAUTH_CLIENT_ID"], ENV["MAILLINK_OAUTH_USER"]
+
+    def post(path, **fields):
+        request = urllib.request.Request(issuer + path, data=urllib.parse.urlencode(fields).encode())
+        try:
+            return json.loads(urllib.request.urlopen(request, timeout=5).read())
+        except urllib.error.HTTPError as error:
+            return json.loads(error.read())
+
+    device = post("/device", client_id=client_id, scope="mail")
+    grant = "urn:ietf:params:oauth:grant-type:device_code"
+    pending = post("/token", client_id=client_id, grant_type=grant, device_code=device["device_code"])
+    expect(pending.get("error") == "authorization_pending", f"before approval: {pending}")
+    post("/device/approve", user_code=device["user_code"], username=address)
+    tokens = post("/token", client_id=client_id, grant_type=grant, device_code=device["device_code"])
+    expect("access_token" in tokens, f"no token after approval: {sorted(tokens)}")
+    message = base64.b64encode(f"user={address}\x01auth=Bearer {tokens['access_token']}\x01\x01".encode()).decode()
+    client = poplib.POP3_SSL("localhost", port("OAUTH_POP3S"), context=CONTEXT, timeout=5)
+    reply = client._shortcmd("AUTH XOAUTH2 " + message)
+    expect(reply.startswith(b"+OK"), f"POP3 AUTH XOAUTH2: {reply}")
+    client.quit()
+    with smtplib.SMTP_SSL("localhost", port("OAUTH_SMTPS"), context=CONTEXT, timeout=5) as smtp:
+        smtp.ehlo()
+        code, text = smtp.docmd("AUTH", "XOAUTH2 " + message)
+        expect(code == 235, f"SMTP AUTH XOAUTH2: {code} {text}")
+    post("/revoke", token=tokens["access_token"])
+    client = poplib.POP3_SSL("localhost", port("OAUTH_POP3S"), context=CONTEXT, timeout=5)
+    reply = client._shortcmd("AUTH XOAUTH2 " + message)
+    expect(reply.startswith(b"+ "), f"a revoked token got {reply}, not the error challenge")
+    try:
+        client._shortcmd("")
+        raise AssertionError("a revoked token was accepted")
+    except poplib.error_proto as error:
+        refusal = str(error)
+    client.close()
+    return f"POP3 and SMTP XOAUTH2 accepted; revoked: {refusal}"
 
 
 print("SUMMARY " + ("all checks passed" if not FAILURES else f"{len(FAILURES)} failed: {', '.join(FAILURES)}"))

@@ -1,22 +1,8 @@
-/// A fetched HTTP resource.
-public struct HTTPResponse: Sendable, Hashable {
-    /// The status code (only 2xx reaches callers of ``HTTPFetcher/fetch(_:timeout:)``).
-    public var status: Int
-    /// The media type, lower case, without parameters (`text/xml`).
-    public var contentType: String
-    /// The body.
-    public var body: [UInt8]
-    /// The URL finally answered (after any redirect that was followed).
-    public var url: String
+import MailTransport
 
-    /// A response.
-    public init(status: Int, contentType: String, body: [UInt8], url: String) {
-        self.status = status
-        self.contentType = contentType
-        self.body = body
-        self.url = url
-    }
-}
+/// A fetched HTTP resource: the transport's ``MailTransport/HTTPResponse``, named here so that
+/// code written against AutoDiscovery alone keeps compiling.
+public typealias HTTPResponse = MailTransport.HTTPResponse
 
 /// The HTTP seam: GET one URL.
 ///

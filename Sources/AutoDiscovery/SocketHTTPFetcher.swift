@@ -1,8 +1,7 @@
 import Foundation
 import MailTransport
 
-/// The default ``HTTPFetcher``: a minimal HTTP/1.1 GET client over the transport's
-/// ``MailConnector``.
+/// The default ``HTTPFetcher``: GET through the transport's ``MailTransport/HTTPClient``.
 ///
 /// Why not URLSession: on Linux, trusting an extra CA (a company's, or the test bench's)
 /// is not practical with FoundationNetworking, whereas the transport already has a
@@ -42,23 +41,38 @@ public struct SocketHTTPFetcher: HTTPFetcher {
         self.resolver = resolver
     }
 
+    /// The transport's client, configured from these properties.
+    private var client: HTTPClient {
+        var addresses: (@Sendable (String) async throws -> [String])?
+        if let resolver {
+            addresses = { host in try await resolver.addresses(of: host) }
+        }
+        return HTTPClient(
+            connector: connector, tlsPolicy: tlsPolicy, maximumBodySize: maximumBodySize,
+            userAgent: "MailLink-AutoDiscovery", addresses: addresses)
+    }
+
     /// Fetches `url` (see the type's documentation for the rules).
     public func fetch(_ url: String, timeout: Duration) async throws -> HTTPResponse {
         do {
             return try await withDeadline(timeout, what: url) {
-                var current = try TargetURL(url)
+                var current = try HTTPURL(url)
                 var redirects = 0
                 while true {
-                    let (status, headers, body) = try await get(current, timeout: timeout)
-                    if [301, 302, 303, 307, 308].contains(status),
-                        let location = headers.first(where: { $0.0 == "location" })?.1
+                    let response = try await client.send(
+                        .get(current.text, accept: "text/xml, application/xml"), timeout: timeout)
+                    if [301, 302, 303, 307, 308].contains(response.status),
+                        let location = response.headers.value(of: "location")
                     {
                         redirects += 1
                         guard redirects <= maximumRedirects else {
                             throw DiscoveryError(
                                 .httpRedirectRefused, "more than \(maximumRedirects) redirects from \(url)")
                         }
-                        let next = try current.resolving(location)
+                        let next: HTTPURL
+                        do { next = try current.resolving(location) } catch {
+                            throw DiscoveryError(.httpRedirectRefused, "unsupported redirect target")
+                        }
                         guard RegistrableDomain.of(next.host) == RegistrableDomain.of(current.host) else {
                             throw DiscoveryError(
                                 .httpRedirectRefused, "redirect from \(current.host) to another domain, \(next.host)")
@@ -69,76 +83,27 @@ public struct SocketHTTPFetcher: HTTPFetcher {
                         current = next
                         continue
                     }
-                    guard (200...299).contains(status) else {
-                        throw DiscoveryError(.httpFailure, "HTTP \(status) from \(current.text)")
+                    guard response.isSuccess else {
+                        throw DiscoveryError(.httpFailure, "HTTP \(response.status) from \(current.text)")
                     }
-                    let type =
-                        (headers.first { $0.0 == "content-type" }?.1 ?? "")
-                        .split(separator: ";").first.map { String($0).trimmingWhitespace().lowercased() } ?? ""
-                    guard HTTPResponse.isXML(type) else {
+                    guard HTTPResponse.isXML(response.contentType) else {
+                        let type = response.contentType
                         throw DiscoveryError(
                             .httpFailure,
                             "content type \(type.isEmpty ? "missing" : type) is not XML at \(current.text)")
                     }
-                    return HTTPResponse(status: status, contentType: type, body: body, url: current.text)
+                    return response
                 }
             }
         } catch let error as TransportError {
-            throw DiscoveryError(
-                error.code == .timedOut ? .timedOut : .network, "\(url): \(error.code): \(error.detail)")
-        }
-    }
-
-    private func get(_ target: TargetURL, timeout: Duration) async throws -> (Int, [(String, String)], [UInt8]) {
-        var hosts = [target.host]
-        var policy = tlsPolicy
-        if let resolver, !TLSLiteral.isIP(target.host), target.host != "localhost" {
-            hosts = try await resolver.addresses(of: target.host)
-            guard !hosts.isEmpty else { throw DiscoveryError(.network, "\(target.host) has no address") }
-            policy.serverNameOverride = policy.serverNameOverride ?? target.host
-        }
-        var opened: (any MailConnection)?
-        for (index, host) in hosts.enumerated() {
-            let endpoint = Endpoint(host: host, port: target.port, security: target.isHTTPS ? .tls : .insecurePlaintext)
-            do {
-                opened = try await connector.connect(to: endpoint, tls: policy, timeouts: .all(timeout))
-                break
-            } catch let error as TransportError
-                where index + 1 < hosts.count && [.connectionRefused, .unreachable, .timedOut].contains(error.code)
-            {
-                continue
-            }
-        }
-        guard let connection = opened else { throw DiscoveryError(.network, "no address of \(target.host) answered") }
-        defer { connection.close() }
-        let hostHeader = target.host.contains(":") ? "[\(target.host)]" : target.host
-        let defaultPort = target.isHTTPS ? 443 : 80
-        let request =
-            "GET \(target.pathAndQuery) HTTP/1.1\r\nHost: \(hostHeader)\(target.port == defaultPort ? "" : ":\(target.port)")\r\n"
-            + "User-Agent: MailLink-AutoDiscovery\r\nAccept: text/xml, application/xml\r\nConnection: close\r\n\r\n"
-        try await connection.send(Array(request.utf8))
-        let parser = HTTPResponseParser(maximumBody: maximumBodySize)
-        var buffer: [UInt8] = []
-        while true {
-            var received: [UInt8]?
-            do {
-                received = try await connection.receive(maximumCount: 16384)
-            } catch let error as TransportError where error.code == .closedByPeer && !buffer.isEmpty {
-                received = nil
-            }
-            guard let bytes = received else {
-                guard case .complete(let status, let headers, let body) = try parser.parse(buffer, atEnd: true) else {
-                    throw DiscoveryError(.httpFailure, "the response from \(target.host) ends early")
+            let code: DiscoveryError.Code =
+                switch error.code {
+                case .timedOut: .timedOut
+                case .responseTooLarge: .httpTooLarge
+                case .httpMalformed, .invalidURL, .invalidRequest: .httpFailure
+                default: .network
                 }
-                return (status, headers, body)
-            }
-            buffer += bytes
-            guard buffer.count <= maximumBodySize + HTTPResponseParser.maximumHeaderBytes + 16 * 1024 else {
-                throw DiscoveryError(.httpTooLarge, "the response from \(target.host) exceeds \(maximumBodySize) bytes")
-            }
-            if case .complete(let status, let headers, let body) = try parser.parse(buffer, atEnd: false) {
-                return (status, headers, body)
-            }
+            throw DiscoveryError(code, "\(url): \(error.code): \(error.detail)")
         }
     }
 }

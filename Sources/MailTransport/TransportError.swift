@@ -43,6 +43,12 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let dataBeforeTLS = Code("data received before TLS")
         /// The connection was closed locally (or the task was cancelled).
         public static let cancelled = Code("cancelled")
+        /// A URL that is not an absolute `http` or `https` URL this client can request.
+        public static let invalidURL = Code("invalid URL")
+        /// A request that cannot be sent as given (a header with a line break, for example).
+        public static let invalidRequest = Code("invalid request")
+        /// An HTTP response that does not follow RFC 9112 (status line, headers, framing).
+        public static let httpMalformed = Code("malformed HTTP response")
         /// Any other system call failure.
         public static let systemError = Code("system error")
     }

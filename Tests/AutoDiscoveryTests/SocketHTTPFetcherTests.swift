@@ -41,7 +41,7 @@ struct SocketHTTPFetcherTests {
         )
         defer { listener.close(); task.cancel() }
         let response = try await SocketHTTPFetcher().fetch(
-            "http://127.0.0.1:\(listener.port)/mail/config-v1.1.xml?emailaddress=a%40b.c", timeout: .seconds(5))
+            "http://127.0.0.1:\(listener.port)/mail/config-v1.1.xml?emailaddress=a%40b.c", timeout: .seconds(30))
         #expect(response.body == Array(Self.xml.utf8) && response.contentType == "text/xml")
     }
 
@@ -56,11 +56,11 @@ struct SocketHTTPFetcherTests {
         let url = "https://localhost:\(listener.port)/v1.1/example.test"
         let trusted = SocketHTTPFetcher(
             tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]))
-        #expect(try await trusted.fetch(url, timeout: .seconds(5)).body == Array(Self.xml.utf8))
+        #expect(try await trusted.fetch(url, timeout: .seconds(30)).body == Array(Self.xml.utf8))
         #expect(
             await code {
                 _ = try await SocketHTTPFetcher(tlsPolicy: TLSPolicy(trustsSystemRoots: false)).fetch(
-                    url, timeout: .seconds(5))
+                    url, timeout: .seconds(30))
             } == .network)
     }
 
@@ -78,7 +78,7 @@ struct SocketHTTPFetcherTests {
             tlsPolicy: TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]),
             resolver: resolver)
         let response = try await fetcher.fetch(
-            "https://config.example.test:\(listener.port)/mail/config-v1.1.xml", timeout: .seconds(5))
+            "https://config.example.test:\(listener.port)/mail/config-v1.1.xml", timeout: .seconds(30))
         #expect(response.body == Array(Self.xml.utf8))
     }
 
@@ -98,7 +98,7 @@ struct SocketHTTPFetcherTests {
             let (listener, task) = try serve(response)
             defer { listener.close(); task.cancel() }
             let failure = await code {
-                _ = try await SocketHTTPFetcher().fetch("http://127.0.0.1:\(listener.port)/x", timeout: .seconds(5))
+                _ = try await SocketHTTPFetcher().fetch("http://127.0.0.1:\(listener.port)/x", timeout: .seconds(30))
             }
             #expect(failure == expected, "\(response.prefix(40))")
         }
@@ -111,7 +111,7 @@ struct SocketHTTPFetcherTests {
         let (listener, task) = try serve(
             "HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:\(target.port)/moved\r\nContent-Length: 0\r\n\r\n")
         defer { listener.close(); task.cancel(); target.close(); targetTask.cancel() }
-        let response = try await SocketHTTPFetcher().fetch("http://127.0.0.1:\(listener.port)/x", timeout: .seconds(5))
+        let response = try await SocketHTTPFetcher().fetch("http://127.0.0.1:\(listener.port)/x", timeout: .seconds(30))
         #expect(response.url.hasSuffix("/moved"))
     }
 

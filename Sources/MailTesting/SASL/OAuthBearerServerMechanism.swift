@@ -13,7 +13,7 @@ public struct OAuthBearerServerMechanism: SASLServerMechanism {
     /// The `scope` reported in the JSON error challenge.
     public var scope = "https://mail.example/"
 
-    private let tokens: [String: String]
+    private let validator: SASLTokenValidator
     private var state = State.initial
 
     private enum State {
@@ -22,7 +22,12 @@ public struct OAuthBearerServerMechanism: SASLServerMechanism {
 
     /// A verifier that accepts `tokens[user]` for each user.
     public init(tokens: [String: String]) {
-        self.tokens = tokens
+        self.init(validator: SASLServerAccounts(tokens: tokens).tokenValidation)
+    }
+
+    /// A verifier that asks `validator` (for example a ``FakeAuthorizationServer``'s).
+    public init(validator: @escaping SASLTokenValidator) {
+        self.validator = validator
     }
 
     /// Verifies the initial response, or asks for the message with an empty challenge.
@@ -67,11 +72,8 @@ public struct OAuthBearerServerMechanism: SASLServerMechanism {
         guard let auth = pieces.dropFirst().first(where: { $0.hasPrefix("auth=") }),
             auth.hasPrefix("auth=Bearer ")
         else { return .failure(.malformedResponse) }
-        let presented = Array(auth.dropFirst("auth=Bearer ".count).utf8)
-        let user =
-            claimedUser
-            ?? tokens.first { ConstantTime.equals(Array($0.value.utf8), presented) }?.key
-        if let user, let expected = tokens[user], ConstantTime.equals(presented, Array(expected.utf8)) {
+        let presented = String(auth.dropFirst("auth=Bearer ".count))
+        if let user = validator(claimedUser, presented) {
             return .success(user: user)
         }
         state = .sentError

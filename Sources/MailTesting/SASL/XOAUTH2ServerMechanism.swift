@@ -14,7 +14,7 @@ public struct XOAUTH2ServerMechanism: SASLServerMechanism {
     /// The `scope` reported in the JSON error challenge.
     public var scope = "https://mail.google.com/"
 
-    private let token: @Sendable (String) -> String?
+    private let validator: SASLTokenValidator
     private var state = State.initial
 
     private enum State {
@@ -23,7 +23,16 @@ public struct XOAUTH2ServerMechanism: SASLServerMechanism {
 
     /// A verifier that looks up the accepted token with `token(user)`.
     public init(token: @escaping @Sendable (_ user: String) -> String?) {
-        self.token = token
+        self.init { user, presented in
+            guard let user, let expected = token(user), ConstantTime.equals(Array(presented.utf8), Array(expected.utf8))
+            else { return nil }
+            return user
+        }
+    }
+
+    /// A verifier that asks `validator` (for example a ``FakeAuthorizationServer``'s).
+    public init(validator: @escaping SASLTokenValidator) {
+        self.validator = validator
     }
 
     /// Verifies the initial response, or asks for the message with an empty challenge.
@@ -59,9 +68,9 @@ public struct XOAUTH2ServerMechanism: SASLServerMechanism {
             return .failure(.malformedResponse)
         }
         let user = String(fields[0].dropFirst("user=".count))
-        let presented = Array(fields[1].dropFirst("auth=Bearer ".count).utf8)
-        if let expected = token(user), ConstantTime.equals(presented, Array(expected.utf8)) {
-            return .success(user: user)
+        let presented = String(fields[1].dropFirst("auth=Bearer ".count))
+        if let accepted = validator(user, presented) {
+            return .success(user: accepted)
         }
         state = .sentError
         let error = #"{"status":"401","schemes":"bearer","scope":"\#(scope)"}"#

@@ -1,4 +1,4 @@
-// libFuzzer target for AutoDiscovery's HTTP/1.1 response parser (autoconfig servers can be hostile).
+// libFuzzer target for MailTransport's HTTP/1.1 response parser (autoconfig and OAuth servers can be hostile).
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPResponse(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -22,7 +22,7 @@ sources_for() {
     case "$1" in
         xml) echo "$SRC/XMLReader.swift $SRC/XMLElement.swift $SRC/DiscoveryError.swift $SRC/String+Trimming.swift $HERE/XMLReaderFuzz.swift" ;;
         dns) echo "$SRC/DNSMessage.swift $SRC/DNSReader.swift $SRC/DNSRecord.swift $SRC/DiscoveryError.swift $HERE/DNSMessageFuzz.swift" ;;
-        http) echo "$SRC/HTTPResponseParser.swift $SRC/DiscoveryError.swift $SRC/String+Trimming.swift $HERE/HTTPResponseFuzz.swift" ;;
+        http) echo "$SRC/../MailTransport/HTTPResponseParser.swift $SRC/../MailTransport/TransportError.swift $SRC/../MailTransport/CertificateSummary.swift $HERE/HTTPResponseFuzz.swift" ;;
         *) echo "unknown target $1" >&2; exit 2 ;;
     esac
 }
@@ -50,7 +50,7 @@ status=0
 for target in "${TARGETS[@]}"; do
     binary="$OUT/fuzz-$target"
     # shellcheck disable=SC2046
-    swiftc -parse-as-library -O -sanitize=fuzzer,address -module-name AutoDiscoveryFuzz $(sources_for "$target") -o "$binary"
+    swiftc -parse-as-library -O -sanitize=fuzzer,address -module-name AutoDiscoveryFuzz -package-name MailLink $(sources_for "$target") -o "$binary"
     corpus="$OUT/$target-corpus"
     seed "$corpus" "$target"
     # shellcheck source=../lib.sh

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AutoDiscovery
+@testable import MailTransport
 
 @Suite("HTTP response parser")
 struct HTTPResponseParserTests {
@@ -19,7 +19,7 @@ struct HTTPResponseParserTests {
         }
         #expect(status == 200 && body == bytes("abcde"))
         #expect(headers.first { $0.0 == "content-type" }?.1 == "text/xml")
-        #expect(throws: DiscoveryError.self) { try parser.parse(bytes(head + "abc"), atEnd: true) }
+        #expect(throws: TransportError.self) { try parser.parse(bytes(head + "abc"), atEnd: true) }
     }
 
     @Test("chunked bodies decode")
@@ -32,19 +32,19 @@ struct HTTPResponseParserTests {
         #expect(body == bytes("abcde"))
     }
 
-    @Test("bodies over the cap fail with httpTooLarge, garbage with httpFailure")
+    @Test("bodies over the cap fail with responseTooLarge, garbage with httpMalformed")
     func limits() {
-        func code(_ text: String, atEnd: Bool = true) -> DiscoveryError.Code? {
-            do { _ = try parser.parse(bytes(text), atEnd: atEnd) } catch let error as DiscoveryError {
+        func code(_ text: String, atEnd: Bool = true) -> TransportError.Code? {
+            do { _ = try parser.parse(bytes(text), atEnd: atEnd) } catch let error as TransportError {
                 return error.code
             } catch {}
             return nil
         }
-        #expect(code("HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n", atEnd: false) == .httpTooLarge)
-        #expect(code("HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "x", count: 101)) == .httpTooLarge)
-        #expect(code("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFF\r\n", atEnd: false) == .httpTooLarge)
-        #expect(code("SSH-2.0-OpenSSH\r\n\r\n") == .httpFailure)
-        #expect(code("HTTP/1.1 200 OK\r\nno colon\r\n\r\n") == .httpFailure)
-        #expect(code("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") == .httpFailure)
+        #expect(code("HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n", atEnd: false) == .responseTooLarge)
+        #expect(code("HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "x", count: 101)) == .responseTooLarge)
+        #expect(code("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFF\r\n", atEnd: false) == .responseTooLarge)
+        #expect(code("SSH-2.0-OpenSSH\r\n\r\n") == .httpMalformed)
+        #expect(code("HTTP/1.1 200 OK\r\nno colon\r\n\r\n") == .httpMalformed)
+        #expect(code("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") == .httpMalformed)
     }
 }
