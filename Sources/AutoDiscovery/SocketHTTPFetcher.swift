@@ -13,7 +13,7 @@ import MailTransport
 /// must be 2xx and XML (see ``HTTPFetcher``); the body is capped at ``maximumBodySize``.
 /// Redirects (301, 302, 303, 307, 308) are followed at most ``maximumRedirects`` times and only
 /// when the new URL stays on the same registrable domain and does not downgrade https to
-/// http; anything else is ``DiscoveryError/Code/httpRedirectRefused`` (reference §5.4: never
+/// http; anything else is ``DiscoveryError/Code/httpRedirectRefused`` (never
 /// let a redirect carry the lookup to a third party).
 public struct SocketHTTPFetcher: HTTPFetcher {
     /// Opens the TCP/TLS connections.

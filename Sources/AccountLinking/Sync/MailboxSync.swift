@@ -2,7 +2,7 @@ import FolderRouting
 import Foundation
 
 /// One sync pass of a POP3 mailbox into a store, in the order that loses nothing
-/// (DESIGN.md, "Sync without loss"):
+/// (RFC 1939 §6 and §7: deletions take effect at QUIT, unique-ids survive sessions):
 ///
 /// 1. list the messages (UIDL and size) and reconcile the UIDL record with the listing;
 /// 2. skip what the record says is delivered; for the rest, ask the store whether it already holds
