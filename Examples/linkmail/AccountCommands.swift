@@ -157,7 +157,6 @@ enum AccountCommands {
         let home = try Home(arguments)
         let (linker, store) = try await home.makeLinker()
         defer { Task { await store.close() } }
-        let events = await linker.syncEvents()
         do {
             let account = try await linker.confirm(link, address: only)
             print("confirmed \(account.address)")
@@ -167,7 +166,6 @@ enum AccountCommands {
             } else if case .failure(let error)? = await linker.lastSync[account.id] {
                 printError("the first sync failed:\n\(error.description)")
             }
-            _ = events
             return .success
         } catch let error as LinkDiagnosisError {
             printError(error.description)

@@ -61,7 +61,7 @@ public struct SyncState: Sendable, Equatable, Codable {
 
     /// Removes the file at `path`, if any.
     public static func remove(at path: String) async throws {
-        if try await DurableFile.read(at: path) != nil { try FileManager.default.removeItem(atPath: path) }
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
     }
 
     /// Replaces the file at `path` durably and atomically.
