@@ -1,5 +1,7 @@
 import FolderRouting
 import Foundation
+import MailAuth
+import POP3Protocol
 
 /// One sync pass of a POP3 mailbox into a store, in the order that loses nothing
 /// (RFC 1939 §6 and §7: deletions take effect at QUIT, unique-ids survive sessions):
@@ -17,6 +19,13 @@ import Foundation
 /// A crash between any two steps loses nothing (a message is deleted from the server only once it
 /// is durably stored and recorded) and duplicates nothing (the store refuses a second copy of the
 /// same account and UIDL).
+///
+/// Unique-ids are compared byte for byte, exactly as sent, and audited first
+/// (`POP3UniqueIDAudit`): a message whose id breaks RFC 1939 §7 (a space, a control, 8-bit text),
+/// or shares its id with another message, is keyed by a content fingerprint instead
+/// (``contentKey(of:)``). Such a message is retrieved every pass (its id proves nothing), stored once,
+/// and counted in ``Report/keyedByContent``; it is never dropped as a duplicate of another message.
+/// A message whose id is shared with another one is never deleted from the server (neither copy).
 public struct MailboxSync: Sendable {
     /// How a pass behaves.
     public struct Options: Sendable {
@@ -82,6 +91,14 @@ public struct MailboxSync: Sendable {
         public var deleted = 0
         /// Unique-ids of messages left on the server because they are larger than the limit.
         public var skippedTooLarge: [String] = []
+        /// Messages whose unique-id could not be trusted (RFC 1939 §7 broken, or shared with another
+        /// message), so they were keyed by their content instead (retrieved, then stored once).
+        public var keyedByContent = 0
+        /// Of those, messages whose content the store already held (not stored again).
+        public var alreadyStoredByContent = 0
+        /// Messages left on the server although copies are not kept, because their id is shared
+        /// with another message: deleting by such an id could delete a message never stored.
+        public var keptForDuplicateIDs = 0
 
         public init() {}
     }
@@ -123,11 +140,12 @@ public struct MailboxSync: Sendable {
     ) async throws -> Report {
         var report = Report()
         var state = try await self.state.state(for: options.account)
-        let listing = try await mailbox.listing()
-        report.listed = listing.count
-        for message in listing where message.uniqueID.isEmpty {
-            throw SyncError(.missingUniqueID, "message \(message.number) has no unique-id")
-        }
+        let fullListing = try await mailbox.listing()
+        report.listed = fullListing.count
+        let audit = POP3UniqueIDAudit(fullListing.map { POP3UniqueID(number: $0.number, bytes: $0.uniqueIDBytes) })
+        let listing = fullListing.filter { audit.trustedID(of: $0.number) != nil }
+        let untrusted = fullListing.filter { audit.trustedID(of: $0.number) == nil }
+        let sharedIDs = Set(audit.duplicated).union(audit.repeatedNumbers)
         state.reconcile(listing: listing.map(\.uniqueID), now: now)
 
         var pending: [RemoteMessage] = []
@@ -176,8 +194,11 @@ public struct MailboxSync: Sendable {
                 let incoming = zip(batch, contents).map { message, bytes in
                     IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
                 }
-                _ = try await store.deliver(incoming)
+                let outcomes = try await store.deliver(incoming)
                 try await record(batch, bytes: contents.reduce(0) { $0 + $1.count }, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
+                let alreadyHeld = outcomes.filter { !$0.isDelivered }.count
+                report.fetched -= alreadyHeld
+                report.recovered += alreadyHeld
             }
             events(.progress(fetched: report.fetched, of: pending.count, bytes: report.bytes))
         }
@@ -189,6 +210,12 @@ public struct MailboxSync: Sendable {
                 return entry.delivered && entry.firstSeen <= limit
             }.map(\.number)
         }
+        let byContent = try await storeByContent(untrusted, from: mailbox, report: &report)
+        if !options.keepCopiesOnServer {
+            toDelete += byContent.filter { !sharedIDs.contains($0) }
+            report.keptForDuplicateIDs = untrusted.filter { sharedIDs.contains($0.number) }.count
+        }
+        events(.progress(fetched: report.fetched, of: pending.count + untrusted.count, bytes: report.bytes))
         if !toDelete.isEmpty {
             let unique = Array(Set(toDelete)).sorted()
             try await mailbox.markDeleted(unique)
@@ -259,6 +286,44 @@ public struct MailboxSync: Sendable {
         report.fetched += batch.count
         report.bytes += bytes
         if !options.keepCopiesOnServer { toDelete += batch.map(\.number) }
+    }
+
+    /// The key of a message whose unique-id cannot be trusted: its size and the SHA-256 digest of
+    /// its bytes (`content:<size>:<hex>`), so two messages with the same key have the same content.
+    public static func contentKey(of bytes: [UInt8]) -> String {
+        var hex = "content:\(bytes.count):"
+        for byte in SHA256.hash(bytes) {
+            hex += String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+        }
+        return hex
+    }
+
+    /// Retrieves each message whose id cannot be trusted and stores it keyed by its content, one
+    /// at a time; returns the numbers of those now durably in the store (new or already held).
+    private func storeByContent(
+        _ messages: [RemoteMessage], from mailbox: any RemoteMailbox, report: inout Report
+    ) async throws -> [Int] {
+        var stored: [Int] = []
+        for message in messages {
+            if message.size > options.maximumMessageSize {
+                report.skippedTooLarge.append(message.uniqueID)
+                continue
+            }
+            report.keyedByContent += 1
+            guard let bytes = try await mailbox.retrieve([message.number], maximumSize: options.maximumMessageSize).first else {
+                throw SyncError(.inconsistentServer, "message \(message.number) was not returned")
+            }
+            let origin = MessageOrigin(account: options.account, uidl: Self.contentKey(of: bytes))
+            let outcome = try await store.deliver(IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin))
+            if outcome.isDelivered {
+                report.fetched += 1
+                report.bytes += bytes.count
+            } else {
+                report.alreadyStoredByContent += 1
+            }
+            stored.append(message.number)
+        }
+        return stored
     }
 
     /// Streams one large message into the store; returns its size.

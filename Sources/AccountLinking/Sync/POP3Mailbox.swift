@@ -18,7 +18,7 @@ public struct POP3Mailbox: RemoteMailbox {
         let uniqueIDs = try await client.uidlAll()
         var sizeByNumber: [Int: Int] = [:]
         for entry in sizes { sizeByNumber[entry.number] = entry.size }
-        return uniqueIDs.map { RemoteMessage(number: $0.number, uniqueID: $0.uid, size: sizeByNumber[$0.number] ?? 0) }
+        return uniqueIDs.map { RemoteMessage(number: $0.number, uniqueIDBytes: $0.bytes, size: sizeByNumber[$0.number] ?? 0) }
     }
 
     public func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]] {

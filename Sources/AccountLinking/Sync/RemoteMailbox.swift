@@ -2,14 +2,24 @@
 public struct RemoteMessage: Sendable, Hashable {
     /// The message number in this session (RFC 1939: valid only until the session ends).
     public var number: Int
-    /// The unique-id that stays the same across sessions (RFC 1939 §7 `UIDL`).
+    /// The unique-id that stays the same across sessions (RFC 1939 §7 `UIDL`), as text.
     public var uniqueID: String
-    /// The size the server reports, in octets.
+    /// The unique-id byte for byte as the server sent it; ids are compared by these bytes.
+    public var uniqueIDBytes: [UInt8]
+    /// The size the server reports, in octets (a hint: a hostile server may lie).
     public var size: Int
 
+    /// A listed message whose id is `uniqueID`'s UTF-8 bytes.
     public init(number: Int, uniqueID: String, size: Int) {
+        self.init(number: number, uniqueIDBytes: Array(uniqueID.utf8), size: size)
+    }
+
+    /// A listed message whose id is `uniqueIDBytes` exactly as sent (RFC 1939 §7 allows only
+    /// 0x21–0x7E; a broken server sends anything, which ``MailboxSync`` handles without loss).
+    public init(number: Int, uniqueIDBytes: [UInt8], size: Int) {
         self.number = number
-        self.uniqueID = uniqueID
+        self.uniqueID = String(decoding: uniqueIDBytes, as: UTF8.self)
+        self.uniqueIDBytes = uniqueIDBytes
         self.size = size
     }
 }
