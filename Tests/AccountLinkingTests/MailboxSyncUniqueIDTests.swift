@@ -96,3 +96,69 @@ struct MailboxSyncUniqueIDTests {
             == "content:3:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+extension FakeRemoteMailbox {
+    /// The server renumbers its unique-ids (a rebuilt or migrated mailbox), then `arrived` lands.
+    func resetUniqueIDs(adding arrived: [(String, [UInt8])]) {
+        messages = messages.map { (uidl: "new-" + $0.uidl, bytes: $0.bytes) } + arrived.map { (uidl: $0.0, bytes: $0.1) }
+    }
+}
+
+@Suite("MailboxSync when the server's unique-ids change wholesale")
+struct MailboxSyncUniqueIDResetTests {
+    let account = "alice@example.test"
+    let folder: Folder
+
+    init() throws { folder = try Folder(["alice@example_test"]) }
+
+    private func messages(_ range: ClosedRange<Int>, size: Int = 200) -> [(String, [UInt8])] {
+        range.map { ("uid-\($0)", Array(("Subject: m\($0)\r\n\r\n" + String(repeating: "x", count: size) + "\r\n").utf8)) }
+    }
+
+    private func sync(_ store: any MailStore, _ path: String, streaming: Int = 1 << 20, keep: Bool = true) -> MailboxSync {
+        MailboxSync(
+            options: MailboxSync.Options(
+                account: account, destination: RoutingDecision(folder: folder, marker: .blue), keepCopiesOnServer: keep,
+                streamingThreshold: streaming, batchCount: 3),
+            store: store, statePath: path)
+    }
+
+    @Test("after a reset nothing is stored twice and the message that arrived in between is stored once")
+    func resetRecognisedByContent() async throws {
+        let store = InMemoryMailStore()
+        let path = NSTemporaryDirectory() + "maillink-reset-\(UUID().uuidString).json"
+        let mailbox = FakeRemoteMailbox(messages(1...6), store: store, account: account)
+        let first = try await sync(store, path).run(mailbox)
+        #expect(first.fetched == 6 && !first.uniqueIDReset)
+        await mailbox.resetUniqueIDs(adding: messages(7...7))
+        let second = try await sync(store, path).run(mailbox)
+        #expect(second.uniqueIDReset)
+        #expect(second.recognisedByContent == 6)
+        #expect(second.fetched == 1)
+        #expect(try await store.messages(in: folder).count == 7)
+        let third = try await sync(store, path).run(mailbox)
+        #expect(third.fetched == 0 && !third.uniqueIDReset && third.listed == 7)
+    }
+
+    @Test("a reset is recognised for streamed messages too, and the event says so")
+    func resetWhileStreaming() async throws {
+        let store = InMemoryMailStore()
+        let path = NSTemporaryDirectory() + "maillink-reset-\(UUID().uuidString).json"
+        let mailbox = FakeRemoteMailbox(messages(1...3, size: 5000), store: store, account: account)
+        _ = try await sync(store, path, streaming: 1000).run(mailbox)
+        await mailbox.resetUniqueIDs(adding: messages(4...4, size: 5000))
+        let report = try await sync(store, path, streaming: 1000).run(mailbox)
+        #expect(report.uniqueIDReset && report.recognisedByContent == 3 && report.fetched == 1)
+        #expect(try await store.messages(in: folder).count == 4)
+        let event = SyncEvent(
+            account: try AccountID(parsing: account), kind: .finished(report), time: Date(timeIntervalSince1970: 0))
+        #expect(event.description.contains("changed its unique-ids"))
+    }
+
+    @Test("a few vanished ids with new mail is not a reset")
+    func ordinaryChurn() {
+        #expect(!MailboxSync.looksLikeReset(recorded: 10, vanished: 2, unknown: 2))
+        #expect(MailboxSync.looksLikeReset(recorded: 10, vanished: 10, unknown: 11))
+        #expect(!MailboxSync.looksLikeReset(recorded: 10, vanished: 10, unknown: 0))
+    }
+}

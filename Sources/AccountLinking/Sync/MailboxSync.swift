@@ -99,6 +99,13 @@ public struct MailboxSync: Sendable {
         /// Messages left on the server although copies are not kept, because their id is shared
         /// with another message: deleting by such an id could delete a message never stored.
         public var keptForDuplicateIDs = 0
+        /// Whether the server's unique-ids changed wholesale since the last pass (a mailbox
+        /// migrated or rebuilt): most recorded ids vanished and about as many unknown ones
+        /// appeared. The new ones were then matched against the store by content
+        /// (``MailboxSync/contentKey(of:)``) and only messages really new were stored.
+        public var uniqueIDReset = false
+        /// During a reset, messages recognised by content as already in the store (not stored again).
+        public var recognisedByContent = 0
 
         public init() {}
     }
@@ -146,6 +153,7 @@ public struct MailboxSync: Sendable {
         let listing = fullListing.filter { audit.trustedID(of: $0.number) != nil }
         let untrusted = fullListing.filter { audit.trustedID(of: $0.number) == nil }
         let sharedIDs = Set(audit.duplicated).union(audit.repeatedNumbers)
+        let recordedIDs = Set(state.messages.filter(\.value.delivered).keys)
         state.reconcile(listing: listing.map(\.uniqueID), now: now)
 
         var pending: [RemoteMessage] = []
@@ -171,6 +179,9 @@ public struct MailboxSync: Sendable {
                 .map(\.number)
         }
         events(.listed(total: listing.count, new: pending.count))
+        let vanished = recordedIDs.subtracting(listing.map(\.uniqueID)).count
+        report.uniqueIDReset = Self.looksLikeReset(recorded: recordedIDs.count, vanished: vanished, unknown: pending.count)
+        let storedKeys = report.uniqueIDReset ? try await storedContentKeys() : []
 
         // While one batch is being made durable, the next one is already being retrieved, so the
         // network and the disk work at the same time. Deletions are unaffected: they are marked
@@ -181,8 +192,13 @@ public struct MailboxSync: Sendable {
         for (index, step) in steps.enumerated() {
             switch step {
             case .stream(let message):
-                let bytes = try await streamOne(message, from: mailbox)
+                let (bytes, known) = try await streamOne(message, from: mailbox, knownKeys: storedKeys)
                 try await record([message], bytes: bytes, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
+                if known {
+                    report.fetched -= 1
+                    report.bytes -= bytes
+                    report.recognisedByContent += 1
+                }
                 prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox)
             case .batch(let batch):
                 guard let retrieval = prefetch else { preconditionFailure("a batch step always has its retrieval started") }
@@ -191,10 +207,17 @@ public struct MailboxSync: Sendable {
                 guard contents.count == batch.count else {
                     throw SyncError(.inconsistentServer, "asked for \(batch.count) messages, received \(contents.count)")
                 }
-                let incoming = zip(batch, contents).map { message, bytes in
-                    IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
+                var incoming: [IncomingMessage] = []
+                for (message, bytes) in zip(batch, contents) {
+                    if !storedKeys.isEmpty, storedKeys.contains(Self.contentKey(of: bytes)) {
+                        report.recognisedByContent += 1
+                        report.fetched -= 1
+                        report.bytes -= bytes.count
+                    } else {
+                        incoming.append(IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message)))
+                    }
                 }
-                let outcomes = try await store.deliver(incoming)
+                let outcomes = incoming.isEmpty ? [] : try await store.deliver(incoming)
                 try await record(batch, bytes: contents.reduce(0) { $0 + $1.count }, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
                 let alreadyHeld = outcomes.filter { !$0.isDelivered }.count
                 report.fetched -= alreadyHeld
@@ -291,8 +314,12 @@ public struct MailboxSync: Sendable {
     /// The key of a message whose unique-id cannot be trusted: its size and the SHA-256 digest of
     /// its bytes (`content:<size>:<hex>`), so two messages with the same key have the same content.
     public static func contentKey(of bytes: [UInt8]) -> String {
-        var hex = "content:\(bytes.count):"
-        for byte in SHA256.hash(bytes) {
+        contentKey(size: bytes.count, digest: SHA256.hash(bytes))
+    }
+
+    static func contentKey(size: Int, digest: [UInt8]) -> String {
+        var hex = "content:\(size):"
+        for byte in digest {
             hex += String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
         }
         return hex
@@ -326,29 +353,64 @@ public struct MailboxSync: Sendable {
         return stored
     }
 
-    /// Streams one large message into the store; returns its size.
-    private func streamOne(_ message: RemoteMessage, from mailbox: any RemoteMailbox) async throws -> Int {
+    /// Streams one large message into the store; returns its size, and whether its content key
+    /// is one of `knownKeys` (then the delivery is abandoned: the store already holds it).
+    private func streamOne(
+        _ message: RemoteMessage, from mailbox: any RemoteMailbox, knownKeys: Set<String>
+    ) async throws -> (bytes: Int, known: Bool) {
         let writer = try await store.beginDelivery(
             to: options.destination.folder, marker: options.destination.marker, origin: origin(message))
         let counter = ByteCounter()
         do {
             try await mailbox.retrieve(message.number, maximumSize: options.maximumMessageSize) { chunk in
                 try await writer.append(chunk)
-                counter.add(chunk.count)
+                counter.add(chunk)
+            }
+            if !knownKeys.isEmpty, knownKeys.contains(counter.contentKey) {
+                await writer.abort()
+                return (counter.value, true)
             }
             _ = try await writer.commit()
         } catch {
             await writer.abort()
             throw error
         }
-        return counter.value
+        return (counter.value, false)
+    }
+
+    /// Whether a listing looks like a wholesale change of unique-ids: at least half of the ids
+    /// recorded as delivered vanished, and at least half as many unknown ids appeared.
+    public static func looksLikeReset(recorded: Int, vanished: Int, unknown: Int) -> Bool {
+        vanished > 0 && vanished * 2 >= recorded && unknown * 2 >= vanished
+    }
+
+    /// The content key of every message of this account in the store (read once, on a reset).
+    private func storedContentKeys() async throws -> Set<String> {
+        var keys: Set<String> = []
+        for folder in try await store.folders() {
+            for message in try await store.messages(in: folder) where message.origin?.account == options.account {
+                keys.insert(Self.contentKey(of: try await store.read(message.id)))
+            }
+        }
+        return keys
     }
 }
 
 /// Counts bytes handed to a `@Sendable` sink.
+/// Counts (and digests, for ``MailboxSync/contentKey(of:)``) bytes handed to a `@Sendable` sink.
 private final class ByteCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var total = 0
-    func add(_ count: Int) { lock.withLock { total += count } }
+    private var hasher = SHA256()
+    func add(_ chunk: [UInt8]) {
+        lock.withLock {
+            total += chunk.count
+            hasher.update(chunk)
+        }
+    }
     var value: Int { lock.withLock { total } }
+    /// The content key of everything added; call once, at the end.
+    var contentKey: String {
+        lock.withLock { MailboxSync.contentKey(size: total, digest: hasher.finalize()) }
+    }
 }
