@@ -43,6 +43,12 @@ enum SendCommand {
                 filename: (path as NSString).lastPathComponent, contentType: ContentType(type: "application", subtype: "octet-stream"),
                 data: Array(data)))
         }
+        // A subject or file name with CR/LF (header injection) is refused here, before connecting.
+        do {
+            _ = try message.encoded()
+        } catch {
+            throw CommandLineArguments.UsageError("the message cannot be built: \(error)")
+        }
         let credentials = connection.user.map { user in Credentials(user: user, secret: .password(connection.password ?? "")) }
         if credentials != nil, connection.password == nil {
             throw CommandLineArguments.UsageError("a password is required with --user: --password-file FILE or LINKMAIL_PASSWORD")
