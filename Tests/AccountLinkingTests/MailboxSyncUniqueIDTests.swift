@@ -162,3 +162,37 @@ struct MailboxSyncUniqueIDResetTests {
         #expect(!MailboxSync.looksLikeReset(recorded: 10, vanished: 10, unknown: 0))
     }
 }
+
+@Suite("MailboxSync with a corrupt UIDL record")
+struct MailboxSyncCorruptStateTests {
+    @Test("a corrupt record is rebuilt from the store: nothing fetched twice, the new message once, and it says so")
+    func rebuiltFromStore() async throws {
+        let account = "alice@example.test"
+        let folder = try Folder(["alice@example_test"])
+        let store = InMemoryMailStore()
+        let path = NSTemporaryDirectory() + "maillink-corrupt-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let initial = (1...4).map { ("uid-\($0)", Array("Subject: \($0)\r\n\r\nbody\r\n".utf8)) }
+        let mailbox = FakeRemoteMailbox(initial, store: store, account: account)
+        let sync = MailboxSync(
+            options: MailboxSync.Options(account: account, destination: RoutingDecision(folder: folder, marker: .blue)),
+            store: store, statePath: path)
+        #expect(try await sync.run(mailbox).fetched == 4)
+        try Data("{\"version\": 1, \"messages\": [tor".utf8).write(to: URL(fileURLWithPath: path))
+        await mailbox.append([("uid-5", Array("Subject: 5\r\n\r\nbody\r\n".utf8))])
+        let report = try await sync.run(mailbox)
+        #expect(report.stateRebuilt)
+        #expect(report.fetched == 1 && report.recovered == 0)
+        #expect(try await store.messages(in: folder).count == 5)
+        let event = SyncEvent(account: try AccountID(parsing: account), kind: .finished(report), time: Date(timeIntervalSince1970: 0))
+        #expect(event.description.contains("rebuilt from the stored mail"))
+        #expect(try await sync.run(mailbox).stateRebuilt == false)
+    }
+}
+
+extension FakeRemoteMailbox {
+    /// New mail lands at the end of the maildrop.
+    func append(_ arrived: [(String, [UInt8])]) {
+        messages += arrived.map { (uidl: $0.0, bytes: $0.1) }
+    }
+}

@@ -104,6 +104,9 @@ public struct MailboxSync: Sendable {
         /// appeared. The new ones were then matched against the store by content
         /// (``MailboxSync/contentKey(of:)``) and only messages really new were stored.
         public var uniqueIDReset = false
+        /// Whether the UIDL record was unreadable (corrupt) and was rebuilt from the store, which
+        /// records the account and unique-id of every message it holds; nothing is fetched twice.
+        public var stateRebuilt = false
         /// During a reset, messages recognised by content as already in the store (not stored again).
         public var recognisedByContent = 0
 
@@ -146,7 +149,14 @@ public struct MailboxSync: Sendable {
         events: @Sendable (Event) -> Void = { _ in }
     ) async throws -> Report {
         var report = Report()
-        var state = try await self.state.state(for: options.account)
+        var state: SyncState
+        do {
+            state = try await self.state.state(for: options.account)
+        } catch let error as SyncError where error.code == .stateUnreadable {
+            // The store knows what it holds (account and unique-id per message): rebuild from it.
+            state = try await rebuiltState(now: now)
+            report.stateRebuilt = true
+        }
         let fullListing = try await mailbox.listing()
         report.listed = fullListing.count
         let audit = POP3UniqueIDAudit(fullListing.map { POP3UniqueID(number: $0.number, bytes: $0.uniqueIDBytes) })
@@ -376,6 +386,22 @@ public struct MailboxSync: Sendable {
             throw error
         }
         return (counter.value, false)
+    }
+
+    /// A UIDL record rebuilt from the store: every unique-id this account's messages came from.
+    private func rebuiltState(now: Date) async throws -> SyncState {
+        var uidls: [String] = []
+        for folder in try await store.folders() {
+            for message in try await store.messages(in: folder) {
+                guard let origin = message.origin, origin.account == options.account, !origin.uidl.hasPrefix("content:") else {
+                    continue
+                }
+                uidls.append(origin.uidl)
+            }
+        }
+        var state = SyncState()
+        state.markDelivered(uidls, now: now)
+        return state
     }
 
     /// Whether a listing looks like a wholesale change of unique-ids: at least half of the ids
