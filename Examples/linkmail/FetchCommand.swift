@@ -49,10 +49,13 @@ enum FetchCommand {
                 printError(
                     "skipped \(report.skippedTooLarge.count) messages larger than \(maximumSize) bytes; they stay on the server (raise --max-size to fetch them)")
             }
+            if !json { report.notices.forEach { printError($0) } }
             if json {
                 Output.json([
                     "listed": report.listed, "fetched": report.fetched, "bytes": report.bytes,
                     "recovered": report.recovered, "deleted": report.deleted, "skipped": report.skippedTooLarge.count,
+                    "stateRebuilt": report.stateRebuilt, "uniqueIDReset": report.uniqueIDReset,
+                    "keyedByContent": report.keyedByContent,
                 ])
             } else {
                 print("fetched \(report.fetched) new messages (\(report.bytes) bytes)")

@@ -91,6 +91,24 @@ struct FetchCommandTests {
         #expect(Set(try fixture.inbox()) == Set((fixture.messages + [later]).map(\.content)))
     }
 
+    @Test("a corrupt --state file is rebuilt from the Maildir: no duplicate, the new message once, and it says so")
+    func corruptStateRebuilt() async throws {
+        let fixture = try Fixture(count: 3)
+        defer { fixture.tearDown() }
+        let state = fixture.maildir + "-state.json"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let first = try await LinkmailRunner.run(fixture.arguments(["--state", state]), environment: password)
+        #expect(first.status == 0, "\(first.standardError)")
+        try Data("{\"version\": 1, \"mess".utf8).write(to: URL(fileURLWithPath: state))
+        let later = FakePOP3Message(uid: "uid-later", text: "Subject: later\n\nlater\n")
+        fixture.server.deliver(later, to: "frank")
+        let run = try await LinkmailRunner.run(fixture.arguments(["--state", state]), environment: password)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("rebuilt from the stored mail"), "\(run.standardError)")
+        #expect(lastLine(run.standardOutput) == "fetched 1 new messages (\(later.size) bytes)")
+        #expect(try fixture.inbox().count == 4)
+    }
+
     @Test("--delete leaves the fake server's maildrop empty once everything is stored")
     func delete() async throws {
         let fixture = try Fixture(count: 4)

@@ -111,6 +111,27 @@ public struct MailboxSync: Sendable {
         public var recognisedByContent = 0
 
         public init() {}
+
+        /// One sentence for each unusual thing the pass handled (a rebuilt record, a unique-id
+        /// reset, ids that could not be trusted), for a person to read; empty for an ordinary pass.
+        public var notices: [String] {
+            var notices: [String] = []
+            if stateRebuilt {
+                notices.append("the sync record was unreadable; it was rebuilt from the stored mail, so nothing is fetched twice")
+            }
+            if uniqueIDReset {
+                notices.append(
+                    "the server changed its unique-ids; \(recognisedByContent) messages were recognised by content as already stored")
+            }
+            if keyedByContent > 0 {
+                notices.append(
+                    "\(keyedByContent) messages have a unique-id that is malformed or shared (a server defect); they were matched by content, \(alreadyStoredByContent) already stored")
+            }
+            if keptForDuplicateIDs > 0 {
+                notices.append("\(keptForDuplicateIDs) messages share a unique-id with another; they were left on the server")
+            }
+            return notices
+        }
     }
 
     /// Progress during a pass.
