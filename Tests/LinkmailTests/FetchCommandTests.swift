@@ -210,6 +210,18 @@ struct FetchCommandTests {
         #expect(try fixture.inbox().isEmpty)
     }
 
+    @Test("a CRLF password file gives the first line only, without its CR")
+    func crlfPasswordFile() async throws {
+        let fixture = try Fixture(count: 1)
+        defer { fixture.tearDown() }
+        let file = fixture.maildir + ".password-crlf"
+        try Data("pw\r\nignored second line\r\n".utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let run = try await LinkmailRunner.run(fixture.arguments(["--password-file", file]))
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(lastLine(run.standardOutput).hasPrefix("fetched 1 new messages"))
+    }
+
     @Test("the password is read from --password-file (first line only)")
     func passwordFile() async throws {
         let fixture = try Fixture(count: 1)
