@@ -19,7 +19,9 @@ struct MailboxSyncUniqueIDTests {
         Array("Subject: \(subject)\r\n\r\nbody of \(subject)\r\n".utf8)
     }
 
-    private func pass(_ server: FakePOP3Server, store: InMemoryMailStore, statePath: String, delete: Bool) async throws
+    private func pass(
+        _ server: FakePOP3Server, store: InMemoryMailStore, statePath: String, delete: Bool
+    ) async throws
         -> MailboxSync.Report
     {
         let client = try await POP3Client.connect(
@@ -27,7 +29,8 @@ struct MailboxSyncUniqueIDTests {
             credentials: Credentials(user: "alice", secret: .password("pw")), connector: server.connector)
         let options = MailboxSync.Options(
             account: account, destination: RoutingDecision(folder: folder, marker: .blue), keepCopiesOnServer: !delete)
-        return try await MailboxSync(options: options, store: store, statePath: statePath).run(POP3Mailbox(client: client))
+        return try await MailboxSync(options: options, store: store, statePath: statePath).run(
+            POP3Mailbox(client: client))
     }
 
     private func statePath() -> String { NSTemporaryDirectory() + "maillink-uid-\(UUID().uuidString).json" }
@@ -41,7 +44,9 @@ struct MailboxSyncUniqueIDTests {
     @Test("ids that differ only after a space, a control or 8-bit text are all stored, and deleted only once stored")
     func oddIDsAreKeyedByContent() async throws {
         let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["alice": "pw"]))
-        let ids: [[UInt8]] = [Array("abc".utf8), Array("abc def".utf8), Array("abc\u{01}def".utf8), Array("id-ñ".utf8), Array("id-".utf8)]
+        let ids: [[UInt8]] = [
+            Array("abc".utf8), Array("abc def".utf8), Array("abc\u{01}def".utf8), Array("id-ñ".utf8), Array("id-".utf8),
+        ]
         for (index, id) in ids.enumerated() {
             server.deliver(FakePOP3Message(uidBytes: id, content: text("m\(index)")), to: "alice")
         }
@@ -92,15 +97,17 @@ struct MailboxSyncUniqueIDTests {
 
     @Test("the content key is the size and the SHA-256 digest of the bytes")
     func contentKey() {
-        #expect(MailboxSync.contentKey(of: Array("abc".utf8))
-            == "content:3:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            MailboxSync.contentKey(of: Array("abc".utf8))
+                == "content:3:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
 
 extension FakeRemoteMailbox {
     /// The server renumbers its unique-ids (a rebuilt or migrated mailbox), then `arrived` lands.
     func resetUniqueIDs(adding arrived: [(String, [UInt8])]) {
-        messages = messages.map { (uidl: "new-" + $0.uidl, bytes: $0.bytes) } + arrived.map { (uidl: $0.0, bytes: $0.1) }
+        messages =
+            messages.map { (uidl: "new-" + $0.uidl, bytes: $0.bytes) } + arrived.map { (uidl: $0.0, bytes: $0.1) }
     }
 }
 
@@ -112,10 +119,14 @@ struct MailboxSyncUniqueIDResetTests {
     init() throws { folder = try Folder(["alice@example_test"]) }
 
     private func messages(_ range: ClosedRange<Int>, size: Int = 200) -> [(String, [UInt8])] {
-        range.map { ("uid-\($0)", Array(("Subject: m\($0)\r\n\r\n" + String(repeating: "x", count: size) + "\r\n").utf8)) }
+        range.map {
+            ("uid-\($0)", Array(("Subject: m\($0)\r\n\r\n" + String(repeating: "x", count: size) + "\r\n").utf8))
+        }
     }
 
-    private func sync(_ store: any MailStore, _ path: String, streaming: Int = 1 << 20, keep: Bool = true) -> MailboxSync {
+    private func sync(
+        _ store: any MailStore, _ path: String, streaming: Int = 1 << 20, keep: Bool = true
+    ) -> MailboxSync {
         MailboxSync(
             options: MailboxSync.Options(
                 account: account, destination: RoutingDecision(folder: folder, marker: .blue), keepCopiesOnServer: keep,
@@ -184,7 +195,8 @@ struct MailboxSyncCorruptStateTests {
         #expect(report.stateRebuilt)
         #expect(report.fetched == 1 && report.recovered == 0)
         #expect(try await store.messages(in: folder).count == 5)
-        let event = SyncEvent(account: try AccountID(parsing: account), kind: .finished(report), time: Date(timeIntervalSince1970: 0))
+        let event = SyncEvent(
+            account: try AccountID(parsing: account), kind: .finished(report), time: Date(timeIntervalSince1970: 0))
         #expect(event.description.contains("rebuilt from the stored mail"))
         #expect(try await sync.run(mailbox).stateRebuilt == false)
     }

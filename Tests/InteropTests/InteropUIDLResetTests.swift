@@ -18,9 +18,11 @@ extension InteropFetchTests {
         try bench.removeAllMessages(of: frank)
         for index in 1...5 {
             let id = InteropPOP3Fixtures.messageID("reset-\(index)")
-            try bench.deliver(Data(InteropPOP3Fixtures.text(id: id, subject: "reset \(index)", lines: ["body \(index)"])), to: frank)
+            try bench.deliver(
+                Data(InteropPOP3Fixtures.text(id: id, subject: "reset \(index)", lines: ["body \(index)"])), to: frank)
         }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("maillink-reset-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("maillink-reset-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = try await MaildirStore.open(at: root + "/Maildir")
         let options = MailboxSync.Options(
@@ -38,7 +40,8 @@ extension InteropFetchTests {
             try FileManager.default.removeItem(atPath: frank.maildir + "/" + name)
         }
         let lateID = InteropPOP3Fixtures.messageID("reset-late")
-        try bench.deliver(Data(InteropPOP3Fixtures.text(id: lateID, subject: "late", lines: ["arrived later"])), to: frank)
+        try bench.deliver(
+            Data(InteropPOP3Fixtures.text(id: lateID, subject: "late", lines: ["arrived later"])), to: frank)
         let after = try await uniqueIDs(bench, frank)
         #expect(before.isDisjoint(with: after), "Dovecot kept its UIDLs: \(before) / \(after)")
 
