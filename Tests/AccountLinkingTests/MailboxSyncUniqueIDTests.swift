@@ -208,3 +208,30 @@ extension FakeRemoteMailbox {
         messages += arrived.map { (uidl: $0.0, bytes: $0.1) }
     }
 }
+
+@Suite("MailboxSync streams large messages whose unique-id cannot be trusted")
+struct MailboxSyncUntrustedStreamingTests {
+    @Test("a large message with a shared id is streamed, stored once, and matched by content next time")
+    func largeSharedIDStreamed() async throws {
+        let account = "alice@example.test"
+        let folder = try Folder(["alice@example_test"])
+        let store = InMemoryMailStore()
+        let path = NSTemporaryDirectory() + "maillink-untrusted-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let big = { (label: String) in
+            Array(("Subject: \(label)\r\n\r\n" + String(repeating: "y", count: 5000) + "\r\n").utf8)
+        }
+        let mailbox = FakeRemoteMailbox([("same", big("a")), ("same", big("b"))], store: store, account: account)
+        let sync = MailboxSync(
+            options: MailboxSync.Options(
+                account: account, destination: RoutingDecision(folder: folder, marker: .blue), streamingThreshold: 1000),
+            store: store, statePath: path)
+        let first = try await sync.run(mailbox)
+        #expect(first.fetched == 2 && first.keyedByContent == 2)
+        #expect(await mailbox.log.contains { $0.hasPrefix("RETR-STREAM") })
+        #expect(await !mailbox.log.contains { $0.hasPrefix("RETR ") })
+        let second = try await sync.run(mailbox)
+        #expect(second.fetched == 0 && second.alreadyStoredByContent == 2)
+        #expect(try await store.messages(in: folder).count == 2)
+    }
+}

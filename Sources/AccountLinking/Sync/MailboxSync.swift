@@ -368,6 +368,11 @@ public struct MailboxSync: Sendable {
                 continue
             }
             report.keyedByContent += 1
+            if message.size >= options.streamingThreshold {
+                try await streamByContent(message, from: mailbox, report: &report)
+                stored.append(message.number)
+                continue
+            }
             guard let bytes = try await mailbox.retrieve([message.number], maximumSize: options.maximumMessageSize).first else {
                 throw SyncError(.inconsistentServer, "message \(message.number) was not returned")
             }
@@ -423,6 +428,41 @@ public struct MailboxSync: Sendable {
         var state = SyncState()
         state.markDelivered(uidls, now: now)
         return state
+    }
+
+    /// A large message keyed by content with bounded memory: one pass computes its key, and only
+    /// when the store lacks it a second pass streams it into the store under that key.
+    private func streamByContent(_ message: RemoteMessage, from mailbox: any RemoteMailbox, report: inout Report) async throws {
+        let digest = ByteCounter()
+        try await mailbox.retrieve(message.number, maximumSize: options.maximumMessageSize) { chunk in digest.add(chunk) }
+        let key = digest.contentKey
+        let origin = MessageOrigin(account: options.account, uidl: key)
+        if try await store.message(from: origin) != nil {
+            report.alreadyStoredByContent += 1
+            return
+        }
+        let writer = try await store.beginDelivery(
+            to: options.destination.folder, marker: options.destination.marker, origin: origin)
+        let written = ByteCounter()
+        do {
+            try await mailbox.retrieve(message.number, maximumSize: options.maximumMessageSize) { chunk in
+                try await writer.append(chunk)
+                written.add(chunk)
+            }
+            guard written.contentKey == key else {
+                // The server sent different bytes the second time: store nothing under a wrong key.
+                throw SyncError(.inconsistentServer, "message \(message.number) changed between two retrievals")
+            }
+            if try await writer.commit().isDelivered {
+                report.fetched += 1
+                report.bytes += written.value
+            } else {
+                report.alreadyStoredByContent += 1
+            }
+        } catch {
+            await writer.abort()
+            throw error
+        }
     }
 
     /// Whether a listing looks like a wholesale change of unique-ids: at least half of the ids
