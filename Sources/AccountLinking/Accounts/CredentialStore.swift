@@ -27,13 +27,15 @@ public actor InMemoryCredentialStore: CredentialStore {
 /// Passwords in a JSON file created with mode 0600, replaced durably on every change.
 ///
 /// The file: `{"format": "maillink-secrets", "version": 1, "secrets": {"alice@example.com":
-/// {"kind": "password", "value": "…"}}}`. An OAuth 2.0 token provider is code, not data, and
-/// cannot be kept here: storing one is an error that says so (keep the refresh token with the
-/// host's OAuth code and hand the linker a store that builds the provider).
+/// {"kind": "password", "value": "…"}}}`; an OAuth 2.0 account has `{"kind": "oauth2-refresh-token",
+/// "grant": {…}}` (``OAuthGrant``: the refresh token, never an access token). A token provider is
+/// code, not data: storing one through ``setSecret(_:for:)`` is an error that says so; store its
+/// grant with ``setGrant(_:for:)``.
 public actor FileCredentialStore: CredentialStore {
     struct Entry: Codable, Sendable {
         var kind: String
-        var value: String
+        var value: String?
+        var grant: OAuthGrant?
     }
 
     struct Contents: StateFileContents {
@@ -59,22 +61,47 @@ public actor FileCredentialStore: CredentialStore {
 
     public func secret(for account: AccountID) async throws -> Credentials.Secret? {
         guard let entry = try await file.load()?.secrets[account.rawValue] else { return nil }
-        guard entry.kind == "password" else {
+        if entry.kind == "oauth2-refresh-token" {
+            throw StateFileError(
+                .unsupportedSecret, path: path,
+                detail: "\(account) signs in with OAuth 2.0; build its token provider from grant(for:)")
+        }
+        guard entry.kind == "password", let value = entry.value else {
             throw StateFileError(.unreadable, path: path, detail: "the secret of \(account) has an unknown kind \(entry.kind)")
         }
-        return .password(entry.value)
+        return .password(value)
+    }
+
+    /// The OAuth 2.0 refresh-token grant stored for `account`, if one is (a password gives nil).
+    /// - Throws: ``StateFileError`` when the file or the entry cannot be read.
+    public func grant(for account: AccountID) async throws -> OAuthGrant? {
+        guard let entry = try await file.load()?.secrets[account.rawValue], entry.kind != "password" else { return nil }
+        guard entry.kind == "oauth2-refresh-token", let grant = entry.grant else {
+            throw StateFileError(.unreadable, path: path, detail: "the secret of \(account) has an unknown kind \(entry.kind)")
+        }
+        return grant
+    }
+
+    /// Stores (or with nil, removes) the refresh-token grant for `account`, replacing any password;
+    /// called again with the new refresh token each time the server rotates it.
+    public func setGrant(_ grant: OAuthGrant?, for account: AccountID) async throws {
+        try await store(grant.map { Entry(kind: "oauth2-refresh-token", value: nil, grant: $0) }, for: account)
     }
 
     public func setSecret(_ secret: Credentials.Secret?, for account: AccountID) async throws {
         let entry: Entry?
         switch secret {
-        case .password(let password)?: entry = Entry(kind: "password", value: password)
+        case .password(let password)?: entry = Entry(kind: "password", value: password, grant: nil)
         case .oauth2?:
             throw StateFileError(
                 .unsupportedSecret, path: path,
-                detail: "an OAuth 2.0 token provider cannot be stored in a file; keep it in the host's own credential store")
+                detail: "an OAuth 2.0 token provider cannot be stored in a file; store its grant with setGrant(_:for:)")
         case nil: entry = nil
         }
+        try await store(entry, for: account)
+    }
+
+    private func store(_ entry: Entry?, for account: AccountID) async throws {
         try await lock.run {
             var contents = try await file.load() ?? Contents(secrets: [:])
             contents.secrets[account.rawValue] = entry

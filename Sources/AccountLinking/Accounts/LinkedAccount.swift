@@ -10,7 +10,7 @@ import MailMessage
 /// `{"folder": [components]}`), `marker` (`"blue"` or `"#RRGGBB"`), `rules`, `keepCopiesOnServer`,
 /// `deleteAfterDays` (optional), `status` (`"pending"`, `"confirmation-not-sent"`, `"confirmed"`),
 /// `confirmation` (optional, ``ConfirmationRecord``), `linkedAt`, `confirmedAt` (optional; dates in
-/// ISO 8601).
+/// ISO 8601), `attention` (optional: `"sign-in-again"`; absent in files written before it existed).
 public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
     /// Where the account stands with its owner.
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
@@ -20,6 +20,17 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         case confirmationNotSent = "confirmation-not-sent"
         /// Confirmed: the account syncs and can be used as a From address.
         case confirmed
+
+        /// The stored name.
+        public var description: String { rawValue }
+    }
+
+    /// Something only the account's owner can fix, which stops sync, sending and checks until it is
+    /// fixed. A scheduler skips accounts that have one instead of retrying them.
+    public enum Attention: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+        /// The OAuth 2.0 grant expired or was revoked (`invalid_grant`, RFC 6749 §5.2): the owner
+        /// must sign in to the provider again. A password check cannot help.
+        case signInAgain = "sign-in-again"
 
         /// The stored name.
         public var description: String { rawValue }
@@ -53,6 +64,11 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
     public var linkedAt: Date
     /// When the owner confirmed it.
     public var confirmedAt: Date?
+    /// What the owner must do before the account can be used again (nil: nothing).
+    public var attention: Attention?
+
+    /// Whether the account can be synced and used now: no ``attention`` pending.
+    public var isUsable: Bool { attention == nil }
 
     /// An account; new accounts wait for confirmation.
     public init(
@@ -94,7 +110,7 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
 
     private enum CodingKeys: String, CodingKey {
         case id, address, incoming, outgoing, connection, destination, marker, rules, keepCopiesOnServer,
-            deleteAfterDays, status, confirmation, linkedAt, confirmedAt
+            deleteAfterDays, status, confirmation, linkedAt, confirmedAt, attention
     }
 
     /// Decodes the stored form; `id` is recomputed from `address`, so a hand edit cannot split them.
@@ -120,6 +136,7 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         confirmation = try container.decodeIfPresent(ConfirmationRecord.self, forKey: .confirmation)
         linkedAt = try container.decode(Date.self, forKey: .linkedAt)
         confirmedAt = try container.decodeIfPresent(Date.self, forKey: .confirmedAt)
+        attention = try container.decodeIfPresent(Attention.self, forKey: .attention)
     }
 
     /// Encodes the stored form.
@@ -139,5 +156,6 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         try container.encodeIfPresent(confirmation, forKey: .confirmation)
         try container.encode(linkedAt, forKey: .linkedAt)
         try container.encodeIfPresent(confirmedAt, forKey: .confirmedAt)
+        try container.encodeIfPresent(attention, forKey: .attention)
     }
 }

@@ -1,5 +1,6 @@
 import FolderRouting
 import MailAuth
+import MailOAuth
 import MailTransport
 import POP3Protocol
 import SMTPSender
@@ -25,6 +26,8 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case authentication = "authentication"
         /// The provider accepts only OAuth 2.0 sign-in: a password cannot work.
         case oauthRequired = "OAuth required"
+        /// The OAuth 2.0 grant expired or was revoked: the owner must sign in to the provider again.
+        case signInAgain = "sign in again"
         case popDisabled = "POP access"
         case mailboxLocked = "mailbox lock"
         case timeout = "timeout"
@@ -61,7 +64,13 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case let error as TransportError: self.init(transport: error)
         case let error as POP3Error: self.init(pop3: error)
         case let error as SMTPError: self.init(smtp: error)
+        case let error as OAuthError:
+            self.init(oauth: error)
         case let error as MailAuthError:
+            if let oauth = error.underlyingError as? OAuthError {
+                self.init(oauth: oauth)
+                return
+            }
             self.init(
                 stage: .authentication, summary: error.description, serverText: error.serverMessage,
                 suggestion: error.recoverySuggestion, isTransient: error.isTransient)
@@ -75,6 +84,24 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
             self.init(stage: .other, summary: String(describing: error), suggestion: "Try again; if it persists, check the settings.")
         }
     }
+
+    /// The OAuth 2.0 grant gone (RFC 6749 §5.2 `invalid_grant`, RFC 8628 §3.5 `access_denied`,
+    /// `expired_token`) is "sign in again"; anything else with the token endpoint is the provider's.
+    private init(oauth error: OAuthError) {
+        if error.requiresSignIn {
+            self.init(
+                stage: .signInAgain, summary: "the sign-in to the provider expired or was revoked",
+                serverText: error.serverDescription,
+                suggestion: "Sign in again to the provider in a browser to link the account anew; a password cannot fix this.")
+        } else {
+            self.init(
+                stage: .authentication, summary: error.description, serverText: error.serverDescription,
+                suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+        }
+    }
+
+    /// Whether the account needs ``LinkedAccount/Attention/signInAgain`` after this failure.
+    public var requiresSignInAgain: Bool { stage == .signInAgain }
 
     private init(transport error: TransportError) {
         let stage: Stage
