@@ -1,6 +1,8 @@
 import AccountLinking
 import FolderRouting
 import Foundation
+import MailAuth
+import MailTransport
 import POP3Protocol
 
 /// `linkmail fetch <connection> --maildir DIR [--folder NAME] [--delete] [--state FILE]
@@ -34,10 +36,14 @@ enum FetchCommand {
         do {
             try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
             let store = try await MaildirStore.open(at: maildir)
-            let client = try await POP3Client.connect(
-                to: connection.endpoint, tls: connection.tlsPolicy, timeouts: connection.timeouts)
-            try await client.authenticate(
-                username: user, password: password, allowInsecureAuthentication: connection.allowsInsecurePlaintext)
+            let opener = SessionOpener(
+                tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
+                allowsInsecureAuthentication: connection.allowsInsecurePlaintext)
+            let client = try await opener.openPOP3(
+                ServerSettings(
+                    host: connection.endpoint.host, port: connection.endpoint.port,
+                    security: connection.endpoint.security, user: user),
+                secret: .password(password))
             let sync = MailboxSync(
                 options: .init(
                     account: account, destination: RoutingDecision(folder: folder, marker: .blue),

@@ -75,18 +75,27 @@ public struct ConnectionCheck: Sendable {
 
     private func checkIncoming(secret: Credentials.Secret, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(incoming, label: "POP3", report: report) { return failure }
+        let opener = SessionOpener(
+            connector: connector, tlsPolicy: tlsPolicy, timeouts: timeouts,
+            allowsInsecureAuthentication: allowInsecureAuthentication)
         let client: POP3Client
         do {
-            client = try await POP3Client.connect(to: incoming.endpoint, tls: tlsPolicy, timeouts: timeouts, connector: connector)
+            client = try await opener.connectPOP3(incoming)
         } catch {
             let name = incoming.endpoint.security == .insecurePlaintext ? "POP3 greeting" : "POP3 TLS and greeting"
             return fail(name, error, report: report)
         }
+        var unencrypted: LinkDiagnosis?
         if client.isSecure {
             let certificate = client.peerCertificate.map { "\($0.subject), SHA-256 \($0.fingerprint)" } ?? "verified"
             report(Step(name: "POP3 TLS", passed: true, detail: "certificate \(certificate)"))
         } else {
-            report(Step(name: "POP3 TLS", passed: false, detail: "not encrypted: passwords would cross the network in the clear"))
+            let detail = "not encrypted: passwords would cross the network in the clear"
+            report(Step(name: "POP3 TLS", passed: false, detail: detail))
+            // A failed step must fail the whole check even when later steps pass.
+            unencrypted = LinkDiagnosis(
+                stage: .tls, summary: detail,
+                suggestion: "Use port 995 with TLS, or port 110 with STLS (RFC 8314 section 3.3, RFC 2595 section 4).")
         }
         let capabilities = await client.capabilities
         let greeting = await client.greeting.text
@@ -94,17 +103,20 @@ public struct ConnectionCheck: Sendable {
             name: "POP3 greeting", passed: true,
             detail: "\(greeting)\(capabilities.isKnown ? "; capabilities: \(capabilities.entries.keys.sorted().joined(separator: " "))" : "")"))
         do {
-            try await client.authenticate(
-                Credentials(user: incoming.user, secret: secret), allowInsecureAuthentication: allowInsecureAuthentication)
-            report(Step(name: "POP3 login", passed: true, detail: "signed in as \(incoming.user)"))
+            try await opener.signIn(client, incoming, secret: secret)
+        } catch {
+            return fail("POP3 login", error, report: report)
+        }
+        report(Step(name: "POP3 login", passed: true, detail: "signed in as \(incoming.user)"))
+        do {
             let status = try await client.stat()
             report(Step(name: "POP3 mailbox", passed: true, detail: "\(status.messageCount) messages, \(status.totalSize) bytes; UIDL \(capabilities.uidl || !capabilities.isKnown ? "available" : "not advertised")"))
             try await client.quit()
         } catch {
             await client.close()
-            return fail("POP3 login", error, report: report)
+            return fail("POP3 mailbox", error, report: report)
         }
-        return nil
+        return unencrypted
     }
 
     private func checkOutgoing(_ settings: ServerSettings, secret: Credentials.Secret, report: (Step) -> Void) async -> LinkDiagnosis? {
