@@ -174,7 +174,9 @@ public struct MailboxSync: Sendable {
                     throw SyncError(.inconsistentServer, "asked for \(batch.count) messages, received \(contents.count)")
                 }
                 let incoming = zip(batch, contents).map { message, bytes in
-                    IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
+                    var incoming = IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
+                    incoming.flags = Self.maildirFlags(of: message)
+                    return incoming
                 }
                 _ = try await store.deliver(incoming)
                 try await record(batch, bytes: contents.reduce(0) { $0 + $1.count }, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
@@ -186,7 +188,7 @@ public struct MailboxSync: Sendable {
             let limit = now.timeIntervalSince1970 - Double(days) * 86400
             toDelete += listing.filter {
                 guard let entry = state.messages[$0.uniqueID] else { return false }
-                return entry.delivered && entry.firstSeen <= limit
+                return entry.delivered && ($0.receivedDate?.timeIntervalSince1970 ?? entry.firstSeen) <= limit
             }.map(\.number)
         }
         if !toDelete.isEmpty {
@@ -197,6 +199,11 @@ public struct MailboxSync: Sendable {
         try await mailbox.finish()
         events(.finished(report))
         return report
+    }
+
+    /// The Maildir flags a message arrives with: `F` for flagged, `S` for seen.
+    static func maildirFlags(of message: RemoteMessage) -> String {
+        (message.isFlagged ? "F" : "") + (message.isSeen ? "S" : "")
     }
 
     /// One unit of work: a batch retrieved in memory (pipelined), or one large message streamed.
