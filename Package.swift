@@ -28,7 +28,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
         "AccountLinking",
         [
             "AutoDiscovery", "FolderRouting", "POP3Protocol", "SMTPSender", "MailAuth", "MailMessage",
-            "MailTransport", "MailOAuth",
+            "MailTransport", "MailOAuth", "IMAPProtocol",
         ]
     ),
     ("MailTesting", ["MailTransport", "MailAuth", "COpenSSL"]),

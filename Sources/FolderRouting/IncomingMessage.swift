@@ -11,6 +11,10 @@ public struct IncomingMessage: Hashable, Sendable {
     public var marker: MarkerColor?
     /// The account and UIDL; `nil` for a message with no POP3 origin (never deduplicated).
     public var origin: MessageOrigin?
+    /// Maildir flag letters to store it with (`F` flagged, `S` seen, …), for mail that arrives
+    /// already read or flagged (an IMAP source's `\\Seen` and `\\Flagged`, RFC 9051 §2.3.2).
+    /// Empty (the default) delivers it as new mail. Stores without flags ignore them.
+    public var flags: String = ""
 
     /// Creates a message to deliver.
     public init(bytes: [UInt8], folder: Folder, marker: MarkerColor? = nil, origin: MessageOrigin? = nil) {

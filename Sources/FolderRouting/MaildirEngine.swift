@@ -21,6 +21,7 @@ final class MaildirEngine {
         var marker: MarkerColor?
         var origin: MessageOrigin?
         var size: Int
+        var flags = ""
     }
 
     /// A streaming delivery in progress.
@@ -298,7 +299,8 @@ final class MaildirEngine {
                         position,
                         Staged(
                             tmpPath: tmpPath, base: base, folder: message.folder, marker: message.marker,
-                            origin: message.origin, size: message.bytes.count)
+                            origin: message.origin, size: message.bytes.count,
+                            flags: String(Set(message.flags.filter { $0.isASCII && $0.isLetter }).sorted()))
                     ))
                 try fileSystem.writeAll(descriptor, message.bytes, "write the message", folder: message.folder)
                 fileSystem.startWriteback(descriptor)
@@ -345,8 +347,10 @@ final class MaildirEngine {
                         letters[file.folder, default: [:]][marker] = letter
                     }
                 }
-                let directory = try layout.directory(of: file.folder) + (letter == nil ? "/new" : "/cur")
-                let destination = directory + "/" + file.base + (letter.map { ":2,\($0)" } ?? "")
+                // Flags the message arrived with (seen, flagged) also put it in cur/ (Maildir's info part).
+                let info = String((file.flags + (letter.map { String($0) } ?? "")).sorted())
+                let directory = try layout.directory(of: file.folder) + (info.isEmpty ? "/new" : "/cur")
+                let destination = directory + "/" + file.base + (info.isEmpty ? "" : ":2,\(info)")
                 try fileSystem.rename(file.tmpPath, destination, "move the message into the folder", folder: file.folder)
                 renamed.append(destination)
                 newDirectories[directory] = file.folder

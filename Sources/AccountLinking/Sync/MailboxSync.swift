@@ -245,7 +245,9 @@ public struct MailboxSync: Sendable {
                         report.fetched -= 1
                         report.bytes -= bytes.count
                     } else {
-                        incoming.append(IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message)))
+                        var arriving = IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
+                        arriving.flags = Self.maildirFlags(of: message)
+                        incoming.append(arriving)
                     }
                 }
                 let outcomes = incoming.isEmpty ? [] : try await store.deliver(incoming)
@@ -261,7 +263,7 @@ public struct MailboxSync: Sendable {
             let limit = now.timeIntervalSince1970 - Double(days) * 86400
             toDelete += listing.filter {
                 guard let entry = state.messages[$0.uniqueID] else { return false }
-                return entry.delivered && entry.firstSeen <= limit
+                return entry.delivered && ($0.receivedDate?.timeIntervalSince1970 ?? entry.firstSeen) <= limit
             }.map(\.number)
         }
         let byContent = try await storeByContent(untrusted, from: mailbox, report: &report)
@@ -278,6 +280,11 @@ public struct MailboxSync: Sendable {
         try await mailbox.finish()
         events(.finished(report))
         return report
+    }
+
+    /// The Maildir flags a message arrives with: `F` for flagged, `S` for seen.
+    static func maildirFlags(of message: RemoteMessage) -> String {
+        (message.isFlagged ? "F" : "") + (message.isSeen ? "S" : "")
     }
 
     /// One unit of work: a batch retrieved in memory (pipelined), or one large message streamed.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One message as a mailbox lists it.
 public struct RemoteMessage: Sendable, Hashable {
     /// The message number in this session (RFC 1939: valid only until the session ends).
@@ -8,6 +10,16 @@ public struct RemoteMessage: Sendable, Hashable {
     public var uniqueIDBytes: [UInt8]
     /// The size the server reports, in octets (a hint: a hostile server may lie).
     public var size: Int
+    /// Whether the server has it `\\Seen` (IMAP, RFC 9051 §2.3.2); stored as Maildir's `S` flag.
+    public var isSeen = false
+    /// Whether the server has it `\\Flagged` (IMAP, RFC 9051 §2.3.2); stored as Maildir's `F` flag.
+    public var isFlagged = false
+    /// When the server received it (IMAP's INTERNALDATE, RFC 9051 §2.3.3); "delete after N days"
+    /// counts from it when known, else from the day a sync first saw the message.
+    public var receivedDate: Date?
+    /// Whether the server voided the unique-ids it gave before (IMAP's UIDVALIDITY changed,
+    /// RFC 9051 §2.3.1.1): this unique-id is new but the message may be one already delivered.
+    public var uniqueIDReset = false
 
     /// A listed message whose id is `uniqueID`'s UTF-8 bytes.
     public init(number: Int, uniqueID: String, size: Int) {

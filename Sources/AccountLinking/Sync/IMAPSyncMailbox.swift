@@ -1,0 +1,264 @@
+import FolderRouting
+import Foundation
+import IMAPProtocol
+import MailAuth
+import Synchronization
+
+/// A logged-in `IMAPClient` session seen as a ``RemoteMailbox`` for ``MailboxSync``: one or more
+/// IMAP mailboxes listed as one, each message keyed on (mailbox, UIDVALIDITY, UID) as RFC 9051
+/// §2.3.1.1 requires, so ``MailboxSync`` delivers every message exactly once.
+///
+/// ```swift
+/// let source = IMAPSyncMailbox(client: client, selection: .inbox, recordPath: home + "/imap-uidvalidity.json")
+/// let report = try await MailboxSync(options: options, store: store, statePath: statePath).run(source)
+/// ```
+///
+/// - Bodies are fetched with `BODY.PEEK[]` (RFC 9051 §6.4.5), so the server's `\Seen` flags stay
+///   as they were; `\Seen` and `\Flagged` are reported on each ``RemoteMessage`` and reach the
+///   Maildir as its `S` and `F` flags.
+/// - Deletions (copies not kept, or older than N days by INTERNALDATE) are marked `\Deleted` and
+///   removed with `UID EXPUNGE` (RFC 4315 §2.1) at ``finish()``, only after ``MailboxSync``
+///   stored and recorded them; without UIDPLUS a plain `EXPUNGE` is used (RFC 9051 §6.4.3).
+/// - A UIDVALIDITY change voids every UID recorded before (RFC 9051 §2.3.1.1). It is never a
+///   reason to import a mailbox again: the messages present when the change is seen are taken as
+///   already delivered (they keep a record of the first UID that counts), only later arrivals are
+///   fetched, and the change is reported in ``uidValidityChanges`` and on each affected
+///   ``RemoteMessage/uniqueIDReset``.
+public actor IMAPSyncMailbox: RemoteMailbox {
+    /// Which mailboxes a sync reads.
+    public enum Selection: Sendable, Hashable {
+        /// Only INBOX (the default).
+        case inbox
+        /// These mailboxes, by their wire names (`INBOX`, `Archive/2026`).
+        case named([String])
+        /// Every selectable mailbox except Trash, Junk and Drafts, and the virtual `\All` and
+        /// `\Flagged` views (RFC 6154 §2), unless listed in `including`.
+        case all(including: Set<IMAPSpecialUse> = [])
+        /// The mailboxes with these special uses (RFC 6154 §2), plus INBOX when `inbox` is true.
+        case specialUse(Set<IMAPSpecialUse>, inbox: Bool = true)
+    }
+
+    /// A mailbox whose UIDVALIDITY differs from the one recorded.
+    public struct UIDValidityChange: Sendable, Hashable {
+        /// The mailbox's wire name.
+        public var mailbox: String
+        /// The UIDVALIDITY recorded before.
+        public var recorded: UInt32
+        /// The server's now.
+        public var current: UInt32
+    }
+
+    /// The session, logged in (RFC 9051 authenticated state).
+    public let client: IMAPClient
+    /// The mailboxes read.
+    public let selection: Selection
+    /// The file that records each mailbox's UIDVALIDITY (replaced durably and atomically).
+    public let recordPath: String
+    /// The UIDVALIDITY changes seen by the last ``listing()``.
+    public private(set) var uidValidityChanges: [UIDValidityChange] = []
+
+    private struct Listed {
+        var mailbox: IMAPMailboxName
+        var uid: UInt32
+    }
+    private var listed: [Listed] = []
+    private var deletions: [IMAPMailboxName: [UInt32]] = [:]
+    private var selected: IMAPMailboxName?
+
+    /// A source over `client`, reading `selection`, remembering UIDVALIDITY in `recordPath`.
+    public init(client: IMAPClient, selection: Selection = .inbox, recordPath: String) {
+        self.client = client
+        self.selection = selection
+        self.recordPath = recordPath
+    }
+
+    public func listing() async throws -> [RemoteMessage] {
+        var record = try await UIDValidityRecord.load(from: recordPath)
+        let before = record
+        var messages: [RemoteMessage] = []
+        listed = []
+        uidValidityChanges = []
+        for mailbox in try await chosenMailboxes() {
+            let opened = try await client.select(mailbox)
+            selected = mailbox
+            guard let validity = opened.uidValidity else {
+                throw SyncError(.inconsistentServer, "\(mailbox.wire) has no UIDVALIDITY")
+            }
+            var entry = record.mailboxes[mailbox.wire] ?? .init(uidValidity: validity, firstUID: 1)
+            var reset = false
+            if entry.uidValidity != validity {
+                uidValidityChanges.append(
+                    UIDValidityChange(mailbox: mailbox.wire, recorded: entry.uidValidity, current: validity))
+                // Every message present now may be one already delivered under its old UID.
+                entry = .init(uidValidity: validity, firstUID: opened.uidNext ?? 1)
+                reset = true
+            }
+            record.mailboxes[mailbox.wire] = entry
+            guard opened.messageCount > 0 else { continue }
+            let key = Self.key(for: mailbox)
+            for summary in try await client.messageSummaries() where summary.uid >= entry.firstUID {
+                listed.append(Listed(mailbox: mailbox, uid: summary.uid))
+                var message = RemoteMessage(
+                    number: listed.count, uniqueID: "\(validity).\(summary.uid)\(key)", size: summary.size)
+                message.isSeen = summary.hasFlag("\\Seen")
+                message.isFlagged = summary.hasFlag("\\Flagged")
+                message.receivedDate = summary.internalDate.flatMap(Self.parseInternalDate)
+                message.uniqueIDReset = reset
+                messages.append(message)
+            }
+        }
+        if record != before { try await record.save(to: recordPath) }
+        return messages
+    }
+
+    public func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]] {
+        let wanted = try numbers.map(entry)
+        let received = Mutex<[Int: [UInt8]]>([:])
+        var start = 0
+        while start < wanted.count {
+            let mailbox = wanted[start].mailbox
+            var end = start
+            while end < wanted.count, wanted[end].mailbox == mailbox { end += 1 }
+            try await open(mailbox)
+            let run = Array(numbers[start..<end])
+            var numberByUID: [UInt32: Int] = [:]
+            for (number, item) in zip(run, wanted[start..<end]) { numberByUID[item.uid] = number }
+            let lookup = numberByUID
+            try await client.fetchMessages(wanted[start..<end].map(\.uid), maximumSize: maximumSize) { message in
+                guard let number = lookup[message.uid] else { return }
+                received.withLock { $0[number] = message.content }
+            }
+            start = end
+        }
+        return try received.withLock { messages in
+            try numbers.map { number in
+                guard let message = messages[number] else {
+                    throw SyncError(.inconsistentServer, "message \(number) was not returned")
+                }
+                return message
+            }
+        }
+    }
+
+    public func retrieve(
+        _ number: Int, maximumSize: Int, into sink: @escaping @Sendable ([UInt8]) async throws -> Void
+    ) async throws {
+        let item = try entry(number)
+        try await open(item.mailbox)
+        guard try await client.streamMessage(uid: item.uid, maximumSize: maximumSize, into: sink) != nil else {
+            throw SyncError(.inconsistentServer, "message \(number) was not returned")
+        }
+    }
+
+    public func markDeleted(_ numbers: [Int]) async throws {
+        for item in try numbers.map(entry) { deletions[item.mailbox, default: []].append(item.uid) }
+    }
+
+    /// Removes the marked messages (`UID STORE +FLAGS.SILENT (\Deleted)`, then `UID EXPUNGE`,
+    /// or `EXPUNGE` without UIDPLUS) and logs out.
+    public func finish() async throws {
+        let uidPlus = await client.capabilities.uidPlus
+        for (mailbox, uids) in deletions.sorted(by: { $0.key.wire < $1.key.wire }) {
+            try await open(mailbox)
+            try await client.markDeleted(uids)
+            if uidPlus {
+                try await client.expunge(uids)
+            } else {
+                try await client.expungeAll()
+            }
+        }
+        deletions = [:]
+        try await client.logout()
+    }
+
+    private func entry(_ number: Int) throws -> Listed {
+        guard number >= 1, number <= listed.count else {
+            throw SyncError(.inconsistentServer, "message \(number) is not in the listing")
+        }
+        return listed[number - 1]
+    }
+
+    private func open(_ mailbox: IMAPMailboxName) async throws {
+        guard selected != mailbox else { return }
+        let validity = try await UIDValidityRecord.load(from: recordPath).mailboxes[mailbox.wire]?.uidValidity
+        _ = try await client.select(mailbox, expectedUIDValidity: validity)
+        selected = mailbox
+    }
+
+    private func chosenMailboxes() async throws -> [IMAPMailboxName] {
+        switch selection {
+        case .inbox:
+            return [.inbox]
+        case .named(let names):
+            return names.map { IMAPMailboxName(wire: $0) }
+        case .all(let including):
+            let skipped: Set<IMAPSpecialUse> = [.trash, .junk, .drafts, .all, .flagged]
+            return try await client.listMailboxes().filter { mailbox in
+                guard mailbox.isSelectable else { return false }
+                guard let use = mailbox.specialUse else { return true }
+                return !skipped.contains(use) || including.contains(use)
+            }.map(\.name)
+        case .specialUse(let uses, let inbox):
+            let found = try await client.listMailboxes().filter { mailbox in
+                mailbox.isSelectable && mailbox.specialUse.map(uses.contains) == true
+            }.map(\.name)
+            return (inbox ? [.inbox] : []) + found.filter { !$0.isInbox }
+        }
+    }
+
+    /// `@` plus the mailbox's wire name, escaped to RFC 1939 §7's 0x21–0x7E; a digest when long.
+    package static func key(for mailbox: IMAPMailboxName) -> String {
+        if mailbox.isInbox { return "@INBOX" }
+        var escaped = "@"
+        for byte in mailbox.wireBytes {
+            if byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "%") {
+                escaped.append(Character(Unicode.Scalar(byte)))
+            } else {
+                escaped += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        guard escaped.count > 40 else { return escaped }
+        return "@#" + HexEncoding.encode(Array(SHA256.hash(mailbox.wireBytes).prefix(12)))
+    }
+
+    /// Parses an INTERNALDATE (RFC 9051 §9 `date-time`: `"02-Dec-2026 09:00:00 +0000"`, day maybe space-padded).
+    public static func parseInternalDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d-MMM-yyyy HH:mm:ss Z"
+        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}
+
+/// Each IMAP mailbox's UIDVALIDITY as last seen, and the first UID that counts under it (the
+/// messages below it were present when the UIDVALIDITY changed). Versioned JSON.
+struct UIDValidityRecord: Codable, Equatable, Sendable {
+    struct Mailbox: Codable, Equatable, Sendable {
+        var uidValidity: UInt32
+        var firstUID: UInt32
+    }
+    var version = 1
+    var mailboxes: [String: Mailbox] = [:]
+
+    static func load(from path: String) async throws -> UIDValidityRecord {
+        guard let bytes = try await DurableFile.read(at: path) else { return UIDValidityRecord() }
+        do {
+            return try JSONDecoder().decode(UIDValidityRecord.self, from: Data(bytes))
+        } catch {
+            throw SyncError(.stateUnreadable, "the UIDVALIDITY record \(path) is not readable: \(error)")
+        }
+    }
+
+    func save(to path: String) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try await DurableFile.replace(at: path, with: Array(try encoder.encode(self)))
+    }
+}
