@@ -74,6 +74,38 @@ let usage = """
     exit status: 0 success, 1 a failure you can act on, 2 bad usage
     """
 
+/// The commands `run` dispatches, so `linkmail COMMAND --help` knows which names it answers.
+let commands = [
+    "version", "help", "audit", "demo", "fetch", "send", "discover", "check", "init", "add", "confirm",
+    "resend", "unlink", "update", "sync", "accounts", "identities", "compose",
+]
+
+/// `linkmail COMMAND --help`: the command's own entry of ``usage`` (its line and the lines
+/// indented under it), plus the connection flags for commands that talk to a server, so the
+/// option lists are written once.
+func help(for command: String) -> String {
+    let lines = usage.split(separator: "\n", omittingEmptySubsequences: false)
+    let entryIndent = "  "
+    var entry: [Substring] = []
+    for line in lines {
+        let isEntryStart = line.hasPrefix(entryIndent) && !line.dropFirst(entryIndent.count).hasPrefix(" ")
+        if isEntryStart {
+            if !entry.isEmpty { break }
+            if line.dropFirst(entryIndent.count).split(separator: " ").first == Substring(command) { entry.append(line) }
+        } else if !entry.isEmpty {
+            guard line.hasPrefix(entryIndent + " ") else { break }
+            entry.append(line)
+        }
+    }
+    var text = "usage: linkmail " + entry.map { $0.dropFirst(entryIndent.count) }.joined(separator: "\n")
+    if entry.contains(where: { $0.contains("<connection") }),
+        let start = lines.firstIndex(where: { $0.hasPrefix("connection flags") })
+    {
+        text += "\n\n" + lines[start...].prefix { !$0.isEmpty }.joined(separator: "\n")
+    }
+    return text + "\n\nexit status: 0 success, 1 a failure you can act on, 2 bad usage"
+}
+
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
@@ -85,6 +117,11 @@ func run(_ arguments: [String]) async -> ExitStatus {
         return .usage
     }
     let rest = Array(arguments.dropFirst())
+    let options = rest.prefix { $0 != "--" }
+    if commands.contains(command), options.contains("--help") || options.contains("-h") {
+        print(help(for: command))
+        return .success
+    }
     do {
         switch command {
         case "help", "--help", "-h":
