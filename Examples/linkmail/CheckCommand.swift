@@ -2,9 +2,11 @@ import AccountLinking
 import MailAuth
 import Foundation
 import MailTransport
+import Synchronization
 
-/// `linkmail check <connection> [--smtp HOST:PORT --smtp-security …]`: the troubleshooting
-/// checklist, one `PASS`/`FAIL` line per step, then the diagnosis; exit 0 only when every step passes.
+/// `linkmail check <connection> [--smtp HOST:PORT --smtp-security …] [--json]`: the troubleshooting
+/// checklist, one `PASS`/`FAIL` line per step, then the diagnosis (with `--json`, one JSON document:
+/// `passed`, `steps` and the `error`); exit 0 only when every step passes.
 enum CheckCommand {
     static func run(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
@@ -30,7 +32,20 @@ enum CheckCommand {
                 user: user),
             outgoing: outgoing, tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
             allowInsecureAuthentication: connection.allowsInsecurePlaintext)
-        let diagnosis = await check.run(secret: .password(password)) { step in print(step.description) }
+        let json = arguments.flag("json")
+        let steps = Mutex<[ConnectionCheck.Step]>([])
+        let diagnosis = await check.run(secret: .password(password)) { step in
+            if json { steps.withLock { $0.append(step) } } else { print(step.description) }
+        }
+        if json {
+            var document: [String: Any] = [
+                "passed": diagnosis == nil,
+                "steps": steps.withLock { $0 }.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
+            ]
+            if let diagnosis { document["error"] = Output.object(diagnosis) }
+            Output.json(document)
+            return diagnosis == nil ? .success : .failure
+        }
         guard let diagnosis else {
             print("every step passed")
             return .success

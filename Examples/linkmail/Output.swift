@@ -9,14 +9,19 @@ enum Output {
         print(String(decoding: data, as: UTF8.self))
     }
 
+    /// A diagnosis as a JSON object: stage, summary, suggestion, transient, and the server's words.
+    static func object(_ diagnosis: LinkDiagnosis) -> [String: Any] {
+        var error: [String: Any] = [
+            "stage": diagnosis.stage.rawValue, "summary": diagnosis.summary, "suggestion": diagnosis.suggestion,
+            "transient": diagnosis.isTransient,
+        ]
+        if let serverText = diagnosis.serverText { error["serverText"] = serverText }
+        return error
+    }
+
     static func failure(_ diagnosis: LinkDiagnosis, json: Bool) {
         if json {
-            var error: [String: Any] = [
-                "stage": diagnosis.stage.rawValue, "summary": diagnosis.summary, "suggestion": diagnosis.suggestion,
-                "transient": diagnosis.isTransient,
-            ]
-            if let serverText = diagnosis.serverText { error["serverText"] = serverText }
-            Output.json(["error": error])
+            Output.json(["error": object(diagnosis)])
         } else {
             printError(diagnosis.description)
         }

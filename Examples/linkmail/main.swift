@@ -37,7 +37,7 @@ let usage = """
                [--probe] [--ca FILE] [--pin SHA256] [--json]
                                     server settings from the address: bundled table, autoconfig,
                                     ISPDB, MX, SRV, then probing; each with its source and trust
-      check <connection> [--smtp HOST:PORT --smtp-security tls|starttls|plain]
+      check <connection> [--smtp HOST:PORT --smtp-security tls|starttls|plain] [--json]
                                     the troubleshooting checklist: PASS/FAIL per step, then what to try
       init --home DIR --primary ADDR <connection flags for its outgoing server> [--verify-base-url URL]
            [--confirmation-expiry DURATION]
