@@ -69,19 +69,20 @@ enum AuditCommand {
                 lines.append("- POP3: `\(incoming.host):\(incoming.port)` (\(incoming.security)), user `\(incoming.user)`")
                 if let outgoing { lines.append("- SMTP: `\(outgoing.host):\(outgoing.port)` (\(outgoing.security)), user `\(outgoing.user)`") }
                 lines.append("- settings from: \(origin)")
-                let password = row.passwordFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
-                    .map { String($0.split(separator: "\n", omittingEmptySubsequences: false).first ?? "") }
+                let password = row.passwordFile.flatMap { FileManager.default.contents(atPath: $0) }
+                    .map { ConnectionOptions.firstLine(of: Array($0)) }
                 let check = ConnectionCheck(
-                    incoming: incoming, outgoing: password == nil ? nil : outgoing, tlsPolicy: policy,
-                    timeouts: .all(.seconds(seconds)))
+                    incoming: incoming, outgoing: outgoing, tlsPolicy: policy, timeouts: .all(.seconds(seconds)))
                 let steps = StepLog()
-                let diagnosis = await check.run(secret: .password(password ?? "")) { steps.append($0) }
+                // No password: the steps up to sign-in run, and no sign-in is attempted (a failed
+                // login at a provider counts towards locking the account).
+                let diagnosis = await check.run(secret: password.map { .password($0) }) { steps.append($0) }
                 lines.append("")
                 lines += steps.all.map { "    \($0.description)" }
-                if let diagnosis, !(password == nil && diagnosis.stage == .authentication) {
+                if let diagnosis {
                     problem = diagnosis.description
                 } else if password == nil {
-                    lines.append("    (no password file: login not checked)")
+                    lines.append("    (no password given: sign-in not checked)")
                 }
             }
             if let problem {

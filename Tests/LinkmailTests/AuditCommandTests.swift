@@ -37,6 +37,50 @@ struct AuditCommandTests {
         #expect(!result.standardOutput.contains("s3cret") && !result.standardError.contains("s3cret"))
     }
 
+    @Test("a row without a password file is checked up to sign-in and never signs in (no failed login counted)")
+    func rowWithoutPassword() async throws {
+        let authority = try TestCertificateAuthority()
+        defer { authority.remove() }
+        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["ok@example.test": "s3cret-right"]))
+        let listener = try server.listen(certificate: try authority.issue(), implicitTLS: true)
+        defer { listener.close() }
+        let directory = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "address,password_file,server,security,user\nok@example.test,,127.0.0.1:\(listener.port),tls,\n"
+            .write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
+        let result = try await LinkmailRunner.run([
+            "audit", directory + "/accounts.csv", "--report", directory + "/report.md", "--offline", "--ca", authority.caFile,
+        ])
+        #expect(result.status == 0, "\(result)")
+        let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        #expect(report.contains("PASS POP3 greeting"))
+        #expect(report.contains("SKIP POP3 login: not attempted: no password given"))
+        let signIns = server.receivedCommands.filter { ["USER", "PASS", "AUTH", "APOP"].contains($0.split(separator: " ").first.map { $0.uppercased() }) }
+        #expect(signIns.isEmpty, "sign-in commands sent: \(signIns)")
+    }
+
+    @Test("a password file with CRLF line ends gives its first line as the password")
+    func crlfPasswordFile() async throws {
+        let authority = try TestCertificateAuthority()
+        defer { authority.remove() }
+        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["ok@example.test": "s3cret-right"]))
+        let listener = try server.listen(certificate: try authority.issue(), implicitTLS: true)
+        defer { listener.close() }
+        let directory = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "s3cret-right\r\nsecond line\r\n".write(toFile: directory + "/crlf", atomically: true, encoding: .utf8)
+        try "address,password_file,server,security,user\nok@example.test,\(directory)/crlf,127.0.0.1:\(listener.port),tls,\n"
+            .write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
+        let result = try await LinkmailRunner.run([
+            "audit", directory + "/accounts.csv", "--report", directory + "/report.md", "--offline", "--ca", authority.caFile,
+        ])
+        #expect(result.status == 0, "\(result)")
+        let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        #expect(report.contains("PASS POP3 login"))
+    }
+
     @Test("a CSV without an address column, or no --report, is a usage error")
     func usage() async throws {
         let path = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString).csv"

@@ -10,11 +10,14 @@ public struct ConnectionCheck: Sendable {
     /// One step's outcome.
     public struct Step: Sendable, Equatable, CustomStringConvertible {
         public var name: String
+        /// Whether the step passed; false for a failed or a skipped step.
         public var passed: Bool
         public var detail: String
+        /// Whether the step was not attempted (sign-in without a secret): neither passed nor failed.
+        public var skipped = false
 
-        /// `PASS name: detail` or `FAIL name: detail`.
-        public var description: String { "\(passed ? "PASS" : "FAIL") \(name): \(detail)" }
+        /// `PASS name: detail`, `FAIL name: detail` or `SKIP name: detail`.
+        public var description: String { "\(skipped ? "SKIP" : passed ? "PASS" : "FAIL") \(name): \(detail)" }
     }
 
     public var incoming: ServerSettings
@@ -38,11 +41,19 @@ public struct ConnectionCheck: Sendable {
     }
 
     /// Runs every step, reporting each as it finishes; stops at the first failure of a server.
-    /// - Returns: nil when every step passed, else the diagnosis of the first failure.
-    public func run(secret: Credentials.Secret, report: @Sendable (Step) -> Void) async -> LinkDiagnosis? {
+    ///
+    /// Without a `secret` (a roll-out row whose password is not known yet), every step up to
+    /// sign-in runs and the sign-in steps are reported as skipped: no sign-in is attempted, so
+    /// nothing counts towards a provider's lockout of failed logins.
+    /// - Returns: nil when every step attempted passed, else the diagnosis of the first failure.
+    public func run(secret: Credentials.Secret?, report: @Sendable (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkIncoming(secret: secret, report: report) { return failure }
         if let outgoing { return await checkOutgoing(outgoing, secret: secret, report: report) }
         return nil
+    }
+
+    private func skipSignIn(_ label: String, user: String, report: (Step) -> Void) {
+        report(Step(name: "\(label) login", passed: false, detail: "not attempted: no password given for \(user)", skipped: true))
     }
 
     private func fail(_ name: String, _ error: any Error, report: (Step) -> Void) -> LinkDiagnosis {
@@ -73,7 +84,7 @@ public struct ConnectionCheck: Sendable {
         return nil
     }
 
-    private func checkIncoming(secret: Credentials.Secret, report: (Step) -> Void) async -> LinkDiagnosis? {
+    private func checkIncoming(secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(incoming, label: "POP3", report: report) { return failure }
         let opener = SessionOpener(
             connector: connector, tlsPolicy: tlsPolicy, timeouts: timeouts,
@@ -102,6 +113,11 @@ public struct ConnectionCheck: Sendable {
         report(Step(
             name: "POP3 greeting", passed: true,
             detail: "\(greeting)\(capabilities.isKnown ? "; capabilities: \(capabilities.entries.keys.sorted().joined(separator: " "))" : "")"))
+        guard let secret else {
+            skipSignIn("POP3", user: incoming.user, report: report)
+            _ = try? await client.quit()
+            return unencrypted
+        }
         do {
             try await opener.signIn(client, incoming, secret: secret)
         } catch {
@@ -119,7 +135,7 @@ public struct ConnectionCheck: Sendable {
         return unencrypted
     }
 
-    private func checkOutgoing(_ settings: ServerSettings, secret: Credentials.Secret, report: (Step) -> Void) async -> LinkDiagnosis? {
+    private func checkOutgoing(_ settings: ServerSettings, secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(settings, label: "SMTP", report: report) { return failure }
         do {
             let client = try await SMTPClient.connect(
@@ -129,6 +145,11 @@ public struct ConnectionCheck: Sendable {
             report(Step(
                 name: "SMTP greeting", passed: true,
                 detail: "\(capabilities.greeting); AUTH \(capabilities.authenticationMechanisms.joined(separator: " "))"))
+            guard let secret else {
+                skipSignIn("SMTP", user: settings.user, report: report)
+                try? await client.quit()
+                return nil
+            }
             do {
                 try await client.authenticate(Credentials(user: settings.user, secret: secret))
                 report(Step(name: "SMTP login", passed: true, detail: "signed in as \(settings.user)"))
