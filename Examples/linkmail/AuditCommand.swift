@@ -33,9 +33,10 @@ enum AuditCommand {
         }
         let rows = try parse(text)
         let discoverer = AutoDiscoverer(configuration: try DiscoverCommand.makeConfiguration(arguments))
-        var policy = TLSPolicy()
-        policy.additionalTrustedCAFiles = arguments.values("ca")
-        let seconds = try arguments.integer("timeout", in: 1...600) ?? 15
+        // The same trust flags as every command (`--ca`, `--pin`, `--timeout`), built in one place.
+        let connection = try ConnectionOptions.policy(arguments)
+        let policy = connection.tlsPolicy
+        let timeouts = connection.timeouts(over: .all(.seconds(15)))
 
         var report = ["# MailLink roll-out audit", "", "\(rows.count) accounts checked from `\(csvPath)`.", ""]
         var summary: [String] = ["| address | POP3 server | settings from | result |", "| --- | --- | --- | --- |"]
@@ -72,7 +73,7 @@ enum AuditCommand {
                 let password = row.passwordFile.flatMap { FileManager.default.contents(atPath: $0) }
                     .map { ConnectionOptions.firstLine(of: Array($0)) }
                 let check = ConnectionCheck(
-                    incoming: incoming, outgoing: outgoing, tlsPolicy: policy, timeouts: .all(.seconds(seconds)))
+                    incoming: incoming, outgoing: outgoing, tlsPolicy: policy, timeouts: timeouts)
                 let steps = StepLog()
                 // No password: the steps up to sign-in run, and no sign-in is attempted (a failed
                 // login at a provider counts towards locking the account).
@@ -100,48 +101,24 @@ enum AuditCommand {
         return failures == 0 ? .success : .failure
     }
 
-    /// Reads the CSV (comma-separated, optional double quotes, a header row naming the columns).
+    /// Reads the CSV (RFC 4180, by ``CSVTable``: a header row naming the columns); records whose
+    /// first field starts with `#` are comments.
     static func parse(_ text: String) throws -> [Row] {
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter {
-            !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#")
+        let table: CSVTable
+        do {
+            table = try CSVTable(parsing: text)
+        } catch let error as CSVTable.ParseError {
+            throw CommandLineArguments.UsageError("the CSV is not valid: \(error)")
         }
-        guard let header = lines.first else { throw CommandLineArguments.UsageError("the CSV is empty") }
-        let columns = fields(header).map { $0.lowercased() }
-        guard let addressColumn = columns.firstIndex(of: "address") else {
+        guard table.columns.contains("address") else {
             throw CommandLineArguments.UsageError("the CSV header must name an 'address' column")
         }
-        func value(_ values: [String], _ name: String) -> String? {
-            guard let index = columns.firstIndex(of: name), index < values.count, !values[index].isEmpty else { return nil }
-            return values[index]
+        return table.records.filter { !($0.first?.hasPrefix("#") ?? false) }.map { record in
+            Row(
+                address: table.value("address", in: record) ?? "",
+                passwordFile: table.value("password_file", in: record), server: table.value("server", in: record),
+                security: table.value("security", in: record), user: table.value("user", in: record))
         }
-        return lines.dropFirst().map { line in
-            let values = fields(line)
-            return Row(
-                address: addressColumn < values.count ? values[addressColumn] : "",
-                passwordFile: value(values, "password_file"), server: value(values, "server"),
-                security: value(values, "security"), user: value(values, "user"))
-        }
-    }
-
-    private static func fields(_ line: String) -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var previous: Character?
-        for character in line {
-            if character == "\"" {
-                if quoted, previous == "\"" { current.append("\"") }
-                quoted.toggle()
-            } else if character == ",", !quoted {
-                fields.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
-            } else {
-                current.append(character)
-            }
-            previous = character
-        }
-        fields.append(current.trimmingCharacters(in: .whitespaces))
-        return fields
     }
 }
 

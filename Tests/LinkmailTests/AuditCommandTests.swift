@@ -1,6 +1,7 @@
 import Foundation
 import MailAuth
 import MailTesting
+import MailTransport
 import Testing
 
 @Suite("linkmail audit")
@@ -79,6 +80,32 @@ struct AuditCommandTests {
         #expect(result.status == 0, "\(result)")
         let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
         #expect(report.contains("PASS POP3 login"))
+    }
+
+    @Test("quoted CSV fields with doubled quotes are read whole, and --pin is applied to every row")
+    func quotedFieldsAndPin() async throws {
+        let authority = try TestCertificateAuthority()
+        defer { authority.remove() }
+        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["ok@example.test": "s3cret-right"]))
+        let certificate = try authority.issue()
+        let listener = try server.listen(certificate: certificate, implicitTLS: true)
+        defer { listener.close() }
+        let directory = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "s3cret-right\n".write(toFile: directory + "/a \"quoted\" name", atomically: true, encoding: .utf8)
+        try "address,password_file,server,security\r\nok@example.test,\"\(directory)/a \"\"quoted\"\" name\",127.0.0.1:\(listener.port),tls\r\n"
+            .write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
+        let arguments = ["audit", directory + "/accounts.csv", "--report", directory + "/report.md", "--offline"]
+        let quoted = try await LinkmailRunner.run(arguments + ["--ca", authority.caFile])
+        #expect(quoted.status == 0, "\(quoted)")
+        #expect(try String(contentsOfFile: directory + "/report.md", encoding: .utf8).contains("PASS POP3 login"))
+        // Without the CA, the certificate is trusted only through its pin.
+        let unpinned = try await LinkmailRunner.run(arguments)
+        #expect(unpinned.status == 1)
+        let pinned = try await LinkmailRunner.run(arguments + ["--pin", certificate.fingerprint.description])
+        #expect(pinned.status == 0, "\(pinned)")
+        #expect(try String(contentsOfFile: directory + "/report.md", encoding: .utf8).contains("PASS POP3 login"))
     }
 
     @Test("a CSV without an address column, or no --report, is a usage error")
