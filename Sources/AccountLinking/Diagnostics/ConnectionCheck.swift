@@ -52,6 +52,13 @@ public struct ConnectionCheck: Sendable {
         return nil
     }
 
+    /// Sessions open as linking, sync and sending open them.
+    private var opener: SessionOpener {
+        SessionOpener(
+            connector: connector, tlsPolicy: tlsPolicy, timeouts: timeouts,
+            allowsInsecureAuthentication: allowInsecureAuthentication)
+    }
+
     private func skipSignIn(_ label: String, user: String, report: (Step) -> Void) {
         report(Step(name: "\(label) login", passed: false, detail: "not attempted: no password given for \(user)", skipped: true))
     }
@@ -86,9 +93,6 @@ public struct ConnectionCheck: Sendable {
 
     private func checkIncoming(secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(incoming, label: "POP3", report: report) { return failure }
-        let opener = SessionOpener(
-            connector: connector, tlsPolicy: tlsPolicy, timeouts: timeouts,
-            allowsInsecureAuthentication: allowInsecureAuthentication)
         let client: POP3Client
         do {
             client = try await opener.connectPOP3(incoming)
@@ -138,9 +142,7 @@ public struct ConnectionCheck: Sendable {
     private func checkOutgoing(_ settings: ServerSettings, secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(settings, label: "SMTP", report: report) { return failure }
         do {
-            let client = try await SMTPClient.connect(
-                to: settings.endpoint, tlsPolicy: tlsPolicy, timeouts: timeouts, connector: connector,
-                configuration: .init(allowInsecureCleartextAuthentication: allowInsecureAuthentication))
+            let client = try await opener.connectSMTP(settings)
             let capabilities = await client.capabilities
             report(Step(
                 name: "SMTP greeting", passed: true,

@@ -71,6 +71,17 @@ public struct SessionOpener: Sendable {
         return client
     }
 
+    /// Connects to an outgoing server (greeting, EHLO, STARTTLS when asked); not signed in yet.
+    public func connectSMTP(_ settings: ServerSettings, policy: ConnectionPolicy = .default) async throws -> SMTPClient {
+        try await SMTPClient.connect(
+            to: settings.endpoint, tlsPolicy: tlsPolicy(for: policy), timeouts: timeouts(for: policy), connector: connector,
+            configuration: smtpConfiguration(policy))
+    }
+
+    private func smtpConfiguration(_ policy: ConnectionPolicy) -> SMTPClient.Configuration {
+        .init(allowInsecureCleartextAuthentication: allowsInsecure(policy))
+    }
+
     /// A sender through an outgoing server, signing in with `secret` (nil: no AUTH).
     public func smtpSender(
         _ settings: ServerSettings, secret: Credentials.Secret?, policy: ConnectionPolicy = .default
@@ -78,6 +89,6 @@ public struct SessionOpener: Sendable {
         SMTPMailSender(
             endpoint: settings.endpoint, credentials: secret.map { Credentials(user: settings.user, secret: $0) },
             tlsPolicy: tlsPolicy(for: policy), timeouts: timeouts(for: policy), connector: connector,
-            configuration: .init(allowInsecureCleartextAuthentication: allowsInsecure(policy)))
+            configuration: smtpConfiguration(policy))
     }
 }

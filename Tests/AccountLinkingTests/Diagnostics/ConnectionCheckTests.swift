@@ -42,4 +42,36 @@ struct ConnectionCheckTests {
         let signIns = fixture.server.receivedCommands.filter { ["USER", "PASS", "AUTH", "APOP"].contains($0.split(separator: " ").first.map { $0.uppercased() }) }
         #expect(signIns.isEmpty)
     }
+
+    /// A check of both servers: the fixture's POP3 fake over TLS and an SMTP fake that knows the
+    /// same account, each reached the way the linker reaches them.
+    private func bothServers(_ fixture: LinkerFixture, smtp: FakeSMTPServer) -> ConnectionCheck {
+        ConnectionCheck(
+            incoming: ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: LinkerFixture.linked),
+            outgoing: ServerSettings(host: "smtp.example.net", port: 465, security: .tls, user: LinkerFixture.linked),
+            connector: RoutingConnector(pop3: fixture.server.connector, smtp: smtp.connector()))
+    }
+
+    @Test("the outgoing server is checked through the same opener: greeting, then sign-in with the server's words")
+    func outgoingServer() async throws {
+        let fixture = try LinkerFixture()
+        let smtp = FakeSMTPServer(configuration: .init(accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password])))
+        let steps = Mutex<[String]>([])
+        let passed = await bothServers(fixture, smtp: smtp).run(secret: .password(LinkerFixture.password)) { step in
+            steps.withLock { $0.append(step.description) }
+        }
+        #expect(passed == nil, "\(steps.withLock { $0 })")
+        #expect(steps.withLock { $0 }.contains { $0.hasPrefix("PASS SMTP login") })
+
+        let wrongSMTP = FakeSMTPServer(configuration: .init(accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: "other"])))
+        let failed = await bothServers(fixture, smtp: wrongSMTP).run(secret: .password(LinkerFixture.password)) { _ in }
+        #expect(failed?.stage == .authentication)
+
+        let untouched = FakeSMTPServer(configuration: .init(accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: "x"])))
+        let skipped = Mutex<[String]>([])
+        _ = await bothServers(fixture, smtp: untouched).run(secret: nil) { step in skipped.withLock { $0.append(step.description) } }
+        #expect(skipped.withLock { $0 }.contains { $0.hasPrefix("SKIP SMTP login") })
+        #expect(untouched.sessionCount == 1)
+        #expect(!untouched.receivedCommands.contains { $0.uppercased().hasPrefix("AUTH") })
+    }
 }
