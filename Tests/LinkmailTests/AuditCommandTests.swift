@@ -38,74 +38,80 @@ struct AuditCommandTests {
         #expect(!result.standardOutput.contains("s3cret") && !result.standardError.contains("s3cret"))
     }
 
+    /// One account (`ok@example.test`, password `s3cret-right`) on a fake POP3 server over
+    /// implicit TLS, a scratch folder, and `linkmail audit` over a CSV written into it.
+    private final class Fixture {
+        let authority: TestCertificateAuthority
+        let certificate: TestCertificateAuthority.ServerCertificate
+        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["ok@example.test": "s3cret-right"]))
+        let listener: LoopbackListener
+        let directory = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString)"
+
+        init() throws {
+            authority = try TestCertificateAuthority()
+            certificate = try authority.issue()
+            listener = try server.listen(certificate: certificate, implicitTLS: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+
+        deinit {
+            listener.close()
+            authority.remove()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+
+        var server127: String { "127.0.0.1:\(listener.port)" }
+
+        /// Writes `csv` and runs the audit with `extra` options (trusting the CA unless told not to).
+        func audit(_ csv: String, trustingCA: Bool = true, _ extra: [String] = []) async throws -> ExecutableRunner.Result {
+            try csv.write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
+            return try await LinkmailRunner.run(
+                ["audit", directory + "/accounts.csv", "--report", directory + "/report.md", "--offline"]
+                    + (trustingCA ? ["--ca", authority.caFile] : []) + extra)
+        }
+
+        func report() throws -> String { try String(contentsOfFile: directory + "/report.md", encoding: .utf8) }
+
+        /// Sign-in commands the server received.
+        var signIns: [String] {
+            server.receivedCommands.filter { ["USER", "PASS", "AUTH", "APOP"].contains($0.split(separator: " ").first.map { $0.uppercased() }) }
+        }
+    }
+
     @Test("a row without a password file is checked up to sign-in and never signs in (no failed login counted)")
     func rowWithoutPassword() async throws {
-        let authority = try TestCertificateAuthority()
-        defer { authority.remove() }
-        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["ok@example.test": "s3cret-right"]))
-        let listener = try server.listen(certificate: try authority.issue(), implicitTLS: true)
-        defer { listener.close() }
-        let directory = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "address,password_file,server,security,user\nok@example.test,,127.0.0.1:\(listener.port),tls,\n"
-            .write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
-        let result = try await LinkmailRunner.run([
-            "audit", directory + "/accounts.csv", "--report", directory + "/report.md", "--offline", "--ca", authority.caFile,
-        ])
+        let fixture = try Fixture()
+        let result = try await fixture.audit("address,password_file,server,security,user\nok@example.test,,\(fixture.server127),tls,\n")
         #expect(result.status == 0, "\(result)")
-        let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        let report = try fixture.report()
         #expect(report.contains("PASS POP3 greeting"))
         #expect(report.contains("SKIP POP3 login: not attempted: no password given"))
-        let signIns = server.receivedCommands.filter { ["USER", "PASS", "AUTH", "APOP"].contains($0.split(separator: " ").first.map { $0.uppercased() }) }
-        #expect(signIns.isEmpty, "sign-in commands sent: \(signIns)")
+        #expect(fixture.signIns.isEmpty, "sign-in commands sent: \(fixture.signIns)")
     }
 
     @Test("a password file with CRLF line ends gives its first line as the password")
     func crlfPasswordFile() async throws {
-        let authority = try TestCertificateAuthority()
-        defer { authority.remove() }
-        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["ok@example.test": "s3cret-right"]))
-        let listener = try server.listen(certificate: try authority.issue(), implicitTLS: true)
-        defer { listener.close() }
-        let directory = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "s3cret-right\r\nsecond line\r\n".write(toFile: directory + "/crlf", atomically: true, encoding: .utf8)
-        try "address,password_file,server,security,user\nok@example.test,\(directory)/crlf,127.0.0.1:\(listener.port),tls,\n"
-            .write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
-        let result = try await LinkmailRunner.run([
-            "audit", directory + "/accounts.csv", "--report", directory + "/report.md", "--offline", "--ca", authority.caFile,
-        ])
+        let fixture = try Fixture()
+        try "s3cret-right\r\nsecond line\r\n".write(toFile: fixture.directory + "/crlf", atomically: true, encoding: .utf8)
+        let result = try await fixture.audit(
+            "address,password_file,server,security,user\nok@example.test,\(fixture.directory)/crlf,\(fixture.server127),tls,\n")
         #expect(result.status == 0, "\(result)")
-        let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
-        #expect(report.contains("PASS POP3 login"))
+        #expect(try fixture.report().contains("PASS POP3 login"))
     }
 
     @Test("quoted CSV fields with doubled quotes are read whole, and --pin is applied to every row")
     func quotedFieldsAndPin() async throws {
-        let authority = try TestCertificateAuthority()
-        defer { authority.remove() }
-        let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["ok@example.test": "s3cret-right"]))
-        let certificate = try authority.issue()
-        let listener = try server.listen(certificate: certificate, implicitTLS: true)
-        defer { listener.close() }
-        let directory = NSTemporaryDirectory() + "linkmail-audit-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "s3cret-right\n".write(toFile: directory + "/a \"quoted\" name", atomically: true, encoding: .utf8)
-        try "address,password_file,server,security\r\nok@example.test,\"\(directory)/a \"\"quoted\"\" name\",127.0.0.1:\(listener.port),tls\r\n"
-            .write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
-        let arguments = ["audit", directory + "/accounts.csv", "--report", directory + "/report.md", "--offline"]
-        let quoted = try await LinkmailRunner.run(arguments + ["--ca", authority.caFile])
+        let fixture = try Fixture()
+        try "s3cret-right\n".write(toFile: fixture.directory + "/a \"quoted\" name", atomically: true, encoding: .utf8)
+        let csv = "address,password_file,server,security\r\nok@example.test,\"\(fixture.directory)/a \"\"quoted\"\" name\",\(fixture.server127),tls\r\n"
+        let quoted = try await fixture.audit(csv)
         #expect(quoted.status == 0, "\(quoted)")
-        #expect(try String(contentsOfFile: directory + "/report.md", encoding: .utf8).contains("PASS POP3 login"))
+        #expect(try fixture.report().contains("PASS POP3 login"))
         // Without the CA, the certificate is trusted only through its pin.
-        let unpinned = try await LinkmailRunner.run(arguments)
-        #expect(unpinned.status == 1)
-        let pinned = try await LinkmailRunner.run(arguments + ["--pin", certificate.fingerprint.description])
+        #expect(try await fixture.audit(csv, trustingCA: false).status == 1)
+        let pinned = try await fixture.audit(csv, trustingCA: false, ["--pin", fixture.certificate.fingerprint.description])
         #expect(pinned.status == 0, "\(pinned)")
-        #expect(try String(contentsOfFile: directory + "/report.md", encoding: .utf8).contains("PASS POP3 login"))
+        #expect(try fixture.report().contains("PASS POP3 login"))
     }
 
     @Test("a CSV without an address column, or no --report, is a usage error")
