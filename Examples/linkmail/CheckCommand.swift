@@ -2,7 +2,6 @@ import AccountLinking
 import MailAuth
 import Foundation
 import MailTransport
-import Synchronization
 
 /// `linkmail check <connection> [--smtp HOST:PORT --smtp-security …] [--json]`: the troubleshooting
 /// checklist, one `PASS`/`FAIL` line per step, then the diagnosis (with `--json`, one JSON document:
@@ -33,14 +32,14 @@ enum CheckCommand {
             outgoing: outgoing, tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
             allowInsecureAuthentication: connection.allowsInsecurePlaintext)
         let json = arguments.flag("json")
-        let steps = Mutex<[ConnectionCheck.Step]>([])
+        let steps = StepLog()
         let diagnosis = await check.run(secret: .password(password)) { step in
-            if json { steps.withLock { $0.append(step) } } else { print(step.description) }
+            if json { steps.append(step) } else { print(step.description) }
         }
         if json {
             var document: [String: Any] = [
                 "passed": diagnosis == nil,
-                "steps": steps.withLock { $0 }.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
+                "steps": steps.all.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
             ]
             if let diagnosis { document["error"] = Output.object(diagnosis) }
             Output.json(document)

@@ -7,12 +7,17 @@ import Testing
 
 @Suite("ConnectionCheck")
 struct ConnectionCheckTests {
+    /// A check of the fixture's POP3 fake over plaintext, allowed for the test.
+    private func plaintextCheck(_ fixture: LinkerFixture) -> ConnectionCheck {
+        ConnectionCheck(
+            incoming: ServerSettings(host: "pop.example.net", port: 110, security: .insecurePlaintext, user: LinkerFixture.linked),
+            connector: fixture.server.connector, allowInsecureAuthentication: true)
+    }
+
     @Test("an unencrypted connection fails the check even when sign-in and the mailbox pass")
     func plaintextFailsTheCheck() async throws {
         let fixture = try LinkerFixture()
-        let check = ConnectionCheck(
-            incoming: ServerSettings(host: "pop.example.net", port: 110, security: .insecurePlaintext, user: LinkerFixture.linked),
-            connector: fixture.server.connector, allowInsecureAuthentication: true)
+        let check = plaintextCheck(fixture)
         let diagnosis = await check.run(secret: .password(LinkerFixture.password)) { _ in }
         #expect(diagnosis?.stage == .tls)
     }
@@ -20,9 +25,7 @@ struct ConnectionCheckTests {
     @Test("a wrong password is reported at the sign-in step")
     func wrongPasswordFailsSignIn() async throws {
         let fixture = try LinkerFixture()
-        let check = ConnectionCheck(
-            incoming: ServerSettings(host: "pop.example.net", port: 110, security: .insecurePlaintext, user: LinkerFixture.linked),
-            connector: fixture.server.connector, allowInsecureAuthentication: true)
+        let check = plaintextCheck(fixture)
         let diagnosis = await check.run(secret: .password("wrong")) { _ in }
         #expect(diagnosis?.stage == .authentication)
     }
@@ -30,9 +33,7 @@ struct ConnectionCheckTests {
     @Test("without a secret the sign-in is skipped, never attempted, and the steps before it still run")
     func noSecretSkipsSignIn() async throws {
         let fixture = try LinkerFixture()
-        let check = ConnectionCheck(
-            incoming: ServerSettings(host: "pop.example.net", port: 110, security: .insecurePlaintext, user: LinkerFixture.linked),
-            connector: fixture.server.connector, allowInsecureAuthentication: true)
+        let check = plaintextCheck(fixture)
         let steps = Mutex<[ConnectionCheck.Step]>([])
         _ = await check.run(secret: nil) { step in steps.withLock { $0.append(step) } }
         let names = steps.withLock { $0 }.map(\.description)
