@@ -29,7 +29,7 @@ struct InteropDiscoveryTests {
     init() throws {
         bench = try TestbedEnvironment.required()
         dns = DNSClient(
-            servers: [DNSServerAddress(host: bench.dns.host, port: bench.dns.port)], timeout: .seconds(2), attempts: 1)
+            servers: [DNSServerAddress(host: bench.dns.host, port: bench.dns.port)], timeout: .seconds(10), attempts: 1)
         tls = TLSPolicy(additionalTrustedCAFiles: [bench.caFile])
     }
 
