@@ -121,6 +121,27 @@ struct MailboxSyncTests {
         #expect(await mailbox.log.last == "QUIT")
     }
 
+    @Test("a stop requested during a pass ends it at a batch boundary: stored, recorded, deleted, session ended")
+    func stopsAtBatchBoundary() async throws {
+        let store = InMemoryMailStore()
+        let mailbox = FakeRemoteMailbox(makeMessages(10), store: store, account: account)
+        let sync = MailboxSync(options: options(keep: false), store: store, statePath: temporaryStatePath())
+        let stop = SyncStop()
+        let report = try await sync.run(mailbox, stop: stop) { event in
+            if case .progress = event { stop.request() }
+        }
+        #expect(report.stoppedEarly)
+        #expect(report.fetched == 4 && report.deleted == 4, "the first batch of 4, and no more")
+        #expect(report.notices.contains { $0.contains("stopped early") })
+        #expect(try await store.messages(in: folder).count == 4)
+        #expect(await mailbox.log.last == "QUIT")
+        #expect(await mailbox.deletionsBeforeDurable == 0)
+        let rest = try await sync.run(mailbox)
+        #expect(!rest.stoppedEarly && rest.fetched == 6)
+        #expect(try await store.messages(in: folder).count == 10)
+        #expect(await mailbox.messages.isEmpty)
+    }
+
     @Test("a pass that fails midway keeps what it stored and the next pass fetches only the rest")
     func failureMidway() async throws {
         let store = InMemoryMailStore()
