@@ -17,6 +17,15 @@ import SMTPSender
 /// DIR/state/           UIDL records (FileSyncStateStore)
 /// DIR/Maildir/         where linked mail lands (MaildirStore, Maildir++ as Dovecot reads it)
 /// ```
+/// Another process has the home's Maildir open: one process at a time syncs into one Maildir.
+struct HomeInUse: Error, CustomStringConvertible {
+    var directory: String
+    var description: String {
+        "another linkmail process is using \(directory) (its Maildir is locked); nothing was synced, and that "
+            + "process keeps syncing every account. Stop it first (SIGTERM), or wait for it to finish."
+    }
+}
+
 struct Home {
     /// `config.json`: `{"format": "linkmail-home", "version": 1, …}`.
     struct Config: Codable {
@@ -74,7 +83,12 @@ struct Home {
         do { primary = try EmailAddress(config.primaryAddress) } catch {
             throw CommandLineArguments.UsageError("config.json: the primary address is not valid (\(error))")
         }
-        let store = try await MaildirStore.open(at: directory + "/Maildir")
+        let store: MaildirStore
+        do {
+            store = try await MaildirStore.open(at: directory + "/Maildir")
+        } catch let error as MailStoreError where error.code == .storeLocked {
+            throw HomeInUse(directory: directory)
+        }
         let opener = SessionOpener(
             tlsPolicy: config.connection.tlsPolicy, timeouts: config.connection.timeouts(over: .all(.seconds(30))),
             allowsInsecureAuthentication: config.connection.allowsInsecureAuthentication)

@@ -58,8 +58,9 @@ let usage = """
       update ADDRESS --home DIR [--password-file FILE] [--folder NAME|--inbox] [--marker COLOR]
              [--keep-copies | --delete-from-server [--after-days N]]
                                     changes the account's password, folder, marker or copies
-      sync --home DIR [--once] [--interval SECONDS]
-                                    syncs every confirmed account (repeating unless --once)
+      sync --home DIR [--once] [--interval SECONDS] [--concurrency N] [--shard K/N] [--json]
+                                    keeps every confirmed account synced until SIGTERM or
+                                    Ctrl-C (SIGUSR1 checks now); --once makes one pass
       accounts --home DIR [--json]  the linked accounts: folder, marker, copies kept, status
       identities --home DIR [--default ADDR]
                                     the From addresses, the default marked with *
@@ -142,7 +143,7 @@ func run(_ arguments: [String]) async -> ExitStatus {
         case "init": return try await AccountCommands.initialize(rest)
         case "add": return try await AccountCommands.add(rest)
         case "confirm": return try await AccountCommands.confirm(rest)
-        case "sync": return try await AccountCommands.sync(rest)
+        case "sync": return try await SyncCommand.run(rest)
         case "accounts": return try await AccountsCommand.run(rest)
         case "resend": return try await AccountCommands.resend(rest)
         case "unlink": return try await AccountCommands.unlink(rest)

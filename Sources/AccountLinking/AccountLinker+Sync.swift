@@ -23,12 +23,27 @@ extension AccountLinker {
         startedSyncs.append(Task { await self.sync(account.address) })
     }
 
-    /// One sync pass of every confirmed account; failures are kept per account, not thrown.
+    /// One sync pass of every confirmed account that needs nothing from its owner (of `shard`,
+    /// when given), at most `concurrency` at once; failures are kept per account, not thrown.
     @discardableResult
-    public func syncAll() async throws -> [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] {
+    public func syncAll(
+        concurrency: Int = 1, shard: SyncShard? = nil
+    ) async throws -> [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] {
+        let accounts = try await configuration.accounts.accounts().filter {
+            $0.status == .confirmed && $0.isUsable && (shard?.owns($0.id) ?? true)
+        }
         var results: [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] = [:]
-        for account in try await configuration.accounts.accounts() where account.status == .confirmed {
-            results[account.id] = await sync(account.address)
+        await withTaskGroup(of: (AccountID, Result<MailboxSync.Report, LinkDiagnosisError>).self) { group in
+            var waiting = accounts[...]
+            func startNext() {
+                guard let account = waiting.popFirst() else { return }
+                group.addTask { (account.id, await self.sync(account.address)) }
+            }
+            for _ in 0..<max(1, concurrency) { startNext() }
+            while let (id, result) = await group.next() {
+                results[id] = result
+                startNext()
+            }
         }
         return results
     }

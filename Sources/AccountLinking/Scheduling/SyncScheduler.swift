@@ -39,6 +39,7 @@ public actor SyncScheduler {
     private var watcher: Task<Void, Never>?
     private var sleeper: Task<Void, Never>?
     private var woken = false
+    private var startWindow: TimeInterval = 0
     private var stopping = false
 
     init(
@@ -73,6 +74,9 @@ public actor SyncScheduler {
             }
         }
         let now = clock.now
+        // Accounts loaded together start spread out, not in one burst: over the jitter window,
+        // but no wider than 50 ms per account, so a handful of accounts start at once.
+        startWindow = min(AccountSchedule.seconds(policy.interval) * policy.jitter, 0.05 * Double(accounts.count))
         for account in accounts { add(account, at: now, spread: true) }
         loop = Task { await self.run() }
     }
@@ -158,9 +162,7 @@ public actor SyncScheduler {
             schedule.isPaused = existing.isPaused
         }
         if spread {
-            // Accounts loaded together start spread over the jitter window, not in one burst.
-            let window = AccountSchedule.seconds(policy.interval) * policy.jitter
-            schedule.due = now.addingTimeInterval(window * (jitter() + 1) / 2)
+            schedule.due = now.addingTimeInterval(startWindow * (jitter() + 1) / 2)
         } else {
             schedule.checkNow(at: now)
         }
