@@ -31,6 +31,8 @@ public actor SyncScheduler {
     private let clock: any SchedulerClock
     private let jitter: @Sendable () -> Double
     private var schedules: [AccountID: AccountSchedule] = [:]
+    private var generations: [AccountID: Int] = [:]
+    private var queue = DueQueue()
     private var addresses: [AccountID: EmailAddress] = [:]
     private var running: [AccountID: Task<Void, Never>] = [:]
     private var lastProgress: [AccountID: Date] = [:]
@@ -85,7 +87,11 @@ public actor SyncScheduler {
     /// its owner; a check already running is not started twice.
     public func checkNow(_ address: EmailAddress? = nil) {
         let now = clock.now
-        for id in targets(address) where running[id] == nil { schedules[id]?.checkNow(at: now) }
+        for id in targets(address) where running[id] == nil {
+            guard var schedule = schedules[id] else { continue }
+            schedule.checkNow(at: now)
+            set(id, schedule)
+        }
         wake()
     }
 
@@ -96,7 +102,11 @@ public actor SyncScheduler {
 
     /// Checks a paused account (or every account) again, at its schedule.
     public func resume(_ address: EmailAddress? = nil) {
-        for id in targets(address) { schedules[id]?.isPaused = false }
+        for id in targets(address) {
+            guard var schedule = schedules[id], schedule.isPaused else { continue }
+            schedule.isPaused = false
+            set(id, schedule)
+        }
         wake()
     }
 
@@ -166,9 +176,27 @@ public actor SyncScheduler {
         } else {
             schedule.checkNow(at: now)
         }
-        schedules[account.id] = schedule
         addresses[account.id] = account.address
+        set(account.id, schedule)
         linker.broadcast.send(SyncEvent(account: account.id, kind: .scheduled(at: schedule.due, reason: schedule.reason), time: now))
+    }
+
+    /// Stores a schedule and queues its next check (older queue entries for it become stale).
+    private func set(_ id: AccountID, _ schedule: AccountSchedule) {
+        schedules[id] = schedule
+        let generation = (generations[id] ?? 0) + 1
+        generations[id] = generation
+        if schedule.due != .distantFuture {
+            queue.push(DueQueue.Entry(due: schedule.due, account: id, generation: generation))
+        }
+    }
+
+    /// Whether a queue entry still stands for its account's current schedule, and may run.
+    private func isCurrent(_ entry: DueQueue.Entry) -> Bool {
+        guard generations[entry.account] == entry.generation, running[entry.account] == nil,
+            let schedule = schedules[entry.account]
+        else { return false }
+        return !schedule.isPaused || schedule.reason == .checkNow
     }
 
     private func targets(_ address: EmailAddress?) -> [AccountID] {
@@ -186,11 +214,9 @@ public actor SyncScheduler {
                     await linker.cancelSync(address)
                 }
             }
-            let due = schedules.filter { id, schedule in
-                running[id] == nil && schedule.due <= now && (!schedule.isPaused || schedule.reason == .checkNow)
-            }.sorted { $0.value.due < $1.value.due }
-            for (id, _) in due where running.count < policy.maximumConcurrentSessions {
-                launch(id, at: now)
+            while running.count < policy.maximumConcurrentSessions, let entry = queue.first, entry.due <= now {
+                _ = queue.popFirst()
+                if isCurrent(entry) { launch(entry.account, at: now) }
             }
             await sleep(until: nextWake())
         }
@@ -199,9 +225,9 @@ public actor SyncScheduler {
     private func nextWake() -> Date {
         var next = Date.distantFuture
         if running.count < policy.maximumConcurrentSessions {
-            for (id, schedule) in schedules where running[id] == nil && (!schedule.isPaused || schedule.reason == .checkNow) {
-                next = min(next, schedule.due)
-            }
+            // Stale entries at the front are dropped here, so the wake time is a real check's.
+            while let entry = queue.first, !isCurrent(entry) { _ = queue.popFirst() }
+            if let entry = queue.first { next = entry.due }
         }
         for (id, last) in lastProgress where running[id] != nil && !stalled.contains(id) {
             next = min(next, last.addingTimeInterval(AccountSchedule.seconds(policy.stallLimit)))
@@ -259,7 +285,7 @@ public actor SyncScheduler {
         let outcome: AccountSchedule.Outcome =
             wasStalled ? .transient : AccountSchedule.Outcome(result, loginDelay: schedule.minimumInterval)
         let needsOwner = schedule.record(outcome, at: now, policy: policy, jitter: jitter())
-        schedules[id] = schedule
+        set(id, schedule)
         if needsOwner, case .failure(let error) = result {
             schedules[id] = nil
             let attention: LinkedAccount.Attention =
