@@ -41,6 +41,10 @@ public struct AccountSchedule: Sendable, Equatable {
     public var reason: Reason
     /// The current adaptive interval between regular checks.
     public var interval: Duration
+    /// The estimated arrival rate, in messages per hour (nil before the first check).
+    public var messagesPerHour: Double?
+    /// When the last check that reached the server ended.
+    public var lastCheck: Date?
     /// The account's own minimum between checks (its provider's or its server's); nil for none.
     public var minimumInterval: Duration?
     /// Failures in a row (of any kind but ``Outcome/needsOwner``); 0 after a good check.
@@ -61,6 +65,8 @@ public struct AccountSchedule: Sendable, Equatable {
         self.refusals = 0
         self.firstRefusal = nil
         self.isPaused = false
+        self.messagesPerHour = nil
+        self.lastCheck = nil
     }
 
     /// Takes in the outcome of a check that ended at `now` and sets the next ``due``.
@@ -78,9 +84,11 @@ public struct AccountSchedule: Sendable, Equatable {
             failures = 0
             refusals = 0
             firstRefusal = nil
-            let factor = count > 0 ? policy.speedUpFactor : policy.slowDownFactor
-            interval = Self.clamp(interval * factor, floor, ceiling)
-            delay = interval
+            let rate = updateRate(found: count, at: now, horizon: Self.seconds(policy.rateHorizon))
+            // One message an hour → `interval`; the interval scales as 1/√rate.
+            let scaled = Self.seconds(policy.interval) / max(rate, 1e-3).squareRoot()
+            interval = Self.clamp(.seconds(scaled), floor, ceiling)
+            delay = count > 0 ? floor : interval
             reason = .regular
         case .skipped:
             delay = interval
@@ -117,6 +125,21 @@ public struct AccountSchedule: Sendable, Equatable {
         let spread = 1 + policy.jitter * min(1, max(-1, jitter))
         due = now.addingTimeInterval(Self.seconds(delay) * spread)
         return false
+    }
+
+    /// Decays the rate estimate by the time since the last check and adds what this one found:
+    /// a count of the mail of about the last `horizon` seconds, per hour.
+    private mutating func updateRate(found count: Int, at now: Date, horizon: TimeInterval) -> Double {
+        let previous: Double
+        if let rate = messagesPerHour, let last = lastCheck {
+            previous = rate * exp(-max(0, now.timeIntervalSince(last)) / horizon)
+        } else {
+            previous = 1  // a new account starts at the reference rate, checked every `interval`
+        }
+        let rate = previous + Double(count) * 3600 / horizon
+        messagesPerHour = rate
+        lastCheck = now
+        return rate
     }
 
     /// Schedules a check now (a user's "check now", or a newly confirmed account).

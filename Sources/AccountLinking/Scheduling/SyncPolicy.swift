@@ -3,23 +3,27 @@ import Foundation
 /// How often accounts are checked and how failures are retried: the rules ``SyncScheduler``
 /// follows, as a plain value a host can store, show and change.
 ///
-/// The interval adapts to what the checks find. A check that fetched mail brings the next one
-/// sooner (``speedUpFactor``), an empty one pushes it later (``slowDownFactor``), within
-/// ``fastestInterval`` and ``slowestInterval``. Nothing ever checks an account more often than its
+/// The interval adapts to how much mail each account gets. Every check updates an estimate of
+/// the account's arrival rate (messages per hour, counted over the last ``rateHorizon``); an
+/// account receiving one message an hour is checked every ``interval``, a busier one more often
+/// and a quieter one less often, as the square root of its rate (four times the mail, half the
+/// interval: for a fixed number of checks, this allocation gives the lowest total delay). Mail
+/// comes in conversations, so a check that found mail is followed by one after
+/// ``fastestInterval``. Intervals stay within ``fastestInterval`` and ``slowestInterval``.
+/// Nothing ever checks an account more often than its
 /// own minimum: the provider's published check interval (Mozilla autoconfig's
 /// `<pop3><checkInterval>`) or the server's POP3 `LOGIN-DELAY` (RFC 2449 §6.8). Every delay is
 /// jittered by ±``jitter`` so thousands of accounts linked at the same moment do not poll in step.
 public struct SyncPolicy: Sendable, Equatable {
-    /// The interval a newly scheduled account starts with (10 minutes).
+    /// The interval of an account that receives one message an hour, and of a new account (10 minutes).
     public var interval: Duration
-    /// The shortest the adaptive interval gets after checks that found mail (2 minutes).
+    /// The shortest interval: the follow-up check after one that found mail, and the interval of
+    /// the busiest accounts (5 minutes).
     public var fastestInterval: Duration
-    /// The longest it gets after empty checks (1 hour).
+    /// The longest interval, for the quietest accounts (1 hour).
     public var slowestInterval: Duration
-    /// The interval is multiplied by this after a check that fetched mail (0.5).
-    public var speedUpFactor: Double
-    /// …and by this after an empty check (1.5).
-    public var slowDownFactor: Double
+    /// How far back the arrival rate looks (6 hours): older mail counts less and less.
+    public var rateHorizon: Duration
     /// Every delay is moved by up to this fraction either way (0.1 is ±10 %).
     public var jitter: Double
     /// The first retry after a transient failure (1 minute); each further one doubles it…
@@ -42,8 +46,8 @@ public struct SyncPolicy: Sendable, Equatable {
 
     /// The defaults above; every value can be changed.
     public init(
-        interval: Duration = .seconds(600), fastestInterval: Duration = .seconds(120),
-        slowestInterval: Duration = .seconds(3600), speedUpFactor: Double = 0.5, slowDownFactor: Double = 1.5,
+        interval: Duration = .seconds(600), fastestInterval: Duration = .seconds(300),
+        slowestInterval: Duration = .seconds(3600), rateHorizon: Duration = .seconds(6 * 3600),
         jitter: Double = 0.1, retryDelay: Duration = .seconds(60), retryCap: Duration = .seconds(3600),
         throttleDelay: Duration = .seconds(300), refusalsBeforeAttention: Int = 3,
         refusalSpan: Duration = .seconds(1800), stallLimit: Duration = .seconds(300),
@@ -52,8 +56,7 @@ public struct SyncPolicy: Sendable, Equatable {
         self.interval = interval
         self.fastestInterval = fastestInterval
         self.slowestInterval = slowestInterval
-        self.speedUpFactor = speedUpFactor
-        self.slowDownFactor = slowDownFactor
+        self.rateHorizon = rateHorizon
         self.jitter = jitter
         self.retryDelay = retryDelay
         self.retryCap = retryCap
@@ -66,9 +69,7 @@ public struct SyncPolicy: Sendable, Equatable {
 
     /// A fixed interval: no adaptation (for comparison, or for hosts that want it).
     public static func fixed(_ interval: Duration) -> SyncPolicy {
-        SyncPolicy(
-            interval: interval, fastestInterval: interval, slowestInterval: interval, speedUpFactor: 1,
-            slowDownFactor: 1)
+        SyncPolicy(interval: interval, fastestInterval: interval, slowestInterval: interval)
     }
 }
 

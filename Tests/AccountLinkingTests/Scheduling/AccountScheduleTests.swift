@@ -16,18 +16,41 @@ struct AccountScheduleTests {
         schedule.due.timeIntervalSince(time)
     }
 
-    @Test("a check that found mail brings the next one sooner, empty ones push it later, within the bounds")
+    @Test("a check that found mail is followed up soon; busy accounts are checked often, quiet ones rarely")
     func adaptive() {
         var schedule = AccountSchedule(due: start, policy: policy)
-        schedule.record(.fetched(3), at: start, policy: policy, jitter: 0)
-        #expect(seconds(schedule, after: start) == 300)
+        var time = start
+        schedule.record(.fetched(3), at: time, policy: policy, jitter: 0)
+        #expect(seconds(schedule, after: time) == 300, "the follow-up after mail: fastestInterval")
         #expect(schedule.reason == .regular)
-        for _ in 0..<5 { schedule.record(.fetched(1), at: start, policy: policy, jitter: 0) }
-        #expect(seconds(schedule, after: start) == 120, "never faster than fastestInterval")
+        // Quiet: nothing for a day and more; the interval grows to the slowest.
+        for _ in 0..<200 {
+            time = schedule.due
+            schedule.record(.fetched(0), at: time, policy: policy, jitter: 0)
+        }
+        #expect(seconds(schedule, after: time) == 3600, "never slower than slowestInterval")
+        #expect((schedule.messagesPerHour ?? 1) < 0.03)
+        // Busy: ten messages at every check; the interval shrinks to the fastest.
+        for _ in 0..<20 {
+            time = schedule.due
+            schedule.record(.fetched(10), at: time, policy: policy, jitter: 0)
+        }
+        #expect(schedule.interval == .seconds(300), "never faster than fastestInterval")
+    }
+
+    @Test("an account receiving one message an hour is checked every interval; four times as busy, twice as often")
+    func squareRootRule() {
+        var schedule = AccountSchedule(due: start, policy: policy)
+        schedule.messagesPerHour = 1
+        schedule.lastCheck = start
         schedule.record(.fetched(0), at: start, policy: policy, jitter: 0)
-        #expect(seconds(schedule, after: start) == 180)
-        for _ in 0..<20 { schedule.record(.fetched(0), at: start, policy: policy, jitter: 0) }
-        #expect(seconds(schedule, after: start) == 3600, "never slower than slowestInterval")
+        #expect(abs(seconds(schedule, after: start) - 600) < 1)
+        schedule.messagesPerHour = 4
+        schedule.record(.fetched(0), at: start, policy: policy, jitter: 0)
+        #expect(abs(seconds(schedule, after: start) - 300) < 1)
+        schedule.messagesPerHour = 0.25
+        schedule.record(.fetched(0), at: start, policy: policy, jitter: 0)
+        #expect(abs(seconds(schedule, after: start) - 1200) < 1)
     }
 
     @Test("the provider's minimum (web.de's 15 minutes) holds even after mail and for retries")
@@ -35,7 +58,7 @@ struct AccountScheduleTests {
         var schedule = AccountSchedule(due: start, policy: policy, minimumInterval: .seconds(900))
         #expect(schedule.interval == .seconds(900))
         for _ in 0..<4 { schedule.record(.fetched(5), at: start, policy: policy, jitter: -1) }
-        #expect(seconds(schedule, after: start) >= 900 * 0.9)
+        #expect(seconds(schedule, after: start) >= 900 * 0.9, "not even the follow-up after mail is sooner")
         schedule.record(.transient, at: start, policy: policy, jitter: 0)
         #expect(seconds(schedule, after: start) == 900)
     }
@@ -44,9 +67,9 @@ struct AccountScheduleTests {
     func jitter() {
         for value in [-1.0, -0.3, 0, 0.7, 1, 5] {
             var schedule = AccountSchedule(due: start, policy: policy)
-            schedule.record(.fetched(0), at: start, policy: policy, jitter: value)
+            schedule.record(.transient, at: start, policy: policy, jitter: value)
             let delay = seconds(schedule, after: start)
-            #expect(delay >= 900 * 0.9 - 0.001 && delay <= 900 * 1.1 + 0.001)
+            #expect(delay >= 60 * 0.9 - 0.001 && delay <= 60 * 1.1 + 0.001)
         }
     }
 
