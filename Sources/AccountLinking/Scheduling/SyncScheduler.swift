@@ -67,6 +67,10 @@ public actor SyncScheduler {
     /// Accounts with a session open now.
     public var inFlight: Set<AccountID> { Set(running.keys) }
 
+    /// Checks finished since the scheduler started (successful or not), for a dashboard or a
+    /// caller waiting for a round of checks without following every event.
+    public private(set) var completedChecks = 0
+
     func start(accounts: [LinkedAccount]) {
         let events = linker.broadcast.subscribe()
         watcher = Task { [weak self] in
@@ -274,6 +278,7 @@ public actor SyncScheduler {
 
     private func finished(_ id: AccountID, _ result: Result<MailboxSync.Report, LinkDiagnosisError>) async {
         running[id] = nil
+        completedChecks += 1
         lastProgress[id] = nil
         let wasStalled = stalled.remove(id) != nil
         defer { wake() }

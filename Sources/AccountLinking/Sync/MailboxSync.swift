@@ -203,6 +203,7 @@ public struct MailboxSync: Sendable {
         let untrusted = fullListing.filter { audit.trustedID(of: $0.number) == nil }
         let sharedIDs = Set(audit.duplicated).union(audit.repeatedNumbers)
         let recordedIDs = Set(state.messages.filter(\.value.delivered).keys)
+        let loaded = report.stateRebuilt ? nil : state
         state.reconcile(listing: listing.map(\.uniqueID), now: now)
 
         var pending: [RemoteMessage] = []
@@ -221,7 +222,9 @@ public struct MailboxSync: Sendable {
             state.markDelivered(recovered, now: now)
             report.recovered = recovered.count
         }
-        try await self.state.save(state, for: options.account)
+        // An idle pass (nothing new, nothing vanished) leaves the record as it was: no write, no
+        // fsync, which for thousands of accounts checked every few minutes is most of the cost.
+        if state != loaded { try await self.state.save(state, for: options.account) }
         if !options.keepCopiesOnServer {
             let recoveredSet = Set(recovered)
             toDelete += listing.filter { recoveredSet.contains($0.uniqueID) || (state.isDelivered($0.uniqueID)) }
