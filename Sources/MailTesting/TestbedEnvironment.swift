@@ -141,6 +141,10 @@ public struct TestbedEnvironment: Sendable, Equatable {
     public var imapPort: Int? { values["MAILLINK_IMAP_PORT"].flatMap { Int($0) } }
     /// IMAP over implicit TLS, when the bench serves IMAP.
     public var imapsPort: Int? { values["MAILLINK_IMAPS_PORT"].flatMap { Int($0) } }
+    /// LMTP (RFC 2033) into the same Dovecot's mailboxes, plaintext on ``host``, when the bench
+    /// serves it: `user+Folder@domain` lands in the user's folder `Folder` (created when missing),
+    /// stored with CRLF line ends after the trace fields Dovecot adds (RFC 5321 §4.4).
+    public var lmtpPort: Int? { values["MAILLINK_LMTP_PORT"].flatMap { Int($0) } }
     /// An address of the same Dovecot (same ports) where plaintext logins before STLS really are
     /// refused: Dovecot counts a connection whose client and server IP are equal as secure, which
     /// 127.0.0.1 to 127.0.0.1 is.
@@ -389,6 +393,26 @@ public struct TestbedEnvironment: Sendable, Equatable {
         return try ["cur", "new"].reduce(0) { count, folder in
             count + (try manager.contentsOfDirectory(atPath: user.maildir + "/" + folder)).count
         }
+    }
+
+    /// The message files in `user`'s folder `folder` (`cur/` and `new/`, Maildir++ `.Folder`, with
+    /// `.` between the levels of a nested one; nil for the Inbox), sorted; none when it does not exist.
+    public func messageFiles(of user: User, folder: String?) -> [String] {
+        let base: String = folder.map { user.maildir + "/." + $0 } ?? user.maildir
+        var files: [String] = []
+        for sub in ["cur", "new"] {
+            let directory = base + "/" + sub
+            let names: [String] = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            files += names.map { directory + "/" + $0 }
+        }
+        return files.sorted()
+    }
+
+    /// Removes `user`'s folder `folder` (Maildir++ `.Folder`) with its messages, so a test starts
+    /// without it. Dovecot notices at the next access.
+    public func removeFolder(_ folder: String, of user: User) throws {
+        let path = user.maildir + "/." + folder
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
     }
 
     // MARK: - Helpers
