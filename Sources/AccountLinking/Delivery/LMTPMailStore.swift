@@ -77,7 +77,7 @@ public actor LMTPMailStore: ContentIndexedMailStore {
     }
 
     /// The configuration.
-    public let configuration: Configuration
+    public nonisolated let configuration: Configuration
     let log: LMTPDeliveryLog
     private var idle: [LMTPClient] = []
 
