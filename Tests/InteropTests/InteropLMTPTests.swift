@@ -39,6 +39,7 @@ struct InteropLMTPTests {
         let judy = try bench.claimUser("judy")
         try bench.removeFolder("LMTPStore", of: judy)
         try bench.removeFolder("LMTPStore.Large", of: judy)
+        try bench.removeFolder("LMTP spaced", of: judy)
         let records = NSTemporaryDirectory() + "maillink-lmtp-interop-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: records) }
         let store = try LMTPMailStore(configuration: .init(
@@ -73,6 +74,9 @@ struct InteropLMTPTests {
             offset = end
         }
         #expect(try await writer.commit().isDelivered)
+        // A folder name with a space travels in a quoted local part.
+        _ = try await store.deliver(IncomingMessage(bytes: original, folder: try Folder(["LMTP spaced"]), origin: nil))
+        #expect(bench.messageFiles(of: judy, folder: "LMTP spaced").count == 1)
         await store.close()
         let largeFiles = bench.messageFiles(of: judy, folder: "LMTPStore.Large")
         #expect(largeFiles.count == 1)

@@ -11,7 +11,9 @@ import SMTPSender
 /// separator (`.` for Dovecot's Maildir++ layout). For the Inbox the placeholder goes, with the
 /// delimiter right before it (`+` or `-`). A template without the placeholder sends every message
 /// to one address. A local part that is not a plain dot-atom after the substitution (a folder
-/// named after an address, `ivan@example_test`) is sent quoted (RFC 5321 §4.1.2 `Quoted-string`).
+/// named after an address, `ivan@example_test`, or with a space, `Old mailbox`) is sent quoted
+/// (RFC 5321 §4.1.2 `Quoted-string`); non-ASCII names are refused, since they would need SMTPUTF8
+/// (RFC 6531), which Dovecot's LMTP does not offer.
 ///
 /// ```swift
 /// let template = try LMTPRecipientTemplate("judy+{folder}@example.test")
@@ -46,7 +48,7 @@ public struct LMTPRecipientTemplate: Sendable, Hashable, CustomStringConvertible
 
     /// The address for `folder`.
     /// - Throws: ``FolderRouting/MailStoreError`` (`.invalidFolderName`) when the folder's name
-    ///   cannot be part of an address (spaces, control or non-ASCII characters).
+    ///   cannot be part of an address (control or non-ASCII characters, angle brackets, too long).
     public func recipient(for folder: Folder) throws -> SMTPPath {
         var address = text
         if let range = address.range(of: Self.placeholder) {
@@ -62,18 +64,15 @@ public struct LMTPRecipientTemplate: Sendable, Hashable, CustomStringConvertible
         }
         guard let at = address.lastIndex(of: "@") else { preconditionFailure("checked when the template was made") }
         let local = String(address[..<at])
-        guard local.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
-            throw MailStoreError(
-                .invalidFolderName,
-                "the folder \(folder) cannot be part of an LMTP recipient address (spaces, control and non-ASCII characters cannot be); rename it",
-                folder: folder)
-        }
-        let quoted = Self.isDotAtom(local) ? local : Self.quoted(local)
+        let domain = String(address[address.index(after: at)...])
         do {
-            return try SMTPPath(quoted + address[at...])
+            if Self.isDotAtom(local) { return try SMTPPath(address) }
+            return try SMTPPath(quotedLocalPart: local, domain: domain)
         } catch {
             throw MailStoreError(
-                .invalidFolderName, "the folder \(folder) makes an invalid recipient address: \(error.detail)", folder: folder)
+                .invalidFolderName,
+                "the folder \(folder) cannot be part of an LMTP recipient address (\(error.detail)); rename it",
+                folder: folder)
         }
     }
 
@@ -89,10 +88,5 @@ public struct LMTPRecipientTemplate: Sendable, Hashable, CustomStringConvertible
         return atoms.allSatisfy { atom in
             !atom.isEmpty && atom.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || atextSymbols.contains($0)) }
         }
-    }
-
-    /// `local` as a quoted string, `"` and `\` escaped (RFC 5321 §4.1.2 `quoted-pairSMTP`).
-    static func quoted(_ local: String) -> String {
-        "\"" + local.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

@@ -34,16 +34,22 @@ struct LMTPRecipientTemplateTests {
             try template.recipient(for: Folder(["ivan@example_test"])).address == "\"judy+ivan@example_test\"@example.test")
     }
 
-    @Test("a folder with a space or non-ASCII letters cannot be an address")
+    @Test("a folder with a space makes a quoted local part, quotes and backslashes escaped")
+    func spaces() throws {
+        #expect(try template.recipient(for: Folder(["Old mailbox"])).address == "\"judy+Old mailbox\"@example.test")
+        #expect(try template.recipient(for: Folder(["say \"hi\""])).address == "\"judy+say \\\"hi\\\"\"@example.test")
+    }
+
+    @Test("a folder with non-ASCII letters or angle brackets cannot be an address")
     func refused() throws {
-        for name in ["Linked mail", "Bücher"] {
+        for name in ["Bücher", "a<b>"] {
             #expect(throws: MailStoreError.self) { try template.recipient(for: Folder([name])) }
         }
     }
 
     @Test("a template must be an address with the placeholder in its local part")
     func invalidTemplates() {
-        for text in ["judy", "judy@{folder}.test", "{folder}+{folder}@example.test", "ju dy+{folder}@example.test"] {
+        for text in ["judy", "judy@{folder}.test", "{folder}+{folder}@example.test", "jüdy+{folder}@example.test"] {
             #expect(throws: MailStoreError.self) { try LMTPRecipientTemplate(text) }
         }
     }
