@@ -128,7 +128,7 @@ public actor LMTPClient {
         -> LMTPDeliveryResult
     {
         try await perform {
-            try self.requireReady()
+            try self.requireReady(recipients: recipients)
             let has8Bit = message.withUnsafeBufferPointer { $0.contains { $0 >= 0x80 } }
             let first = self.machine.beginTransaction(
                 sender: sender, recipients: Self.unique(recipients), messageSize: message.count, has8BitData: has8Bit)
@@ -143,7 +143,7 @@ public actor LMTPClient {
     ///   stays usable and nothing was sent).
     public func beginMessage(from sender: SMTPPath?, to recipients: [SMTPPath], messageSize: Int? = nil) async throws {
         try await perform {
-            try self.requireReady()
+            try self.requireReady(recipients: recipients)
             // 8-bit content is not known yet; Dovecot and RFC 6152 servers take it either way.
             let first = self.machine.beginTransaction(
                 sender: sender, recipients: Self.unique(recipients), messageSize: messageSize,
@@ -187,8 +187,9 @@ public actor LMTPClient {
         }
     }
 
-    /// Ends the session with QUIT and closes the connection.
+    /// Ends the session with QUIT and closes the connection; nothing to do once it has ended.
     public func quit() async throws {
+        guard !hasEnded else { return close() }
         try await perform {
             defer { self.close() }
             guard !self.hasEnded else { return }
@@ -210,7 +211,10 @@ public actor LMTPClient {
             ended: { hasEnded ? SMTPError(.notConnected, detail: "the LMTP session has ended") : nil }, end: close, body)
     }
 
-    private func requireReady() throws {
+    private func requireReady(recipients: [SMTPPath]? = nil) throws {
+        if let recipients, recipients.isEmpty {
+            throw SessionContinuesError(error: SMTPError(.invalidArgument, detail: "a message needs at least one recipient"))
+        }
         guard machine.isReady else {
             throw SessionContinuesError(
                 error: SMTPError(

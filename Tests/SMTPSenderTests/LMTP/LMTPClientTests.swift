@@ -109,6 +109,7 @@ struct LMTPClientTests {
         let server = FakeLMTPServer()
         let client = try await connect(server)
         await #expect(throws: SMTPError.self) { try await client.appendMessage([1, 2, 3]) }
+        await #expect(throws: SMTPError.self) { _ = try await client.deliver([1], from: nil, to: []) }
         try await client.reset()
         try await client.quit()
     }
