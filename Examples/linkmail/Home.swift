@@ -115,9 +115,10 @@ struct Home {
             }
         case .lmtp(let endpoint, let recipient):
             // The Maildir stays closed: every process on this home may deliver at once.
-            let lmtp = try LMTPMailStore(configuration: .init(
-                endpoint: endpoint, recipient: recipient, recordDirectory: directory + "/delivered",
-                tlsPolicy: opener.tlsPolicy, timeouts: opener.timeouts))
+            let lmtp = try LMTPMailStore(
+                configuration: .init(
+                    endpoint: endpoint, recipient: recipient, recordDirectory: directory + "/delivered",
+                    tlsPolicy: opener.tlsPolicy, timeouts: opener.timeouts))
             store = OpenStore(store: lmtp, closing: { await lmtp.close() })
         }
         var configuration = try AccountLinker.Configuration.files(

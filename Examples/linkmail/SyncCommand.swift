@@ -78,7 +78,8 @@ enum SyncCommand {
         } else if target.lowercased().hasPrefix("lmtps://") {
             (security, address) = (.tls, target.dropFirst(8))
         } else {
-            throw CommandLineArguments.UsageError("--deliver wants lmtp://HOST:PORT or lmtps://HOST:PORT, not \(target)")
+            throw CommandLineArguments.UsageError(
+                "--deliver wants lmtp://HOST:PORT or lmtps://HOST:PORT, not \(target)")
         }
         let hostAndPort = address.hasSuffix("/") ? address.dropLast() : address
         guard let endpoint = Endpoint(parsing: String(hostAndPort), security: security) else {
@@ -86,7 +87,8 @@ enum SyncCommand {
         }
         guard let text = arguments.value("recipient") else {
             throw CommandLineArguments.UsageError(
-                "--deliver needs --recipient ADDRESS, such as 'judy+{folder}@example.test' ({folder} becomes the folder)")
+                "--deliver needs --recipient ADDRESS, such as 'judy+{folder}@example.test' "
+                    + "({folder} becomes the folder)")
         }
         do {
             return .lmtp(endpoint, recipient: try LMTPRecipientTemplate(text))

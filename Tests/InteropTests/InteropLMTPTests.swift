@@ -42,11 +42,13 @@ struct InteropLMTPTests {
         try bench.removeFolder("LMTP spaced", of: judy)
         let records = NSTemporaryDirectory() + "maillink-lmtp-interop-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: records) }
-        let store = try LMTPMailStore(configuration: .init(
-            endpoint: try Self.endpoint(bench), recipient: try LMTPRecipientTemplate("judy+{folder}@example.test"),
-            recordDirectory: records, timeouts: .all(.seconds(30))))
+        let store = try LMTPMailStore(
+            configuration: .init(
+                endpoint: try Self.endpoint(bench), recipient: try LMTPRecipientTemplate("judy+{folder}@example.test"),
+                recordDirectory: records, timeouts: .all(.seconds(30))))
         let folder = try Folder(path: "LMTPStore")
-        let original = Array("From: x@example.org\r\nSubject: =?UTF-8?B?w6k=?=\r\n\r\n.leading dot\r\nbody \u{e9}\r\n".utf8)
+        let original = Array(
+            "From: x@example.org\r\nSubject: =?UTF-8?B?w6k=?=\r\n\r\n.leading dot\r\nbody \u{e9}\r\n".utf8)
         let origin = MessageOrigin(account: "ivan@example.test", uidl: "interop-1")
         let first = try await store.deliver(IncomingMessage(bytes: original, folder: folder, origin: origin))
         #expect(first.isDelivered)
@@ -59,14 +61,16 @@ struct InteropLMTPTests {
         let files = bench.messageFiles(of: judy, folder: "LMTPStore")
         #expect(files.count == 1, "one file in judy's folder LMTPStore: \(files)")
         let stored = try Array(Data(contentsOf: URL(fileURLWithPath: try #require(files.first))))
-        let split = try #require(Self.afterTraceFields(stored, original: original), "the original bytes end the stored file")
+        let split = try #require(
+            Self.afterTraceFields(stored, original: original), "the original bytes end the stored file")
         #expect(Self.isTraceBlock(split.prefix), "only trace fields precede it: \(split.prefix)")
 
         // A large message streamed in chunks, into a nested folder.
         let line = Array("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n".utf8)
         let large = Array("Subject: large\r\n\r\n".utf8) + Array(repeating: line, count: 32 * 1024).flatMap { $0 }
         let writer = try await store.beginDelivery(
-            to: try Folder(path: "LMTPStore/Large"), marker: nil, origin: MessageOrigin(account: "ivan@example.test", uidl: "interop-2"))
+            to: try Folder(path: "LMTPStore/Large"), marker: nil,
+            origin: MessageOrigin(account: "ivan@example.test", uidl: "interop-2"))
         var offset = 0
         while offset < large.count {
             let end = min(large.count, offset + 65536)

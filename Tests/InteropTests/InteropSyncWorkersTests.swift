@@ -33,7 +33,8 @@ struct InteropSyncWorkersTests {
             let primary = try bench.claimUser("alice")
             try Data((primary.password + "\n").utf8).write(to: URL(fileURLWithPath: work + "/primary"))
             let initialized = try await InteropSyncWorkersTests.run([
-                "init", "--home", path, "--primary", primary.address, "--server", "\(bench.host):\(bench.submissionPort)",
+                "init", "--home", path, "--primary", primary.address, "--server",
+                "\(bench.host):\(bench.submissionPort)",
                 "--security", "starttls", "--ca", bench.caFile, "--password-file", work + "/primary",
                 "--verify-base-url", "https://mail.example.test/confirm",
             ])
@@ -42,7 +43,8 @@ struct InteropSyncWorkersTests {
                 try bench.removeAllMessages(of: user)
                 try Data((user.password + "\n").utf8).write(to: URL(fileURLWithPath: work + "/\(user.key)"))
                 let added = try await InteropSyncWorkersTests.run([
-                    "add", user.address, "--home", path, "--server", "\(bench.host):\(bench.pop3sPort)", "--security", "tls",
+                    "add", user.address, "--home", path, "--server", "\(bench.host):\(bench.pop3sPort)", "--security",
+                    "tls",
                     "--ca", bench.caFile, "--password-file", work + "/\(user.key)",
                 ])
                 #expect(added.status == 0, "\(added)")
@@ -79,7 +81,8 @@ struct InteropSyncWorkersTests {
         return accounts
     }
 
-    @Test("two processes on one home at once: one syncs, the other skips the locked account, every message arrives once")
+    @Test(
+        "two processes on one home at once: one syncs, the other skips the locked account, every message arrives once")
     func twoProcessesOneHome() async throws {
         let bench = try TestbedEnvironment.required()
         #expect(bench.lmtpPort != nil, "the bench has no LMTP listener; run scripts/testbed restart")
@@ -90,12 +93,14 @@ struct InteropSyncWorkersTests {
 
         // Enough mail that the first process's pass takes a while: 1,200 messages of 20 KB.
         let count = 1200
-        let filler = String(repeating: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n", count: 320)
+        let filler = String(
+            repeating: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n", count: 320)
         for number in 1...count {
             try bench.deliver(Data("From: x@example.org\r\nSubject: worker \(number)\r\n\r\n\(filler)".utf8), to: judy)
         }
         let service = try ExecutableRunner.start(
-            "linkmail", ["sync", "--home", home.path, "--json", "--interval", "600", "--concurrency", "1"] + home.delivery,
+            "linkmail",
+            ["sync", "--home", home.path, "--json", "--interval", "600", "--concurrency", "1"] + home.delivery,
             unset: ["LINKMAIL_PASSWORD"])
         #expect(await service.waitForOutput(containing: "\"new\":\(count)"), "\(service.outputSoFar)")
         // The same home, at the same time: the Maildir is not opened, so this process runs, and
@@ -103,11 +108,14 @@ struct InteropSyncWorkersTests {
         let other = try await Self.run(["sync", "--home", home.path, "--once", "--json"] + home.delivery)
         #expect(other.status == 0, "\(other)")
         #expect(other.standardOutput.contains("\"event\":\"skipped\""), "\(other.standardOutput)")
-        #expect(await service.waitForOutput(containing: "\"fetched\":\(count)", limit: .seconds(300)), "\(service.outputSoFar)")
+        #expect(
+            await service.waitForOutput(containing: "\"fetched\":\(count)", limit: .seconds(300)),
+            "\(service.outputSoFar)")
         service.send(SIGTERM)
         let ended = await service.result()
         #expect(ended.status == 0, "\(ended.standardError)")
-        #expect(bench.messageFiles(of: judy, folder: "judy@example_test").count == count, "each message once in Dovecot")
+        #expect(
+            bench.messageFiles(of: judy, folder: "judy@example_test").count == count, "each message once in Dovecot")
 
         let again = try await Self.run(["sync", "--home", home.path, "--once", "--json"] + home.delivery)
         #expect(again.status == 0 && again.standardOutput.contains("\"fetched\":0"), "\(again)")
@@ -124,7 +132,8 @@ struct InteropSyncWorkersTests {
         defer { home.remove() }
         for user in [judy, ivan] {
             for number in 1...5 {
-                try bench.deliver(Data("From: x@example.org\r\nSubject: shard \(number)\r\n\r\nbody\r\n".utf8), to: user)
+                try bench.deliver(
+                    Data("From: x@example.org\r\nSubject: shard \(number)\r\n\r\nbody\r\n".utf8), to: user)
             }
         }
         let workers = try (0..<2).map { index in
@@ -146,7 +155,8 @@ struct InteropSyncWorkersTests {
         }
         #expect(synced[0].isDisjoint(with: synced[1]) && synced[0].union(synced[1]).count == 2)
         for user in [judy, ivan] {
-            #expect(bench.messageFiles(of: judy, folder: "\(user.key)@example_test").count == 5, "\(user.key)'s mail once")
+            #expect(
+                bench.messageFiles(of: judy, folder: "\(user.key)@example_test").count == 5, "\(user.key)'s mail once")
         }
     }
 }

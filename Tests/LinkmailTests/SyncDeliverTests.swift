@@ -14,7 +14,8 @@ struct SyncDeliverTests {
         let lmtp = FakeLMTPServer()
         let listener = try lmtp.listen()
         defer { listener.close() }
-        fixture.pop3.deliver(FakePOP3Message(uid: "late", text: "From: a@b.test\r\nSubject: late\r\n\r\nlate\r\n"), to: Fixture.linked)
+        fixture.pop3.deliver(
+            FakePOP3Message(uid: "late", text: "From: a@b.test\r\nSubject: late\r\n\r\nlate\r\n"), to: Fixture.linked)
         let delivery = ["--deliver", "lmtp://127.0.0.1:\(listener.port)", "--recipient", "judy+{folder}@example.test"]
         let first = try await fixture.run(["sync", "--home", fixture.home, "--once", "--json"] + delivery)
         #expect(first.status == 0, "\(first)")

@@ -128,7 +128,8 @@ final class LMTPDeliveryLog: @unchecked Sendable {
         }
         bytes += try Self.line(entry)
         // Anything after the last complete line is a write cut short by a crash: cut it off.
-        guard ftruncate(descriptor, off_t(file.offset)) == 0, lseek(descriptor, off_t(file.offset), SEEK_SET) >= 0 else {
+        guard ftruncate(descriptor, off_t(file.offset)) == 0, lseek(descriptor, off_t(file.offset), SEEK_SET) >= 0
+        else {
             throw failure("truncate", file.path)
         }
         var written = 0
@@ -191,10 +192,12 @@ final class LMTPDeliveryLog: @unchecked Sendable {
                 }
                 guard header.version <= version else {
                     throw StateFileError(
-                        .newerVersion, path: path, detail: "it has version \(header.version); this MailLink reads up to \(version)")
+                        .newerVersion, path: path,
+                        detail: "it has version \(header.version); this MailLink reads up to \(version)")
                 }
                 if let account, header.account != account {
-                    throw StateFileError(.unreadable, path: path, detail: "it records \(header.account), not \(account)")
+                    throw StateFileError(
+                        .unreadable, path: path, detail: "it records \(header.account), not \(account)")
                 }
                 continue
             }
@@ -203,7 +206,9 @@ final class LMTPDeliveryLog: @unchecked Sendable {
             } catch {
                 throw StateFileError(
                     .unreadable, path: path,
-                    detail: "a delivery line cannot be read, so deliveries stop rather than risk a duplicate; repair or remove that line")
+                    detail:
+                        "a delivery line cannot be read, so deliveries stop rather than risk a duplicate; repair or remove that line"
+                )
             }
         }
         return (entries, start)
@@ -249,7 +254,8 @@ final class LMTPDeliveryLog: @unchecked Sendable {
     private func failure(_ operation: String, _ path: String) -> MailStoreError {
         let number = errno
         let code: MailStoreError.Code =
-            [ENOSPC, EDQUOT].contains(number) ? .diskFull : [EACCES, EPERM, EROFS].contains(number) ? .notWritable : .ioFailure
+            [ENOSPC, EDQUOT].contains(number)
+            ? .diskFull : [EACCES, EPERM, EROFS].contains(number) ? .notWritable : .ioFailure
         return MailStoreError(code, "cannot \(operation) the delivery record \(path)", errno: number, path: path)
     }
 }

@@ -61,7 +61,8 @@ public actor LMTPMailStore: ContentIndexedMailStore {
         /// A configuration.
         public init(
             endpoint: Endpoint, recipient: LMTPRecipientTemplate, recordDirectory: String, sender: SMTPPath? = nil,
-            tlsPolicy: TLSPolicy = .default, timeouts: Timeouts = .default, connector: any MailConnector = SocketConnector(),
+            tlsPolicy: TLSPolicy = .default, timeouts: Timeouts = .default,
+            connector: any MailConnector = SocketConnector(),
             client: LMTPClient.Configuration = LMTPClient.Configuration(), maximumIdleConnections: Int = 4
         ) {
             self.endpoint = endpoint
@@ -102,9 +103,12 @@ public actor LMTPMailStore: ContentIndexedMailStore {
             let (outcome, _) = try await transact(folder: message.folder) { client in
                 try await client.deliver(message.bytes, from: sender, to: [recipient])
             }
-            outcomes.append(.delivered(try await record(
-                folder: message.folder, marker: message.marker, origin: message.origin, recipient: recipient,
-                size: message.bytes.count, content: MailboxSync.contentKey(of: message.bytes), outcome: outcome)))
+            outcomes.append(
+                .delivered(
+                    try await record(
+                        folder: message.folder, marker: message.marker, origin: message.origin, recipient: recipient,
+                        size: message.bytes.count, content: MailboxSync.contentKey(of: message.bytes), outcome: outcome)
+                ))
         }
         return outcomes
     }
@@ -121,7 +125,8 @@ public actor LMTPMailStore: ContentIndexedMailStore {
             try await session.beginMessage(from: sender, to: [recipient])
         }
         return LMTPMessageWriter(
-            store: self, client: client, target: .init(folder: folder, marker: marker, origin: origin, recipient: recipient))
+            store: self, client: client,
+            target: .init(folder: folder, marker: marker, origin: origin, recipient: recipient))
     }
 
     /// The record's identifier for `origin`'s message.
@@ -135,11 +140,14 @@ public actor LMTPMailStore: ContentIndexedMailStore {
         outcome: LMTPDeliveryResult
     ) async throws -> StoredMessage {
         guard let answer = outcome.outcome(for: recipient), answer.isDelivered else {
-            let error = outcome.outcome(for: recipient)?.error ?? SMTPError(.malformedReply, detail: "no reply for the recipient")
+            let error =
+                outcome.outcome(for: recipient)?.error
+                ?? SMTPError(.malformedReply, detail: "no reply for the recipient")
             throw Self.storeError(error, endpoint: configuration.endpoint, folder: folder)
         }
         let entry = LMTPDeliveryLog.Entry(
-            id: "lmtp-" + UUID().uuidString.lowercased(), account: origin?.account, uidl: origin?.uidl, content: content,
+            id: "lmtp-" + UUID().uuidString.lowercased(), account: origin?.account, uidl: origin?.uidl,
+            content: content,
             folder: folder, marker: marker, size: size, recipient: recipient.address, time: Date())
         if let account = origin?.account {
             try await log.run { try $0.append(entry, account: account) }
@@ -229,7 +237,8 @@ public actor LMTPMailStore: ContentIndexedMailStore {
                 "the LMTP server \(endpoint) did not confirm a message after receiving all of it; it may hold it already (\(error))",
                 folder: folder)
         case let error as SMTPError where error.reply?.isPermanentFailure == true:
-            return MailStoreError(.deliveryRefused, "the LMTP server \(endpoint) refused the message: \(error)", folder: folder)
+            return MailStoreError(
+                .deliveryRefused, "the LMTP server \(endpoint) refused the message: \(error)", folder: folder)
         case let error as SMTPError:
             return MailStoreError(.ioFailure, "delivery over LMTP to \(endpoint) failed: \(error)", folder: folder)
         default:
@@ -260,7 +269,8 @@ public actor LMTPMailStore: ContentIndexedMailStore {
     /// server's users may have moved or deleted them), oldest first.
     public func messages(in folder: Folder) async throws -> [StoredMessage] {
         try await log.run { try $0.allEntries() }.filter { $0.folder == folder }.sorted { $0.time < $1.time }.map {
-            StoredMessage(id: StoredMessage.ID($0.id), folder: $0.folder, origin: $0.origin, marker: $0.marker, size: $0.size)
+            StoredMessage(
+                id: StoredMessage.ID($0.id), folder: $0.folder, origin: $0.origin, marker: $0.marker, size: $0.size)
         }
     }
 
@@ -270,13 +280,16 @@ public actor LMTPMailStore: ContentIndexedMailStore {
         throw Self.unsupported("change a marker")
     }
 
-    public func move(_ id: StoredMessage.ID, to folder: Folder) async throws { throw Self.unsupported("move a message") }
+    public func move(_ id: StoredMessage.ID, to folder: Folder) async throws {
+        throw Self.unsupported("move a message")
+    }
 
     public func remove(_ id: StoredMessage.ID) async throws { throw Self.unsupported("remove a message") }
 
     public func removeFolder(_ folder: Folder) async throws { throw Self.unsupported("remove a folder") }
 
     private static func unsupported(_ what: String) -> MailStoreError {
-        MailStoreError(.unsupportedOperation, "a store that delivers over LMTP cannot \(what); do it on the mail server")
+        MailStoreError(
+            .unsupportedOperation, "a store that delivers over LMTP cannot \(what); do it on the mail server")
     }
 }

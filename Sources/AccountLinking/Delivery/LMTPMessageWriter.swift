@@ -79,7 +79,8 @@ actor LMTPMessageWriter: MessageWriter {
             return .delivered(
                 try await store.record(
                     folder: target.folder, marker: target.marker, origin: target.origin, recipient: target.recipient,
-                    size: size, content: MailboxSync.contentKey(size: size, digest: digest.finalize()), outcome: outcome))
+                    size: size, content: MailboxSync.contentKey(size: size, digest: digest.finalize()), outcome: outcome
+                ))
         }
     }
 

@@ -23,10 +23,11 @@ final class FakeLMTPSession {
 
     func run() async {
         do {
-            let greeting = faults.lazy.compactMap { fault -> String? in
-                if case .greeting(let line) = fault { return line }
-                return nil
-            }.first ?? "220 \(server.configuration.hostname) LMTP fake ready"
+            let greeting =
+                faults.lazy.compactMap { fault -> String? in
+                    if case .greeting(let line) = fault { return line }
+                    return nil
+                }.first ?? "220 \(server.configuration.hostname) LMTP fake ready"
             try await send(greeting)
             guard greeting.hasPrefix("220") else { return }
             while true { try await handle(String(decoding: try await reader.readLine(), as: UTF8.self)) }

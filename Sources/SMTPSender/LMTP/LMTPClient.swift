@@ -124,7 +124,9 @@ public actor LMTPClient {
     /// - Throws: ``SMTPError`` when nothing could be delivered before the message was sent (the
     ///   session stays usable), `.messageOutcomeUnknown` when the replies after the message did not
     ///   come, any other error when the session ended.
-    public func deliver(_ message: [UInt8], from sender: SMTPPath?, to recipients: [SMTPPath]) async throws
+    public func deliver(
+        _ message: [UInt8], from sender: SMTPPath?, to recipients: [SMTPPath]
+    ) async throws
         -> LMTPDeliveryResult
     {
         try await perform {
@@ -208,19 +210,22 @@ public actor LMTPClient {
 
     private func perform<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await turns.perform(
-            ended: { hasEnded ? SMTPError(.notConnected, detail: "the LMTP session has ended") : nil }, end: close, body)
+            ended: { hasEnded ? SMTPError(.notConnected, detail: "the LMTP session has ended") : nil }, end: close, body
+        )
     }
 
     private func requireReady(recipients: [SMTPPath]? = nil) throws {
         if let recipients, recipients.isEmpty {
-            throw SessionContinuesError(error: SMTPError(.invalidArgument, detail: "a message needs at least one recipient"))
+            throw SessionContinuesError(
+                error: SMTPError(.invalidArgument, detail: "a message needs at least one recipient"))
         }
         guard machine.isReady else {
             throw SessionContinuesError(
                 error: SMTPError(
                     .outOfSequence,
                     detail: machine.isSendingMessage
-                        ? "a message is being written; end it first" : "the session is not open yet; call open() first"))
+                        ? "a message is being written; end it first" : "the session is not open yet; call open() first")
+            )
         }
     }
 

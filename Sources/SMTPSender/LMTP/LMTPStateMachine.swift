@@ -202,7 +202,8 @@ public struct LMTPStateMachine: Sendable {
             state = .ready
             return error.map { .transactionFailed($0) } ?? .sessionReady(capabilities)
         case .ready, .handshake, .message, .closed:
-            return fail(SMTPError(.malformedReply, reply: reply, detail: "the server replied when no command was waiting"))
+            return fail(
+                SMTPError(.malformedReply, reply: reply, detail: "the server replied when no command was waiting"))
         case .quitting, .deliveryReplies:
             preconditionFailure("handled above")
         }
@@ -278,7 +279,8 @@ public struct LMTPStateMachine: Sendable {
         capabilities = SMTPCapabilities(ehloReply: reply)
         if configuration.requiresStartTLS, !upgraded {
             guard capabilities.supportsStartTLS else {
-                return fail(SMTPError(.startTLSNotOffered, reply: reply, detail: "the LMTP server does not offer STARTTLS"))
+                return fail(
+                    SMTPError(.startTLSNotOffered, reply: reply, detail: "the LMTP server does not offer STARTTLS"))
             }
             state = .startTLS
             return .send([.smtp(.startTLS)])
@@ -310,7 +312,9 @@ public struct LMTPStateMachine: Sendable {
         }
         guard envelopeAccepted else {
             // RFC 2033 §4.2: DATA must fail when no RCPT succeeded; a 354 leaves nobody to answer for.
-            return fail(SMTPError(.malformedReply, reply: reply, detail: "the server accepted DATA without an accepted recipient"))
+            return fail(
+                SMTPError(
+                    .malformedReply, reply: reply, detail: "the server accepted DATA without an accepted recipient"))
         }
         state = .message(transaction)
         return .sendMessage

@@ -2,8 +2,8 @@ import AccountLinking
 import FolderRouting
 import Foundation
 import MailTesting
-import SMTPSender
 import MailTransport
+import SMTPSender
 import Testing
 
 /// The LMTP store against MailTesting's fake LMTP server, with the sync engine on top.
@@ -16,10 +16,11 @@ struct LMTPMailStoreTests {
     init() throws { folder = try Folder(["Linked"]) }
 
     func store(_ server: FakeLMTPServer, idle: Int = 4) throws -> LMTPMailStore {
-        try LMTPMailStore(configuration: .init(
-            endpoint: Endpoint(host: "fake-lmtp.test", port: 24, security: .insecurePlaintext),
-            recipient: try LMTPRecipientTemplate("judy+{folder}@example.test"), recordDirectory: directory,
-            timeouts: .all(.seconds(10)), connector: server.connector(), maximumIdleConnections: idle))
+        try LMTPMailStore(
+            configuration: .init(
+                endpoint: Endpoint(host: "fake-lmtp.test", port: 24, security: .insecurePlaintext),
+                recipient: try LMTPRecipientTemplate("judy+{folder}@example.test"), recordDirectory: directory,
+                timeouts: .all(.seconds(10)), connector: server.connector(), maximumIdleConnections: idle))
     }
 
     func message(_ number: Int, size: Int = 100) -> [UInt8] {
@@ -35,7 +36,8 @@ struct LMTPMailStoreTests {
     func sync(_ store: any MailStore, state: any SyncStateStore, streaming: Int = 1 << 20) -> MailboxSync {
         MailboxSync(
             options: .init(
-                account: account, destination: RoutingDecision(folder: folder, marker: .blue), streamingThreshold: streaming,
+                account: account, destination: RoutingDecision(folder: folder, marker: .blue),
+                streamingThreshold: streaming,
                 batchCount: 3),
             store: store, state: state)
     }
@@ -152,10 +154,11 @@ struct LMTPMailStoreTests {
 
     @Test("a permanent refusal is deliveryRefused, a temporary one is transient; neither is recorded")
     func refusals() async throws {
-        let server = FakeLMTPServer(configuration: .init(faults: [
-            .failAfterData("judy+Linked@example.test", reply: "452 4.2.2 Mailbox is full"),
-            .refuseRecipient("judy@example.test", reply: "550 5.1.1 User doesn't exist"),
-        ]))
+        let server = FakeLMTPServer(
+            configuration: .init(faults: [
+                .failAfterData("judy+Linked@example.test", reply: "452 4.2.2 Mailbox is full"),
+                .refuseRecipient("judy@example.test", reply: "550 5.1.1 User doesn't exist"),
+            ]))
         let store = try store(server)
         do {
             _ = try await store.deliver(incoming(1))
@@ -203,7 +206,8 @@ struct LMTPMailStoreTests {
         let server = FakeLMTPServer()
         let first = try store(server)
         _ = try await first.deliver(incoming(1))
-        let path = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".jsonl") })
+        let path = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".jsonl") })
         let handle = try #require(FileHandle(forWritingAtPath: directory + "/" + path))
         handle.seekToEndOfFile()
         handle.write(Data("{\"content\":\"con".utf8))
@@ -220,7 +224,8 @@ struct LMTPMailStoreTests {
     func corruptLine() async throws {
         let server = FakeLMTPServer()
         _ = try await store(server).deliver(incoming(1))
-        let path = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".jsonl") })
+        let path = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".jsonl") })
         let handle = try #require(FileHandle(forWritingAtPath: directory + "/" + path))
         handle.seekToEndOfFile()
         handle.write(Data("not json\n".utf8))

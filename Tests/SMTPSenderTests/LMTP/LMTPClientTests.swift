@@ -40,7 +40,8 @@ struct LMTPClientTests {
     func pipelined() async throws {
         let server = FakeLMTPServer()
         let client = try await connect(server)
-        _ = try await client.deliver(Array("x\r\n".utf8), from: Self.path("a@example.org"), to: [Self.path("judy@example.test")])
+        _ = try await client.deliver(
+            Array("x\r\n".utf8), from: Self.path("a@example.org"), to: [Self.path("judy@example.test")])
         try await client.quit()
         #expect(
             server.receivedCommands == [
@@ -72,7 +73,10 @@ struct LMTPClientTests {
 
     @Test("every recipient refused: the call throws, and the session delivers the next message")
     func refusedThenNext() async throws {
-        let server = FakeLMTPServer(configuration: .init(faults: [.refuseRecipient("nobody@example.test", reply: "550 5.1.1 User doesn't exist")]))
+        let server = FakeLMTPServer(
+            configuration: .init(faults: [
+                .refuseRecipient("nobody@example.test", reply: "550 5.1.1 User doesn't exist")
+            ]))
         let client = try await connect(server)
         await #expect(throws: SMTPError.self) {
             _ = try await client.deliver(Array("x\r\n".utf8), from: nil, to: [Self.path("nobody@example.test")])
@@ -88,8 +92,10 @@ struct LMTPClientTests {
         let server = FakeLMTPServer()
         let client = try await connect(server)
         try await client.beginMessage(from: nil, to: [Self.path("judy@example.test")])
-        let chunk = Array(repeating: Array("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n".utf8), count: 1024)
-            .flatMap { $0 }
+        let chunk = Array(
+            repeating: Array("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n".utf8), count: 1024
+        )
+        .flatMap { $0 }
         for _ in 0..<4 { try await client.appendMessage(chunk) }
         // The bytes are on their way while the message is still open: nothing waits for the end.
         var waited = 0

@@ -97,7 +97,9 @@ struct LMTPStateMachineTests {
     @Test("without PIPELINING, each command waits for the previous reply")
     func lockstepEnvelope() {
         var machine = ready(Self.lockstep)
-        #expect(machine.beginTransaction(sender: nil, recipients: [judy, ivan]) == .send([.smtp(.mailFrom(nil, parameters: []))]))
+        #expect(
+            machine.beginTransaction(sender: nil, recipients: [judy, ivan])
+                == .send([.smtp(.mailFrom(nil, parameters: []))]))
         #expect(machine.replyReceived(Self.reply(250)) == .send([.smtp(.rcptTo(judy, parameters: []))]))
         #expect(machine.replyReceived(Self.reply(250)) == .send([.smtp(.rcptTo(ivan, parameters: []))]))
         #expect(machine.replyReceived(Self.reply(250)) == .send([.smtp(.data)]))
