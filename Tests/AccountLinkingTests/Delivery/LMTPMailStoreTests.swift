@@ -201,21 +201,28 @@ struct LMTPMailStoreTests {
         }
     }
 
+    /// Appends `text` to the one delivery record in the folder, as a crash or a hand edit would; returns its path.
+    @discardableResult
+    func appendToRecord(_ text: String) throws -> String {
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".jsonl") })
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/" + name))
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        try handle.close()
+        return directory + "/" + name
+    }
+
     @Test("a line cut short by a crash is ignored and cut off before the next append")
     func tornLine() async throws {
         let server = FakeLMTPServer()
         let first = try store(server)
         _ = try await first.deliver(incoming(1))
-        let path = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".jsonl") })
-        let handle = try #require(FileHandle(forWritingAtPath: directory + "/" + path))
-        handle.seekToEndOfFile()
-        handle.write(Data("{\"content\":\"con".utf8))
-        try handle.close()
+        let path = try appendToRecord("{\"content\":\"con")
         let reopened = try store(server)
         #expect(try await reopened.message(from: MessageOrigin(account: account, uidl: "uid-1")) != nil)
         _ = try await reopened.deliver(incoming(2))
-        let lines = try String(contentsOfFile: directory + "/" + path, encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3, "the header and two deliveries, the torn line gone")
         #expect(try await self.store(server).messages(in: folder).count == 2)
     }
@@ -224,12 +231,7 @@ struct LMTPMailStoreTests {
     func corruptLine() async throws {
         let server = FakeLMTPServer()
         _ = try await store(server).deliver(incoming(1))
-        let path = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".jsonl") })
-        let handle = try #require(FileHandle(forWritingAtPath: directory + "/" + path))
-        handle.seekToEndOfFile()
-        handle.write(Data("not json\n".utf8))
-        try handle.close()
+        try appendToRecord("not json\n")
         await #expect(throws: StateFileError.self) { _ = try await self.store(server).deliver(self.incoming(2)) }
         #expect(server.deliveries.count == 1)
     }
