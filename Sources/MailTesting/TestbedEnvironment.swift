@@ -1,4 +1,11 @@
 import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Alias so interop tests can name a bench user without the nesting.
 public typealias TestbedUser = TestbedEnvironment.User
@@ -393,6 +400,42 @@ public struct TestbedEnvironment: Sendable, Equatable {
         return try ["cur", "new"].reduce(0) { count, folder in
             count + (try manager.contentsOfDirectory(atPath: user.maildir + "/" + folder)).count
         }
+    }
+
+    /// Waits until this test alone uses `users`' mailboxes among the tests that ask the same way,
+    /// in this process or another: a lock file per user in the bench's directory (`flock(2)`),
+    /// taken in key order. Suites that share a user (two sync-process suites share ivan) then run
+    /// in parallel without seeing each other's mail. Keep the returned lock until the test ends
+    /// (`defer { lock.release() }`); the kernel drops it if the process dies. Waiting polls, and
+    /// never blocks a thread.
+    public func exclusiveUse(of users: [User]) async throws -> UserLock {
+        let lock = UserLock()
+        for user in Set(users.map(\.key)).sorted() {
+            let path = directory + "/run/user-\(user).lock"
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+            guard descriptor >= 0 else { throw LoadError(.invalidValue, "cannot open \(path)") }
+            lock.add(descriptor)
+            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return lock
+    }
+
+    /// Mailboxes held by ``exclusiveUse(of:)``, until ``release()`` (or deinit).
+    public final class UserLock: Sendable {
+        private let descriptors = Mutex<[Int32]>([])
+
+        init() {}
+
+        func add(_ descriptor: Int32) { descriptors.withLock { $0.append(descriptor) } }
+
+        /// Lets the next test use the mailboxes.
+        public func release() {
+            for descriptor in descriptors.withLock({ held in defer { held = [] }; return held }) { close(descriptor) }
+        }
+
+        deinit { release() }
     }
 
     /// The message files in `user`'s folder `folder` (`cur/` and `new/`, Maildir++ `.Folder`, with

@@ -87,6 +87,8 @@ struct InteropSyncWorkersTests {
         let bench = try TestbedEnvironment.required()
         #expect(bench.lmtpPort != nil, "the bench has no LMTP listener; run scripts/testbed restart")
         let judy = try bench.claimUser("judy")
+        let lock = try await bench.exclusiveUse(of: [judy])
+        defer { lock.release() }
         try bench.removeFolder("judy@example_test", of: judy)
         let home = try await Home(bench: bench, linking: [judy])
         defer { home.remove() }
@@ -127,6 +129,9 @@ struct InteropSyncWorkersTests {
         let bench = try TestbedEnvironment.required()
         let judy = try bench.claimUser("judy")
         let ivan = try bench.claimUser("ivan")
+        // ivan is also the linked mailbox of InteropSyncProcessesTests: one suite at a time.
+        let lock = try await bench.exclusiveUse(of: [judy, ivan])
+        defer { lock.release() }
         for user in [judy, ivan] { try bench.removeFolder("\(user.key)@example_test", of: judy) }
         let home = try await Home(bench: bench, linking: [judy, ivan])
         defer { home.remove() }
