@@ -432,7 +432,11 @@ public struct TestbedEnvironment: Sendable, Equatable {
 
         /// Lets the next test use the mailboxes.
         public func release() {
-            for descriptor in descriptors.withLock({ held in defer { held = [] }; return held }) { close(descriptor) }
+            let held = descriptors.withLock { held in
+                defer { held = [] }
+                return held
+            }
+            for descriptor in held { close(descriptor) }
         }
 
         deinit { release() }
