@@ -91,6 +91,10 @@ public actor LMTPMailStore: ContentIndexedMailStore {
 
     // MARK: Delivering
 
+    /// Delivers each message in turn, one LMTP transaction each, and records it after the server's
+    /// 250; a message whose origin is recorded already is `.duplicate` and never sent. A refusal
+    /// throws (``FolderRouting/MailStoreError``: `.deliveryRefused` for a 5xx, `.ioFailure` for a
+    /// 4xx or a lost connection); the messages before it stay delivered and recorded.
     public func deliver(_ messages: [IncomingMessage]) async throws -> [DeliveryOutcome] {
         var outcomes: [DeliveryOutcome] = []
         for message in messages {
@@ -113,6 +117,9 @@ public actor LMTPMailStore: ContentIndexedMailStore {
         return outcomes
     }
 
+    /// Starts a streamed delivery: the envelope and DATA go out now, the bytes as they are
+    /// appended, the final dot at `commit()` (the contract of ``FolderRouting/MessageWriter``).
+    /// For a recorded origin, the writer drops the bytes and `commit()` answers `.duplicate`.
     public func beginDelivery(
         to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?
     ) async throws -> any MessageWriter {
@@ -248,10 +255,12 @@ public actor LMTPMailStore: ContentIndexedMailStore {
 
     // MARK: What the record answers
 
+    /// The identifier recorded for `origin`'s delivery, reading what other processes appended since.
     public func message(from origin: MessageOrigin) async throws -> StoredMessage.ID? {
         try await recorded(origin)
     }
 
+    /// The content keys recorded with `account`'s deliveries (``ContentIndexedMailStore``).
     public func contentKeys(ofAccount account: String) async throws -> Set<String> {
         Set(try await log.run { try $0.entries(of: account) }.map(\.content))
     }
@@ -274,18 +283,23 @@ public actor LMTPMailStore: ContentIndexedMailStore {
         }
     }
 
+    /// Throws `.unsupportedOperation`: LMTP cannot read a message back.
     public func read(_ id: StoredMessage.ID) async throws -> [UInt8] { throw Self.unsupported("read a message back") }
 
+    /// Throws `.unsupportedOperation`: LMTP carries no keywords.
     public func setMarker(_ marker: MarkerColor?, for id: StoredMessage.ID) async throws {
         throw Self.unsupported("change a marker")
     }
 
+    /// Throws `.unsupportedOperation`: move messages on the server, over IMAP.
     public func move(_ id: StoredMessage.ID, to folder: Folder) async throws {
         throw Self.unsupported("move a message")
     }
 
+    /// Throws `.unsupportedOperation`: remove messages on the server, over IMAP.
     public func remove(_ id: StoredMessage.ID) async throws { throw Self.unsupported("remove a message") }
 
+    /// Throws `.unsupportedOperation`: remove folders on the server, over IMAP.
     public func removeFolder(_ folder: Folder) async throws { throw Self.unsupported("remove a folder") }
 
     private static func unsupported(_ what: String) -> MailStoreError {
