@@ -2,6 +2,7 @@ import AccountLinking
 import Dispatch
 import FolderRouting
 import Foundation
+import MailTransport
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +17,8 @@ import Foundation
 enum SyncCommand {
     static func run(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
-            rest, valueOptions: ["home", "interval", "concurrency", "shard"], flagOptions: ["once", "json"])
+            rest, valueOptions: ["home", "interval", "concurrency", "shard", "deliver", "recipient"],
+            flagOptions: ["once", "json"])
         _ = try arguments.requirePositionals([])
         let home = try Home(arguments)
         let interval = try arguments.integer("interval", in: 10...86400) ?? 600
@@ -29,7 +31,7 @@ enum SyncCommand {
             shard = parsed
         }
         let json = arguments.flag("json")
-        let (linker, store) = try await home.makeLinker()
+        let (linker, store) = try await home.makeLinker(delivery: try delivery(arguments))
         if arguments.flag("once") {
             let status = try await once(linker, concurrency: concurrency, shard: shard, json: json)
             await store.close()
@@ -59,6 +61,40 @@ enum SyncCommand {
         printer.note("stopped")
         await store.close()
         return .success
+    }
+
+    /// `--deliver lmtp://HOST:PORT --recipient TEMPLATE` (`lmtps://` for implicit TLS), or the home's Maildir.
+    static func delivery(_ arguments: CommandLineArguments) throws -> Delivery {
+        guard let target = arguments.value("deliver") else {
+            if arguments.value("recipient") != nil {
+                throw CommandLineArguments.UsageError("--recipient goes with --deliver lmtp://HOST:PORT")
+            }
+            return .maildir
+        }
+        let security: Endpoint.Security
+        let address: Substring
+        if target.lowercased().hasPrefix("lmtp://") {
+            (security, address) = (.insecurePlaintext, target.dropFirst(7))
+        } else if target.lowercased().hasPrefix("lmtps://") {
+            (security, address) = (.tls, target.dropFirst(8))
+        } else {
+            throw CommandLineArguments.UsageError(
+                "--deliver wants lmtp://HOST:PORT or lmtps://HOST:PORT, not \(target)")
+        }
+        let hostAndPort = address.hasSuffix("/") ? address.dropLast() : address
+        guard let endpoint = Endpoint(parsing: String(hostAndPort), security: security) else {
+            throw CommandLineArguments.UsageError("--deliver: \(target) does not name HOST:PORT")
+        }
+        guard let text = arguments.value("recipient") else {
+            throw CommandLineArguments.UsageError(
+                "--deliver needs --recipient ADDRESS, such as 'judy+{folder}@example.test' "
+                    + "({folder} becomes the folder)")
+        }
+        do {
+            return .lmtp(endpoint, recipient: try LMTPRecipientTemplate(text))
+        } catch let error as MailStoreError {
+            throw CommandLineArguments.UsageError("--recipient: \(error.detail)")
+        }
     }
 
     /// One pass of every account, `concurrency` at once; exit 1 when any failed.

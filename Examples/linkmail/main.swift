@@ -59,8 +59,13 @@ let usage = """
              [--keep-copies | --delete-from-server [--after-days N]]
                                     changes the account's password, folder, marker or copies
       sync --home DIR [--once] [--interval SECONDS] [--concurrency N] [--shard K/N] [--json]
+           [--deliver lmtp://HOST:PORT --recipient 'USER+{folder}@DOMAIN']
                                     keeps every confirmed account synced until SIGTERM or
-                                    Ctrl-C (SIGUSR1 checks now); --once makes one pass
+                                    Ctrl-C (SIGUSR1 checks now); --once makes one pass.
+                                    --deliver hands mail to a mail server over LMTP (lmtps://
+                                    for TLS) instead of the home's Maildir, so several workers
+                                    can share one home; {folder} becomes the account's folder
+                                    (nothing, and the + before it, for the Inbox)
       accounts --home DIR [--json]  the linked accounts: folder, marker, copies kept, status
       identities --home DIR [--default ADDR]
                                     the From addresses, the default marked with *

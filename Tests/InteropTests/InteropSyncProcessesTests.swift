@@ -19,6 +19,8 @@ struct InteropSyncProcessesTests {
         let bench = try TestbedEnvironment.required()
         let primary = try bench.claimUser("alice")
         let linked = try bench.claimUser("ivan")
+        let lock = try await bench.exclusiveUse(of: [linked])  // InteropSyncWorkersTests links ivan too
+        defer { lock.release() }
         try bench.removeAllMessages(of: linked)
         let work = NSTemporaryDirectory() + "linkmail-processes-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)

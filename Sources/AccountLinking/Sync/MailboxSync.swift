@@ -505,6 +505,10 @@ public struct MailboxSync: Sendable {
 
     /// The content key of every message of this account in the store (read once, on a reset).
     private func storedContentKeys() async throws -> Set<String> {
+        // A store that cannot read back (LMTP into a mail server) recorded each key at delivery.
+        if let indexed = store as? any ContentIndexedMailStore {
+            return try await indexed.contentKeys(ofAccount: options.account)
+        }
         var keys: Set<String> = []
         for folder in try await store.folders() {
             for message in try await store.messages(in: folder) where message.origin?.account == options.account {
