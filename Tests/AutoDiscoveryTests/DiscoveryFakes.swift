@@ -61,12 +61,15 @@ struct FakeProbe: ServerProbe {
     var outcomes: [String: ProbeOutcome] = [:]
     var delay: Duration = .zero
     let probed = Recorder()
+    /// Probes that waited out their whole delay (not cancelled).
+    let waitedOut = Recorder()
 
     func probe(_ candidate: ProbeCandidate) async -> ProbeOutcome {
         let key = "\(candidate.host):\(candidate.port)"
         probed.append(key)
         if delay > .zero {
             do { try await Task.sleep(for: delay) } catch { return .failure(DiscoveryError(.cancelled)) }
+            waitedOut.append(key)
         }
         return outcomes[key] ?? .failure(DiscoveryError(.network, "\(key): connection refused"))
     }
