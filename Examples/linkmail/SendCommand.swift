@@ -64,15 +64,24 @@ enum SendCommand {
             var bytes = 0
             var refused: [String: String] = [:]
             do {
-                for _ in 0..<count {
-                    message.messageID = nil
-                    let encoded = try message.encoded()
-                    let result = try await client.send(envelope: envelope, message: encoded)
-                    for outcome in result.recipients where !outcome.isAccepted {
-                        refused[outcome.recipient.description] = "\(outcome.reply.code) \(outcome.reply.text)"
+                // One burst per slice of copies (pipelined across transactions, RFC 2920), so
+                // memory stays bounded by the slice whatever --count says.
+                var remaining = count
+                while remaining > 0 {
+                    var batch: [SMTPSubmission] = []
+                    for _ in 0..<min(remaining, 256) {
+                        message.messageID = nil
+                        batch.append(SMTPSubmission(envelope: envelope, message: try message.encoded()))
                     }
-                    sent += 1
-                    bytes += encoded.count
+                    remaining -= batch.count
+                    for (submission, outcome) in zip(batch, try await client.send(batch)) {
+                        let result = try outcome.get()
+                        for outcome in result.recipients where !outcome.isAccepted {
+                            refused[outcome.recipient.description] = "\(outcome.reply.code) \(outcome.reply.text)"
+                        }
+                        sent += 1
+                        bytes += submission.message.count
+                    }
                 }
                 try? await client.quit()
             } catch {
