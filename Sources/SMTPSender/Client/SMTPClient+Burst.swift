@@ -103,7 +103,7 @@ extension SMTPClient {
 
     /// Appends the DATA stream of `message` (dot-stuffed, CRLF, `.` line) to `bytes`, sending
     /// all but its last piece on the way so that memory stays bounded (RFC 5321 §4.5.2).
-    private func encodeData(_ message: [UInt8], into bytes: inout [UInt8]) async throws {
+    func encodeData(_ message: [UInt8], into bytes: inout [UInt8]) async throws {
         var encoder = SMTPDataEncoder()
         var offset = 0
         repeat {

@@ -410,16 +410,8 @@ public actor SMTPClient: MailSending {
 
     /// Writes the message in chunks, encoded on the way (RFC 5321 §4.5.2).
     private func writeMessage(_ message: [UInt8]) async throws {
-        var encoder = SMTPDataEncoder()
-        var chunk: [UInt8] = []
-        var offset = 0
-        repeat {
-            let end = min(message.count, offset + configuration.dataChunkSize)
-            chunk.removeAll(keepingCapacity: true)
-            encoder.encode(message[offset..<end], into: &chunk)
-            if end == message.count { encoder.finish(into: &chunk) }
-            try await connection.send(chunk)
-            offset = end
-        } while offset < message.count
+        var bytes: [UInt8] = []
+        try await encodeData(message, into: &bytes)
+        try await connection.send(bytes)
     }
 }
