@@ -7,7 +7,7 @@ import MailTesting
 /// submitted to the bench's Postfix (STARTTLS with the bench CA, AUTH as alice, delivered to
 /// heidi) by the release `linkmail send --count COUNT`, by Python's smtplib on one connection,
 /// by the ceiling (`scripts/bench/send-ceiling.py`: every transaction written at once as BDAT,
-/// the same message, replies read by a second thread: what this Postfix allows on one
+/// the same message, replies read as they come: what this Postfix allows on one
 /// connection), and by msmtp (one process per message, run COUNT times).
 ///
 /// Each run starts from an empty Maildir and is checked: the exit status, then the Maildir is

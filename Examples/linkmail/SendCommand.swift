@@ -65,15 +65,23 @@ enum SendCommand {
             var refused: [String: String] = [:]
             do {
                 // One burst per slice of copies (pipelined across transactions, RFC 2920), so
-                // memory stays bounded by the slice whatever --count says.
+                // memory stays bounded by the slice whatever --count says; the next slice is
+                // built on another thread while this one is on the wire.
                 var remaining = count
-                while remaining > 0 {
-                    var batch: [SMTPSubmission] = []
-                    for _ in 0..<min(remaining, 256) {
-                        message.messageID = nil
-                        batch.append(SMTPSubmission(envelope: envelope, message: try message.encoded()))
+                func nextSlice(_ size: Int) -> Task<[SMTPSubmission], any Error> {
+                    remaining -= size
+                    return Task.detached { [message] in
+                        var copy = message
+                        return try (0..<size).map { _ in
+                            copy.messageID = nil
+                            return SMTPSubmission(envelope: envelope, message: try copy.encoded())
+                        }
                     }
-                    remaining -= batch.count
+                }
+                var building: Task<[SMTPSubmission], any Error>? = nextSlice(min(remaining, 32))
+                while let slice = building {
+                    let batch = try await slice.value
+                    building = remaining > 0 ? nextSlice(min(remaining, 256)) : nil
                     for (submission, outcome) in zip(batch, try await client.send(batch)) {
                         let result = try outcome.get()
                         for outcome in result.recipients where !outcome.isAccepted {

@@ -3,8 +3,8 @@
 
 One connection: STARTTLS with the given CA, AUTH PLAIN, then every transaction written at
 once (MAIL FROM, RCPT TO and the message as `BDAT n LAST`, RFC 3030, or with --data as DATA
-plus the dot-stuffed message, not waiting for the 354), while a second thread reads the
-replies; then QUIT. The same message file N times. Exits 1 unless every reply was positive.
+plus the dot-stuffed message, not waiting for the 354), reading the replies as they come
+(one thread, non-blocking); then QUIT. The same message file N times. Exits 1 unless every reply was positive.
 Prints `sent N messages` like linkmail.
 
 usage: send-ceiling.py --server HOST:PORT --ca FILE --user USER --password-file FILE
@@ -12,10 +12,10 @@ usage: send-ceiling.py --server HOST:PORT --ca FILE --user USER --password-file 
 """
 import argparse
 import base64
+import select
 import socket
 import ssl
 import sys
-import threading
 
 
 def read_reply(stream):
@@ -71,18 +71,43 @@ def main() -> int:
     else:
         transaction = envelope + b"BDAT %d LAST\r\n" % len(message) + message
 
+    # One thread, non-blocking: write whenever the socket takes more, read whenever replies
+    # arrive (an SSL object must not be read and written from two threads at once).
+    outgoing = memoryview(transaction * args.count)
+    sent = 0
+    expected = args.count * replies_per_message
+    received = 0
     failures = []
-
-    def reader():
-        for _ in range(args.count * replies_per_message):
-            code = read_reply(stream)
-            if code >= 400:
-                failures.append(code)
-
-    thread = threading.Thread(target=reader)
-    thread.start()
-    tls.sendall(transaction * args.count)
-    thread.join()
+    pending = b""
+    tls.setblocking(False)
+    while received < expected:
+        wanted_write = [tls] if sent < len(outgoing) else []
+        readable, writable, _ = select.select([tls], wanted_write, [], 60)
+        if not readable and not writable and not tls.pending():
+            raise TimeoutError("the server stopped answering")
+        if writable:
+            try:
+                sent += tls.send(outgoing[sent:sent + 262144])
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                pass
+        while True:
+            try:
+                data = tls.recv(65536)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                break
+            if not data:
+                raise ConnectionError("the server closed the connection")
+            pending += data
+            *lines, pending = pending.split(b"\r\n")
+            for line in lines:
+                if line[3:4] != b"-":
+                    received += 1
+                    if int(line[:3]) >= 400:
+                        failures.append(int(line[:3]))
+            if not tls.pending():
+                break
+    tls.setblocking(True)
+    stream = tls.makefile("rb")
     tls.sendall(b"QUIT\r\n")
     read_reply(stream)
     tls.close()
