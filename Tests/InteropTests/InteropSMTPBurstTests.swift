@@ -85,7 +85,8 @@ extension InteropSMTPSuite {
             #expect(intact)
         }
 
-        @Test("a burst of 30 with two transactions whose recipients are all refused: exact results, 28 delivered intact")
+        @Test(
+            "a burst of 30 with two transactions whose recipients are all refused: exact results, 28 delivered intact")
         func burstWithRefusals() async throws {
             let bench = try TestbedEnvironment.required()
             let olivia = try bench.claimUser("olivia")
@@ -121,7 +122,8 @@ extension InteropSMTPSuite {
             let delivered = try InteropSMTPSuite.deliveredMessages(of: olivia)
             let subjects = try delivered.map { try MessageHeader(parsing: Array($0))["Subject"] ?? "" }
             #expect(Set(subjects) == Set((0..<30).filter { !refusedAt.contains($0) }.map { "burst \($0)" }))
-            let byIndex = Dictionary(uniqueKeysWithValues: submissions.enumerated().map { ($0.offset, $0.element.message) })
+            let byIndex = Dictionary(
+                uniqueKeysWithValues: submissions.enumerated().map { ($0.offset, $0.element.message) })
             for file in delivered {
                 let subject = try MessageHeader(parsing: Array(file))["Subject"] ?? ""
                 let index = Int(subject.dropFirst("burst ".count)) ?? -1

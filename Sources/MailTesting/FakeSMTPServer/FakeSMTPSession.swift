@@ -271,10 +271,9 @@ final class FakeSMTPSession {
         }
         if chunkRefused { return try await reply("503 5.5.1 Error: discarded after a refused BDAT") }
         let refusedChunk: String? =
-            if sender == nil { "503 5.5.1 Error: need MAIL command" }
-            else if recipients.isEmpty { "554 5.5.1 Error: no valid recipients" }
-            else if !fits { "552 5.3.4 Message size exceeds fixed limit" }
-            else { nil }
+            if sender == nil { "503 5.5.1 Error: need MAIL command" } else if recipients.isEmpty {
+                "554 5.5.1 Error: no valid recipients"
+            } else if !fits { "552 5.3.4 Message size exceeds fixed limit" } else { nil }
         if let refusedChunk {
             chunkRefused = true
             return try await reply(refusedChunk)
@@ -317,7 +316,8 @@ final class FakeSMTPSession {
             case .refuseMessageContaining(let marker, let line):
                 let needle = Array(marker.utf8)
                 guard !needle.isEmpty, data.count >= needle.count else { continue }
-                for start in 0...(data.count - needle.count) where data[start..<start + needle.count].elementsEqual(needle) {
+                for start in 0...(data.count - needle.count)
+                where data[start..<start + needle.count].elementsEqual(needle) {
                     return line
                 }
             default: continue

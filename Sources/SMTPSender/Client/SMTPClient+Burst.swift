@@ -28,7 +28,9 @@ extension SMTPClient {
             for submission in submissions {
                 do {
                     try self.requireReady()
-                    results.append(.success(try await self.sendMessage(envelope: submission.envelope, message: submission.message)))
+                    results.append(
+                        .success(try await self.sendMessage(envelope: submission.envelope, message: submission.message))
+                    )
                 } catch let error as SMTPError {
                     results.append(.failure(error))
                 } catch {
@@ -46,7 +48,8 @@ extension SMTPClient {
     ) async -> (results: [Result<SMTPSendResult, SMTPError>], transportError: (any Error)?) {
         var burst = SMTPBurstStateMachine(
             messages: submissions.map { submission in
-                let has8BitData = submission.message.withUnsafeBufferPointer { buffer in buffer.contains { $0 >= 0x80 } }
+                let has8BitData = submission.message.withUnsafeBufferPointer { buffer in buffer.contains { $0 >= 0x80 }
+                }
                 return SMTPBurstStateMachine.Message(
                     envelope: submission.envelope, size: submission.message.count, has8BitData: has8BitData)
             },
@@ -80,7 +83,10 @@ extension SMTPClient {
             transportError = error
             burst.connectionFailed(Self.connectionFailure(error))
         }
-        return (burst.results.map { $0 ?? .failure(SMTPError(.notConnected, detail: "the message was not sent")) }, transportError)
+        return (
+            burst.results.map { $0 ?? .failure(SMTPError(.notConnected, detail: "the message was not sent")) },
+            transportError
+        )
     }
 
     static func connectionFailure(_ error: any Error) -> SMTPError {

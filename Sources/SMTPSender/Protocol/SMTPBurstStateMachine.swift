@@ -223,7 +223,8 @@ public struct SMTPBurstStateMachine: Sendable {
         case .reset(let final):
             guard reply.isPositiveCompletion else {
                 return fail(
-                    SMTPError(.malformedReply, reply: reply, detail: "the server refused RSET"), endWrittenUnknown: true)
+                    SMTPError(.malformedReply, reply: reply, detail: "the server refused RSET"), endWrittenUnknown: true
+                )
             }
             if final { resetNeeded = false }
         case .mail(let index):

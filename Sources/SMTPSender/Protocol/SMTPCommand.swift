@@ -63,7 +63,9 @@ public enum SMTPCommand: Sendable, Hashable, CustomStringConvertible {
         case .data:
             line = "DATA"
         case .bdat(let size, let last):
-            guard size >= 0 else { throw SMTPError(.invalidArgument, detail: "a BDAT chunk cannot have a negative size") }
+            guard size >= 0 else {
+                throw SMTPError(.invalidArgument, detail: "a BDAT chunk cannot have a negative size")
+            }
             line = "BDAT \(size)" + (last ? " LAST" : "")
         case .rset:
             line = "RSET"

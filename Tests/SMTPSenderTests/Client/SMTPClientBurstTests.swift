@@ -16,7 +16,9 @@ struct SMTPClientBurstTests {
             connector: server.connector(), configuration: configuration)
     }
 
-    private func submission(from: String = "a@example.com", to: [String] = ["b@example.org"], _ text: String) throws
+    private func submission(
+        from: String = "a@example.com", to: [String] = ["b@example.org"], _ text: String
+    ) throws
         -> SMTPSubmission
     {
         SMTPSubmission(envelope: try SMTPEnvelope(from: from, to: to), message: Array(text.utf8))
@@ -29,7 +31,9 @@ struct SMTPClientBurstTests {
         }
     }
 
-    @Test("a burst arrives whole and in order, as BDAT when offered (unstuffed) and as DATA otherwise", arguments: [true, false])
+    @Test(
+        "a burst arrives whole and in order, as BDAT when offered (unstuffed) and as DATA otherwise",
+        arguments: [true, false])
     func burstArrivesWhole(chunking: Bool) async throws {
         let server = FakeSMTPServer(configuration: .init(offersChunking: chunking))
         let client = try await connect(server)
@@ -39,9 +43,11 @@ struct SMTPClientBurstTests {
 
         #expect(codes(results) == Array(repeating: nil, count: 20))
         let received = server.receivedMessages
-        #expect(received.map { String(decoding: $0.data, as: UTF8.self) } == (0..<20).map {
-            "Subject: \($0)\r\n\r\n.leading dot\r\nbare LF\r\nend\r\n"
-        })
+        #expect(
+            received.map { String(decoding: $0.data, as: UTF8.self) }
+                == (0..<20).map {
+                    "Subject: \($0)\r\n\r\n.leading dot\r\nbare LF\r\nend\r\n"
+                })
         #expect(received.allSatisfy { $0.chunkCount == (chunking ? 1 : 0) })
         #expect(server.violations.isEmpty)
         let commands = server.receivedCommands
@@ -74,13 +80,20 @@ struct SMTPClientBurstTests {
         let partly = try results[3].get()
         #expect(partly.acceptedRecipients.map(\.address) == ["c@example.org"])
         #expect(partly.refusedRecipients.map(\.address) == ["nobody@example.org"])
-        #expect(server.receivedMessages.map { String(decoding: $0.data, as: UTF8.self) } == ["one\r\n", "four\r\n", "six\r\n"])
+        #expect(
+            server.receivedMessages.map { String(decoding: $0.data, as: UTF8.self) } == [
+                "one\r\n", "four\r\n", "six\r\n",
+            ])
         #expect(server.receivedMessages[1].recipients == ["c@example.org"])
         // After each refused BDAT the next command was an RSET (RFC 3030 §2).
         #expect(server.violations.isEmpty)
 
         // The session is clean for the next send.
-        #expect(try await client.send(envelope: try SMTPEnvelope(from: "a@example.com", to: ["b@example.org"]), message: Array("seven\r\n".utf8)).finalReply.code == 250)
+        #expect(
+            try await client.send(
+                envelope: try SMTPEnvelope(from: "a@example.com", to: ["b@example.org"]),
+                message: Array("seven\r\n".utf8)
+            ).finalReply.code == 250)
         try await client.quit()
         #expect(server.violations.isEmpty)
     }
@@ -112,7 +125,9 @@ struct SMTPClientBurstTests {
         #expect(server.receivedCommands.filter { $0.hasPrefix("MAIL") }.count == 1)
     }
 
-    @Test("when the server drops the connection mid-burst, every message still gets an outcome and later sends say notConnected")
+    @Test(
+        "when the server drops the connection mid-burst, every message still gets an outcome and later sends say notConnected"
+    )
     func droppedMidBurst() async throws {
         // Greeting, EHLO, then each message takes MAIL, RCPT, BDAT (and an RSET after the first).
         let server = FakeSMTPServer(configuration: .init(offersChunking: true, faults: [.disconnect(afterCommands: 8)]))
@@ -130,7 +145,9 @@ struct SMTPClientBurstTests {
     func lockstepBurst() async throws {
         let server = FakeSMTPServer(configuration: .init(offersPipelining: false, offersChunking: true))
         let client = try await connect(server)
-        let results = try await client.send([try submission("one\r\n"), try submission(to: ["nobody@example.org"], "two\r\n")])
+        let results = try await client.send([
+            try submission("one\r\n"), try submission(to: ["nobody@example.org"], "two\r\n"),
+        ])
         #expect(codes(results) == [nil, nil])
         #expect(server.violations.isEmpty)
         #expect(server.receivedMessages.allSatisfy { $0.chunkCount == 0 })

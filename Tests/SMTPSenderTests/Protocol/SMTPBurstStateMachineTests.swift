@@ -24,11 +24,11 @@ struct SMTPBurstStateMachineTests {
         .mailFrom(try? SMTPPath(from), parameters: [.size(size)])
     }
     static func rcpt(_ to: String = "b@example.org") -> SMTPCommand {
-        // The paths in these tests are valid.
-        .rcptTo(try! SMTPPath(to), parameters: [])
+        do { return .rcptTo(try SMTPPath(to), parameters: []) } catch { preconditionFailure("\(error)") }
     }
-    static func write(_ commands: [SMTPCommand], content: Machine.Content = .none, chunked: Int? = nil) -> Machine.Action
-    {
+    static func write(
+        _ commands: [SMTPCommand], content: Machine.Content = .none, chunked: Int? = nil
+    ) -> Machine.Action {
         .write(Write(content: content, commands: commands, chunkedMessage: chunked))
     }
 
@@ -67,7 +67,8 @@ struct SMTPBurstStateMachineTests {
             configuration: .init(maximumTransactionsInFlight: 1))
         #expect(machine.start() == Self.write([Self.mail(), Self.rcpt()], chunked: 0))
         #expect(machine.written() == .wait)
-        #expect(Self.feed(&machine, [Self.ok, Self.ok, Self.ok]) == Self.write([Self.mail(), Self.rcpt()], chunked: 1))
+        #expect(
+            Self.feed(&machine, [Self.ok, Self.ok, Self.ok]) == Self.write([Self.mail(), Self.rcpt()], chunked: 1))
     }
 
     @Test("a refused sender fails its message only; the next transaction's RSET clears what BDAT left")
@@ -100,7 +101,8 @@ struct SMTPBurstStateMachineTests {
         var machine = Machine(messages: [Self.message()], capabilities: Self.chunking)
         _ = machine.start()
         #expect(machine.written() == .wait)
-        #expect(Self.feed(&machine, [Self.ok, Self.ok, Self.reply(552, "too big")]) == Self.write([.rset], chunked: nil))
+        #expect(
+            Self.feed(&machine, [Self.ok, Self.ok, Self.reply(552, "too big")]) == Self.write([.rset], chunked: nil))
         #expect(Self.code(machine.results[0]) == .messageTooLarge)
         #expect(machine.written() == .wait)
         #expect(machine.replyReceived(Self.ok) == .finished)
@@ -109,7 +111,8 @@ struct SMTPBurstStateMachineTests {
     @Test("a message bigger than a chunk expects one reply per chunk, the last one deciding")
     func severalChunks() throws {
         var machine = Machine(
-            messages: [Self.message(size: 2500)], capabilities: SMTPCapabilities(extensions: ["PIPELINING": [], "CHUNKING": []]),
+            messages: [Self.message(size: 2500)],
+            capabilities: SMTPCapabilities(extensions: ["PIPELINING": [], "CHUNKING": []]),
             configuration: .init(chunkSize: 1000))
         #expect(Machine.chunkCount(size: 2500, chunkSize: 1000) == 3)
         #expect(Machine.chunkCount(size: 0, chunkSize: 1000) == 1)
@@ -127,7 +130,9 @@ struct SMTPBurstStateMachineTests {
         _ = machine.start()
         #expect(machine.written() == Self.write([.rset, Self.mail(), Self.rcpt()], chunked: 1))
         #expect(machine.written() == .wait)
-        #expect(Self.feed(&machine, [Self.ok, Self.ok, Self.ok]) == Self.write([.rset, Self.mail(), Self.rcpt()], chunked: 2))
+        #expect(
+            Self.feed(&machine, [Self.ok, Self.ok, Self.ok])
+                == Self.write([.rset, Self.mail(), Self.rcpt()], chunked: 2))
     }
 
     // MARK: DATA
@@ -141,7 +146,9 @@ struct SMTPBurstStateMachineTests {
             Self.feed(&machine, [Self.ok, Self.ok, Self.reply(354)])
                 == Self.write([Self.mail(), Self.rcpt(), .data], content: .message(0)))
         #expect(machine.written() == .wait)
-        #expect(Self.feed(&machine, [Self.reply(250, "q1"), Self.ok, Self.ok, Self.reply(354)]) == Self.write([], content: .message(1)))
+        #expect(
+            Self.feed(&machine, [Self.reply(250, "q1"), Self.ok, Self.ok, Self.reply(354)])
+                == Self.write([], content: .message(1)))
         #expect(machine.written() == .wait)
         #expect(machine.replyReceived(Self.reply(250, "q2")) == .finished)
         #expect(try machine.results.map { try $0?.get().finalReply.text } == ["q1", "q2"])
@@ -165,7 +172,9 @@ struct SMTPBurstStateMachineTests {
         _ = machine.written()
         _ = Self.feed(&machine, [Self.ok, Self.ok, Self.reply(354)])
         _ = machine.written()
-        #expect(Self.feed(&machine, [Self.reply(554, "spam"), Self.ok, Self.ok, Self.reply(354)]) == Self.write([], content: .message(1)))
+        #expect(
+            Self.feed(&machine, [Self.reply(554, "spam"), Self.ok, Self.ok, Self.reply(354)])
+                == Self.write([], content: .message(1)))
         #expect(Self.code(machine.results[0]) == .permanent)
         _ = machine.written()
         #expect(machine.replyReceived(Self.ok) == .finished)
@@ -176,7 +185,9 @@ struct SMTPBurstStateMachineTests {
         var machine = Machine(messages: [Self.message()], capabilities: Self.pipelining)
         _ = machine.start()
         _ = machine.written()
-        #expect(Self.feed(&machine, [Self.ok, Self.reply(550), Self.reply(354)]) == Self.write([], content: .terminatorOnly(0)))
+        #expect(
+            Self.feed(&machine, [Self.ok, Self.reply(550), Self.reply(354)])
+                == Self.write([], content: .terminatorOnly(0)))
         _ = machine.written()
         #expect(machine.replyReceived(Self.reply(554, "no recipients")) == .finished)
         #expect(Self.code(machine.results[0]) == .recipientRefused)

@@ -101,4 +101,3 @@ struct SMTPDataEncoderTests {
         #expect(empty.isEmpty)
     }
 }
-
