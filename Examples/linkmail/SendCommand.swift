@@ -78,10 +78,12 @@ enum SendCommand {
                         }
                     }
                 }
-                var building: Task<[SMTPSubmission], any Error>? = nextSlice(min(remaining, 32))
+                // Slices double up to 256, so the first burst starts soon and each slice is
+                // built before the one on the wire is done.
+                var building: Task<[SMTPSubmission], any Error>? = nextSlice(min(remaining, 16))
                 while let slice = building {
                     let batch = try await slice.value
-                    building = remaining > 0 ? nextSlice(min(remaining, 256)) : nil
+                    building = remaining > 0 ? nextSlice(min(remaining, 256, 2 * batch.count)) : nil
                     for (submission, outcome) in zip(batch, try await client.send(batch)) {
                         let result = try outcome.get()
                         for outcome in result.recipients where !outcome.isAccepted {
