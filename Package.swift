@@ -49,7 +49,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "MailLinkBenchmarks",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
-                       "FolderRouting", "MailTesting", "AutoDiscovery"],
+                       "FolderRouting", "MailTesting", "AutoDiscovery", "AccountLinking"],
         path: "Benchmarks/MailLinkBenchmarks"
     ),
     .testTarget(

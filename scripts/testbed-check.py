@@ -4,7 +4,7 @@
 Talks to every server with Python's own clients (never MailLink's), one line per check:
 submit through Postfix (STARTTLS and implicit TLS, SASL), fetch back over POP3 from Dovecot,
 the STLS/plaintext rules, the three bad certificates, DNS records, autoconfig over HTTP(S),
-the refused port and the black hole, and OAuth 2.0 (device flow, XOAUTH2 to the second Dovecot
+LMTP delivery into a folder, the refused port and the black hole, and OAuth 2.0 (device flow, XOAUTH2 to the second Dovecot
 and through Postfix, a revoked token refused). Exit status 0 only when every check passes.
 Usage: testbed-check.py ENV_FILE
 """
@@ -271,6 +271,30 @@ def imaps():
     status, _ = client.select("INBOX")
     client.logout()
     expect(status == "OK", status)
+
+
+@check("LMTP: judy+Folder@ lands in judy's folder Folder, CRLF kept; an unknown user is refused")
+def lmtp():
+    if "MAILLINK_LMTP_PORT" not in ENV:
+        return "skipped: no LMTP listener in this env file (an older bench)"
+    judy, _, judy_maildir = user("judy")
+    folder = judy_maildir + "/.BenchCheck"
+    subject = f"lmtp {uuid.uuid4()}"
+    client = smtplib.LMTP(HOST, port("LMTP"), timeout=10)
+    try:
+        client.sendmail("x@example.org", [judy.replace("@", "+BenchCheck@")], message("x@example.org", judy, subject))
+        try:
+            client.sendmail("x@example.org", ["nobody@example.test"], message("x@example.org", judy, subject))
+            raise AssertionError("nobody@example.test was accepted")
+        except smtplib.SMTPRecipientsRefused:
+            pass
+    finally:
+        client.quit()
+    found = [name for sub in ("new", "cur") for name in os.listdir(f"{folder}/{sub}")
+             if f"Subject: {subject}\r\n".encode() in open(f"{folder}/{sub}/{name}", "rb").read()]
+    expect(len(found) == 1, f"{len(found)} copies in {folder}")
+    subprocess.run(["rm", "-rf", folder], check=True)
+    return "judy+BenchCheck@ delivered, nobody@ refused"
 
 
 def handshake_error(host, port_number, server_name, cafile=CA):

@@ -239,32 +239,6 @@ enum AccountCommands {
         }
     }
 
-    /// `linkmail sync --home DIR [--once] [--interval SECONDS]`
-    static func sync(_ rest: [String]) async throws -> ExitStatus {
-        let arguments = try CommandLineArguments(rest, valueOptions: ["home", "interval"], flagOptions: ["once"])
-        _ = try arguments.requirePositionals([])
-        let home = try Home(arguments)
-        let interval = try arguments.integer("interval", in: 10...86400) ?? 300
-        let (linker, store) = try await home.makeLinker()
-        var status = ExitStatus.success
-        repeat {
-            let results = try await linker.syncAll()
-            if results.isEmpty { print("no confirmed accounts to sync") }
-            for (account, result) in results.sorted(by: { $0.key < $1.key }) {
-                switch result {
-                case .success(let report):
-                    print("\(account): fetched \(report.fetched) new messages (\(report.bytes) bytes)")
-                case .failure(let error):
-                    printError("\(account):\n\(error.description)")
-                    status = .failure
-                }
-            }
-            if !arguments.flag("once") { try await Task.sleep(for: .seconds(interval)) }
-        } while !arguments.flag("once")
-        await store.close()
-        return status
-    }
-
     /// `linkmail identities --home DIR [--default ADDR]`
     static func identities(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(rest, valueOptions: ["home", "default"], flagOptions: [])

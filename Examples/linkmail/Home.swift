@@ -16,7 +16,33 @@ import SMTPSender
 /// DIR/identities.json  the default From (FileIdentityStore)
 /// DIR/state/           UIDL records (FileSyncStateStore)
 /// DIR/Maildir/         where linked mail lands (MaildirStore, Maildir++ as Dovecot reads it)
+/// DIR/delivered/       with `sync --deliver lmtp://…`: what was delivered to the mail server, per account
+/// DIR/locks/           one lock file per account, so two processes never sync one account at once
 /// ```
+/// Another process has the home's Maildir open: one process at a time syncs into one Maildir.
+struct HomeInUse: Error, CustomStringConvertible {
+    var directory: String
+    var description: String {
+        "another linkmail process is using \(directory) (its Maildir is locked); nothing was synced, and that "
+            + "process keeps syncing every account. Stop it first (SIGTERM), or wait for it to finish."
+    }
+}
+
+/// Where a linker's mail goes: the home's Maildir (one process at a time), or a mail server over
+/// LMTP (any number of processes on one home).
+enum Delivery {
+    case maildir
+    case lmtp(Endpoint, recipient: LMTPRecipientTemplate)
+}
+
+/// The store a linker delivers into, with how to close it.
+struct OpenStore {
+    let store: any MailStore
+    let closing: @Sendable () async -> Void
+
+    func close() async { await closing() }
+}
+
 struct Home {
     /// `config.json`: `{"format": "linkmail-home", "version": 1, …}`.
     struct Config: Codable {
@@ -64,8 +90,9 @@ struct Home {
 
     /// A linker over this home, with the store opened; call `store.close()` when done.
     func makeLinker(
-        discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil
-    ) async throws -> (linker: AccountLinker, store: MaildirStore) {
+        discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil,
+        delivery: Delivery = .maildir
+    ) async throws -> (linker: AccountLinker, store: OpenStore) {
         let config = try loadConfig()
         guard let secret = try await primarySecret(config) else {
             throw CommandLineArguments.UsageError("the primary's password is missing; run 'linkmail init' again")
@@ -74,14 +101,30 @@ struct Home {
         do { primary = try EmailAddress(config.primaryAddress) } catch {
             throw CommandLineArguments.UsageError("config.json: the primary address is not valid (\(error))")
         }
-        let store = try await MaildirStore.open(at: directory + "/Maildir")
         let opener = SessionOpener(
             tlsPolicy: config.connection.tlsPolicy, timeouts: config.connection.timeouts(over: .all(.seconds(30))),
             allowsInsecureAuthentication: config.connection.allowsInsecureAuthentication)
+        let store: OpenStore
+        switch delivery {
+        case .maildir:
+            do {
+                let maildir = try await MaildirStore.open(at: directory + "/Maildir")
+                store = OpenStore(store: maildir, closing: { await maildir.close() })
+            } catch let error as MailStoreError where error.code == .storeLocked {
+                throw HomeInUse(directory: directory)
+            }
+        case .lmtp(let endpoint, let recipient):
+            // The Maildir stays closed: every process on this home may deliver at once.
+            let lmtp = try LMTPMailStore(
+                configuration: .init(
+                    endpoint: endpoint, recipient: recipient, recordDirectory: directory + "/delivered",
+                    tlsPolicy: opener.tlsPolicy, timeouts: opener.timeouts))
+            store = OpenStore(store: lmtp, closing: { await lmtp.close() })
+        }
         var configuration = try AccountLinker.Configuration.files(
             directory: directory, primaryAddress: primary,
             confirmationSender: opener.smtpSender(config.outgoing, secret: secret),
-            confirmationBaseURL: config.confirmationBaseURL, store: store)
+            confirmationBaseURL: config.confirmationBaseURL, store: store.store)
         configuration.confirmationLifetime = .seconds(config.confirmationLifetimeSeconds)
         configuration.tlsPolicy = opener.tlsPolicy
         configuration.timeouts = opener.timeouts

@@ -5,8 +5,13 @@ import Foundation
 /// standard error (or as the JSON object's `error`).
 enum Output {
     static func json(_ object: [String: Any]) {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        print(String(decoding: data, as: UTF8.self))
+        if let text = jsonText(object) { print(text) }
+    }
+
+    /// `object` as one line of JSON with sorted keys.
+    static func jsonText(_ object: [String: Any]) -> String? {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// A diagnosis as a JSON object: stage, summary, suggestion, transient, and the server's words.

@@ -58,8 +58,14 @@ let usage = """
       update ADDRESS --home DIR [--password-file FILE] [--folder NAME|--inbox] [--marker COLOR]
              [--keep-copies | --delete-from-server [--after-days N]]
                                     changes the account's password, folder, marker or copies
-      sync --home DIR [--once] [--interval SECONDS]
-                                    syncs every confirmed account (repeating unless --once)
+      sync --home DIR [--once] [--interval SECONDS] [--concurrency N] [--shard K/N] [--json]
+           [--deliver lmtp://HOST:PORT --recipient 'USER+{folder}@DOMAIN']
+                                    keeps every confirmed account synced until SIGTERM or
+                                    Ctrl-C (SIGUSR1 checks now); --once makes one pass.
+                                    --deliver hands mail to a mail server over LMTP (lmtps://
+                                    for TLS) instead of the home's Maildir, so several workers
+                                    can share one home; {folder} becomes the account's folder
+                                    (nothing, and the + before it, for the Inbox)
       accounts --home DIR [--json]  the linked accounts: folder, marker, copies kept, status
       identities --home DIR [--default ADDR]
                                     the From addresses, the default marked with *
@@ -142,7 +148,7 @@ func run(_ arguments: [String]) async -> ExitStatus {
         case "init": return try await AccountCommands.initialize(rest)
         case "add": return try await AccountCommands.add(rest)
         case "confirm": return try await AccountCommands.confirm(rest)
-        case "sync": return try await AccountCommands.sync(rest)
+        case "sync": return try await SyncCommand.run(rest)
         case "accounts": return try await AccountsCommand.run(rest)
         case "resend": return try await AccountCommands.resend(rest)
         case "unlink": return try await AccountCommands.unlink(rest)

@@ -30,6 +30,10 @@ extension AccountLinker {
         public var identities: any IdentityStore
         /// Where synced mail lands.
         public var store: any MailStore
+        /// Keeps other processes from syncing an account while this one does (none by default;
+        /// ``files(directory:primaryAddress:confirmationSender:confirmationBaseURL:store:)`` uses
+        /// lock files, ``FileAccountLocks``).
+        public var locks: any AccountLocks
         /// How POP3 and SMTP connections are opened.
         public var connector: any MailConnector
         /// How servers are trusted (each account's ``ConnectionPolicy`` adds to it).
@@ -56,7 +60,8 @@ extension AccountLinker {
         public init(
             primaryAddress: EmailAddress, confirmationSender: any MailSending, confirmationBaseURL: String,
             accounts: any AccountStore, credentials: any CredentialStore, syncState: any SyncStateStore,
-            identities: any IdentityStore, store: any MailStore, connector: any MailConnector = SocketConnector(),
+            identities: any IdentityStore, store: any MailStore, locks: any AccountLocks = NoAccountLocks(),
+            connector: any MailConnector = SocketConnector(),
             tlsPolicy: TLSPolicy = .default, timeouts: Timeouts = .default, allowInsecureAuthentication: Bool = false,
             confirmationLifetime: Duration = ConfirmationRecord.defaultLifetime,
             confirmationText: ConfirmationText = ConfirmationText(),
@@ -75,6 +80,7 @@ extension AccountLinker {
             self.syncState = syncState
             self.identities = identities
             self.store = store
+            self.locks = locks
             self.connector = connector
             self.tlsPolicy = tlsPolicy
             self.timeouts = timeouts
@@ -99,7 +105,8 @@ extension AccountLinker {
         }
 
         /// State in files under `directory` (created when missing): `accounts.json`,
-        /// `secrets.json` (mode 0600), `identities.json` and `state/uidl-<account>.json`.
+        /// `secrets.json` (mode 0600), `identities.json`, `state/uidl-<account>.json` and
+        /// `locks/<account>.lock` (so two processes on this folder never sync one account at once).
         /// - Throws: ``StateFileError`` when the folder cannot be created or written.
         public static func files(
             directory: String, primaryAddress: EmailAddress, confirmationSender: any MailSending,
@@ -112,7 +119,8 @@ extension AccountLinker {
                 accounts: try FileAccountStore(path: directory + "/accounts.json"),
                 credentials: try FileCredentialStore(path: directory + "/secrets.json"),
                 syncState: try FileSyncStateStore(directory: directory + "/state"),
-                identities: try FileIdentityStore(path: directory + "/identities.json"), store: store)
+                identities: try FileIdentityStore(path: directory + "/identities.json"), store: store,
+                locks: try FileAccountLocks(directory: directory + "/locks"))
         }
 
         /// The session opener over these settings.

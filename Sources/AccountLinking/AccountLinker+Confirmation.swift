@@ -53,7 +53,11 @@ extension AccountLinker {
         switch outcome {
         case .confirmed(let account):
             logger.info("confirmed \(account.id)", metadata: ["account": account.id.rawValue])
-            startSync(of: account)
+            if let scheduler {
+                await scheduler.accountChanged(account)
+            } else {
+                startSync(of: account)
+            }
             return account
         case .expired(let id):
             throw confirmationError(

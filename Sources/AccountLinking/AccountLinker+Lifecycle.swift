@@ -35,6 +35,8 @@ extension AccountLinker {
             try await configuration.identities.setDefaultIdentity(nil)
         }
         lastSync[id] = nil
+        recentChecks[id] = nil
+        await scheduler?.remove(id)
         if deletingMail {
             let folder = removed.folder
             let shared = folder.isInbox || others.contains { $0.folder == folder }
@@ -78,10 +80,12 @@ extension AccountLinker {
             if let incoming = change.incoming { account.incoming = incoming }
             if let outgoing = change.outgoing { account.outgoing = outgoing }
             if let connection = change.connection { account.connection = connection }
+            if change.incoming != nil || change.connection != nil { account.attention = nil }
             accounts[index] = account
             return account
         }
         guard let updated else { throw lifecycleError("\(address) is not linked") }
+        await scheduler?.accountChanged(updated)
         return updated
     }
 
@@ -104,6 +108,9 @@ extension AccountLinker {
         }
         try await configuration.credentials.setSecret(secret, for: id)
         logger.info("secret of \(id) changed", metadata: ["account": id.rawValue])
+        if account.attention == .passwordRefused || account.attention == .signInAgain {
+            await scheduler?.accountChanged(try await setAttention(nil, for: address))
+        }
     }
 
     func lifecycleError(_ summary: String) -> LinkDiagnosisError {

@@ -23,35 +23,124 @@ extension AccountLinker {
         startedSyncs.append(Task { await self.sync(account.address) })
     }
 
-    /// One sync pass of every confirmed account; failures are kept per account, not thrown.
+    /// One sync pass of every confirmed account that needs nothing from its owner (of `shard`,
+    /// when given), at most `concurrency` at once; failures are kept per account, not thrown.
     @discardableResult
-    public func syncAll() async throws -> [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] {
+    public func syncAll(
+        concurrency: Int = 1, shard: SyncShard? = nil
+    ) async throws -> [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] {
+        let accounts = try await configuration.accounts.accounts().filter {
+            $0.status == .confirmed && $0.isUsable && (shard?.owns($0.id) ?? true)
+        }
         var results: [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] = [:]
-        for account in try await configuration.accounts.accounts() where account.status == .confirmed {
-            results[account.id] = await sync(account.address)
+        await withTaskGroup(of: (AccountID, Result<MailboxSync.Report, LinkDiagnosisError>).self) { group in
+            var waiting = accounts[...]
+            func startNext() {
+                guard let account = waiting.popFirst() else { return }
+                group.addTask { (account.id, await self.sync(account.address)) }
+            }
+            for _ in 0..<max(1, concurrency) { startNext() }
+            while let (id, result) = await group.next() {
+                results[id] = result
+                startNext()
+            }
         }
         return results
     }
 
     /// One sync pass of one confirmed account. A sync of the same account already running is
-    /// joined rather than started twice, so two sessions never share one mailbox.
+    /// joined rather than started twice, so two sessions never share one mailbox; another
+    /// process syncing it (``Configuration/locks``) makes this pass a no-op whose report says
+    /// ``MailboxSync/Report/heldElsewhere``.
     @discardableResult
     public func sync(_ address: EmailAddress) async -> Result<MailboxSync.Report, LinkDiagnosisError> {
         let id = AccountID(address)
         if let running = runningSyncs[id] { return await running.value }
-        let task = Task { await self.performSync(id) }
+        let stop = currentStop
+        let task = Task { await self.performSync(id, stop: stop) }
         runningSyncs[id] = task
         let result = await task.value
         runningSyncs[id] = nil
         lastSync[id] = result
+        var checks = recentChecks[id] ?? []
+        checks.append(SyncCheck(time: configuration.now(), result: result))
+        if checks.count > SyncCheck.kept { checks.removeFirst(checks.count - SyncCheck.kept) }
+        recentChecks[id] = checks
         return result
     }
 
-    private func performSync(_ id: AccountID) async -> Result<MailboxSync.Report, LinkDiagnosisError> {
+    /// The outcome of the account's last checks, oldest first (at most ``SyncCheck/kept``), as a
+    /// web mail's "view history" shows them.
+    public func history(of address: EmailAddress) -> [SyncCheck] {
+        recentChecks[AccountID(address)] ?? []
+    }
+
+    /// Whether a sync of the account is running now.
+    public func isSyncing(_ address: EmailAddress) -> Bool {
+        runningSyncs[AccountID(address)] != nil
+    }
+
+    /// Asks every running pass to end at its next batch boundary (what is stored stays recorded,
+    /// the session ends cleanly); passes started afterwards run normally.
+    public func stopRunningSyncs() {
+        currentStop.request()
+        currentStop = SyncStop()
+    }
+
+    /// Cancels the running pass of an account at once (a stalled session): the sync's ordering
+    /// (store, then record, then delete) means nothing is lost or duplicated; the pass reports a
+    /// cancellation failure.
+    public func cancelSync(_ address: EmailAddress) {
+        runningSyncs[AccountID(address)]?.cancel()
+    }
+
+    /// Marks an account as needing its owner (or clears the mark with nil), as a scheduler does
+    /// when a sign-in is refused again and again.
+    @discardableResult
+    public func setAttention(_ attention: LinkedAccount.Attention?, for address: EmailAddress) async throws -> LinkedAccount {
+        let id = AccountID(address)
+        let changed = try await configuration.accounts.update { accounts -> LinkedAccount? in
+            guard let index = accounts.firstIndex(where: { $0.id == id }) else { return nil }
+            accounts[index].attention = attention
+            return accounts[index]
+        }
+        guard let changed else { throw lifecycleError("\(address) is not linked") }
+        return changed
+    }
+
+    func publish(_ event: SyncEvent) { broadcast.send(event) }
+
+    private func performSync(_ id: AccountID, stop: SyncStop) async -> Result<MailboxSync.Report, LinkDiagnosisError> {
         let broadcast = self.broadcast
         let now = configuration.now
-        broadcast.send(SyncEvent(account: id, kind: .started, time: now()))
         let result: Result<MailboxSync.Report, LinkDiagnosisError>
+        do {
+            guard let lock = try await configuration.locks.tryLock(id) else {
+                var report = MailboxSync.Report()
+                report.heldElsewhere = true
+                logger.info("\(id) is being synced by another process; skipped", metadata: ["account": id.rawValue])
+                return .success(report)
+            }
+            defer { lock.release() }
+            broadcast.send(SyncEvent(account: id, kind: .started, time: now()))
+            result = await runPass(id, stop: stop)
+        } catch {
+            result = .failure(LinkDiagnosisError(LinkDiagnosis(error)))
+        }
+        switch result {
+        case .success(let report):
+            logger.info("synced \(id): \(report.fetched) new", metadata: ["account": id.rawValue])
+            broadcast.send(SyncEvent(account: id, kind: .finished(report), time: now()))
+        case .failure(let error):
+            logger.warning("sync of \(id) failed: \(error.diagnosis.summary)", metadata: ["account": id.rawValue])
+            broadcast.send(SyncEvent(account: id, kind: .failed(error.diagnosis), time: now()))
+        }
+        return result
+    }
+
+    private func runPass(_ id: AccountID, stop: SyncStop) async -> Result<MailboxSync.Report, LinkDiagnosisError> {
+        let broadcast = self.broadcast
+        let now = configuration.now
         do {
             guard let account = try await configuration.accounts.account(id), account.status == .confirmed else {
                 throw lifecycleError("\(id) is not a confirmed account")
@@ -69,7 +158,7 @@ extension AccountLinker {
                     deleteAfterDays: account.deleteAfterDays),
                 store: configuration.store, state: configuration.syncState)
             do {
-                let report = try await sync.run(POP3Mailbox(client: client), now: now()) { event in
+                let report = try await sync.run(POP3Mailbox(client: client), now: now(), stop: stop) { event in
                     switch event {
                     case .listed(let total, let new):
                         broadcast.send(SyncEvent(account: id, kind: .listed(total: total, new: new), time: now()))
@@ -78,25 +167,41 @@ extension AccountLinker {
                     case .finished: break
                     }
                 }
-                result = .success(report)
+                return .success(report)
             } catch {
                 await client.close()
                 throw error
             }
         } catch let error as LinkDiagnosisError {
-            result = .failure(error)
+            return .failure(error)
         } catch {
             let hints = (try? EmailAddress(id.rawValue)).map(configuration.providerHints) ?? ProviderHints.none
-            result = .failure(LinkDiagnosisError(ProviderAdvice(hints).refine(LinkDiagnosis(error))))
+            return .failure(LinkDiagnosisError(ProviderAdvice(hints).refine(LinkDiagnosis(error))))
         }
-        switch result {
-        case .success(let report):
-            logger.info("synced \(id): \(report.fetched) new", metadata: ["account": id.rawValue])
-            broadcast.send(SyncEvent(account: id, kind: .finished(report), time: now()))
-        case .failure(let error):
-            logger.warning("sync of \(id) failed: \(error.diagnosis.summary)", metadata: ["account": id.rawValue])
-            broadcast.send(SyncEvent(account: id, kind: .failed(error.diagnosis), time: now()))
-        }
-        return result
+    }
+}
+
+/// The outcome of one check of an account, for its history.
+public struct SyncCheck: Sendable, Equatable {
+    /// How many checks an account's history keeps.
+    public static let kept = 20
+
+    /// When the check ended.
+    public var time: Date
+    /// Its report, or why it failed.
+    public var result: Result<MailboxSync.Report, LinkDiagnosisError>
+
+    /// A check that ended at `time`.
+    public init(time: Date, result: Result<MailboxSync.Report, LinkDiagnosisError>) {
+        self.time = time
+        self.result = result
+    }
+
+    /// New messages fetched (0 for a failed check).
+    public var fetched: Int { (try? result.get().fetched) ?? 0 }
+
+    /// Why it failed, or nil.
+    public var failure: LinkDiagnosis? {
+        if case .failure(let error) = result { error.diagnosis } else { nil }
     }
 }

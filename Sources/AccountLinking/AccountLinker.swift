@@ -33,6 +33,10 @@ public actor AccountLinker {
     var startedSyncs: [Task<Result<MailboxSync.Report, LinkDiagnosisError>, Never>] = []
     /// The outcome of the last sync of each account.
     public internal(set) var lastSync: [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] = [:]
+    var recentChecks: [AccountID: [SyncCheck]] = [:]
+    var currentStop = SyncStop()
+    /// The scheduler started by ``startScheduler(policy:clock:shard:jitter:)``, if any.
+    public internal(set) var scheduler: SyncScheduler?
 
     /// A linker over `configuration`.
     public init(configuration: Configuration) {
@@ -195,6 +199,7 @@ public actor AccountLinker {
                     destination: destination, marker: options.marker, rules: options.rules, status: .pending,
                     confirmation: record, linkedAt: now)
                 account.apply(options.copies)
+                account.minimumCheckInterval = SettingsDiscovery.bundledMinimumCheckInterval(for: address)
                 accounts.append(account)
                 return (account, false)
             }

@@ -32,6 +32,12 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
         public static let writerClosed = Code("writerClosed")
         /// Any other system error.
         public static let ioFailure = Code("ioFailure")
+        /// The store cannot do this at all (a store that delivers into a mail server cannot read
+        /// back, move or remove what it delivered).
+        public static let unsupportedOperation = Code("unsupportedOperation")
+        /// The mail server the store delivers into refused the message for good (an unknown
+        /// mailbox, a full quota: an LMTP 5xx reply, RFC 2033 §4.2).
+        public static let deliveryRefused = Code("deliveryRefused")
     }
 
     /// What kind of failure.
@@ -107,6 +113,10 @@ public struct MailStoreError: Error, Hashable, Sendable, CustomStringConvertible
         case .folderNotFound: "Create the folder first, or pick an existing one."
         case .messageNotFound: "The message was moved or deleted by another program; refresh the folder."
         case .writerClosed: "Start a new delivery for each message."
+        case .unsupportedOperation:
+            "This store delivers into a mail server: read, move or remove the messages there (over IMAP), not through this store."
+        case .deliveryRefused:
+            "Check the recipient address the store delivers to and the mailbox on the mail server (does it exist, is its quota full); the server's reply says why."
         default: "Check the disk and the system log, then try again."
         }
     }

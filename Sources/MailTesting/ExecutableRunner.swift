@@ -44,6 +44,24 @@ public enum ExecutableRunner {
         /// Sends SIGKILL: no clean-up of any kind runs in the child.
         public func kill() { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
 
+        /// Sends `signal` (such as `SIGTERM` or `SIGUSR1`).
+        public func send(_ signal: Int32) { _ = Glibc.kill(process.processIdentifier, signal) }
+
+        /// What the child has written to standard output so far.
+        public var outputSoFar: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
+
+        /// Waits (polling, up to `limit`) until standard output contains `text`; false if it never did
+        /// or the process ended first.
+        public func waitForOutput(containing text: String, limit: Duration = .seconds(60)) async -> Bool {
+            let deadline = ContinuousClock.now + limit
+            while ContinuousClock.now < deadline {
+                if outputSoFar.contains(text) { return true }
+                if !process.isRunning { return outputSoFar.contains(text) }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+
         /// Waits for the process to end and collects its output.
         public func result() async -> Result {
             await exited.value

@@ -1,4 +1,11 @@
 import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Alias so interop tests can name a bench user without the nesting.
 public typealias TestbedUser = TestbedEnvironment.User
@@ -141,6 +148,10 @@ public struct TestbedEnvironment: Sendable, Equatable {
     public var imapPort: Int? { values["MAILLINK_IMAP_PORT"].flatMap { Int($0) } }
     /// IMAP over implicit TLS, when the bench serves IMAP.
     public var imapsPort: Int? { values["MAILLINK_IMAPS_PORT"].flatMap { Int($0) } }
+    /// LMTP (RFC 2033) into the same Dovecot's mailboxes, plaintext on ``host``, when the bench
+    /// serves it: `user+Folder@domain` lands in the user's folder `Folder` (created when missing),
+    /// stored with CRLF line ends after the trace fields Dovecot adds (RFC 5321 §4.4).
+    public var lmtpPort: Int? { values["MAILLINK_LMTP_PORT"].flatMap { Int($0) } }
     /// An address of the same Dovecot (same ports) where plaintext logins before STLS really are
     /// refused: Dovecot counts a connection whose client and server IP are equal as secure, which
     /// 127.0.0.1 to 127.0.0.1 is.
@@ -389,6 +400,66 @@ public struct TestbedEnvironment: Sendable, Equatable {
         return try ["cur", "new"].reduce(0) { count, folder in
             count + (try manager.contentsOfDirectory(atPath: user.maildir + "/" + folder)).count
         }
+    }
+
+    /// Waits until this test alone uses `users`' mailboxes among the tests that ask the same way,
+    /// in this process or another: a lock file per user in the bench's directory (`flock(2)`),
+    /// taken in key order. Suites that share a user (two sync-process suites share ivan) then run
+    /// in parallel without seeing each other's mail. Keep the returned lock until the test ends
+    /// (`defer { lock.release() }`); the kernel drops it if the process dies. Waiting polls, and
+    /// never blocks a thread.
+    public func exclusiveUse(of users: [User]) async throws -> UserLock {
+        let lock = UserLock()
+        for user in Set(users.map(\.key)).sorted() {
+            let path = directory + "/run/user-\(user).lock"
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+            guard descriptor >= 0 else { throw LoadError(.invalidValue, "cannot open \(path)") }
+            lock.add(descriptor)
+            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return lock
+    }
+
+    /// Mailboxes held by ``exclusiveUse(of:)``, until ``release()`` (or deinit).
+    public final class UserLock: Sendable {
+        private let descriptors = Mutex<[Int32]>([])
+
+        init() {}
+
+        func add(_ descriptor: Int32) { descriptors.withLock { $0.append(descriptor) } }
+
+        /// Lets the next test use the mailboxes.
+        public func release() {
+            let held = descriptors.withLock { held in
+                defer { held = [] }
+                return held
+            }
+            for descriptor in held { close(descriptor) }
+        }
+
+        deinit { release() }
+    }
+
+    /// The message files in `user`'s folder `folder` (`cur/` and `new/`, Maildir++ `.Folder`, with
+    /// `.` between the levels of a nested one; nil for the Inbox), sorted; none when it does not exist.
+    public func messageFiles(of user: User, folder: String?) -> [String] {
+        let base: String = folder.map { user.maildir + "/." + $0 } ?? user.maildir
+        var files: [String] = []
+        for sub in ["cur", "new"] {
+            let directory = base + "/" + sub
+            let names: [String] = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            files += names.map { directory + "/" + $0 }
+        }
+        return files.sorted()
+    }
+
+    /// Removes `user`'s folder `folder` (Maildir++ `.Folder`) with its messages, so a test starts
+    /// without it. Dovecot notices at the next access.
+    public func removeFolder(_ folder: String, of user: User) throws {
+        let path = user.maildir + "/." + folder
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
     }
 
     // MARK: - Helpers

@@ -43,7 +43,7 @@ final class TLSSession: @unchecked Sendable {
     /// reported; ``verificationFailure(policy:certificate:)`` then decides, before any byte of the
     /// protocol is sent.
     static func client(descriptor: Int32, serverName: String, policy: TLSPolicy) throws -> TLSSession {
-        let context = try TLSClientContextCache.shared.context(for: policy)
+        let context = try TLSContextCache.shared.context(for: policy)
         defer { SSL_CTX_free(context) }
         guard let ssl = SSL_new(context) else { throw openSSLError(.tlsHandshakeFailed, "SSL_new") }
         let session = TLSSession(ssl: ssl, isServer: false, verifiesHostname: policy.verifiesHostname)
@@ -64,14 +64,8 @@ final class TLSSession: @unchecked Sendable {
 
     /// A server session presenting `identity`.
     static func server(descriptor: Int32, identity: TLSServerIdentity) throws -> TLSSession {
-        guard let context = SSL_CTX_new(TLS_server_method()) else { throw openSSLError(.tlsHandshakeFailed, "SSL_CTX_new") }
+        let context = try TLSContextCache.shared.context(for: identity)
         defer { SSL_CTX_free(context) }
-        _ = maillink_SSL_CTX_set_min_proto_version(context, maillink_TLS1_2_VERSION())
-        _ = maillink_SSL_CTX_set_mode(context, maillink_SSL_partial_write_modes())
-        maillink_SSL_CTX_ignore_unexpected_eof(context)
-        guard SSL_CTX_use_certificate_chain_file(context, identity.certificateChainFile) == 1,
-            SSL_CTX_use_PrivateKey_file(context, identity.privateKeyFile, SSL_FILETYPE_PEM) == 1
-        else { throw openSSLError(.tlsHandshakeFailed, "cannot load the server certificate or key") }
         guard let ssl = SSL_new(context) else { throw openSSLError(.tlsHandshakeFailed, "SSL_new") }
         try attachSocket(ssl, descriptor)
         SSL_set_accept_state(ssl)

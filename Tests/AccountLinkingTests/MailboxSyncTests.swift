@@ -66,6 +66,9 @@ actor FakeRemoteMailbox: RemoteMailbox {
         deletedMarks = []
     }
 
+    /// A new message arrives on the server.
+    func append(_ message: (String, [UInt8])) { messages.append((uidl: message.0, bytes: message.1)) }
+
     /// A session that ends without QUIT (a crash): marks are forgotten, as POP3 servers do.
     func abandon() { deletedMarks = [] }
 }
@@ -119,6 +122,56 @@ struct MailboxSyncTests {
         #expect(await mailbox.deletionsBeforeDurable == 0)
         #expect(await mailbox.messages.isEmpty)
         #expect(await mailbox.log.last == "QUIT")
+    }
+
+    /// Counts the saves of sync records.
+    actor CountingStateStore: SyncStateStore {
+        let inner = InMemorySyncStateStore()
+        var saves = 0
+        func state(for account: String) async throws -> SyncState { await inner.state(for: account) }
+        func save(_ state: SyncState, for account: String) async throws {
+            saves += 1
+            await inner.save(state, for: account)
+        }
+        func removeState(for account: String) async throws { await inner.removeState(for: account) }
+    }
+
+    @Test("an idle pass (nothing new, nothing gone) does not rewrite the sync record")
+    func idlePassWritesNothing() async throws {
+        let store = InMemoryMailStore()
+        let mailbox = FakeRemoteMailbox(makeMessages(6), store: store, account: account)
+        let states = CountingStateStore()
+        let sync = MailboxSync(options: options(), store: store, state: states)
+        _ = try await sync.run(mailbox)
+        let afterFirst = await states.saves
+        #expect(afterFirst >= 1)
+        let idle = try await sync.run(mailbox)
+        #expect(idle.fetched == 0)
+        #expect(await states.saves == afterFirst, "the record did not change, so it was not written")
+        await mailbox.append(("uid-new", Array("Subject: new\r\n\r\nx\r\n".utf8)))
+        #expect(try await sync.run(mailbox).fetched == 1)
+        #expect(await states.saves > afterFirst)
+    }
+
+    @Test("a stop requested during a pass ends it at a batch boundary: stored, recorded, deleted, session ended")
+    func stopsAtBatchBoundary() async throws {
+        let store = InMemoryMailStore()
+        let mailbox = FakeRemoteMailbox(makeMessages(10), store: store, account: account)
+        let sync = MailboxSync(options: options(keep: false), store: store, statePath: temporaryStatePath())
+        let stop = SyncStop()
+        let report = try await sync.run(mailbox, stop: stop) { event in
+            if case .progress = event { stop.request() }
+        }
+        #expect(report.stoppedEarly)
+        #expect(report.fetched == 4 && report.deleted == 4, "the first batch of 4, and no more")
+        #expect(report.notices.contains { $0.contains("stopped early") })
+        #expect(try await store.messages(in: folder).count == 4)
+        #expect(await mailbox.log.last == "QUIT")
+        #expect(await mailbox.deletionsBeforeDurable == 0)
+        let rest = try await sync.run(mailbox)
+        #expect(!rest.stoppedEarly && rest.fetched == 6)
+        #expect(try await store.messages(in: folder).count == 10)
+        #expect(await mailbox.messages.isEmpty)
     }
 
     @Test("a pass that fails midway keeps what it stored and the next pass fetches only the rest")

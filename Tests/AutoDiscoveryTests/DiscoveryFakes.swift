@@ -13,11 +13,16 @@ struct FakeResolver: DNSResolver {
     var failures: [String: DiscoveryError] = [:]
     var delays: [String: Duration] = [:]
     let log = Recorder()
+    /// Queries that waited out their whole delay (not cancelled).
+    let waitedOut = Recorder()
 
     func query(_ name: String, type: DNSRecordType) async throws -> [DNSRecord] {
         let key = "\(name) \(type)"
         log.append(key)
-        if let delay = delays[key] ?? delays[name] { try await Task.sleep(for: delay) }
+        if let delay = delays[key] ?? delays[name] {
+            try await Task.sleep(for: delay)
+            waitedOut.append(key)
+        }
         if let failure = failures[key] ?? failures[name] { throw failure }
         guard let found = records[key] else { throw DiscoveryError(.dnsNoRecords, "\(name) NXDOMAIN") }
         return found
@@ -33,6 +38,8 @@ final class FakeFetcher: HTTPFetcher {
     let answers: [String: (Duration, Result<String, DiscoveryError>)]
     let requested = Mutex<[String]>([])
     let cancelled = Mutex<[String]>([])
+    /// Fetches that waited out their whole delay (not cancelled).
+    let waitedOut = Mutex<[String]>([])
 
     init(_ answers: [String: (Duration, Result<String, DiscoveryError>)]) {
         self.answers = answers
@@ -44,6 +51,7 @@ final class FakeFetcher: HTTPFetcher {
         guard let (delay, result) = answers[key] else { throw DiscoveryError(.httpFailure, "HTTP 404 from \(url)") }
         do {
             try await Task.sleep(for: delay)
+            if delay > .zero { waitedOut.withLock { $0.append(key) } }
         } catch {
             cancelled.withLock { $0.append(key) }
             throw DiscoveryError(.cancelled, url)
@@ -61,12 +69,15 @@ struct FakeProbe: ServerProbe {
     var outcomes: [String: ProbeOutcome] = [:]
     var delay: Duration = .zero
     let probed = Recorder()
+    /// Probes that waited out their whole delay (not cancelled).
+    let waitedOut = Recorder()
 
     func probe(_ candidate: ProbeCandidate) async -> ProbeOutcome {
         let key = "\(candidate.host):\(candidate.port)"
         probed.append(key)
         if delay > .zero {
             do { try await Task.sleep(for: delay) } catch { return .failure(DiscoveryError(.cancelled)) }
+            waitedOut.append(key)
         }
         return outcomes[key] ?? .failure(DiscoveryError(.network, "\(key): connection refused"))
     }

@@ -31,6 +31,12 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         /// The OAuth 2.0 grant expired or was revoked (`invalid_grant`, RFC 6749 §5.2): the owner
         /// must sign in to the provider again. A password check cannot help.
         case signInAgain = "sign-in-again"
+        /// The server refused the password again and again over a long enough time that it is not
+        /// a passing throttle: the owner must give the right one (or an app password).
+        case passwordRefused = "password-refused"
+        /// The provider has POP (or IMAP) access switched off for the mailbox: the owner must
+        /// switch it on in the provider's settings.
+        case accessDisabled = "access-disabled"
 
         /// The stored name.
         public var description: String { rawValue }
@@ -66,6 +72,11 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
     public var confirmedAt: Date?
     /// What the owner must do before the account can be used again (nil: nothing).
     public var attention: Attention?
+    /// How often to check it, when it should differ from the scheduler's ``SyncPolicy/interval``.
+    public var checkInterval: Duration?
+    /// The shortest time its provider allows between checks (from the provider's settings, such
+    /// as Mozilla autoconfig's `<pop3><checkInterval>`); a scheduler never checks sooner.
+    public var minimumCheckInterval: Duration?
 
     /// Whether the account can be synced and used now: no ``attention`` pending.
     public var isUsable: Bool { attention == nil }
@@ -110,7 +121,8 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
 
     private enum CodingKeys: String, CodingKey {
         case id, address, incoming, outgoing, connection, destination, marker, rules, keepCopiesOnServer,
-            deleteAfterDays, status, confirmation, linkedAt, confirmedAt, attention
+            deleteAfterDays, status, confirmation, linkedAt, confirmedAt, attention, checkIntervalSeconds,
+            minimumCheckIntervalSeconds
     }
 
     /// Decodes the stored form; `id` is recomputed from `address`, so a hand edit cannot split them.
@@ -137,6 +149,10 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         linkedAt = try container.decode(Date.self, forKey: .linkedAt)
         confirmedAt = try container.decodeIfPresent(Date.self, forKey: .confirmedAt)
         attention = try container.decodeIfPresent(Attention.self, forKey: .attention)
+        checkInterval = try container.decodeIfPresent(Int.self, forKey: .checkIntervalSeconds).map { .seconds($0) }
+        minimumCheckInterval = try container.decodeIfPresent(Int.self, forKey: .minimumCheckIntervalSeconds).map {
+            .seconds($0)
+        }
     }
 
     /// Encodes the stored form.
@@ -157,5 +173,7 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         try container.encode(linkedAt, forKey: .linkedAt)
         try container.encodeIfPresent(confirmedAt, forKey: .confirmedAt)
         try container.encodeIfPresent(attention, forKey: .attention)
+        try container.encodeIfPresent(checkInterval?.components.seconds, forKey: .checkIntervalSeconds)
+        try container.encodeIfPresent(minimumCheckInterval?.components.seconds, forKey: .minimumCheckIntervalSeconds)
     }
 }

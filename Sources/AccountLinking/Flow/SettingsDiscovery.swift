@@ -67,4 +67,11 @@ public enum SettingsDiscovery {
     public static func bundledHints(for address: EmailAddress) -> ProviderHints {
         ProviderTable.bundled.provider(forDomain: address.asciiDomain)?.hints ?? .none
     }
+
+    /// The shortest time between POP3 checks the bundled table gives for the address's provider
+    /// (web.de asks for 15 minutes), or nil.
+    public static func bundledMinimumCheckInterval(for address: EmailAddress) -> Duration? {
+        ProviderTable.bundled.provider(forDomain: address.asciiDomain)?.incoming
+            .filter { $0.mailProtocol == .pop3 }.compactMap(\.minimumPollInterval).max()
+    }
 }

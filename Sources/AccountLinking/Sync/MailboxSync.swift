@@ -109,6 +109,16 @@ public struct MailboxSync: Sendable {
         public var stateRebuilt = false
         /// During a reset, messages recognised by content as already in the store (not stored again).
         public var recognisedByContent = 0
+        /// Whether the pass ended early, at a batch boundary, because a stop was requested
+        /// (``SyncStop``): everything counted here is stored, recorded and (if asked) deleted;
+        /// the rest waits for the next pass.
+        public var stoppedEarly = false
+        /// Whether the pass did not run because another process was syncing the account
+        /// (``AccountLocks``); nothing was fetched.
+        public var heldElsewhere = false
+        /// The shortest time the server allows between logins, when it said (POP3 `LOGIN-DELAY`,
+        /// RFC 2449 §6.8); a scheduler never checks sooner.
+        public var loginDelay: Duration?
 
         public init() {}
 
@@ -130,6 +140,8 @@ public struct MailboxSync: Sendable {
             if keptForDuplicateIDs > 0 {
                 notices.append("\(keptForDuplicateIDs) messages share a unique-id with another; they were left on the server")
             }
+            if stoppedEarly { notices.append("the pass was stopped early; the remaining messages come with the next one") }
+            if heldElsewhere { notices.append("another process was syncing this account; this pass was skipped") }
             return notices
         }
     }
@@ -164,12 +176,18 @@ public struct MailboxSync: Sendable {
     }
 
     /// Runs one pass over `mailbox` and ends its session.
+    ///
+    /// When `stop` is requested during the pass, it ends at the next batch boundary: what has
+    /// been stored is recorded and (when copies are not kept) deleted, the session ends cleanly,
+    /// and ``Report/stoppedEarly`` is set.
     public func run(
         _ mailbox: any RemoteMailbox,
         now: Date = Date(),
+        stop: SyncStop? = nil,
         events: @Sendable (Event) -> Void = { _ in }
     ) async throws -> Report {
         var report = Report()
+        report.loginDelay = await mailbox.loginDelay
         var state: SyncState
         do {
             state = try await self.state.state(for: options.account)
@@ -185,6 +203,7 @@ public struct MailboxSync: Sendable {
         let untrusted = fullListing.filter { audit.trustedID(of: $0.number) == nil }
         let sharedIDs = Set(audit.duplicated).union(audit.repeatedNumbers)
         let recordedIDs = Set(state.messages.filter(\.value.delivered).keys)
+        let loaded = report.stateRebuilt ? nil : state
         state.reconcile(listing: listing.map(\.uniqueID), now: now)
 
         var pending: [RemoteMessage] = []
@@ -203,7 +222,9 @@ public struct MailboxSync: Sendable {
             state.markDelivered(recovered, now: now)
             report.recovered = recovered.count
         }
-        try await self.state.save(state, for: options.account)
+        // An idle pass (nothing new, nothing vanished) leaves the record as it was: no write, no
+        // fsync, which for thousands of accounts checked every few minutes is most of the cost.
+        if state != loaded { try await self.state.save(state, for: options.account) }
         if !options.keepCopiesOnServer {
             let recoveredSet = Set(recovered)
             toDelete += listing.filter { recoveredSet.contains($0.uniqueID) || (state.isDelivered($0.uniqueID)) }
@@ -221,6 +242,10 @@ public struct MailboxSync: Sendable {
         var prefetch = startRetrieval(of: steps.first, from: mailbox)
         defer { prefetch?.cancel() }
         for (index, step) in steps.enumerated() {
+            if stop?.isRequested == true {
+                report.stoppedEarly = true
+                break
+            }
             switch step {
             case .stream(let message):
                 let (bytes, known) = try await streamOne(message, from: mailbox, knownKeys: storedKeys)
@@ -266,7 +291,7 @@ public struct MailboxSync: Sendable {
                 return entry.delivered && ($0.receivedDate?.timeIntervalSince1970 ?? entry.firstSeen) <= limit
             }.map(\.number)
         }
-        let byContent = try await storeByContent(untrusted, from: mailbox, report: &report)
+        let byContent = report.stoppedEarly ? [] : try await storeByContent(untrusted, from: mailbox, report: &report)
         if !options.keepCopiesOnServer {
             toDelete += byContent.filter { !sharedIDs.contains($0) }
             report.keptForDuplicateIDs = untrusted.filter { sharedIDs.contains($0.number) }.count
@@ -480,6 +505,10 @@ public struct MailboxSync: Sendable {
 
     /// The content key of every message of this account in the store (read once, on a reset).
     private func storedContentKeys() async throws -> Set<String> {
+        // A store that cannot read back (LMTP into a mail server) recorded each key at delivery.
+        if let indexed = store as? any ContentIndexedMailStore {
+            return try await indexed.contentKeys(ofAccount: options.account)
+        }
         var keys: Set<String> = []
         for folder in try await store.folders() {
             for message in try await store.messages(in: folder) where message.origin?.account == options.account {

@@ -44,6 +44,10 @@ public struct POP3Mailbox: RemoteMailbox {
         try await client.delete(numbers)
     }
 
+    public var loginDelay: Duration? {
+        get async { await client.capabilities.loginDelay.map { .seconds($0) } }
+    }
+
     public func finish() async throws {
         try await client.quit()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One message as a mailbox lists it.
 public struct RemoteMessage: Sendable, Hashable {
@@ -52,4 +53,27 @@ public protocol RemoteMailbox: Sendable {
     func markDeleted(_ numbers: [Int]) async throws
     /// Ends the session; marked deletions take effect now.
     func finish() async throws
+    /// The shortest time the server allows between logins, when it says (POP3 `LOGIN-DELAY`,
+    /// RFC 2449 §6.8); nil when it does not.
+    var loginDelay: Duration? { get async }
+}
+
+extension RemoteMailbox {
+    /// No login delay unless the mailbox says.
+    public var loginDelay: Duration? { get async { nil } }
+}
+
+/// A request to end sync passes early at their next batch boundary (a graceful shutdown): set
+/// it from any task; ``MailboxSync/run(_:now:stop:events:)`` reads it between batches.
+public final class SyncStop: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    /// A signal not yet requested.
+    public init() {}
+
+    /// Asks every pass watching this signal to stop at its next batch boundary.
+    public func request() { requested.store(true, ordering: .relaxed) }
+
+    /// Whether a stop was asked for.
+    public var isRequested: Bool { requested.load(ordering: .relaxed) }
 }

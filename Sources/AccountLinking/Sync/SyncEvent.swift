@@ -13,8 +13,14 @@ public struct SyncEvent: Sendable, Equatable, CustomStringConvertible {
         case progress(fetched: Int, of: Int, bytes: Int)
         /// The sync ended with this report.
         case finished(MailboxSync.Report)
-        /// The sync failed; the diagnosis says why and what to do.
+        /// The sync failed; the diagnosis says why and what to do. With a ``SyncScheduler``, a
+        /// ``scheduled(at:reason:)`` event follows with the retry.
         case failed(LinkDiagnosis)
+        /// A ``SyncScheduler`` set the account's next check.
+        case scheduled(at: Date, reason: AccountSchedule.Reason)
+        /// The account is no longer checked until its owner acts (a password refused again and
+        /// again, OAuth required, POP switched off); the diagnosis says what to do.
+        case needsAttention(LinkDiagnosis)
     }
 
     /// The account.
@@ -45,6 +51,10 @@ public struct SyncEvent: Sendable, Equatable, CustomStringConvertible {
                 + "by content as already stored; fetched \(report.fetched) new messages (\(report.bytes) bytes)"
         case .finished(let report): "\(account): fetched \(report.fetched) new messages (\(report.bytes) bytes)"
         case .failed(let diagnosis): "\(account): sync failed: \(diagnosis.summary)"
+        case .scheduled(let time, let reason):
+            "\(account): next check \(time.formatted(.iso8601)) (\(reason))"
+        case .needsAttention(let diagnosis):
+            "\(account): needs its owner: \(diagnosis.summary); \(diagnosis.suggestion)"
         }
     }
 }

@@ -90,11 +90,13 @@ struct FakePOP3ServerTests {
     @Test("a second session gets [IN-USE] while the maildrop is locked")
     func inUse() async throws {
         let server = server()
-        _ = try await loggedIn(server)
+        // The first session stays open (a discarded one would be closed, and its lock released).
+        let first = try await loggedIn(server)
         let second = RawPOP3Client(server)
         _ = try await second.line()
         _ = try await second.command("USER alice")
         #expect(try await second.command("PASS pw") == "-ERR [IN-USE] maildrop already locked by another session")
+        first.connection.close()
     }
 
     @Test("a wrong password gets [AUTH]; commands before login are refused")

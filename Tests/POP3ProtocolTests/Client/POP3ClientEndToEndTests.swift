@@ -35,7 +35,9 @@ struct POP3ClientEndToEndTests {
 
     private func connect(_ server: FakePOP3Server, security: Endpoint.Security = .tls) async throws -> POP3Client {
         try await POP3Client.connect(
-            to: Endpoint(host: "pop.fake.test", port: 995, security: security), timeouts: .all(.seconds(5)),
+            // Generous: the fake applies it as its idle timeout too, and a loaded machine (the whole
+            // suite in parallel) can leave a session idle for seconds between two commands.
+            to: Endpoint(host: "pop.fake.test", port: 995, security: security), timeouts: .all(.seconds(30)),
             connector: server.connector)
     }
 

@@ -7,21 +7,21 @@ import Glibc
 import Darwin
 #endif
 
-/// Client `SSL_CTX`s shared by connections with the same trust settings.
+/// `SSL_CTX`s shared by connections with the same settings, client and server side.
 ///
 /// Loading the system's trust store costs tens of milliseconds (about 95 ms here), so building a
-/// context per connection made every HTTPS fetch and every probe pay it again. A context depends
-/// only on the trust roots and the minimum version; host names, SNI and pins are set per
-/// connection. CA files are keyed with their size and modification time, so a replaced file gets
+/// context per connection made every HTTPS fetch and every probe pay it again; a server context
+/// reads and parses its certificate chain and key from disk, which a listener paid on every
+/// accepted connection. A client context depends only on the trust roots and the minimum version
+/// (host names, SNI and pins are set per connection); a server context only on its certificate
+/// and key files. Files are keyed with their size and modification time, so a replaced file gets
 /// a new context. The cache holds a few entries and evicts the oldest.
-final class TLSClientContextCache: Sendable {
-    static let shared = TLSClientContextCache()
+final class TLSContextCache: Sendable {
+    static let shared = TLSContextCache()
 
-    private struct Key: Hashable {
-        var trustsSystemRoots: Bool
-        var caFiles: [String]
-        var caFileStamps: [String]
-        var minimumVersion: TLSPolicy.MinimumVersion
+    private enum Key: Hashable {
+        case client(trustsSystemRoots: Bool, caFiles: [String], stamps: [String], minimumVersion: TLSPolicy.MinimumVersion)
+        case server(chain: String, key: String, stamps: [String])
     }
 
     private struct Entries: @unchecked Sendable {
@@ -32,11 +32,23 @@ final class TLSClientContextCache: Sendable {
     private static let capacity = 8
     private let entries = Mutex(Entries())
 
-    /// A context for `policy`, with a reference the caller must release with `SSL_CTX_free`.
+    /// A client context for `policy`, with a reference the caller must release with `SSL_CTX_free`.
     func context(for policy: TLSPolicy) throws -> OpaquePointer {
-        let key = Key(
+        let key = Key.client(
             trustsSystemRoots: policy.trustsSystemRoots, caFiles: policy.additionalTrustedCAFiles,
-            caFileStamps: policy.additionalTrustedCAFiles.map(Self.stamp), minimumVersion: policy.minimumVersion)
+            stamps: policy.additionalTrustedCAFiles.map(Self.stamp), minimumVersion: policy.minimumVersion)
+        return try context(for: key) { try Self.make(policy) }
+    }
+
+    /// A server context presenting `identity`, with a reference the caller must release with `SSL_CTX_free`.
+    func context(for identity: TLSServerIdentity) throws -> OpaquePointer {
+        let key = Key.server(
+            chain: identity.certificateChainFile, key: identity.privateKeyFile,
+            stamps: [Self.stamp(identity.certificateChainFile), Self.stamp(identity.privateKeyFile)])
+        return try context(for: key) { try Self.make(identity) }
+    }
+
+    private func context(for key: Key, make: () throws -> OpaquePointer) throws -> OpaquePointer {
         if let context = entries.withLock({ entries -> OpaquePointer? in
             guard let context = entries.contexts[key] else { return nil }
             SSL_CTX_up_ref(context)
@@ -44,7 +56,7 @@ final class TLSClientContextCache: Sendable {
         }) {
             return context
         }
-        let context = try Self.make(policy)
+        let context = try make()
         entries.withLock { entries in
             if let existing = entries.contexts[key] {
                 SSL_CTX_free(existing)
@@ -57,6 +69,22 @@ final class TLSClientContextCache: Sendable {
                 let oldest = entries.order.removeFirst()
                 if let evicted = entries.contexts.removeValue(forKey: oldest) { SSL_CTX_free(evicted) }
             }
+        }
+        return context
+    }
+
+    private static func make(_ identity: TLSServerIdentity) throws -> OpaquePointer {
+        guard let context = SSL_CTX_new(TLS_server_method()) else {
+            throw TLSSession.openSSLError(.tlsHandshakeFailed, "SSL_CTX_new")
+        }
+        _ = maillink_SSL_CTX_set_min_proto_version(context, maillink_TLS1_2_VERSION())
+        _ = maillink_SSL_CTX_set_mode(context, maillink_SSL_partial_write_modes())
+        maillink_SSL_CTX_ignore_unexpected_eof(context)
+        guard SSL_CTX_use_certificate_chain_file(context, identity.certificateChainFile) == 1,
+            SSL_CTX_use_PrivateKey_file(context, identity.privateKeyFile, SSL_FILETYPE_PEM) == 1
+        else {
+            SSL_CTX_free(context)
+            throw TLSSession.openSSLError(.tlsHandshakeFailed, "cannot load the server certificate or key")
         }
         return context
     }
