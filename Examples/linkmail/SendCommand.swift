@@ -64,15 +64,34 @@ enum SendCommand {
             var bytes = 0
             var refused: [String: String] = [:]
             do {
-                for _ in 0..<count {
-                    message.messageID = nil
-                    let encoded = try message.encoded()
-                    let result = try await client.send(envelope: envelope, message: encoded)
-                    for outcome in result.recipients where !outcome.isAccepted {
-                        refused[outcome.recipient.description] = "\(outcome.reply.code) \(outcome.reply.text)"
+                // One burst per slice of copies (pipelined across transactions, RFC 2920), so
+                // memory stays bounded by the slice whatever --count says; the next slice is
+                // built on another thread while this one is on the wire.
+                var remaining = count
+                func nextSlice(_ size: Int) -> Task<[SMTPSubmission], any Error> {
+                    remaining -= size
+                    return Task.detached { [message] in
+                        var copy = message
+                        return try (0..<size).map { _ in
+                            copy.messageID = nil
+                            return SMTPSubmission(envelope: envelope, message: try copy.encoded())
+                        }
                     }
-                    sent += 1
-                    bytes += encoded.count
+                }
+                // Slices double up to 256, so the first burst starts soon and each slice is
+                // built before the one on the wire is done.
+                var building: Task<[SMTPSubmission], any Error>? = nextSlice(min(remaining, 16))
+                while let slice = building {
+                    let batch = try await slice.value
+                    building = remaining > 0 ? nextSlice(min(remaining, 256, 2 * batch.count)) : nil
+                    for (submission, outcome) in zip(batch, try await client.send(batch)) {
+                        let result = try outcome.get()
+                        for outcome in result.recipients where !outcome.isAccepted {
+                            refused[outcome.recipient.description] = "\(outcome.reply.code) \(outcome.reply.text)"
+                        }
+                        sent += 1
+                        bytes += submission.message.count
+                    }
                 }
                 try? await client.quit()
             } catch {

@@ -2,7 +2,8 @@ import MailTransport
 import Synchronization
 
 /// A small SMTP submission server for tests (RFC 5321 with PIPELINING, SIZE, 8BITMIME,
-/// SMTPUTF8, ENHANCEDSTATUSCODES, STARTTLS and AUTH), in memory or on a loopback socket.
+/// SMTPUTF8, ENHANCEDSTATUSCODES, STARTTLS, AUTH and, when asked, CHUNKING), in memory or on a
+/// loopback socket.
 ///
 /// It parses commands with its own code, never the client's, records every accepted message
 /// and every command line (AUTH data redacted), and can be told to misbehave (``Fault``).
@@ -22,6 +23,9 @@ public final class FakeSMTPServer: Sendable {
         /// Whether to advertise PIPELINING (RFC 2920). When off, the server records a
         /// ``Violation/pipeliningWithoutPermission`` if a client sends ahead.
         public var offersPipelining: Bool
+        /// Whether to advertise CHUNKING (RFC 3030) and accept BDAT. Off by default, so that
+        /// clients use DATA unless a test asks for BDAT.
+        public var offersChunking: Bool
         /// Whether to offer STARTTLS (RFC 3207) on a plaintext connection.
         public var offersStartTLS: Bool
         /// The SIZE limit to advertise and enforce (RFC 1870); nil for none.
@@ -45,7 +49,8 @@ public final class FakeSMTPServer: Sendable {
 
         /// A server with the common extensions and no accounts.
         public init(
-            hostname: String = "fake-smtp.test", offersPipelining: Bool = true, offersStartTLS: Bool = true,
+            hostname: String = "fake-smtp.test", offersPipelining: Bool = true, offersChunking: Bool = false,
+            offersStartTLS: Bool = true,
             maximumMessageSize: Int? = 50 << 20, offers8BitMIME: Bool = true, offersSMTPUTF8: Bool = true,
             supportsEHLO: Bool = true, accounts: SASLServerAccounts = SASLServerAccounts(),
             authenticationMechanisms: [String] = ["PLAIN", "LOGIN"], requiresAuthentication: Bool = false,
@@ -53,6 +58,7 @@ public final class FakeSMTPServer: Sendable {
         ) {
             self.hostname = hostname
             self.offersPipelining = offersPipelining
+            self.offersChunking = offersChunking
             self.offersStartTLS = offersStartTLS
             self.maximumMessageSize = maximumMessageSize
             self.offers8BitMIME = offers8BitMIME
@@ -76,8 +82,14 @@ public final class FakeSMTPServer: Sendable {
         /// Answer every command with this verb (`MAIL`, `DATA`, `AUTH`, …) with this reply line
         /// instead of handling it.
         case reply(verb: String, with: String)
-        /// Answer the end of DATA with this reply line instead of accepting the message.
+        /// Answer the end of DATA (or the LAST BDAT chunk) with this reply line instead of
+        /// accepting the message.
         case refuseMessage(reply: String)
+        /// Answer the end of a message whose data contains `marker` with this reply line,
+        /// accepting the others: one refused message in a burst.
+        case refuseMessageContaining(String, reply: String)
+        /// Refuse MAIL FROM for this address (compared case-insensitively) with this reply line.
+        case refuseSender(String, reply: String)
         /// Answer AUTH with this reply line whatever the credentials (e.g. `534 5.7.9 …`).
         case authenticationReply(String)
         /// Close the connection after this many commands, without a reply.
@@ -98,8 +110,11 @@ public final class FakeSMTPServer: Sendable {
         public var mailParameters: [String]
         /// The accepted RCPT TO addresses, in order.
         public var recipients: [String]
-        /// The message, dot-unstuffed, with the line ends as received (CRLF from a correct client).
+        /// The message, dot-unstuffed (DATA) or the chunks joined (BDAT), with the line ends as
+        /// received (CRLF from a correct client).
         public var data: [UInt8]
+        /// Whether it came in BDAT chunks (RFC 3030), and how many; 0 for DATA.
+        public var chunkCount: Int
         /// The user AUTH accepted on this session, if any.
         public var authenticatedUser: String?
         /// Whether the connection was encrypted when the message arrived.
@@ -116,6 +131,9 @@ public final class FakeSMTPServer: Sendable {
         case bareLineFeed
         /// A command the server does not know.
         case unknownCommand(String)
+        /// A command other than RSET, EHLO, HELO or QUIT followed a refused BDAT: RFC 3030 §2
+        /// leaves the state indeterminate until RSET.
+        case noResetAfterRefusedChunk(String)
     }
 
     struct Record {

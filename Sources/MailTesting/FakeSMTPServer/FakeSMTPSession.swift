@@ -13,6 +13,11 @@ final class FakeSMTPSession {
     private var mailParameters: [String] = []
     private var recipients: [String] = []
     private var commandCount = 0
+    /// The BDAT chunks of the current transaction, joined (RFC 3030).
+    private var chunkData: [UInt8] = []
+    private var chunkCount = 0
+    /// Set when a BDAT was refused: the state stays indeterminate until RSET (RFC 3030 §2).
+    private var chunkRefused = false
 
     init(server: FakeSMTPServer, connection: any ServerSideConnection) {
         self.server = server
@@ -55,9 +60,14 @@ final class FakeSMTPSession {
         let verb = String(line.prefix { $0 != " " }).uppercased()
         let argument = line.count > verb.count ? String(line.dropFirst(verb.count + 1)) : ""
         server.note(command: verb == "AUTH" ? "AUTH " + String(argument.prefix { $0 != " " }) : line)
+        // BDAT's octets follow its line at once, whatever the server answers (RFC 3030 §2).
+        if verb == "BDAT" { return try await bdat(argument) }
         if reader.hasBufferedBytes, !configuration.offersPipelining {
             // Bytes after this command arrived before its reply: the client sent ahead.
             server.note(.pipeliningWithoutPermission(verb))
+        }
+        if chunkRefused, !["RSET", "EHLO", "HELO", "QUIT"].contains(verb) {
+            server.note(.noResetAfterRefusedChunk(verb))
         }
         for case .reply(let faultVerb, let replyLine) in configuration.faults where faultVerb.uppercased() == verb {
             try await reply(replyLine)
@@ -98,6 +108,7 @@ final class FakeSMTPSession {
         if configuration.offersSMTPUTF8 { lines.append("SMTPUTF8") }
         lines.append("ENHANCEDSTATUSCODES")
         if !connection.isSecure, configuration.offersStartTLS { lines.append("STARTTLS") }
+        if configuration.offersChunking { lines.append("CHUNKING") }
         if !configuration.authenticationMechanisms.isEmpty,
             connection.isSecure || configuration.offersAuthenticationInPlaintext
         {
@@ -170,12 +181,17 @@ final class FakeSMTPSession {
 
     private func mail(_ argument: String) async throws {
         guard greeted else { return try await reply("503 5.5.1 Error: send HELO/EHLO first") }
+        guard !chunkRefused else { return try await reply("503 5.5.1 Error: send RSET after a refused BDAT") }
         guard sender == nil else { return try await reply("503 5.5.1 Error: nested MAIL command") }
         if configuration.requiresAuthentication, authenticatedUser == nil {
             return try await reply("530 5.7.0 Authentication required")
         }
         guard let (address, parameters) = Self.parsePath(argument, prefix: "FROM:") else {
             return try await reply("501 5.5.4 Syntax: MAIL FROM:<address>")
+        }
+        for case .refuseSender(let refused, let line) in configuration.faults
+        where refused.lowercased() == address.lowercased() {
+            return try await reply(line)
         }
         for parameter in parameters {
             let upper = parameter.uppercased()
@@ -206,6 +222,7 @@ final class FakeSMTPSession {
     private func data() async throws {
         guard let sender else { return try await reply("503 5.5.1 Error: need MAIL command") }
         guard !recipients.isEmpty else { return try await reply("554 5.5.1 Error: no valid recipients") }
+        guard chunkCount == 0 else { return try await reply("503 5.5.1 Error: DATA after BDAT") }
         try await reply("354 End data with <CR><LF>.<CR><LF>")
         let limit = configuration.maximumMessageSize ?? Int.max
         let data: [UInt8]
@@ -217,10 +234,10 @@ final class FakeSMTPSession {
         }
         if Self.hasBareLineFeed(data) { server.note(.bareLineFeed) }
         let received = FakeSMTPServer.ReceivedMessage(
-            sender: sender, mailParameters: mailParameters, recipients: recipients, data: data,
+            sender: sender, mailParameters: mailParameters, recipients: recipients, data: data, chunkCount: 0,
             authenticatedUser: authenticatedUser, wasSecure: connection.isSecure)
         resetTransaction()
-        for case .refuseMessage(let line) in configuration.faults { return try await reply(line) }
+        if let line = refusal(of: data) { return try await reply(line) }
         server.note(message: received)
         if configuration.faults.contains(.silentAfterData) {
             // Hold the connection open, answering nothing, until the client gives up.
@@ -230,12 +247,92 @@ final class FakeSMTPSession {
         try await reply("250 2.0.0 Ok: queued as FAKE\(server.receivedMessages.count)")
     }
 
+    /// `BDAT size [LAST]` (RFC 3030 §2): reads the chunk first, then answers. A refused chunk
+    /// is discarded, and so is every later one until RSET.
+    private func bdat(_ argument: String) async throws {
+        let words = argument.split(separator: " ").map { String($0) }
+        guard let size = words.first.flatMap({ Int($0) }), size >= 0, words.count <= 2,
+            words.count == 1 || words[1].uppercased() == "LAST"
+        else {
+            // Without a size the data cannot be told from the next command: end the session.
+            try await reply("501 5.5.4 Syntax: BDAT size [LAST]")
+            throw End.disconnect
+        }
+        let last = words.count == 2
+        let limit = configuration.maximumMessageSize ?? Int.max
+        let fits = configuration.offersChunking && size <= limit - chunkData.count
+        let chunk = try await readChunk(size, keep: fits)
+        guard configuration.offersChunking else {
+            return try await reply("502 5.5.2 Error: command not recognized")
+        }
+        for case .reply(let faultVerb, let line) in configuration.faults where faultVerb.uppercased() == "BDAT" {
+            if !line.hasPrefix("2") { chunkRefused = true }
+            return try await reply(line)
+        }
+        if chunkRefused { return try await reply("503 5.5.1 Error: discarded after a refused BDAT") }
+        let refusedChunk: String? =
+            if sender == nil { "503 5.5.1 Error: need MAIL command" } else if recipients.isEmpty {
+                "554 5.5.1 Error: no valid recipients"
+            } else if !fits { "552 5.3.4 Message size exceeds fixed limit" } else { nil }
+        if let refusedChunk {
+            chunkRefused = true
+            return try await reply(refusedChunk)
+        }
+        chunkData += chunk
+        chunkCount += 1
+        guard last else { return try await reply("250 2.0.0 Ok: \(size) octets") }
+        if Self.hasBareLineFeed(chunkData) { server.note(.bareLineFeed) }
+        let received = FakeSMTPServer.ReceivedMessage(
+            sender: sender ?? "", mailParameters: mailParameters, recipients: recipients, data: chunkData,
+            chunkCount: chunkCount, authenticatedUser: authenticatedUser, wasSecure: connection.isSecure)
+        resetTransaction()
+        if let line = refusal(of: received.data) {
+            chunkRefused = true
+            return try await reply(line)
+        }
+        server.note(message: received)
+        try await reply("250 2.0.0 Ok: queued as FAKE\(server.receivedMessages.count)")
+    }
+
+    /// Reads `size` octets; keeps them only when `keep`, else discards them piecewise.
+    private func readChunk(_ size: Int, keep: Bool) async throws -> [UInt8] {
+        if keep { return try await reader.readBytes(size) }
+        var remaining = size
+        while remaining > 0 {
+            let piece = min(remaining, 65536)
+            _ = try await reader.readBytes(piece)
+            remaining -= piece
+        }
+        return []
+    }
+
     // MARK: Helpers
+
+    /// The reply line a `.refuseMessage` or `.refuseMessageContaining` fault gives `data`, if any.
+    private func refusal(of data: [UInt8]) -> String? {
+        for fault in configuration.faults {
+            switch fault {
+            case .refuseMessage(let line): return line
+            case .refuseMessageContaining(let marker, let line):
+                let needle = Array(marker.utf8)
+                guard !needle.isEmpty, data.count >= needle.count else { continue }
+                for start in 0...(data.count - needle.count)
+                where data[start..<start + needle.count].elementsEqual(needle) {
+                    return line
+                }
+            default: continue
+            }
+        }
+        return nil
+    }
 
     private func resetTransaction() {
         sender = nil
         mailParameters = []
         recipients = []
+        chunkData = []
+        chunkCount = 0
+        chunkRefused = false
     }
 
     /// Parses `FROM:<address> PARAM=x …` (prefix compared case-insensitively).

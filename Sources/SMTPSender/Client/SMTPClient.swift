@@ -4,9 +4,12 @@ import MailTransport
 /// An SMTP submission client over any ``MailTransport/MailConnection`` (RFC 5321, RFC 6409,
 /// RFC 8314): greeting, EHLO, STARTTLS, AUTH, then any number of messages, then QUIT.
 ///
-/// The protocol logic lives in ``SMTPStateMachine``; this actor only moves bytes. With
-/// PIPELINING the commands of a transaction go in one write (RFC 2920); the message is
-/// dot-stuffed and line-end-normalised in chunks as it is written (``SMTPDataEncoder``).
+/// The protocol logic lives in ``SMTPStateMachine`` and, for sending with PIPELINING,
+/// ``SMTPBurstStateMachine``; this actor only moves bytes. With PIPELINING the commands of a
+/// transaction go in one write (RFC 2920), and ``send(_:)`` sends many messages with the next
+/// transaction written behind the end of the previous one; with CHUNKING as well, messages go
+/// as BDAT (RFC 3030) and a burst never waits for a 354. The message is line-end-normalised
+/// (and for DATA dot-stuffed) in chunks as it is written (``SMTPDataEncoder``).
 ///
 /// ```swift
 /// let client = try await SMTPClient.connect(
@@ -29,27 +32,33 @@ public actor SMTPClient: MailSending {
         public var maximumLineLength: Int
         /// The most lines one reply may have.
         public var maximumReplyLineCount: Int
-        /// How many message bytes are encoded and written at a time, bounding extra memory.
+        /// How many message bytes are encoded and written at a time, bounding extra memory;
+        /// also the size of each BDAT chunk before encoding (RFC 3030 §2).
         public var dataChunkSize: Int
+        /// In a burst with BDAT, the most messages written whose outcome is not known yet
+        /// (see ``SMTPBurstStateMachine/Configuration/maximumTransactionsInFlight``).
+        public var maximumTransactionsInFlight: Int
 
         /// A configuration with safe defaults.
         public init(
             clientHostname: String = "[127.0.0.1]", allowInsecureCleartextAuthentication: Bool = false,
-            maximumLineLength: Int = 4096, maximumReplyLineCount: Int = 256, dataChunkSize: Int = 1 << 20
+            maximumLineLength: Int = 4096, maximumReplyLineCount: Int = 256, dataChunkSize: Int = 1 << 20,
+            maximumTransactionsInFlight: Int = 64
         ) {
             self.clientHostname = clientHostname
             self.allowInsecureCleartextAuthentication = allowInsecureCleartextAuthentication
             self.maximumLineLength = maximumLineLength
             self.maximumReplyLineCount = maximumReplyLineCount
             self.dataChunkSize = max(1024, dataChunkSize)
+            self.maximumTransactionsInFlight = max(1, maximumTransactionsInFlight)
         }
     }
 
-    private let connection: any MailConnection
+    let connection: any MailConnection
     private let reader: BufferedReader
     private let serverName: String
     private let tlsPolicy: TLSPolicy
-    private let configuration: Configuration
+    let configuration: Configuration
     private var parser: SMTPReplyParser
     private var machine: SMTPStateMachine
     /// Whether an operation is using the connection; actor methods interleave at every `await`,
@@ -182,10 +191,24 @@ public actor SMTPClient: MailSending {
     /// - Throws: ``SMTPError``; after a refused transaction the session was reset (RSET) and
     ///   the client can send again.
     public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
-        try await exclusively { try await self.sendMessage(envelope: envelope, message: message) }
+        try await exclusively {
+            try self.requireReady()
+            guard self.capabilities.supportsPipelining else {
+                return try await self.sendMessage(envelope: envelope, message: message)
+            }
+            // The pipelined path, BDAT included, is the burst's, with one message.
+            let (results, transportError) = await self.sendBurst([SMTPSubmission(envelope: envelope, message: message)])
+            switch results[0] {
+            case .success(let result): return result
+            case .failure(let error):
+                if error.code == .connectionFailed, let transportError { throw transportError }
+                throw error
+            }
+        }
     }
 
-    private func sendMessage(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
+    /// One transaction at a time, each command waiting for its reply (no PIPELINING).
+    func sendMessage(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
         try requireReady()
         let has8BitData = message.withUnsafeBufferPointer { buffer in buffer.contains { $0 >= 0x80 } }
         let action = machine.beginTransaction(envelope: envelope, messageSize: message.count, has8BitData: has8BitData)
@@ -228,7 +251,7 @@ public actor SMTPClient: MailSending {
     // MARK: The I/O loop
 
     /// Runs `operation` when no other operation is using the connection.
-    private func exclusively<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
+    func exclusively<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
         if busy {
             await withCheckedContinuation { waiting.append($0) }
         }
@@ -244,7 +267,7 @@ public actor SMTPClient: MailSending {
     }
 
     /// Throws unless the session is open and idle.
-    private func requireReady() throws {
+    func requireReady() throws {
         if isClosed || machine.isClosed { throw SMTPError(.notConnected, detail: "the session has ended") }
         guard machine.isReady else {
             throw SMTPError(.notConnected, detail: "the session is not open yet; call open() first")
@@ -371,7 +394,7 @@ public actor SMTPClient: MailSending {
 
     /// Reads one reply, all its lines within one exchange deadline (the connection's
     /// ``MailTransport/Timeouts/exchangeLimit(received:)``).
-    private func readReply() async throws -> SMTPReply {
+    func readReply() async throws -> SMTPReply {
         reader.beginExchange(within: connection.timeouts)
         while true {
             if let reply = try parser.parse(line: try await reader.readLine()) { return reply }
@@ -387,16 +410,8 @@ public actor SMTPClient: MailSending {
 
     /// Writes the message in chunks, encoded on the way (RFC 5321 §4.5.2).
     private func writeMessage(_ message: [UInt8]) async throws {
-        var encoder = SMTPDataEncoder()
-        var chunk: [UInt8] = []
-        var offset = 0
-        repeat {
-            let end = min(message.count, offset + configuration.dataChunkSize)
-            chunk.removeAll(keepingCapacity: true)
-            encoder.encode(message[offset..<end], into: &chunk)
-            if end == message.count { encoder.finish(into: &chunk) }
-            try await connection.send(chunk)
-            offset = end
-        } while offset < message.count
+        var bytes: [UInt8] = []
+        try await encodeData(message, into: &bytes)
+        try await connection.send(bytes)
     }
 }

@@ -41,6 +41,8 @@ public struct SMTPCapabilities: Sendable, Hashable {
 
     /// PIPELINING (RFC 2920): MAIL, RCPT and DATA may go in one write.
     public var supportsPipelining: Bool { supports("PIPELINING") }
+    /// CHUNKING (RFC 3030): the message may go as `BDAT` chunks instead of DATA.
+    public var supportsChunking: Bool { supports("CHUNKING") }
     /// STARTTLS (RFC 3207).
     public var supportsStartTLS: Bool { supports("STARTTLS") }
     /// 8BITMIME (RFC 6152).

@@ -9,6 +9,7 @@
 /// C: MAIL FROM:<alice@example.com> SIZE=2048
 /// C: RCPT TO:<bob@example.org>
 /// C: DATA
+/// C: BDAT 2048 LAST
 /// ```
 public enum SMTPCommand: Sendable, Hashable, CustomStringConvertible {
     /// `EHLO domain` (RFC 5321 §4.1.1.1): opens the session and asks for the extensions.
@@ -28,6 +29,9 @@ public enum SMTPCommand: Sendable, Hashable, CustomStringConvertible {
     case rcptTo(SMTPPath, parameters: [SMTPParameter])
     /// `DATA` (RFC 5321 §4.1.1.4).
     case data
+    /// `BDAT size [LAST]` (RFC 3030 §2): the next `size` octets are message data, sent right
+    /// after the line, with no dot-stuffing and no terminator; `last` ends the message.
+    case bdat(size: Int, last: Bool)
     /// `RSET`: abandons the current transaction (RFC 5321 §4.1.1.5).
     case rset
     /// `NOOP`.
@@ -58,6 +62,11 @@ public enum SMTPCommand: Sendable, Hashable, CustomStringConvertible {
             line = "RCPT TO:<\(path.address)>" + (try Self.encoded(parameters))
         case .data:
             line = "DATA"
+        case .bdat(let size, let last):
+            guard size >= 0 else {
+                throw SMTPError(.invalidArgument, detail: "a BDAT chunk cannot have a negative size")
+            }
+            line = "BDAT \(size)" + (last ? " LAST" : "")
         case .rset:
             line = "RSET"
         case .noop:
@@ -96,6 +105,7 @@ public enum SMTPCommand: Sendable, Hashable, CustomStringConvertible {
         case .mailFrom: "MAIL"
         case .rcptTo: "RCPT"
         case .data: "DATA"
+        case .bdat: "BDAT"
         case .rset: "RSET"
         case .noop: "NOOP"
         case .quit: "QUIT"

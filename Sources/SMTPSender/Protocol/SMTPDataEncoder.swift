@@ -3,6 +3,10 @@
 /// line that starts with `.` gets one more `.` ("dot-stuffing"), and ``finish(into:)`` ends
 /// the stream with `CRLF . CRLF`.
 ///
+/// For BDAT (RFC 3030 §2) the same encoder runs with `dotStuffing: false`: line ends are still
+/// made CRLF, but the data is counted instead of terminated, so nothing is stuffed, and
+/// ``finishLine(into:)`` only completes a last line that lacks its line end.
+///
 /// It works on bytes and keeps two bits of state between chunks, so a 30 MB attachment is
 /// encoded piecewise without building a String or a second full copy:
 ///
@@ -18,8 +22,13 @@ public struct SMTPDataEncoder: Sendable {
     /// Whether the last byte was a CR (already written as CRLF), so an LF after it is dropped.
     private var afterCR = false
 
-    /// A fresh encoder, at the start of a line.
-    public init() {}
+    /// Whether lines starting with `.` get one more (DATA); false for BDAT.
+    public let dotStuffing: Bool
+
+    /// A fresh encoder, at the start of a line; `dotStuffing: false` for BDAT chunks.
+    public init(dotStuffing: Bool = true) {
+        self.dotStuffing = dotStuffing
+    }
 
     /// Appends the encoding of `input` to `output`.
     public mutating func encode(_ input: some Collection<UInt8>, into output: inout [UInt8]) {
@@ -36,7 +45,14 @@ public struct SMTPDataEncoder: Sendable {
     public mutating func finish(into output: inout [UInt8]) {
         if !atLineStart { output += [0x0d, 0x0a] }
         output += [UInt8(ascii: "."), 0x0d, 0x0a]
-        self = SMTPDataEncoder()
+        self = SMTPDataEncoder(dotStuffing: dotStuffing)
+    }
+
+    /// Ends BDAT data: a CRLF if the content did not end with a line end (RFC 5322 §2.1: a
+    /// message is lines), and no terminator, since BDAT counts its octets.
+    public mutating func finishLine(into output: inout [UInt8]) {
+        if !atLineStart { output += [0x0d, 0x0a] }
+        self = SMTPDataEncoder(dotStuffing: dotStuffing)
     }
 
     /// The whole message encoded at once, terminator included.
@@ -60,7 +76,7 @@ public struct SMTPDataEncoder: Sendable {
             if buffer[0] == lf { index = 1 }
         }
         while index < count {
-            if atLineStart, buffer[index] == dot { output.append(dot) }
+            if atLineStart, dotStuffing, buffer[index] == dot { output.append(dot) }
             atLineStart = false
             // Copy the run up to the next CR or LF in one append.
             var end = index

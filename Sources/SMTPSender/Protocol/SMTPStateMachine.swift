@@ -68,40 +68,25 @@ public struct SMTPStateMachine: Sendable {
     }
 
     private struct Transaction: Sendable {
-        var envelope: SMTPEnvelope
+        var replies: SMTPTransactionReplies
         var pipelined: Bool
-        var mailReply: SMTPReply?
-        var recipientReplies: [SMTPReply] = []
         /// Set when the data phase was entered only to end it (no accepted recipient).
         var abortReason: SMTPError?
 
-        var mailAccepted: Bool { mailReply?.isPositiveCompletion == true }
-        var anyRecipientAccepted: Bool { recipientReplies.contains { $0.isPositiveCompletion } }
-
-        /// Why the transaction cannot deliver, judged from the replies so far.
-        func envelopeFailure(dataReply: SMTPReply?) -> SMTPError {
-            if let mailReply, !mailReply.isPositiveCompletion {
-                return SMTPError.classify(mailReply, during: .mail, address: envelope.sender?.address)
-            }
-            if !recipientReplies.isEmpty, !anyRecipientAccepted,
-                let index = recipientReplies.firstIndex(where: { !$0.isPositiveCompletion })
-            {
-                var error = SMTPError.classify(
-                    recipientReplies[index], during: .recipient, address: envelope.recipients[index].address)
-                if error.code == .recipientRefused { error.detail = "the server refused every recipient" }
-                return error
-            }
-            if let dataReply { return SMTPError.classify(dataReply, during: .data) }
-            return SMTPError(.malformedReply, detail: "the transaction ended without a reason")
+        var envelope: SMTPEnvelope { replies.envelope }
+        var mailReply: SMTPReply? {
+            get { replies.mailReply }
+            set { replies.mailReply = newValue }
         }
-
-        func result(finalReply: SMTPReply) -> SMTPSendResult {
-            SMTPSendResult(
-                recipients: zip(envelope.recipients, recipientReplies).map {
-                    SMTPSendResult.RecipientOutcome(recipient: $0, reply: $1)
-                },
-                finalReply: finalReply)
+        var recipientReplies: [SMTPReply] {
+            get { replies.recipientReplies }
+            set { replies.recipientReplies = newValue }
         }
+        var mailAccepted: Bool { replies.mailAccepted }
+        var anyRecipientAccepted: Bool { replies.anyRecipientAccepted }
+
+        func envelopeFailure(dataReply: SMTPReply?) -> SMTPError { replies.envelopeFailure(dataReply: dataReply) }
+        func result(finalReply: SMTPReply) -> SMTPSendResult { replies.result(finalReply: finalReply) }
     }
 
     private enum State: Sendable {
@@ -250,32 +235,14 @@ public struct SMTPStateMachine: Sendable {
     ///   - has8BitData: whether any byte of the message is above 127.
     public mutating func beginTransaction(envelope: SMTPEnvelope, messageSize: Int, has8BitData: Bool) -> Action {
         guard case .ready = state else { preconditionFailure("beginTransaction() when the session is not ready") }
-        if let limit = capabilities.maximumMessageSize, messageSize > limit {
-            return .commandFailed(
-                SMTPError(
-                    .messageTooLarge,
-                    detail: "the message has \(messageSize) octets; the server accepts at most \(limit)"))
+        let parameters: [SMTPParameter]
+        switch capabilities.mailParameters(for: envelope, messageSize: messageSize, has8BitData: has8BitData) {
+        case .success(let checked): parameters = checked
+        case .failure(let error): return .commandFailed(error)
         }
-        if envelope.requiresSMTPUTF8, !capabilities.supportsSMTPUTF8 {
-            return .commandFailed(
-                SMTPError(
-                    .smtpUTF8NotSupported,
-                    detail: "an address has non-ASCII characters and the server does not offer SMTPUTF8"))
-        }
-        if has8BitData, !capabilities.supports8BitMIME, !capabilities.supportsSMTPUTF8 {
-            return .commandFailed(
-                SMTPError(
-                    .eightBitNotSupported,
-                    detail: "the message has 8-bit data and the server offers neither 8BITMIME nor SMTPUTF8"))
-        }
-        var parameters: [SMTPParameter] = []
-        if capabilities.supportsSize { parameters.append(.size(messageSize)) }
-        if has8BitData, capabilities.supports8BitMIME { parameters.append(.body8BitMIME) }
-        // Without 8BITMIME, 8-bit data can only go as SMTPUTF8 content (RFC 6531 §3.4).
-        if envelope.requiresSMTPUTF8 || has8BitData && !capabilities.supports8BitMIME { parameters.append(.smtpUTF8) }
         let mail = SMTPCommand.mailFrom(envelope.sender, parameters: parameters)
         let pipelined = capabilities.supportsPipelining
-        state = .transaction(Transaction(envelope: envelope, pipelined: pipelined))
+        state = .transaction(Transaction(replies: SMTPTransactionReplies(envelope: envelope), pipelined: pipelined))
         if pipelined {
             return .send([mail] + envelope.recipients.map { .rcptTo($0, parameters: []) } + [.data])
         }

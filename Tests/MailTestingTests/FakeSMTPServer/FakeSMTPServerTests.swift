@@ -153,6 +153,35 @@ struct FakeSMTPServerTests {
         #expect(server.receivedMessages.isEmpty)
     }
 
+    @Test("BDAT chunks are read by their size, unstuffed data kept as is, and joined at LAST")
+    func chunking() async throws {
+        let server = FakeSMTPServer(configuration: .init(offersChunking: true))
+        let session = try await Session(server)
+        _ = try await session.reply()
+        #expect(try await session.ask("EHLO me\r\n").contains { $0.dropFirst(4) == "CHUNKING" })
+        #expect(try await session.ask("MAIL FROM:<a@b.c>\r\n") == ["250 2.1.0 Ok"])
+        #expect(try await session.ask("RCPT TO:<d@e.f>\r\n") == ["250 2.1.5 Ok"])
+        #expect(try await session.ask("BDAT 5\r\n.a\r\nb") == ["250 2.0.0 Ok: 5 octets"])
+        #expect(try await session.ask("BDAT 5 LAST\r\nc\r\n\r\n") == ["250 2.0.0 Ok: queued as FAKE1"])
+        #expect(server.receivedMessages.map(\.data) == [Array(".a\r\nbc\r\n\r\n".utf8)])
+        #expect(server.receivedMessages.first?.chunkCount == 2)
+    }
+
+    @Test("a refused BDAT is discarded, and so is everything until RSET; MAIL before RSET is a violation")
+    func refusedChunk() async throws {
+        let server = FakeSMTPServer(configuration: .init(offersChunking: true))
+        let session = try await Session(server)
+        _ = try await session.reply()
+        _ = try await session.ask("EHLO me\r\n")
+        #expect(try await session.ask("BDAT 6 LAST\r\nMAIL\r\n") == ["503 5.5.1 Error: need MAIL command"])
+        #expect(try await session.ask("MAIL FROM:<a@b.c>\r\n") == ["503 5.5.1 Error: send RSET after a refused BDAT"])
+        #expect(server.violations == [.noResetAfterRefusedChunk("MAIL")])
+        #expect(try await session.ask("RSET\r\n") == ["250 2.0.0 Ok"])
+        #expect(try await session.ask("MAIL FROM:<a@b.c>\r\n") == ["250 2.1.0 Ok"])
+        #expect(try await session.ask("BDAT 3 LAST\r\nx\r\n") == ["554 5.5.1 Error: no valid recipients"])
+        #expect(server.receivedMessages.isEmpty)
+    }
+
     @Test("a greeting fault ends the session after the greeting")
     func greetingFault() async throws {
         let server = FakeSMTPServer(configuration: .init(faults: [.greeting("554 5.7.1 no service")]))

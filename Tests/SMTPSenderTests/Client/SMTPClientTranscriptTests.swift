@@ -71,6 +71,43 @@ struct SMTPClientTranscriptTests {
         try embedded.finish()
     }
 
+    @Test("with CHUNKING a message goes as BDAT n LAST behind its RCPTs in one write, unstuffed")
+    func chunkedSend() async throws {
+        let (client, recording) = try await makeClient()
+        try await open(client, extensions: ["PIPELINING", "CHUNKING"])
+        let sent = Task { try await client.send(envelope: envelope, message: Array(".dot\nend".utf8)) }
+        try await expectWritten(
+            "MAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<carol@example.org>\r\nBDAT 11 LAST\r\n.dot\r\nend\r\n"
+        )
+        #expect(recording.sends.count == 2)  // EHLO, then the transaction with its data
+        embedded.pushInbound("250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n250 2.0.0 Ok: queued as 9C\r\n")
+        #expect(try await sent.value.finalReply.text == "Ok: queued as 9C")
+        try embedded.finish()
+    }
+
+    @Test("the next transaction of a burst goes in the same write as the end of the previous message")
+    func burstAcrossTransactions() async throws {
+        let (client, recording) = try await makeClient()
+        try await open(client, extensions: ["PIPELINING"])
+        let single = try SMTPEnvelope(from: "a@b.c", to: ["d@e.f"])
+        let sent = Task {
+            try await client.send([
+                SMTPSubmission(envelope: single, message: Array("one\r\n".utf8)),
+                SMTPSubmission(envelope: single, message: Array("two\r\n".utf8)),
+            ])
+        }
+        try await expectWritten("MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n")
+        embedded.pushInbound("250 ok\r\n250 ok\r\n354 go\r\n")
+        try await expectWritten("one\r\n.\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n")
+        embedded.pushInbound("250 queued 1\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+        try await expectWritten("two\r\n.\r\n")
+        embedded.pushInbound("250 queued 2\r\n")
+        let results = try await sent.value
+        #expect(try results.map { try $0.get().finalReply.text } == ["queued 1", "queued 2"])
+        #expect(recording.sends.count == 4)  // EHLO, then one write per 354 answered
+        try embedded.finish()
+    }
+
     @Test("without PIPELINING each command waits for its reply")
     func lockstepSend() async throws {
         let (client, _) = try await makeClient()

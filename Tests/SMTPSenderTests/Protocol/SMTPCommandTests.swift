@@ -64,4 +64,12 @@ struct SMTPCommandTests {
     func emptyMechanism() {
         #expect(throws: SMTPError.self) { try SMTPCommand.auth(mechanism: "", initialResponse: nil).encoded() }
     }
+
+    @Test("BDAT carries its octet count, and LAST on the final chunk; a negative count is refused")
+    func bdat() throws {
+        #expect(try SMTPCommand.bdat(size: 10240, last: true).encoded() == Array("BDAT 10240 LAST\r\n".utf8))
+        #expect(try SMTPCommand.bdat(size: 0, last: false).encoded() == Array("BDAT 0\r\n".utf8))
+        #expect(SMTPCommand.bdat(size: 5, last: true).verb == "BDAT")
+        #expect(throws: SMTPError.self) { try SMTPCommand.bdat(size: -1, last: true).encoded() }
+    }
 }

@@ -87,4 +87,17 @@ struct SMTPDataEncoderTests {
             #expect(body.flatMap { $0 + [0x0d, 0x0a] } == normalised)
         }
     }
+
+    @Test("for BDAT nothing is dot-stuffed and there is no terminator, only a completed last line")
+    func withoutDotStuffing() {
+        var encoder = SMTPDataEncoder(dotStuffing: false)
+        var output: [UInt8] = []
+        encoder.encode(Array(".one\n..two\r".utf8), into: &output)
+        encoder.encode(Array("\n.\nend".utf8), into: &output)
+        encoder.finishLine(into: &output)
+        #expect(String(decoding: output, as: UTF8.self) == ".one\r\n..two\r\n.\r\nend\r\n")
+        var empty: [UInt8] = []
+        encoder.finishLine(into: &empty)
+        #expect(empty.isEmpty)
+    }
 }
