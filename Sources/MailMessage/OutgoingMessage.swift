@@ -164,14 +164,7 @@ public struct OutgoingMessage: Sendable, Hashable {
         }
         if previous == 0x0D { normalized.append(0x0A) }
         if let last = normalized.last, last != 0x0A { normalized += [0x0D, 0x0A] }
-        var longest = 0
-        var current = 0
-        for byte in normalized {
-            if byte == 0x0A { longest = max(longest, current); current = 0 } else { current += 1 }
-        }
-        let plain =
-            normalized.allSatisfy { $0 < 0x80 && ($0 >= 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A) }
-            && longest <= 998 && !boundaries.contains { normalized.firstRange(of: Array("--\($0)".utf8)) != nil }
+        let plain = isPlainSevenBit(normalized, boundaries: boundaries.map { Array("--\($0)".utf8) })
         var part = Array("Content-Type: text/\(subtype); charset=utf-8\r\n".utf8)
         if plain {
             part += Array("Content-Transfer-Encoding: 7bit\r\n\r\n".utf8)
@@ -182,6 +175,31 @@ public struct OutgoingMessage: Sendable, Hashable {
             if part.last != 0x0A { part += [0x0D, 0x0A] }
         }
         return part
+    }
+
+    /// Whether CRLF text can go as 7bit: ASCII without controls (but tab), lines of at most 998
+    /// octets (RFC 5322 §2.1.1), and no line that begins with one of the `delimiters` (RFC 2046
+    /// §5.1.1: a delimiter counts only at the beginning of a line). One pass over the bytes; a
+    /// generic subsequence search per boundary made this most of the cost of building a message.
+    static func isPlainSevenBit(_ text: [UInt8], boundaries delimiters: [[UInt8]]) -> Bool {
+        text.withUnsafeBufferPointer { bytes in
+            var lineStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x80, byte >= 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A else { return false }
+                if byte == 0x0A {
+                    lineStart = index + 1
+                } else if index - lineStart >= 998 {  // more than 998 octets before the LF
+                    return false
+                }
+                if index == lineStart, byte == 0x2D {  // "-": a line that may be a delimiter
+                    for delimiter in delimiters where bytes.count - index >= delimiter.count {
+                        if bytes[index..<(index + delimiter.count)].elementsEqual(delimiter) { return false }
+                    }
+                }
+            }
+            return true
+        }
     }
 
     /// A multipart of already encoded parts. Each part ends with CRLF and the delimiter

@@ -197,6 +197,24 @@ struct OutgoingMessageTests {
         #expect(parsed.textBody == "--=_test_m\r\nlooks like a delimiter\r\n")
     }
 
+    @Test("only a line that begins with a delimiter forces quoted-printable; 998-octet lines stay 7bit")
+    func sevenBitRules() throws {
+        func encoding(_ body: String) throws -> String {
+            var message = try OutgoingMessageTests.sample()
+            message.textBody = body
+            message.attachments = [Attachment(filename: "a.txt", data: [65])]
+            let text = String(decoding: try message.encoded(boundary: "test"), as: UTF8.self)
+            return text.contains("Content-Transfer-Encoding: quoted-printable") ? "qp" : "7bit"
+        }
+        #expect(try encoding("first line\n--=_test_m\nafter") == "qp", "a delimiter on a later line")
+        #expect(try encoding("text --=_test_m in the middle") == "7bit", "RFC 2046: only at the beginning of a line")
+        #expect(try encoding("-- \nsignature") == "7bit")
+        #expect(try encoding(String(repeating: "a", count: 997)) == "7bit")
+        #expect(try encoding(String(repeating: "a", count: 999)) == "qp")
+        #expect(try encoding("tab\tok") == "7bit")
+        #expect(try encoding("bell\u{07}") == "qp")
+    }
+
     @Test("writes In-Reply-To, References and extra fields")
     func threading() throws {
         var message = try OutgoingMessageTests.sample()
