@@ -69,8 +69,8 @@ enum MaildirDeliveryBenchmark {
             times.batched += try await deliver(messages, range, batch: settings.batch, into: batched)
             if let lda { times.lda += try await onThread { try lda.deliver(range) } }
         }
-        try verify(base + "/single/new", count: messages.count)
-        try verify(base + "/batch/new", count: messages.count)
+        try verify(base + "/single", count: messages.count)
+        try verify(base + "/batch", count: messages.count)
         report(
             "maildir.per-message", times.single, count: settings.count, megabytes: megabytes,
             note: "one durable delivery per call: fsync of file and index, then of new/")
@@ -79,7 +79,7 @@ enum MaildirDeliveryBenchmark {
             note: "\(settings.batch) messages per call: files and index synced together, then new/ once")
         print(String(format: "maildir.batch-speedup: %.1fx", times.single / times.batched))
         if lda != nil {
-            try verify(base + "/lda/Maildir/new", count: messages.count)
+            try verify(base + "/lda/Maildir", count: messages.count)
             report(
                 "dovecot-lda", times.lda, count: settings.count, megabytes: megabytes,
                 note: "one process per message as user nobody, mail_fsync=optimized")
@@ -140,8 +140,11 @@ enum MaildirDeliveryBenchmark {
         return (clock.now - start).seconds
     }
 
+    /// Counts the messages in the Maildir's `new/` and `cur/` (a message with flags goes to `cur/`).
     static func verify(_ directory: String, count: Int) throws {
-        let delivered = try FileManager.default.contentsOfDirectory(atPath: directory).count
+        let delivered = try ["new", "cur"].reduce(0) {
+            $0 + (try FileManager.default.contentsOfDirectory(atPath: directory + "/" + $1)).count
+        }
         guard delivered == count else { throw Failure("\(delivered) files in \(directory), expected \(count)") }
     }
 
