@@ -37,7 +37,13 @@ struct InteropDiscoveryTests {
     func configuration(resolver: (any DNSResolver)? = nil) -> DiscoveryConfiguration {
         var configuration = DiscoveryConfiguration(
             resolver: resolver ?? dns, fetcher: SocketHTTPFetcher(tlsPolicy: tls),
-            probe: MailServerProbe(tlsPolicy: tls, timeouts: .all(.seconds(5))))
+            probe: MailServerProbe(tlsPolicy: tls, timeouts: .all(.seconds(20))))
+        // Generous limits: answers come at once from the bench, but the whole suite running in
+        // parallel on two cores can keep a task waiting for seconds.
+        configuration.autoconfigTimeout = .seconds(20)
+        configuration.ispdbTimeout = .seconds(20)
+        configuration.dnsTimeout = .seconds(20)
+        configuration.totalBudget = .seconds(60)
         configuration.autoconfigBase = bench.httpsBaseURL.absoluteString + "/missing"
         configuration.ispdbBase = bench.httpsBaseURL.absoluteString + "/missing/"
         configuration.probesWhenNothingFound = false

@@ -30,9 +30,12 @@ enum Snippet_README_1 {
         }
         // Later, when the owner follows the link in the confirmation e-mail (or types its code):
         let account = try await linker.confirm("https://mail.example.com/confirm?token=…")  // the first sync starts by itself
+        // Keep every confirmed account synced, by itself, until stopped (adaptive intervals, back-off):
+        let scheduler = try await linker.startScheduler()
         var message = try await linker.newMessage(from: account.address)
         message.to = [try Mailbox("friend@example.org")]
         message.subject = "Hello from my old address"
         try await linker.send(message)
+        await scheduler.stop()
     }
 }

@@ -16,8 +16,8 @@ struct FakePOP3ServerTests {
         return server
     }
 
-    private func loggedIn(_ server: FakePOP3Server) async throws -> RawPOP3Client {
-        let client = RawPOP3Client(server)
+    private func loggedIn(_ server: FakePOP3Server, readTimeout: Duration = .seconds(5)) async throws -> RawPOP3Client {
+        let client = RawPOP3Client(server, readTimeout: readTimeout)
         #expect(try await client.line().hasPrefix("+OK"))
         #expect(try await client.command("USER alice").hasPrefix("+OK"))
         #expect(try await client.command("PASS pw") == "+OK alice has 2 messages")
@@ -91,8 +91,9 @@ struct FakePOP3ServerTests {
     func inUse() async throws {
         let server = server()
         // The first session stays open (a discarded one would be closed, and its lock released).
-        let first = try await loggedIn(server)
-        let second = RawPOP3Client(server)
+        // A long idle timeout: the fake would end an idle first session (and free the lock) after it.
+        let first = try await loggedIn(server, readTimeout: .seconds(60))
+        let second = RawPOP3Client(server, readTimeout: .seconds(60))
         _ = try await second.line()
         _ = try await second.command("USER alice")
         #expect(try await second.command("PASS pw") == "-ERR [IN-USE] maildrop already locked by another session")
