@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// A ``MailStore`` on disk in the Maildir++ layout that Dovecot reads, which loses and duplicates nothing across crashes.
 ///
@@ -61,6 +62,7 @@ public final class MaildirStore: MailStore {
     public let path: String
     private let queue: DispatchQueue
     private let confined: Confined
+    private let waiting = Mutex<[WaitingDelivery]>([])
 
     private init(path: String, queue: DispatchQueue, engine: MaildirEngine) {
         self.path = path
@@ -109,8 +111,52 @@ public final class MaildirStore: MailStore {
     }
 
     /// Delivers messages durably in the order above; one outcome per message.
+    ///
+    /// Calls that arrive while the store is busy are committed together (a group commit): the
+    /// next round writes every waiting caller's messages and pays the `fsync` steps once for all
+    /// of them, so many accounts syncing at the same time share the disk's flushes. When a group
+    /// fails, each caller's messages are tried again on their own, so one caller's fault (a
+    /// folder that cannot be created) never fails another's delivery.
     public func deliver(_ messages: [IncomingMessage]) async throws -> [DeliveryOutcome] {
-        try await perform { try $0.deliver(messages) }
+        guard !messages.isEmpty else { return try await perform { try $0.deliver([]) } }
+        return try await withCheckedThrowingContinuation { continuation in
+            let first = waiting.withLock { waiting in
+                waiting.append(WaitingDelivery(messages: messages, continuation: continuation))
+                return waiting.count == 1
+            }
+            // The first waiting caller schedules the round; later ones join it until it starts.
+            if first { queue.async { self.commitGroup() } }
+        }
+    }
+
+    /// A caller waiting for the next group commit.
+    private struct WaitingDelivery: Sendable {
+        var messages: [IncomingMessage]
+        var continuation: CheckedContinuation<[DeliveryOutcome], any Error>
+    }
+
+    /// Runs on ``queue``: takes every waiting caller and delivers their messages as one batch.
+    private func commitGroup() {
+        let engine = confined.engine
+        let group = waiting.withLock { waiting in
+            defer { waiting = [] }
+            return waiting
+        }
+        guard group.count > 1 else {
+            if let only = group.first { only.continuation.resume(with: Result { try engine.deliver(only.messages) }) }
+            return
+        }
+        do {
+            let outcomes = try engine.deliver(group.flatMap(\.messages))
+            var offset = 0
+            for member in group {
+                member.continuation.resume(returning: Array(outcomes[offset..<(offset + member.messages.count)]))
+                offset += member.messages.count
+            }
+        } catch {
+            // Messages the failed round made durable are found by their origin: `.duplicate`.
+            for member in group { member.continuation.resume(with: Result { try engine.deliver(member.messages) }) }
+        }
     }
 
     /// Starts a delivery whose bytes are streamed to `tmp/`; nothing is visible before `commit()`.
