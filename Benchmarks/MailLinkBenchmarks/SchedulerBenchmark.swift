@@ -1,5 +1,5 @@
 // The scheduler: many accounts synced at several concurrencies, and a simulated day of polling.
-// Usage: MailLinkBenchmarks sync-many [ACCOUNTS] [--messages N] [--size BYTES] [--concurrency 1,4,16,64]
+// Usage: MailLinkBenchmarks sync-many [ACCOUNTS] [--messages N] [--size BYTES] [--concurrency 1,4,16,64] [--runs N]
 //        MailLinkBenchmarks simulate-day [--accounts N] [--seed S] [--interval S] [--fastest S] [--slowest S] [--horizon S]
 // Build first: swift build -c release --product MailLinkBenchmarks
 
@@ -30,6 +30,7 @@ enum SchedulerBenchmark {
         let messages = value(arguments, "--messages") ?? 20
         let size = value(arguments, "--size") ?? 10_240
         let levels = (text(arguments, "--concurrency") ?? "1,4,16,64").split(separator: ",").compactMap { Int($0) }
+        let runs = max(1, value(arguments, "--runs") ?? 1)
         let users = (0..<count).map { "user\($0)@many.test" }
         let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: Dictionary(uniqueKeysWithValues: users.map { ($0, "pw") })))
         let bodies = (0..<messages).map { number in
@@ -47,9 +48,16 @@ enum SchedulerBenchmark {
         let endpoint = listener.endpoint(security: .tls)
         print("sync-many: \(count) accounts × \(messages) messages of ~\(size) bytes, fake POP3 over loopback TLS; "
               + "first sync then an idle pass at each concurrency")
+        // Every run's Maildir stays until the end: deleting 20,000 files slows the next run's file
+        // creation on ext4 (its inode allocator searches past recently deleted inodes).
+        var workFolders: [String] = []
+        defer { for folder in workFolders { try? FileManager.default.removeItem(atPath: folder) } }
         for concurrency in levels {
+          var firsts: [Double] = []
+          var idles: [Double] = []
+          for run in 1...runs {
             let work = NSTemporaryDirectory() + "maillink-sync-many-\(UUID().uuidString)"
-            defer { try? FileManager.default.removeItem(atPath: work) }
+            workFolders.append(work)
             let store = try await MaildirStore.open(at: work + "/Maildir")
             var configuration = AccountLinker.Configuration(
                 primaryAddress: try EmailAddress("me@many.test"), confirmationSender: StubMailSender(),
@@ -91,7 +99,9 @@ enum SchedulerBenchmark {
             let idle = try await pass()
             await scheduler.stop()
             await store.close()
-            let label = "sync-many c=\(concurrency)"
+            firsts.append(first.seconds)
+            idles.append(idle.seconds)
+            let label = "sync-many c=\(concurrency)" + (runs > 1 ? " run \(run)" : "")
             Measure.report("\(label) first sync", first.seconds, "s",
                            note: "\(Int(Double(count) / first.seconds)) accounts/s, \(Int(Double(first.fetched) / first.seconds)) messages/s, "
                                + "\(first.fetched) fetched, \(first.failed) failed")
@@ -99,6 +109,13 @@ enum SchedulerBenchmark {
                            note: "\(Int(Double(count) / idle.seconds)) accounts/s, \(idle.failed) failed, "
                                + String(format: "CPU %.2f ms per check (client and fake server, TLS handshake included)", idle.cpu * 1000 / Double(count)))
             Measure.report("\(label) peak memory so far", Measure.peakMemoryMiB(), "MiB")
+          }
+          if runs > 1 {
+            Measure.report("sync-many c=\(concurrency) first sync, median of \(runs)", firsts.sorted()[runs / 2], "s",
+                           note: String(format: "range %.2f–%.2f s", firsts.min() ?? 0, firsts.max() ?? 0))
+            Measure.report("sync-many c=\(concurrency) idle pass, median of \(runs)", idles.sorted()[runs / 2], "s",
+                           note: String(format: "range %.2f–%.2f s", idles.min() ?? 0, idles.max() ?? 0))
+          }
         }
     }
 
