@@ -1,6 +1,7 @@
 import AccountLinking
 import FolderRouting
 import Foundation
+import Synchronization
 import Testing
 
 /// A scripted mailbox: messages by UIDL, a log of what the engine asked, and optional failures.
@@ -122,6 +123,21 @@ struct MailboxSyncTests {
         #expect(await mailbox.deletionsBeforeDurable == 0)
         #expect(await mailbox.messages.isEmpty)
         #expect(await mailbox.log.last == "QUIT")
+    }
+
+    @Test("a streamed message reports progress every MiB, so a watchdog sees a slow transfer move")
+    func streamingProgress() async throws {
+        let store = InMemoryMailStore()
+        let big = "Subject: big\r\n\r\n" + String(repeating: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd\r\n", count: 56_000)
+        let mailbox = FakeRemoteMailbox([("big", Array(big.utf8))], store: store, account: account)
+        let sync = MailboxSync(options: options(streaming: 1 << 20), store: store, statePath: temporaryStatePath())
+        let seen = Mutex<[Int]>([])
+        let report = try await sync.run(mailbox) { event in
+            if case .progress(_, _, let bytes) = event { seen.withLock { $0.append(bytes) } }
+        }
+        #expect(report.fetched == 1 && report.bytes == big.utf8.count)
+        let during = seen.withLock { $0 }.filter { $0 < big.utf8.count }
+        #expect(during.count == big.utf8.count >> 20, "one event per whole MiB streamed: \(during)")
     }
 
     /// Counts the saves of sync records.

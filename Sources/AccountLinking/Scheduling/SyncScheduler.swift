@@ -174,6 +174,8 @@ public actor SyncScheduler {
         if let existing = schedules[account.id] {
             schedule.interval = existing.interval
             schedule.isPaused = existing.isPaused
+            schedule.messagesPerHour = existing.messagesPerHour
+            schedule.lastCheck = existing.lastCheck
         }
         if spread {
             schedule.due = now.addingTimeInterval(startWindow * (jitter() + 1) / 2)

@@ -248,7 +248,14 @@ public struct MailboxSync: Sendable {
             }
             switch step {
             case .stream(let message):
-                let (bytes, known) = try await streamOne(message, from: mailbox, knownKeys: storedKeys)
+                // A large message reports progress as it streams (every MiB), so a scheduler's
+                // watchdog sees a slow but moving transfer as alive.
+                let (fetchedSoFar, bytesSoFar, total) = (report.fetched, report.bytes, pending.count)
+                let (bytes, known) = try await withoutActuallyEscaping(events) { events in
+                    try await streamOne(message, from: mailbox, knownKeys: storedKeys) { streamed in
+                        events(.progress(fetched: fetchedSoFar, of: total, bytes: bytesSoFar + streamed))
+                    }
+                }
                 try await record([message], bytes: bytes, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
                 if known {
                     report.fetched -= 1
@@ -424,7 +431,8 @@ public struct MailboxSync: Sendable {
     /// Streams one large message into the store; returns its size, and whether its content key
     /// is one of `knownKeys` (then the delivery is abandoned: the store already holds it).
     private func streamOne(
-        _ message: RemoteMessage, from mailbox: any RemoteMailbox, knownKeys: Set<String>
+        _ message: RemoteMessage, from mailbox: any RemoteMailbox, knownKeys: Set<String>,
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> (bytes: Int, known: Bool) {
         let writer = try await store.beginDelivery(
             to: options.destination.folder, marker: options.destination.marker, origin: origin(message))
@@ -432,7 +440,9 @@ public struct MailboxSync: Sendable {
         do {
             try await mailbox.retrieve(message.number, maximumSize: options.maximumMessageSize) { chunk in
                 try await writer.append(chunk)
+                let before = counter.value
                 counter.add(chunk)
+                if (before + chunk.count) >> 20 > before >> 20 { progress(before + chunk.count) }
             }
             if !knownKeys.isEmpty, knownKeys.contains(counter.contentKey) {
                 await writer.abort()
