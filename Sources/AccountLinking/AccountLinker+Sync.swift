@@ -119,6 +119,7 @@ extension AccountLinker {
                 var report = MailboxSync.Report()
                 report.heldElsewhere = true
                 logger.info("\(id) is being synced by another process; skipped", metadata: ["account": id.rawValue])
+                broadcast.send(SyncEvent(account: id, kind: .finished(report), time: now()))
                 return .success(report)
             }
             defer { lock.release() }

@@ -43,6 +43,8 @@ public struct SyncEvent: Sendable, Equatable, CustomStringConvertible {
         case .started: "\(account): sync started"
         case .listed(let total, let new): "\(account): \(total) messages on the server, \(new) new"
         case .progress(let fetched, let total, let bytes): "\(account): \(fetched) of \(total) fetched (\(bytes) bytes)"
+        case .finished(let report) where report.heldElsewhere:
+            "\(account): another process is syncing it; this check was skipped"
         case .finished(let report) where report.stateRebuilt:
             "\(account): the sync record was unreadable and was rebuilt from the stored mail; "
                 + "fetched \(report.fetched) new messages (\(report.bytes) bytes)"

@@ -258,9 +258,12 @@ struct SyncSchedulerTests {
         let held = try #require(try await other.tryLock(AccountID(Self.address)))
         #expect(try await other.tryLock(AccountID(Self.address)) == nil, "one holder at a time")
         let sessions = fixture.server.sessionCount
+        let log = await EventLog(linker)
         let report = try await linker.sync(Self.address).get()
         #expect(report.heldElsewhere && report.fetched == 0)
         #expect(fixture.server.sessionCount == sessions)
+        let skipped = try await log.wait(where: \.isFinished)
+        #expect(skipped.description.contains("another process is syncing it"), "a UI hears of the skipped check")
         held.release()
         fixture.server.deliver(message(1), to: LinkerFixture.linked)
         #expect(try await linker.sync(Self.address).get().fetched == 1)
