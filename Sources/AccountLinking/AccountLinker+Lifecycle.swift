@@ -34,7 +34,6 @@ extension AccountLinker {
         if try await configuration.identities.defaultIdentity() == id {
             try await configuration.identities.setDefaultIdentity(nil)
         }
-        lastSync[id] = nil
         recentChecks[id] = nil
         await scheduler?.remove(id)
         if deletingMail {

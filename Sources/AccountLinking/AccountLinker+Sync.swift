@@ -61,7 +61,6 @@ extension AccountLinker {
         runningSyncs[id] = task
         let result = await task.value
         runningSyncs[id] = nil
-        lastSync[id] = result
         var checks = recentChecks[id] ?? []
         checks.append(SyncCheck(time: configuration.now(), result: result))
         if checks.count > SyncCheck.kept { checks.removeFirst(checks.count - SyncCheck.kept) }
