@@ -219,7 +219,7 @@ struct POP3ClientEndToEndTests {
         defer { listener.close() }
         let client = try await POP3Client.connect(
             to: Endpoint(host: "localhost", port: listener.port, security: .tls), tls: Self.trusting,
-            timeouts: .all(.seconds(5)))
+            timeouts: .all(.seconds(30)))
         #expect(client.isSecure)
         try await client.authenticate(username: "alice", password: "pw")
         let received = Received()
@@ -237,7 +237,7 @@ struct POP3ClientEndToEndTests {
         defer { listener.close() }
         let client = try await POP3Client.connect(
             to: Endpoint(host: "localhost", port: listener.port, security: .startTLS), tls: Self.trusting,
-            timeouts: .all(.seconds(5)))
+            timeouts: .all(.seconds(30)))
         #expect(client.isSecure)
         #expect(client.peerCertificate != nil)
         try await client.authenticate(username: "alice", password: "pw")
@@ -253,7 +253,7 @@ struct POP3ClientEndToEndTests {
         let error = await #expect(throws: POP3Error.self) {
             _ = try await POP3Client.connect(
                 to: Endpoint(host: "127.0.0.1", port: listener.port, security: .startTLS), tls: Self.trusting,
-                timeouts: .all(.seconds(5)))
+                timeouts: .all(.seconds(30)))
         }
         #expect(error?.code == .stlsNotOffered)
     }
@@ -268,7 +268,7 @@ struct POP3ClientConcurrencyTests {
             server.deliver(FakePOP3Message(uid: "u\(number)", text: "Subject: \(number)\n\nbody\n"), to: "alice")
         }
         let client = try await POP3Client.connect(
-            to: Endpoint(host: "fake", port: 995, security: .tls), timeouts: .all(.seconds(5)),
+            to: Endpoint(host: "fake", port: 995, security: .tls), timeouts: .all(.seconds(30)),
             connector: server.connector)
         try await client.authenticate(username: "alice", password: "pw")
         let messages = try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
