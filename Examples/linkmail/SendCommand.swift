@@ -2,6 +2,7 @@ import AccountLinking
 import Foundation
 import MailAuth
 import MailMessage
+import MailTransport
 import SMTPSender
 
 /// `linkmail send <connection> --from ADDR --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
@@ -49,17 +50,20 @@ enum SendCommand {
         } catch {
             throw CommandLineArguments.UsageError("the message cannot be built: \(error)")
         }
-        let credentials = connection.user.map { user in Credentials(user: user, secret: .password(connection.password ?? "")) }
-        if credentials != nil, connection.password == nil {
+        if connection.user != nil, connection.password == nil {
             throw CommandLineArguments.UsageError("a password is required with --user: --password-file FILE or LINKMAIL_PASSWORD")
         }
 
         do {
             let envelope = try SMTPEnvelope(from: message.from.address.description, to: message.recipients.map(\.description))
-            let client = try await SMTPClient.connect(
-                to: connection.endpoint, credentials: credentials, tlsPolicy: connection.tlsPolicy,
-                timeouts: connection.timeouts,
-                configuration: .init(allowInsecureCleartextAuthentication: connection.allowsInsecurePlaintext))
+            let opener = SessionOpener(
+                tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
+                allowsInsecureAuthentication: connection.allowsInsecurePlaintext)
+            let client = try await opener.openSMTP(
+                ServerSettings(
+                    host: connection.endpoint.host, port: connection.endpoint.port,
+                    security: connection.endpoint.security, user: connection.user ?? ""),
+                secret: connection.user == nil ? nil : connection.password.map { .password($0) })
             var sent = 0
             var bytes = 0
             var refused: [String: String] = [:]

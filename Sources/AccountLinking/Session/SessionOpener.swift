@@ -78,6 +78,24 @@ public struct SessionOpener: Sendable {
             configuration: smtpConfiguration(policy))
     }
 
+    /// Connects to an outgoing server and signs in with `secret` (nil: no AUTH); the session is
+    /// closed again when anything fails.
+    public func openSMTP(
+        _ settings: ServerSettings, secret: Credentials.Secret?, policy: ConnectionPolicy = .default
+    ) async throws -> SMTPClient {
+        let client = try await connectSMTP(settings, policy: policy)
+        guard let secret else { return client }
+        do {
+            try await client.authenticate(Credentials(user: settings.user, secret: secret))
+            logger.debug("signed in at \(settings.host)", metadata: ["user": settings.user])
+        } catch {
+            await client.close()
+            logger.info("sign-in at \(settings.host) failed", metadata: ["user": settings.user])
+            throw error
+        }
+        return client
+    }
+
     private func smtpConfiguration(_ policy: ConnectionPolicy) -> SMTPClient.Configuration {
         .init(allowInsecureCleartextAuthentication: allowsInsecure(policy))
     }
