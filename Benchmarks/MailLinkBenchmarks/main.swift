@@ -13,6 +13,7 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "maildir": { try await MaildirDeliveryBenchmark.run(arguments: $0) },
     "headers": { try await HeaderParsingBenchmark.run(arguments: $0) },
     "fetch": { try await FetchBenchmark.run(arguments: $0) },
+    "lying-sizes": { try await LyingSizesBenchmark.run(arguments: $0) },
     "sync-many": { try await SchedulerBenchmark.runSyncMany(arguments: $0) },
     "simulate-day": { try await SchedulerBenchmark.runSimulation(arguments: $0) },
 ]

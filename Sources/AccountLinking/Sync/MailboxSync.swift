@@ -46,12 +46,17 @@ public struct MailboxSync: Sendable {
         /// reported in ``Report/skippedTooLarge``, and stays on the server: one oversized message
         /// must not stop every message after it from arriving. Raising the limit fetches it next time.
         public var maximumMessageSize: Int
-        /// Messages at least this large are streamed into the store instead of held in memory.
+        /// Messages at least this large are streamed into the store instead of held in memory:
+        /// by the size the server lists, and whatever it listed, once the bytes that arrive pass
+        /// it (the message then goes on into the store as it arrives).
         public var streamingThreshold: Int
         /// Retrieve at most this many messages per batch…
         public var batchCount: Int
-        /// …and at most this many bytes (by the listed sizes), which bounds the memory of a batch
-        /// (two batches are in memory at once: one being stored, the next being retrieved).
+        /// …and at most this many bytes, which bounds the memory of a batch (two batches are in
+        /// memory at once: one being stored, the next being retrieved). Batches are cut by the
+        /// listed sizes; the bytes that really arrive are counted too, and once a batch holds
+        /// this many, its further messages go into the store as they arrive. A server that lists
+        /// 100 bytes and sends 40 MB therefore costs no more memory than an honest one.
         public var batchBytes: Int
 
         public init(
@@ -239,7 +244,7 @@ public struct MailboxSync: Sendable {
         // network and the disk work at the same time. Deletions are unaffected: they are marked
         // only after every delivery and record, at the end of the pass.
         let steps = plan(pending)
-        var prefetch = startRetrieval(of: steps.first, from: mailbox)
+        var prefetch = startRetrieval(of: steps.first, from: mailbox, knownKeys: storedKeys)
         defer { prefetch?.cancel() }
         for (index, step) in steps.enumerated() {
             if stop?.isRequested == true {
@@ -262,29 +267,44 @@ public struct MailboxSync: Sendable {
                     report.bytes -= bytes
                     report.recognisedByContent += 1
                 }
-                prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox)
+                prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys)
             case .batch(let batch):
                 guard let retrieval = prefetch else { preconditionFailure("a batch step always has its retrieval started") }
                 let contents = try await retrieval.value
-                prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox)
+                prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys)
                 guard contents.count == batch.count else {
                     throw SyncError(.inconsistentServer, "asked for \(batch.count) messages, received \(contents.count)")
                 }
                 var incoming: [IncomingMessage] = []
-                for (message, bytes) in zip(batch, contents) {
-                    if !storedKeys.isEmpty, storedKeys.contains(Self.contentKey(of: bytes)) {
-                        report.recognisedByContent += 1
-                        report.fetched -= 1
-                        report.bytes -= bytes.count
-                    } else {
-                        var arriving = IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
-                        arriving.flags = Self.maildirFlags(of: message)
-                        incoming.append(arriving)
+                var alreadyHeld = 0
+                var bytesReceived = 0
+                for (message, retrieved) in zip(batch, contents) {
+                    switch retrieved {
+                    case .held(let bytes):
+                        bytesReceived += bytes.count
+                        if !storedKeys.isEmpty, storedKeys.contains(Self.contentKey(of: bytes)) {
+                            report.recognisedByContent += 1
+                            report.fetched -= 1
+                            report.bytes -= bytes.count
+                        } else {
+                            var arriving = IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
+                            arriving.flags = Self.maildirFlags(of: message)
+                            incoming.append(arriving)
+                        }
+                    case .stored(let size, let known, let delivered):
+                        bytesReceived += size
+                        if known {
+                            report.recognisedByContent += 1
+                            report.fetched -= 1
+                            report.bytes -= size
+                        } else if !delivered {
+                            alreadyHeld += 1
+                        }
                     }
                 }
                 let outcomes = incoming.isEmpty ? [] : try await store.deliver(incoming)
-                try await record(batch, bytes: contents.reduce(0) { $0 + $1.count }, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
-                let alreadyHeld = outcomes.filter { !$0.isDelivered }.count
+                try await record(batch, bytes: bytesReceived, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
+                alreadyHeld += outcomes.filter { !$0.isDelivered }.count
                 report.fetched -= alreadyHeld
                 report.recovered += alreadyHeld
             }
@@ -351,11 +371,28 @@ public struct MailboxSync: Sendable {
     }
 
     /// Starts retrieving a batch step in the background; nil for a streamed step or none.
-    private func startRetrieval(of step: Step?, from mailbox: any RemoteMailbox) -> Task<[[UInt8]], any Error>? {
+    private func startRetrieval(
+        of step: Step?, from mailbox: any RemoteMailbox, knownKeys: Set<String>
+    ) -> Task<[BatchRetrieval.Retrieved], any Error>? {
         guard case .batch(let batch)? = step else { return nil }
         let numbers = batch.map(\.number)
         let maximumSize = options.maximumMessageSize
-        return Task { try await mailbox.retrieve(numbers, maximumSize: maximumSize) }
+        let retrieval = BatchRetrieval(
+            store: store, destination: options.destination, knownKeys: knownKeys,
+            origins: Dictionary(uniqueKeysWithValues: batch.map { ($0.number, origin($0)) }),
+            spillAt: options.streamingThreshold, holdAtMost: options.batchBytes)
+        return Task {
+            do {
+                try await mailbox.retrieve(
+                    numbers, maximumSize: maximumSize,
+                    chunk: { number, bytes in try await retrieval.receive(bytes, of: number) },
+                    end: { number, size in try await retrieval.end(of: number, size: size) })
+            } catch {
+                await retrieval.abandon()
+                throw error
+            }
+            return try await retrieval.results(for: numbers)
+        }
     }
 
     /// The rules' decision for a message, else the account's destination.
@@ -545,5 +582,97 @@ private final class ByteCounter: @unchecked Sendable {
     /// The content key of everything added; call once, at the end.
     var contentKey: String {
         lock.withLock { MailboxSync.contentKey(size: total, digest: hasher.finalize()) }
+    }
+}
+
+/// One batch's messages as they arrive: held in memory while small, and once a message passes
+/// the streaming threshold, or the batch holds its byte budget, written into the store as it
+/// arrives instead, so memory follows the bytes really received and not the listed sizes.
+///
+/// A message written here is durable before its unique-id is recorded, as a streamed one is;
+/// a crash in between is recovered by the store's origin lookup on the next pass.
+private actor BatchRetrieval {
+    /// What the retrieval produced for one message.
+    enum Retrieved: Sendable {
+        /// In memory, delivered with the rest of the batch.
+        case held([UInt8])
+        /// Already in the store (or, when `known` by its content after a unique-id reset,
+        /// abandoned); `delivered` is false when the store held its origin already.
+        case stored(size: Int, known: Bool, delivered: Bool)
+    }
+
+    private let store: any MailStore
+    private let destination: RoutingDecision
+    private let knownKeys: Set<String>
+    private let origins: [Int: MessageOrigin]
+    private let spillAt: Int
+    private let holdAtMost: Int
+    private var held = 0
+    private var buffer: [UInt8] = []
+    private var writer: (any MessageWriter)?
+    private var counter = ByteCounter()
+    private var results: [Int: Retrieved] = [:]
+
+    init(
+        store: any MailStore, destination: RoutingDecision, knownKeys: Set<String>, origins: [Int: MessageOrigin],
+        spillAt: Int, holdAtMost: Int
+    ) {
+        self.store = store
+        self.destination = destination
+        self.knownKeys = knownKeys
+        self.origins = origins
+        self.spillAt = spillAt
+        self.holdAtMost = holdAtMost
+    }
+
+    func receive(_ bytes: [UInt8], of number: Int) async throws {
+        if writer == nil, buffer.count + bytes.count >= spillAt || held + buffer.count + bytes.count > holdAtMost {
+            let writer = try await store.beginDelivery(to: destination.folder, marker: destination.marker, origin: origins[number])
+            self.writer = writer
+            counter = ByteCounter()
+            if !buffer.isEmpty {
+                counter.add(buffer)
+                try await writer.append(buffer)
+            }
+            buffer = []
+        }
+        if let writer {
+            counter.add(bytes)
+            try await writer.append(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    func end(of number: Int, size: Int) async throws {
+        guard let writer else {
+            held += buffer.count
+            results[number] = .held(buffer)
+            buffer = []
+            return
+        }
+        self.writer = nil
+        if !knownKeys.isEmpty, knownKeys.contains(counter.contentKey) {
+            await writer.abort()
+            results[number] = .stored(size: size, known: true, delivered: false)
+            return
+        }
+        let outcome = try await writer.commit()
+        results[number] = .stored(size: size, known: false, delivered: outcome.isDelivered)
+    }
+
+    /// Ends a retrieval that failed: a message half written is removed.
+    func abandon() async {
+        await writer?.abort()
+        writer = nil
+    }
+
+    func results(for numbers: [Int]) throws -> [Retrieved] {
+        try numbers.map { number in
+            guard let result = results[number] else {
+                throw SyncError(.inconsistentServer, "message \(number) was not returned")
+            }
+            return result
+        }
     }
 }

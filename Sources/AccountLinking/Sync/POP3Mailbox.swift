@@ -36,6 +36,14 @@ public struct POP3Mailbox: RemoteMailbox {
         }
     }
 
+    public func retrieve(
+        _ numbers: [Int], maximumSize: Int,
+        chunk: @escaping @Sendable (_ number: Int, _ bytes: [UInt8]) async throws -> Void,
+        end: @escaping @Sendable (_ number: Int, _ size: Int) async throws -> Void
+    ) async throws {
+        try await client.retrieveMany(numbers, maximumSize: maximumSize, chunk: chunk, end: end)
+    }
+
     public func retrieve(_ number: Int, maximumSize: Int, into sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
         try await client.retrieve(number, maximumSize: maximumSize, into: sink)
     }

@@ -47,6 +47,14 @@ public protocol RemoteMailbox: Sendable {
     func listing() async throws -> [RemoteMessage]
     /// Retrieves several messages (pipelined when the server allows), in the order asked.
     func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]]
+    /// Retrieves several messages in order (pipelined when the server allows), handing each
+    /// one over in chunks as it arrives (`chunk`), then `end` with its size: memory follows what
+    /// the caller keeps, not the sizes the listing claimed.
+    func retrieve(
+        _ numbers: [Int], maximumSize: Int,
+        chunk: @escaping @Sendable (_ number: Int, _ bytes: [UInt8]) async throws -> Void,
+        end: @escaping @Sendable (_ number: Int, _ size: Int) async throws -> Void
+    ) async throws
     /// Retrieves one message, handing its bytes to `sink` in chunks (bounded memory).
     func retrieve(_ number: Int, maximumSize: Int, into sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
     /// Marks messages for deletion; they are removed by ``finish()``.
@@ -61,6 +69,20 @@ public protocol RemoteMailbox: Sendable {
 extension RemoteMailbox {
     /// No login delay unless the mailbox says.
     public var loginDelay: Duration? { get async { nil } }
+
+    /// Built on the whole-message retrieval: each message is one chunk. A mailbox whose protocol
+    /// announces the true size before the bytes (IMAP literals, RFC 9051 §4.3) loses nothing by
+    /// this; POP3, where only LIST tells and may lie, implements it for real.
+    public func retrieve(
+        _ numbers: [Int], maximumSize: Int,
+        chunk: @escaping @Sendable (_ number: Int, _ bytes: [UInt8]) async throws -> Void,
+        end: @escaping @Sendable (_ number: Int, _ size: Int) async throws -> Void
+    ) async throws {
+        for (number, bytes) in zip(numbers, try await retrieve(numbers, maximumSize: maximumSize)) {
+            if !bytes.isEmpty { try await chunk(number, bytes) }
+            try await end(number, bytes.count)
+        }
+    }
 }
 
 /// A request to end sync passes early at their next batch boundary (a graceful shutdown): set

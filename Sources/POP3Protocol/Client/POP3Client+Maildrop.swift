@@ -58,7 +58,7 @@ extension POP3Client {
     /// ``delete(_:)``, it only marks: removal happens at ``quit()``. Throws the first refusal
     /// after every answer was read.
     public func delete(_ numbers: [Int]) async throws {
-        try await runPipelined(numbers.map { .dele($0) }, maximumSize: 0) { _, _ in }
+        try await runPipelined(numbers.map { .dele($0) })
     }
 
     /// `RSET`: unmarks every message marked deleted in this session.

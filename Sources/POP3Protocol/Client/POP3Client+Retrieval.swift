@@ -72,18 +72,62 @@ extension POP3Client {
         deleteAfterHandling: Bool = false,
         handler: @Sendable (_ number: Int, _ message: [UInt8]) async throws -> Void
     ) async throws {
-        try await runPipelined(
-            numbers.map { .retr($0) }, maximumSize: maximumSize ?? configuration.maximumMessageSize,
-            deleteAfterHandling: deleteAfterHandling, handler: handler)
+        let limit = maximumSize ?? configuration.maximumMessageSize
+        try await runPipelined(numbers.map { .retr($0) }, deleteAfterHandling: deleteAfterHandling) { number, handing in
+            let message = try await readBlock(maximumSize: limit, expectedSize: sizeHint(number))
+            guard handing else { return nil }
+            do {
+                try await handler(number, message)
+                return nil
+            } catch {
+                return error
+            }
+        }
     }
 
-    /// The pipelining engine behind ``retrieveMany(_:maximumSize:deleteAfterHandling:handler:)``
-    /// and ``delete(_:)-([Int])``: keeps the window topped up, reads answers in order.
+    /// Retrieves `numbers` in order, pipelined as
+    /// ``retrieveMany(_:maximumSize:deleteAfterHandling:handler:)`` does, but hands each
+    /// message over in chunks as it arrives (`chunk`, never empty), then `end` with its size in
+    /// octets. Nothing here holds a whole message, so memory follows what the caller keeps, not
+    /// the sizes LIST claimed (a hostile server may lie about them).
+    ///
+    /// If a RETR is refused or a closure throws, no new command is sent; the rest of that
+    /// message and the answers already in flight are read and not handed over, then the first
+    /// error is thrown and the session goes on. A message larger than `maximumSize` ends the
+    /// session (`TransportError(.responseTooLarge)`).
+    public func retrieveMany(
+        _ numbers: [Int],
+        maximumSize: Int? = nil,
+        chunk: @Sendable (_ number: Int, _ bytes: [UInt8]) async throws -> Void,
+        end: @Sendable (_ number: Int, _ size: Int) async throws -> Void
+    ) async throws {
+        let limit = maximumSize ?? configuration.maximumMessageSize
+        try await runPipelined(numbers.map { .retr($0) }) { number, handing in
+            var failure: (any Error)?
+            let size = try await reader.readDotTerminatedBlock(maximumSize: limit) { bytes in
+                guard handing, failure == nil else { return }
+                do { try await chunk(number, bytes) } catch { failure = error }
+            }
+            machine.blockReceived()
+            guard handing, failure == nil else { return failure }
+            do {
+                try await end(number, size)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    /// The pipelining engine behind the `retrieveMany` methods and ``delete(_:)-([Int])``: keeps
+    /// the window topped up, reads answers in order. `receive` reads the block of an accepted
+    /// RETR whole (it must, to keep the session in step), hands it over when `handing` is true
+    /// (no earlier failure), and returns the caller's error, if any; it throws only when reading
+    /// fails.
     func runPipelined(
         _ work: [POP3Command],
-        maximumSize: Int,
         deleteAfterHandling: Bool = false,
-        handler: @Sendable (Int, [UInt8]) async throws -> Void
+        receive: (_ number: Int, _ handing: Bool) async throws -> (any Error)? = { _, _ in nil }
     ) async throws {
         try await perform {
             let window = capabilities.pipelining ? max(1, configuration.pipelineWindow) : 1
@@ -122,13 +166,10 @@ extension POP3Client {
                     guard case .retr(let number) = command else {
                         throw POP3Error(.malformedResponse, detail: "unexpected block after \(command.verb)")
                     }
-                    let message = try await readBlock(maximumSize: maximumSize, expectedSize: sizeHint(number))
-                    guard firstError == nil else { continue }
-                    do {
-                        try await handler(number, message)
-                        if deleteAfterHandling { deletions.append(number) }
-                    } catch {
+                    if let error = try await receive(number, firstError == nil) {
                         firstError = error
+                    } else if firstError == nil, deleteAfterHandling {
+                        deletions.append(number)
                     }
                 case .complete:
                     guard case .dele = command else {

@@ -136,6 +136,54 @@ struct POP3ClientPipeliningTests {
         try embedded.finish()
     }
 
+    @Test("chunked retrieveMany hands each message over in pieces, then its end with the real size, whatever LIST said")
+    func chunked() async throws {
+        let embedded = EmbeddedConnection()
+        let (client, counting) = try await openPipelined(embedded, capabilities: ["PIPELINING"], window: 32)
+        let sendsBefore = counting.sends
+        // 300 KB bodies: more than one receive each, so a message arrives in several chunks.
+        let big = "Subject: big\r\n\r\n" + String(repeating: String(repeating: "x", count: 98) + "\r\n", count: 3_000)
+        embedded.pushInbound("+OK\r\n" + big + ".\r\n" + "+OK\r\n.\r\n" + "+OK\r\n" + Self.message(3) + ".\r\n")
+        let pieces = Pieces()
+        try await client.retrieveMany(
+            [1, 2, 3], chunk: { number, bytes in await pieces.chunk(number, bytes) },
+            end: { number, size in await pieces.end(number, size) })
+        #expect(counting.sends - sendsBefore == 1)
+        #expect(try await Transcript.outbound(embedded) == "RETR 1\r\nRETR 2\r\nRETR 3\r\n")
+        #expect(await pieces.ends == [1: big.utf8.count, 2: 0, 3: Self.message(3).utf8.count])
+        #expect(await pieces.bytes[1] == Array(big.utf8))
+        #expect(await pieces.bytes[2] == nil)  // an empty message has no chunk, only its end
+        #expect(await pieces.bytes[3] == Array(Self.message(3).utf8))
+        #expect(await pieces.chunkCounts[1, default: 0] > 1)
+        #expect(await pieces.order == [1, 2, 3])
+        try embedded.finish()
+    }
+
+    @Test("a chunk handler that throws mid-message: the rest of it and the answers in flight are read, not handed over; the session goes on")
+    func chunkThrows() async throws {
+        struct DiskFull: Error {}
+        let embedded = EmbeddedConnection()
+        let (client, _) = try await openPipelined(embedded, capabilities: ["PIPELINING"], window: 32)
+        let big = "Subject: big\r\n\r\n" + String(repeating: String(repeating: "y", count: 98) + "\r\n", count: 3_000)
+        embedded.pushInbound("+OK\r\n" + big + ".\r\n" + "+OK\r\n" + Self.message(2) + ".\r\n")
+        let pieces = Pieces()
+        await #expect(throws: DiskFull.self) {
+            try await client.retrieveMany(
+                [1, 2],
+                chunk: { number, bytes in
+                    await pieces.chunk(number, bytes)
+                    throw DiskFull()
+                },
+                end: { number, size in await pieces.end(number, size) })
+        }
+        #expect(await pieces.chunkCounts == [1: 1])
+        #expect(await pieces.ends.isEmpty)
+        embedded.pushInbound("+OK\r\n")
+        try await client.noop()
+        #expect(try await Transcript.outbound(embedded) == "RETR 1\r\nRETR 2\r\nNOOP\r\n")
+        try embedded.finish()
+    }
+
     @Test("delete([Int]) pipelines DELE commands")
     func pipelinedDeletes() async throws {
         let embedded = EmbeddedConnection()
@@ -156,5 +204,22 @@ actor Received {
     func add(_ number: Int, _ message: [UInt8]) {
         numbers.append(number)
         messages.append(message)
+    }
+}
+
+/// What a chunked retrieveMany handed over.
+actor Pieces {
+    var bytes: [Int: [UInt8]] = [:]
+    var chunkCounts: [Int: Int] = [:]
+    var ends: [Int: Int] = [:]
+    var order: [Int] = []
+    func chunk(_ number: Int, _ chunk: [UInt8]) {
+        #expect(!chunk.isEmpty)
+        bytes[number, default: []].append(contentsOf: chunk)
+        chunkCounts[number, default: 0] += 1
+    }
+    func end(_ number: Int, _ size: Int) {
+        ends[number] = size
+        order.append(number)
     }
 }
