@@ -149,13 +149,16 @@ enum AccountCommands {
         return status
     }
 
-    /// `linkmail confirm LINK-OR-CODE --home DIR [--address ADDR]`
+    /// `linkmail confirm LINK-OR-CODE --home DIR [--address ADDR] [--deliver lmtp://HOST:PORT --recipient TEMPLATE]`:
+    /// the first sync goes where `sync` would put it (the home's Maildir, or a mail server over LMTP).
     static func confirm(_ rest: [String]) async throws -> ExitStatus {
-        let arguments = try CommandLineArguments(rest, valueOptions: ["home", "address"], flagOptions: [])
+        let arguments = try CommandLineArguments(
+            rest, valueOptions: ["home", "address", "deliver", "recipient"], flagOptions: [])
         let link = try arguments.requirePositionals(["LINK-OR-CODE"])[0]
         let only = try arguments.value("address").map { try address($0, option: "--address") }
+        let delivery = try SyncCommand.delivery(arguments)
         let home = try Home(arguments)
-        let (linker, store) = try await home.makeLinker()
+        let (linker, store) = try await home.makeLinker(delivery: delivery)
         defer { Task { await store.close() } }
         do {
             let account = try await linker.confirm(link, address: only)

@@ -49,9 +49,9 @@ let usage = """
                                     links a mailbox (settings discovered unless --server is given):
                                     tests the login, sends the confirmation e-mail; settings that
                                     need approval are only printed unless --accept-discovered
-      confirm LINK-OR-CODE --home DIR [--address ADDR]
+      confirm LINK-OR-CODE --home DIR [--address ADDR] [--deliver … --recipient …]
                                     confirms ownership by the link or the 8-character code; the
-                                    account's first sync runs at once
+                                    account's first sync runs at once (where 'sync' would deliver)
       resend ADDRESS --home DIR     a new confirmation e-mail (earlier links and codes stop working)
       unlink ADDRESS --home DIR [--delete-mail]
                                     removes the account (its mail stays unless --delete-mail)

@@ -29,6 +29,29 @@ struct SyncDeliverTests {
         #expect(lmtp.violations.isEmpty)
     }
 
+    @Test("confirm --deliver: the first sync goes over LMTP too, and the home's Maildir gets nothing")
+    func confirmDelivers() async throws {
+        let fixture = try Fixture()
+        defer { fixture.close() }
+        #expect(try await fixture.initialize().status == 0)
+        #expect(try await fixture.add().status == 0)
+        let lmtp = FakeLMTPServer()
+        let listener = try lmtp.listen()
+        defer { listener.close() }
+        let delivery = ["--deliver", "lmtp://127.0.0.1:\(listener.port)", "--recipient", "judy+{folder}@example.test"]
+        let confirmed = try await fixture.run(["confirm", try fixture.confirmation().link, "--home", fixture.home] + delivery)
+        #expect(confirmed.status == 0, "\(confirmed)")
+        #expect(confirmed.standardOutput.contains("fetched 3 new messages"), "\(confirmed.standardOutput)")
+        #expect(lmtp.deliveries.count == 3)
+        #expect(Set(lmtp.deliveries.map(\.recipient)) == ["\"judy+you@linked_test\"@example.test"])
+        #expect(fixture.files(in: ".you@linked_test").isEmpty)
+        let again = try await fixture.run(["sync", "--home", fixture.home, "--once", "--json"] + delivery)
+        #expect(again.standardOutput.contains("\"fetched\":0"), "\(again.standardOutput)")
+        #expect(lmtp.deliveries.count == 3)
+        let bad = try await fixture.run(["confirm", "ABCDEFGH", "--home", fixture.home, "--recipient", "judy@example.test"])
+        #expect(bad.status == 2, "\(bad)")
+    }
+
     @Test("a bad --deliver or --recipient is bad usage")
     func usage() async throws {
         let fixture = try await SyncCommandTests().confirmedHome()
