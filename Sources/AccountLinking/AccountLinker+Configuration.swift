@@ -26,6 +26,10 @@ extension AccountLinker {
         public var credentials: any CredentialStore
         /// Where each account's sync record (delivered unique-ids) is kept.
         public var syncState: any SyncStateStore
+        /// Where each account's check history is kept (``AccountLinker/history(of:)``); in memory
+        /// unless given, in files with
+        /// ``files(directory:primaryAddress:confirmationSender:confirmationBaseURL:store:)``.
+        public var history: any SyncHistoryStore
         /// Where the default From is kept.
         public var identities: any IdentityStore
         /// Where synced mail lands.
@@ -61,6 +65,7 @@ extension AccountLinker {
             primaryAddress: EmailAddress, confirmationSender: any MailSending, confirmationBaseURL: String,
             accounts: any AccountStore, credentials: any CredentialStore, syncState: any SyncStateStore,
             identities: any IdentityStore, store: any MailStore, locks: any AccountLocks = NoAccountLocks(),
+            history: any SyncHistoryStore = InMemorySyncHistoryStore(),
             connector: any MailConnector = SocketConnector(),
             tlsPolicy: TLSPolicy = .default, timeouts: Timeouts = .default, allowInsecureAuthentication: Bool = false,
             confirmationLifetime: Duration = ConfirmationRecord.defaultLifetime,
@@ -78,6 +83,7 @@ extension AccountLinker {
             self.accounts = accounts
             self.credentials = credentials
             self.syncState = syncState
+            self.history = history
             self.identities = identities
             self.store = store
             self.locks = locks
@@ -105,8 +111,9 @@ extension AccountLinker {
         }
 
         /// State in files under `directory` (created when missing): `accounts.json`,
-        /// `secrets.json` (mode 0600), `identities.json`, `state/uidl-<account>.json` and
-        /// `locks/<account>.lock` (so two processes on this folder never sync one account at once).
+        /// `secrets.json` (mode 0600), `identities.json`, `state/uidl-<account>.json`,
+        /// `state/history-<account>.json` (``FileSyncHistoryStore``) and `locks/<account>.lock`
+        /// (so two processes on this folder never sync one account at once).
         /// - Throws: ``StateFileError`` when the folder cannot be created or written.
         public static func files(
             directory: String, primaryAddress: EmailAddress, confirmationSender: any MailSending,
@@ -120,7 +127,8 @@ extension AccountLinker {
                 credentials: try FileCredentialStore(path: directory + "/secrets.json"),
                 syncState: try FileSyncStateStore(directory: directory + "/state"),
                 identities: try FileIdentityStore(path: directory + "/identities.json"), store: store,
-                locks: try FileAccountLocks(directory: directory + "/locks"))
+                locks: try FileAccountLocks(directory: directory + "/locks"),
+                history: try FileSyncHistoryStore(directory: directory + "/state"))
         }
 
         /// The session opener over these settings.

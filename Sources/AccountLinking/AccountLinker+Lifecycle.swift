@@ -34,7 +34,8 @@ extension AccountLinker {
         if try await configuration.identities.defaultIdentity() == id {
             try await configuration.identities.setDefaultIdentity(nil)
         }
-        recentChecks[id] = nil
+        lastSync[id] = nil
+        try await configuration.history.removeChecks(for: id)
         await scheduler?.remove(id)
         if deletingMail {
             let folder = removed.folder

@@ -61,17 +61,22 @@ extension AccountLinker {
         runningSyncs[id] = task
         let result = await task.value
         runningSyncs[id] = nil
-        var checks = recentChecks[id] ?? []
-        checks.append(SyncCheck(time: configuration.now(), result: result))
-        if checks.count > SyncCheck.kept { checks.removeFirst(checks.count - SyncCheck.kept) }
-        recentChecks[id] = checks
+        lastSync[id] = result
+        do {
+            try await configuration.history.record(
+                SyncCheck(time: configuration.now(), result: result), for: id, keeping: SyncCheck.kept)
+        } catch {
+            logger.warning("the check history of \(id) could not be written: \(error)", metadata: ["account": id.rawValue])
+        }
         return result
     }
 
     /// The outcome of the account's last checks, oldest first (at most ``SyncCheck/kept``), as a
-    /// web mail's "view history" shows them.
-    public func history(of address: EmailAddress) -> [SyncCheck] {
-        recentChecks[AccountID(address)] ?? []
+    /// web mail's "view history" shows them; from ``Configuration/history``, so with files it
+    /// includes checks of earlier runs and of other processes on the same folder.
+    /// - Throws: ``StateFileError`` when the history cannot be read.
+    public func history(of address: EmailAddress) async throws -> [SyncCheck] {
+        try await configuration.history.checks(for: AccountID(address))
     }
 
     /// Whether a sync of the account is running now.

@@ -31,11 +31,9 @@ public actor AccountLinker {
     let broadcast = Broadcast<SyncEvent>()
     var runningSyncs: [AccountID: Task<Result<MailboxSync.Report, LinkDiagnosisError>, Never>] = [:]
     var startedSyncs: [Task<Result<MailboxSync.Report, LinkDiagnosisError>, Never>] = []
-    /// The outcome of the last sync of each account (the newest entry of its ``history(of:)``).
-    public var lastSync: [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] {
-        recentChecks.compactMapValues { $0.last?.result }
-    }
-    var recentChecks: [AccountID: [SyncCheck]] = [:]
+    /// The outcome of the last sync of each account that this linker ran (``history(of:)`` has
+    /// every process's checks, kept by ``Configuration/history``).
+    public internal(set) var lastSync: [AccountID: Result<MailboxSync.Report, LinkDiagnosisError>] = [:]
     var currentStop = SyncStop()
     /// The scheduler started by ``startScheduler(policy:clock:shard:jitter:)``, if any.
     public internal(set) var scheduler: SyncScheduler?

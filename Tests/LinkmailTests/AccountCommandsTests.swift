@@ -131,8 +131,14 @@ struct AccountCommandsTests {
         #expect(fixture.files(in: ".you@linked_test").count == 3)
         #expect(fixture.pop3.messages(of: Fixture.linked).count == 3)
 
+        // The check history is kept in the home: confirm's first sync, seen by another process.
         let listed = try await fixture.run(["accounts", "--home", fixture.home])
         #expect(listed.standardOutput.contains("folder you@linked_test  marker green  copies kept  confirmed"))
+        #expect(listed.standardOutput.contains(": 3 new"), "\(listed.standardOutput)")
+        let listedJSON = try await fixture.run(["accounts", "--home", fixture.home, "--json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(listedJSON.standardOutput.utf8)) as? [String: Any])
+        let lastChecks = try #require(document["lastChecks"] as? [String: [String: Any]])
+        #expect(lastChecks[Fixture.linked]?["fetched"] as? Int == 3)
 
         let identities = try await fixture.run(["identities", "--home", fixture.home, "--default", Fixture.linked])
         #expect(identities.status == 0, "\(identities.standardError)")
@@ -153,6 +159,8 @@ struct AccountCommandsTests {
         #expect(synced.standardOutput.contains("fetched 1 new messages"))
         #expect(fixture.files(in: "").count == 1)
         #expect(fixture.pop3.messages(of: Fixture.linked).isEmpty)
+        let afterSync = try await fixture.run(["accounts", "--home", fixture.home])
+        #expect(afterSync.standardOutput.contains(": 1 new"), "\(afterSync.standardOutput)")
 
         let unlinked = try await fixture.run(["unlink", Fixture.linked, "--home", fixture.home])
         #expect(unlinked.status == 0, "\(unlinked.standardError)")

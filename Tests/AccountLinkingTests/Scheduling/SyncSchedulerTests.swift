@@ -91,7 +91,7 @@ struct SyncSchedulerTests {
         let regular = try #require(slower.scheduledAt?.0).timeIntervalSince(clock.now)
         #expect(regular > 500 && regular < 600, "about an hour's rate of one message: about the 10-minute interval")
         #expect(try await fixture.stored(in: account.folder).count == 2)
-        let history = await linker.history(of: Self.address)
+        let history = try await linker.history(of: Self.address)
         #expect(history.map(\.fetched).suffix(2) == [1, 0])
         await scheduler.stop()
         #expect(await linker.scheduler == nil)
