@@ -31,20 +31,17 @@ enum CheckCommand {
                 user: user),
             outgoing: outgoing, tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
             allowInsecureAuthentication: connection.allowsInsecurePlaintext)
-        let json = arguments.flag("json")
-        let steps = StepLog()
-        let diagnosis = await check.run(secret: .password(password)) { step in
-            if json { steps.append(step) } else { print(step.description) }
-        }
-        if json {
+        if arguments.flag("json") {
+            let (steps, diagnosis) = await check.run(secret: .password(password))
             var document: [String: Any] = [
                 "passed": diagnosis == nil,
-                "steps": steps.all.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
+                "steps": steps.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
             ]
             if let diagnosis { document["error"] = Output.object(diagnosis) }
             Output.json(document)
             return diagnosis == nil ? .success : .failure
         }
+        let diagnosis = await check.run(secret: .password(password)) { print($0.description) }
         guard let diagnosis else {
             print("every step passed")
             return .success

@@ -19,9 +19,13 @@ let usage = """
     commands:
       version                       print the version
       help                          this text (also --help, -h)
-      audit ACCOUNTS.csv --report FILE.md [discovery options] [--ca FILE] [--timeout SECONDS]
-                                    roll-out check of many accounts: discovery, the checklist and
-                                    the diagnosis per address, written as a Markdown report
+      audit ACCOUNTS.csv --report FILE.md [--json FILE] [--concurrency N] [discovery options]
+            [--ca FILE] [--pin SHA256] [--timeout SECONDS]
+                                    roll-out check of many accounts (CSV columns address, owner,
+                                    password_file, server, security, user, protocol): discovery,
+                                    the checklist and the diagnosis per address; a Markdown report
+                                    with a summary, the providers' settings, what each owner must
+                                    do, and checklists for users and the administrator
                                     (CSV columns: address,password_file,server,security,user)
       demo [--dir DIR]              the whole flow on built-in fake servers on loopback: link,
                                     confirm, sync into a Maildir, send as; ends with the four

@@ -1,6 +1,8 @@
-import AccountLinking
+@testable import AccountLinking
+import MailAuth
 import MailTransport
 import POP3Protocol
+import SMTPSender
 import Testing
 
 @Suite("LinkDiagnosis")
@@ -34,5 +36,29 @@ struct LinkDiagnosisTests {
         #expect(LinkDiagnosis(TransportError(.lineTooLong)).stage == .serverResponse)
         #expect(LinkDiagnosis(TransportError(.closedByPeer)).stage == .connection)
         #expect(LinkDiagnosis(POP3Error(.malformedResponse)).stage == .serverResponse)
+    }
+
+    @Test("summaries are words for people: no Swift type names from the errors' debug descriptions")
+    func noTypeNames() {
+        let summaries = [
+            LinkDiagnosis(POP3Error(.authenticationFailed, detail: "PASS was refused", serverText: "invalid user name or password")),
+            LinkDiagnosis(SMTPError(.authenticationFailed, detail: "AUTH PLAIN was refused")),
+            LinkDiagnosis(SMTPError(.recipientRefused, address: "x@example.test")),
+            LinkDiagnosis(TransportError(.connectionRefused, "127.0.0.1:995")),
+            LinkDiagnosis(MailAuthError(.serverRejected, mechanism: "SCRAM-SHA-256", detail: "the server's proof was wrong")),
+        ].map(\.summary)
+        #expect(summaries == [
+            "authentication failed: PASS was refused",
+            "authentication failed: AUTH PLAIN was refused",
+            "recipient refused <x@example.test>",
+            "connection refused: 127.0.0.1:995",
+            "server rejected: the server's proof was wrong",
+        ])
+        #expect(["startTLSNotOffered", "smtpUTF8NotSupported", "serviceUnavailable"].map(LinkDiagnosis.words) == [
+            "start TLS not offered", "smtp UTF8 not supported", "service unavailable",
+        ])
+        for summary in summaries {
+            #expect(!summary.contains("Error"), "\(summary)")
+        }
     }
 }

@@ -29,9 +29,13 @@ struct AuditCommandTests {
         ])
         #expect(result.status == 1, "\(result)")
         #expect(result.lastLine.hasPrefix("1 accounts OK, 2 with problems"))
+        #expect(result.standardOutput.contains("Ready: ok@example.test"))
         let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
-        #expect(report.contains("| ok@example.test | 127.0.0.1:\(listener.port) tls | given | OK |"))
-        #expect(report.contains("authentication failed"))
+        #expect(report.contains("| Ready | 1: ok@example.test |"))
+        #expect(report.contains("- POP3: `127.0.0.1:\(listener.port) tls`, user `ok@example.test`"))
+        #expect(report.contains("- settings from: given in the list"))
+        #expect(report.contains("**Problem** (authentication): authentication failed"))
+        #expect(!report.contains("POP3Error"), "no Swift type names")
         #expect(report.contains("iCloud Mail offers no POP3"))
         #expect(report.contains("PASS POP3 login"))
         #expect(!report.contains("s3cret"), "no password in the report")
@@ -76,6 +80,27 @@ struct AuditCommandTests {
         var signIns: [String] {
             server.receivedCommands.filter { ["USER", "PASS", "AUTH", "APOP"].contains($0.split(separator: " ").first.map { $0.uppercased() }) }
         }
+    }
+
+    @Test("owner and unknown columns reach the report; --json writes the same audit as one JSON document")
+    func ownerColumnsAndJSON() async throws {
+        let fixture = try Fixture()
+        try "s3cret-right\n".write(toFile: fixture.directory + "/right", atomically: true, encoding: .utf8)
+        let result = try await fixture.audit(
+            "address,owner,password_file,server,security,team\nok@example.test,Olga Kovacs,\(fixture.directory)/right,\(fixture.server127),tls,sales\n",
+            ["--json", fixture.directory + "/report.json", "--concurrency", "2"])
+        #expect(result.status == 0, "\(result)")
+        let report = try fixture.report()
+        #expect(report.contains("- owner: Olga Kovacs"))
+        #expect(report.contains("- team: sales"))
+        #expect(report.contains("> **Pilot:**"), "one provider: the pilot warning")
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/report.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let account = try #require((object["accounts"] as? [[String: Any]])?.first)
+        #expect(account["category"] as? String == "ready")
+        #expect(account["owner"] as? String == "Olga Kovacs")
+        #expect(!String(decoding: data, as: UTF8.self).contains("s3cret"))
+        #expect(try await fixture.audit("address\nok@example.test\n", ["--concurrency", "0"]).status == 2)
     }
 
     @Test("a row without a password file is checked up to sign-in and never signs in (no failed login counted)")

@@ -2,6 +2,7 @@ import MailAuth
 import MailTransport
 import POP3Protocol
 import SMTPSender
+import Synchronization
 
 /// The troubleshooting checklist: each step of reaching a mailbox tested on its own, so a person
 /// sees which one fails (DNS, TCP, TLS, greeting, STLS, login, POP access; then the same for the
@@ -50,6 +51,13 @@ public struct ConnectionCheck: Sendable {
         if let failure = await checkIncoming(secret: secret, report: report) { return failure }
         if let outgoing { return await checkOutgoing(outgoing, secret: secret, report: report) }
         return nil
+    }
+
+    /// Runs every step as ``run(secret:report:)`` does and returns them all with the diagnosis.
+    public func run(secret: Credentials.Secret?) async -> (steps: [Step], diagnosis: LinkDiagnosis?) {
+        let steps = Mutex<[Step]>([])
+        let diagnosis = await run(secret: secret) { step in steps.withLock { $0.append(step) } }
+        return (steps.withLock { $0 }, diagnosis)
     }
 
     /// Sessions open as linking, sync and sending open them.

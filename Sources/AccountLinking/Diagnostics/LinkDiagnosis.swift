@@ -72,8 +72,8 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
                 return
             }
             self.init(
-                stage: .authentication, summary: error.description, serverText: error.serverMessage,
-                suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+                stage: .authentication, summary: Self.summary(Self.words(error.code.description), error.detail),
+                serverText: error.serverMessage, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
         case let error as MailStoreError:
             self.init(stage: .store, summary: error.description, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
         case let error as SyncError:
@@ -95,9 +95,39 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
                 suggestion: "Sign in again to the provider in a browser to link the account anew; a password cannot fix this.")
         } else {
             self.init(
-                stage: .authentication, summary: error.description, serverText: error.serverDescription,
-                suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+                stage: .authentication, summary: Self.summary(error.code.rawValue, error.detail),
+                serverText: error.serverDescription, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
         }
+    }
+
+    /// `what: detail` for people: the error's kind in words and its details, without the Swift
+    /// type names that the errors' own descriptions (meant for logs and debugging) carry.
+    static func summary(_ what: String, _ detail: String) -> String {
+        detail.isEmpty ? what : detail.lowercased().hasPrefix(what.lowercased()) ? detail : "\(what): \(detail)"
+    }
+
+    /// An error code's identifier in words: `serviceUnavailable` as `service unavailable`,
+    /// `startTLSNotOffered` as `start TLS not offered` (acronyms stay as they are).
+    static func words(_ name: String) -> String {
+        var words: [String] = []
+        var current = ""
+        let characters = Array(name)
+        for (index, character) in characters.enumerated() {
+            let previous = index > 0 ? characters[index - 1] : nil
+            let next = index + 1 < characters.count ? characters[index + 1] : nil
+            let startsWord =
+                character.isUppercase
+                && (previous?.isLowercase == true || previous?.isNumber == true
+                    || (previous?.isUppercase == true && next?.isLowercase == true))
+            if startsWord, !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.map { $0.count > 1 && $0.allSatisfy { $0.isUppercase || $0.isNumber } ? $0 : $0.lowercased() }
+            .joined(separator: " ")
     }
 
     /// Whether the account needs ``LinkedAccount/Attention/signInAgain`` after this failure.
@@ -115,7 +145,9 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case .closedByPeer, .cancelled, .systemError: stage = .connection
         default: stage = .other
         }
-        self.init(stage: stage, summary: error.description, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+        self.init(
+            stage: stage, summary: Self.summary(error.code.rawValue, error.detail), suggestion: error.recoverySuggestion,
+            isTransient: error.isTransient)
     }
 
     private init(pop3 error: POP3Error) {
@@ -134,7 +166,7 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
             }
         }
         self.init(
-            stage: stage, summary: error.description, serverText: error.serverText,
+            stage: stage, summary: Self.summary(error.code.rawValue, error.detail), serverText: error.serverText,
             suggestion: error.recoverySuggestion, isTransient: error.isTransient)
     }
 
@@ -148,8 +180,10 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case .malformedReply, .serviceUnavailable: stage = .greeting
         default: stage = .sending
         }
+        var summary = Self.summary(Self.words(error.code.description), error.detail)
+        if let address = error.address { summary += " <\(address)>" }
         self.init(
-            stage: stage, summary: error.description, serverText: error.reply.map { "\($0.code) \($0.text)" },
+            stage: stage, summary: summary, serverText: error.reply.map { "\($0.code) \($0.text)" },
             suggestion: error.recoverySuggestion, isTransient: error.isTransient)
     }
 
