@@ -152,6 +152,15 @@ public final class FakeSMTPServer: Sendable {
         self.configuration = configuration
     }
 
+    /// A server with `configuration` that knows `accounts` (replacing the configuration's own),
+    /// in the same shape as ``FakePOP3Server/init(configuration:accounts:)`` and
+    /// ``FakeIMAPServer/init(configuration:accounts:)``.
+    public convenience init(configuration: Configuration = Configuration(), accounts: SASLServerAccounts) {
+        var configuration = configuration
+        configuration.accounts = accounts
+        self.init(configuration: configuration)
+    }
+
     /// Every message accepted so far, in order.
     public var receivedMessages: [ReceivedMessage] { record.withLock { $0.messages } }
     /// Every command line received, AUTH arguments and responses redacted.
