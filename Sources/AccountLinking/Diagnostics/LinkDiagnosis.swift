@@ -94,8 +94,16 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
                 serverText: error.serverDescription,
                 suggestion: "Sign in again to the provider in a browser to link the account anew; a password cannot fix this.")
         } else {
+            // The token endpoint out of reach is the network's fault, not a refused sign-in: the
+            // scheduler retries it as it would any connection failure.
+            let stage: Stage =
+                switch error.code {
+                case .network: .connection
+                case .timedOut: .timeout
+                default: .authentication
+                }
             self.init(
-                stage: .authentication, summary: Self.summary(error.code.rawValue, error.detail),
+                stage: stage, summary: Self.summary(error.code.rawValue, error.detail),
                 serverText: error.serverDescription, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
         }
     }
