@@ -93,13 +93,14 @@ enum AccountCommands {
     /// `linkmail add ADDRESS --home DIR [--password-file FILE] [--server … --security … --user …]
     /// [--smtp HOST:PORT --smtp-security …] [--ca FILE] [--pin SHA256] [--timeout SECONDS]
     /// [--insecure-allow-plaintext] [--accept-discovered] [--folder NAME|--inbox] [--marker COLOR]
-    /// [--delete-from-server [--after-days N]]`
+    /// [--delete-from-server [--after-days N]] [--oauth device|browser --oauth-client-id ID
+    /// [--oauth-client-secret-file FILE] [--oauth-issuer URL]]`
     static func add(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
             rest,
             valueOptions: ConnectionOptions.valueOptions.union(destinationValues).union([
                 "home", "smtp", "smtp-security", "dns", "autoconfig-base", "ispdb",
-            ]),
+            ]).union(OAuthOptions.valueOptions),
             flagOptions: ConnectionOptions.flagOptions.union(destinationFlags).union([
                 "offline", "probe", "accept-discovered",
             ]))
@@ -108,8 +109,14 @@ enum AccountCommands {
         var options = AccountLinker.LinkOptions()
         options.connection = try ConnectionOptions.policy(arguments)
         options.acceptDiscoveredSettings = arguments.flag("accept-discovered")
-        guard let secret = try ConnectionOptions.secret(arguments) else {
-            throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
+        let oauth = try OAuthOptions.signIn(arguments, tlsPolicy: options.connection.tlsPolicy)
+        let secret = try ConnectionOptions.secret(arguments)
+        if oauth == nil, secret == nil {
+            throw CommandLineArguments.UsageError(
+                "a password is required: --password-file FILE or LINKMAIL_PASSWORD (or --oauth device|browser)")
+        }
+        if oauth != nil, arguments.value("password-file") != nil {
+            throw CommandLineArguments.UsageError("give --password-file or --oauth, not both")
         }
         let user = arguments.value("user") ?? address.description
         if arguments.value("server") != nil {
@@ -135,9 +142,16 @@ enum AccountCommands {
             options.incoming == nil
             ? SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoverCommand.makeConfiguration(arguments)))
             : nil
-        let (linker, store) = try await home.makeLinker(discover: discover)
+        let (linker, store) = try await home.makeLinker(
+            discover: discover, registrations: oauth.map { [$0.registration] } ?? [])
         var status = ExitStatus.failure
-        for await step in await linker.link(address: address, secret: secret, options: options) {
+        let steps =
+            if let oauth {
+                await linker.link(address: address, oauth: oauth, options: options)
+            } else {
+                await linker.link(address: address, secret: secret ?? .password(""), options: options)
+            }
+        for await step in steps {
             switch step {
             case .needsManualSettings, .confirmationNotSent, .settingsNeedApproval: printError(step.description)
             default: print(step.description)

@@ -18,9 +18,7 @@ enum FetchCommand {
         let connection = try ConnectionOptions(arguments)
         guard let maildir = arguments.value("maildir") else { throw CommandLineArguments.UsageError("--maildir DIR is required") }
         guard let user = connection.user else { throw CommandLineArguments.UsageError("--user NAME is required") }
-        guard let password = connection.password else {
-            throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
-        }
+        guard let secret = connection.secret else { throw CommandLineArguments.UsageError(ConnectionOptions.secretRequired) }
         let folder: Folder
         do {
             folder = try arguments.value("folder").map { try Folder(path: $0) } ?? .inbox
@@ -43,7 +41,7 @@ enum FetchCommand {
                 ServerSettings(
                     host: connection.endpoint.host, port: connection.endpoint.port,
                     security: connection.endpoint.security, user: user),
-                secret: .password(password))
+                secret: secret)
             let sync = MailboxSync(
                 options: .init(
                     account: account, destination: RoutingDecision(folder: folder, marker: .blue),

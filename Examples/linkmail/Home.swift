@@ -3,6 +3,7 @@ import FolderRouting
 import Foundation
 import MailAuth
 import MailMessage
+import MailOAuth
 import MailTransport
 import SMTPSender
 
@@ -12,7 +13,7 @@ import SMTPSender
 /// ```
 /// DIR/config.json      primary address, its outgoing server, confirmation link base and lifetime, trust
 /// DIR/accounts.json    linked accounts (FileAccountStore)
-/// DIR/secrets.json     passwords (FileCredentialStore, mode 0600)
+/// DIR/secrets.json     passwords and OAuth 2.0 grants (FileCredentialStore, mode 0600)
 /// DIR/identities.json  the default From (FileIdentityStore)
 /// DIR/state/           UIDL records (FileSyncStateStore)
 /// DIR/Maildir/         where linked mail lands (MaildirStore, Maildir++ as Dovecot reads it)
@@ -91,7 +92,7 @@ struct Home {
     /// A linker over this home, with the store opened; call `store.close()` when done.
     func makeLinker(
         discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil,
-        delivery: Delivery = .maildir
+        delivery: Delivery = .maildir, registrations: [OAuthClientRegistration] = []
     ) async throws -> (linker: AccountLinker, store: OpenStore) {
         let config = try loadConfig()
         guard let secret = try await primarySecret(config) else {
@@ -130,6 +131,10 @@ struct Home {
         configuration.timeouts = opener.timeouts
         configuration.allowInsecureAuthentication = config.connection.allowsInsecureAuthentication
         configuration.discover = discover
+        // OAuth grants refresh through the home's trust settings (an extra CA for the issuer).
+        configuration.credentials = OAuthCredentialStore(
+            grants: try FileCredentialStore(path: directory + "/secrets.json"), registrations: registrations,
+            http: HTTPClient(tlsPolicy: opener.tlsPolicy))
         return (AccountLinker(configuration: configuration), store)
     }
 }
