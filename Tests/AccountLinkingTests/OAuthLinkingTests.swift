@@ -261,6 +261,8 @@ struct OAuthLinkingTests {
         let event = try await log.wait(where: \.isNeedsAttention)
         guard case .needsAttention(let diagnosis) = event.kind else { return }
         #expect(diagnosis.stage == .signInAgain)
+        // The POP3 server's own refusal of the old token is kept.
+        #expect(diagnosis.serverText?.contains("authentication failed") == true, "\(diagnosis)")
         #expect(!diagnosis.description.lowercased().contains("password and"))
         #expect(!diagnosis.suggestion.lowercased().contains("check the user name and password"))
         #expect(try await linker.account(Self.address)?.attention == .signInAgain)

@@ -69,6 +69,9 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case let error as MailAuthError:
             if let oauth = error.underlyingError as? OAuthError {
                 self.init(oauth: oauth)
+                // The mail server's own refusal of the token that could not be refreshed comes
+                // first; the token endpoint's words otherwise.
+                if let words = error.serverMessage, !words.isEmpty { serverText = words }
                 return
             }
             self.init(
