@@ -142,8 +142,9 @@ enum AccountCommands {
             options.incoming == nil
             ? SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoverCommand.makeConfiguration(arguments)))
             : nil
-        let (linker, store) = try await home.makeLinker(
-            discover: discover, registrations: oauth.map { [$0.registration] } ?? [])
+        // The registration is kept (mode 0600) so later syncs can refresh with its secret.
+        if let oauth { try home.saveRegistration(oauth.registration) }
+        let (linker, store) = try await home.makeLinker(discover: discover)
         var status = ExitStatus.failure
         let steps =
             if let oauth {
@@ -156,6 +157,7 @@ enum AccountCommands {
             case .needsManualSettings, .confirmationNotSent, .settingsNeedApproval: printError(step.description)
             default: print(step.description)
             }
+            fflush(nil)  // the code to enter or the URL to open must show now, also through a pipe
             if case .awaitingConfirmation = step { status = .success }
             if case .updated = step { status = .success }
         }

@@ -97,6 +97,75 @@ struct OAuthCommandsTests {
         #expect(rotated != secrets, "the rotated refresh token was written back")
     }
 
+    @Test("add --oauth browser prints the URL at once (also through a pipe) and links when the browser comes back")
+    func addWithBrowser() async throws {
+        var configuration = FakeAuthorizationServer.Configuration()
+        configuration.clientID = "linkmail-tests"
+        configuration.clientSecret = "not-so-secret"
+        configuration.user = Self.linked
+        let authorization = try FakeAuthorizationServer(configuration: configuration)
+        defer { authorization.close() }
+        let authority = try TestCertificateAuthority()
+        defer { authority.remove() }
+        let certificate = try authority.issue()
+        var pop3Configuration = FakePOP3Configuration()
+        pop3Configuration.saslMechanisms = ["XOAUTH2"]
+        let pop3 = FakePOP3Server(
+            configuration: pop3Configuration, accounts: SASLServerAccounts(tokenValidator: authorization.tokenValidator))
+        let pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
+        defer { pop3Listener.close() }
+        let smtp = FakeSMTPServer(configuration: .init(
+            accounts: SASLServerAccounts(passwords: [Self.primary: "primary-pw"]), requiresAuthentication: true))
+        let smtpListener = try LoopbackListener(certificate: certificate)
+        defer { smtpListener.close() }
+        let serving = Task { await smtp.serve(smtpListener) }
+        defer { serving.cancel() }
+        let home = authority.directory + "/home"
+        let primaryPassword = authority.directory + "/primary-pw"
+        let clientSecret = authority.directory + "/client-secret"
+        try Data("primary-pw\n".utf8).write(to: URL(fileURLWithPath: primaryPassword))
+        try Data("not-so-secret\n".utf8).write(to: URL(fileURLWithPath: clientSecret))
+        let initialized = try await LinkmailRunner.run([
+            "init", "--home", home, "--primary", Self.primary, "--server", "127.0.0.1:\(smtpListener.port)",
+            "--security", "starttls", "--ca", authority.caFile, "--password-file", primaryPassword,
+            "--verify-base-url", "https://mail.primary.test/confirm", "--timeout", "10",
+        ])
+        #expect(initialized.status == 0, "\(initialized.standardError)")
+
+        let running = try ExecutableRunner.start(
+            "linkmail",
+            [
+                "add", Self.linked, "--home", home, "--server", "127.0.0.1:\(pop3Listener.port)", "--security", "tls",
+                "--ca", authority.caFile, "--timeout", "10", "--oauth", "browser", "--oauth-client-id", "linkmail-tests",
+                "--oauth-client-secret-file", clientSecret, "--oauth-issuer", authorization.issuer,
+            ], unset: ["LINKMAIL_PASSWORD"])
+        let shown = await running.waitForOutput(containing: "in your browser to sign in", limit: .seconds(60))
+        #expect(shown, "the URL was not printed while add waited: \(running.outputSoFar)")
+        if shown, let url = running.outputSoFar.split(separator: " ").first(where: { $0.hasPrefix(authorization.issuer + "/authorize?") }) {
+            #expect(try await authorization.actAsBrowser(opening: String(url)) == 200)
+        } else {
+            running.kill()
+        }
+        let added = await running.result()
+        #expect(added.status == 0, "\(added.standardOutput)\n\(added.standardError)")
+        #expect(added.standardOutput.contains("confirmation sent to \(Self.linked)"))
+        // The registration is kept for later refreshes (the secret too), readable by the owner only.
+        let clients = try String(contentsOfFile: home + "/oauth-clients.json", encoding: .utf8)
+        #expect(clients.contains("linkmail-tests") && clients.contains("not-so-secret"))
+        let mode = try FileManager.default.attributesOfItem(atPath: home + "/oauth-clients.json")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(!added.standardOutput.contains("not-so-secret"))
+
+        // A later process refreshes with the kept secret (the fake requires it).
+        let message = try #require(smtp.receivedMessages.last { $0.recipients.contains(Self.linked) })
+        let text = String(decoding: message.data, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "")
+        let link = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://mail.primary.test/confirm?token=") })
+        authorization.expireAccessTokens()
+        let confirmed = try await LinkmailRunner.run(["confirm", String(link), "--home", home])
+        #expect(confirmed.standardOutput.contains("fetched 0 new"), "\(confirmed.standardOutput)\n\(confirmed.standardError)")
+        #expect(authorization.counters.tokenRequests["refresh_token"] == 1)
+    }
+
     @Test("bad OAuth usage exits 2 before anything is sent; a missing client id says how to register")
     func usage() async throws {
         let home = NSTemporaryDirectory() + "linkmail-oauth-usage-\(UUID().uuidString)"
