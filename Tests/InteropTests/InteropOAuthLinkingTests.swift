@@ -112,6 +112,15 @@ struct InteropOAuthLinkingTests {
             return account
         }
 
+        /// An empty Maildir for peggy, a linker over new files, and the account linked and confirmed.
+        func confirmedAccount() async throws -> (AccountLinker, MaildirStore, ConfirmationRecorder, LinkedAccount) {
+            try environment.removeAllMessages(of: user)
+            let store = try await MaildirStore.open(at: directory + "/Maildir")
+            let sender = ConfirmationRecorder()
+            let linker = try linker(store: store, sender: sender)
+            return (linker, store, sender, try await confirmed(linker, sender))
+        }
+
         func revoke(_ token: String) async throws {
             let answer = try await HTTPClient().send(.form(issuer + "/revoke", fields: [("token", token)]), timeout: .seconds(30))
             #expect(answer.status == 200)
@@ -199,11 +208,7 @@ struct InteropOAuthLinkingTests {
     @Test("a token Dovecot no longer accepts is refreshed; the rotated refresh token is stored and used next time")
     func refresh() async throws {
         let bench = try Bench()
-        try bench.environment.removeAllMessages(of: bench.user)
-        let store = try await MaildirStore.open(at: bench.directory + "/Maildir")
-        let sender = ConfirmationRecorder()
-        let linker = try bench.linker(store: store, sender: sender)
-        let account = try await bench.confirmed(linker, sender)
+        let (linker, store, sender, account) = try await bench.confirmedAccount()
         let first = try #require(try await bench.grant())
         // The access token stops working at the server (as past its lifetime): Dovecot's
         // introspection says inactive, the session refreshes and signs in again.
@@ -232,11 +237,7 @@ struct InteropOAuthLinkingTests {
     @Test("a revoked grant is refused with Dovecot's own answer, diagnosed as sign in again; the scheduler stops")
     func revokedGrant() async throws {
         let bench = try Bench()
-        try bench.environment.removeAllMessages(of: bench.user)
-        let store = try await MaildirStore.open(at: bench.directory + "/Maildir")
-        let sender = ConfirmationRecorder()
-        let linker = try bench.linker(store: store, sender: sender)
-        let account = try await bench.confirmed(linker, sender)
+        let (linker, store, _, account) = try await bench.confirmedAccount()
         // The user revokes the application's access: both tokens stop working.
         try await bench.revoke(try await bench.accessToken(of: linker))
         try await bench.revoke(try #require(try await bench.grant()).refreshToken)

@@ -10,6 +10,80 @@ struct OAuthCommandsTests {
     static let primary = "me@primary.test"
     static let linked = "you@linked.test"
 
+    /// A fake authorization server, a POP3 fake (TLS) that takes only its tokens, the primary's
+    /// SMTP fake, and a home set up with `linkmail init`.
+    final class Fixture: Sendable {
+        let authorization: FakeAuthorizationServer
+        let authority: TestCertificateAuthority
+        let pop3: FakePOP3Server
+        let pop3Listener: LoopbackListener
+        let smtp: FakeSMTPServer
+        let smtpListener: LoopbackListener
+        let serving: Task<Void, Never>
+        let home: String
+
+        init(clientSecret: String? = nil) throws {
+            var configuration = FakeAuthorizationServer.Configuration()
+            configuration.clientID = "linkmail-tests"
+            configuration.clientSecret = clientSecret
+            configuration.user = OAuthCommandsTests.linked
+            configuration.deviceInterval = 1
+            authorization = try FakeAuthorizationServer(configuration: configuration)
+            authority = try TestCertificateAuthority()
+            let certificate = try authority.issue()
+            var pop3Configuration = FakePOP3Configuration()
+            pop3Configuration.saslMechanisms = ["XOAUTH2"]
+            pop3 = FakePOP3Server(
+                configuration: pop3Configuration, accounts: SASLServerAccounts(tokenValidator: authorization.tokenValidator))
+            pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
+            smtp = FakeSMTPServer(configuration: .init(
+                accounts: SASLServerAccounts(passwords: [OAuthCommandsTests.primary: "primary-pw"]),
+                requiresAuthentication: true))
+            smtpListener = try LoopbackListener(certificate: certificate)
+            let server = smtp
+            let listener = smtpListener
+            serving = Task { await server.serve(listener) }
+            home = authority.directory + "/home"
+        }
+
+        /// `linkmail init` for the home.
+        func initialize() async throws -> ExecutableRunner.Result {
+            let primaryPassword = authority.directory + "/primary-pw"
+            try Data("primary-pw\n".utf8).write(to: URL(fileURLWithPath: primaryPassword))
+            return try await LinkmailRunner.run([
+                "init", "--home", home, "--primary", OAuthCommandsTests.primary, "--server",
+                "127.0.0.1:\(smtpListener.port)", "--security", "starttls", "--ca", authority.caFile, "--password-file",
+                primaryPassword, "--verify-base-url", "https://mail.primary.test/confirm", "--timeout", "10",
+            ])
+        }
+
+        /// `add`'s arguments up to the OAuth flags.
+        var add: [String] {
+            [
+                "add", OAuthCommandsTests.linked, "--home", home, "--server", "127.0.0.1:\(pop3Listener.port)",
+                "--security", "tls", "--ca", authority.caFile, "--timeout", "10", "--oauth-client-id", "linkmail-tests",
+                "--oauth-issuer", authorization.issuer,
+            ]
+        }
+
+        /// The confirmation link the primary's server accepted for the linked address.
+        func confirmationLink() throws -> String {
+            let message = try #require(smtp.receivedMessages.last { $0.recipients.contains(OAuthCommandsTests.linked) })
+            let text = String(decoding: message.data, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "")
+            return String(try #require(text.split(whereSeparator: \.isWhitespace).first {
+                $0.hasPrefix("https://mail.primary.test/confirm?token=")
+            }))
+        }
+
+        func close() {
+            pop3Listener.close()
+            smtpListener.close()
+            serving.cancel()
+            authorization.close()
+            authority.remove()
+        }
+    }
+
     @Test("demo --oauth links with the device flow, syncs and sends with tokens, and refreshes an expired one")
     func demo() async throws {
         let directory = NSTemporaryDirectory() + "linkmail-demo-oauth-\(UUID().uuidString)"
@@ -25,37 +99,12 @@ struct OAuthCommandsTests {
 
     @Test("add --oauth device prints the code, waits for the approval, links; confirm syncs with the stored grant")
     func addWithDeviceFlow() async throws {
-        var configuration = FakeAuthorizationServer.Configuration()
-        configuration.clientID = "linkmail-tests"
-        configuration.user = Self.linked
-        configuration.deviceInterval = 1
-        let authorization = try FakeAuthorizationServer(configuration: configuration)
-        defer { authorization.close() }
-        let authority = try TestCertificateAuthority()
-        defer { authority.remove() }
-        let certificate = try authority.issue()
-        var pop3Configuration = FakePOP3Configuration()
-        pop3Configuration.saslMechanisms = ["XOAUTH2"]
-        let pop3 = FakePOP3Server(
-            configuration: pop3Configuration, accounts: SASLServerAccounts(tokenValidator: authorization.tokenValidator))
-        pop3.deliver(FakePOP3Message(uid: "m1", text: "From: a@b.test\r\nSubject: one\r\n\r\nbody\r\n"), to: Self.linked)
-        let pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
-        defer { pop3Listener.close() }
-        let smtp = FakeSMTPServer(configuration: .init(
-            accounts: SASLServerAccounts(passwords: [Self.primary: "primary-pw"]), requiresAuthentication: true))
-        let smtpListener = try LoopbackListener(certificate: certificate)
-        defer { smtpListener.close() }
-        let serving = Task { await smtp.serve(smtpListener) }
-        defer { serving.cancel() }
-        let home = authority.directory + "/home"
-        let primaryPassword = authority.directory + "/primary-pw"
-        try Data("primary-pw\n".utf8).write(to: URL(fileURLWithPath: primaryPassword))
-
-        let initialized = try await LinkmailRunner.run([
-            "init", "--home", home, "--primary", Self.primary, "--server", "127.0.0.1:\(smtpListener.port)",
-            "--security", "starttls", "--ca", authority.caFile, "--password-file", primaryPassword,
-            "--verify-base-url", "https://mail.primary.test/confirm", "--timeout", "10",
-        ])
+        let fixture = try Fixture()
+        defer { fixture.close() }
+        let authorization = fixture.authorization
+        let home = fixture.home
+        fixture.pop3.deliver(FakePOP3Message(uid: "m1", text: "From: a@b.test\r\nSubject: one\r\n\r\nbody\r\n"), to: Self.linked)
+        let initialized = try await fixture.initialize()
         #expect(initialized.status == 0, "\(initialized.standardError)")
 
         // The user approves the code at the verification page while `add` waits.
@@ -70,11 +119,7 @@ struct OAuthCommandsTests {
                 try? await Task.sleep(for: .milliseconds(10))
             }
         }
-        let added = try await LinkmailRunner.run([
-            "add", Self.linked, "--home", home, "--server", "127.0.0.1:\(pop3Listener.port)", "--security", "tls",
-            "--ca", authority.caFile, "--timeout", "10", "--oauth", "device", "--oauth-client-id", "linkmail-tests",
-            "--oauth-issuer", authorization.issuer,
-        ])
+        let added = try await LinkmailRunner.run(fixture.add + ["--oauth", "device"])
         approver.cancel()
         #expect(added.status == 0, "\(added.standardOutput)\n\(added.standardError)")
         #expect(added.standardOutput.contains("enter the code "))
@@ -85,11 +130,9 @@ struct OAuthCommandsTests {
         #expect(secrets.contains("oauth2-refresh-token") && secrets.contains("\"clientID\" : \"linkmail-tests\""))
 
         // Confirming runs the first sync in a new process: the grant from the file signs in.
-        let message = try #require(smtp.receivedMessages.last { $0.recipients.contains(Self.linked) })
-        let text = String(decoding: message.data, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "")
-        let link = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://mail.primary.test/confirm?token=") })
+        let link = try fixture.confirmationLink()
         authorization.expireAccessTokens()  // the new process must refresh
-        let confirmed = try await LinkmailRunner.run(["confirm", String(link), "--home", home])
+        let confirmed = try await LinkmailRunner.run(["confirm", link, "--home", home])
         #expect(confirmed.status == 0, "\(confirmed.standardOutput)\n\(confirmed.standardError)")
         #expect(confirmed.standardOutput.contains("fetched 1 new"), "\(confirmed.standardOutput)")
         #expect(authorization.counters.tokenRequests["refresh_token"] == 1)
@@ -99,46 +142,18 @@ struct OAuthCommandsTests {
 
     @Test("add --oauth browser prints the URL at once (also through a pipe) and links when the browser comes back")
     func addWithBrowser() async throws {
-        var configuration = FakeAuthorizationServer.Configuration()
-        configuration.clientID = "linkmail-tests"
-        configuration.clientSecret = "not-so-secret"
-        configuration.user = Self.linked
-        let authorization = try FakeAuthorizationServer(configuration: configuration)
-        defer { authorization.close() }
-        let authority = try TestCertificateAuthority()
-        defer { authority.remove() }
-        let certificate = try authority.issue()
-        var pop3Configuration = FakePOP3Configuration()
-        pop3Configuration.saslMechanisms = ["XOAUTH2"]
-        let pop3 = FakePOP3Server(
-            configuration: pop3Configuration, accounts: SASLServerAccounts(tokenValidator: authorization.tokenValidator))
-        let pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
-        defer { pop3Listener.close() }
-        let smtp = FakeSMTPServer(configuration: .init(
-            accounts: SASLServerAccounts(passwords: [Self.primary: "primary-pw"]), requiresAuthentication: true))
-        let smtpListener = try LoopbackListener(certificate: certificate)
-        defer { smtpListener.close() }
-        let serving = Task { await smtp.serve(smtpListener) }
-        defer { serving.cancel() }
-        let home = authority.directory + "/home"
-        let primaryPassword = authority.directory + "/primary-pw"
-        let clientSecret = authority.directory + "/client-secret"
-        try Data("primary-pw\n".utf8).write(to: URL(fileURLWithPath: primaryPassword))
+        let fixture = try Fixture(clientSecret: "not-so-secret")
+        defer { fixture.close() }
+        let authorization = fixture.authorization
+        let home = fixture.home
+        let clientSecret = fixture.authority.directory + "/client-secret"
         try Data("not-so-secret\n".utf8).write(to: URL(fileURLWithPath: clientSecret))
-        let initialized = try await LinkmailRunner.run([
-            "init", "--home", home, "--primary", Self.primary, "--server", "127.0.0.1:\(smtpListener.port)",
-            "--security", "starttls", "--ca", authority.caFile, "--password-file", primaryPassword,
-            "--verify-base-url", "https://mail.primary.test/confirm", "--timeout", "10",
-        ])
+        let initialized = try await fixture.initialize()
         #expect(initialized.status == 0, "\(initialized.standardError)")
 
         let running = try ExecutableRunner.start(
-            "linkmail",
-            [
-                "add", Self.linked, "--home", home, "--server", "127.0.0.1:\(pop3Listener.port)", "--security", "tls",
-                "--ca", authority.caFile, "--timeout", "10", "--oauth", "browser", "--oauth-client-id", "linkmail-tests",
-                "--oauth-client-secret-file", clientSecret, "--oauth-issuer", authorization.issuer,
-            ], unset: ["LINKMAIL_PASSWORD"])
+            "linkmail", fixture.add + ["--oauth", "browser", "--oauth-client-secret-file", clientSecret],
+            unset: ["LINKMAIL_PASSWORD"])
         let shown = await running.waitForOutput(containing: "in your browser to sign in", limit: .seconds(60))
         #expect(shown, "the URL was not printed while add waited: \(running.outputSoFar)")
         if shown, let url = running.outputSoFar.split(separator: " ").first(where: { $0.hasPrefix(authorization.issuer + "/authorize?") }) {
@@ -157,11 +172,9 @@ struct OAuthCommandsTests {
         #expect(!added.standardOutput.contains("not-so-secret"))
 
         // A later process refreshes with the kept secret (the fake requires it).
-        let message = try #require(smtp.receivedMessages.last { $0.recipients.contains(Self.linked) })
-        let text = String(decoding: message.data, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "")
-        let link = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://mail.primary.test/confirm?token=") })
+        let link = try fixture.confirmationLink()
         authorization.expireAccessTokens()
-        let confirmed = try await LinkmailRunner.run(["confirm", String(link), "--home", home])
+        let confirmed = try await LinkmailRunner.run(["confirm", link, "--home", home])
         #expect(confirmed.standardOutput.contains("fetched 0 new"), "\(confirmed.standardOutput)\n\(confirmed.standardError)")
         #expect(authorization.counters.tokenRequests["refresh_token"] == 1)
     }
