@@ -142,9 +142,7 @@ extension AccountLinker {
             return .success(Authorization(session: session, keeper: keeper))
         } catch {
             logger.info("OAuth sign-in for \(AccountID(address)) failed: \(error.code)", metadata: ["account": AccountID(address).rawValue])
-            if error.code == .missingClientID || error.requiresSignIn == false {
-                return .failure(LinkDiagnosisError(LinkDiagnosis(error)))
-            }
+            guard error.requiresSignIn else { return .failure(LinkDiagnosisError(LinkDiagnosis(error))) }
             // Denied, or the code expired: the user can simply start again.
             return .failure(LinkDiagnosisError(LinkDiagnosis(
                 stage: .authentication, summary: "the sign-in at the provider did not complete (\(error.code))",
