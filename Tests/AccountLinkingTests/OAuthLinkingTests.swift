@@ -95,6 +95,34 @@ struct OAuthLinkerFixture {
     }
 }
 
+/// Grants that take a while to read: each read waits until `readers` reads have begun, so
+/// concurrent first uses overlap for certain.
+actor SlowGrantStore: OAuthGrantStore {
+    let inner: any OAuthGrantStore
+    let readers: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    init(_ inner: any OAuthGrantStore, readers: Int) {
+        self.inner = inner
+        self.readers = readers
+    }
+    func grant(for account: AccountID) async throws -> OAuthGrant? {
+        if waiting.count + 1 < readers {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            waiting.forEach { $0.resume() }
+            waiting = []
+        }
+        return try await inner.grant(for: account)
+    }
+    func setGrant(_ grant: OAuthGrant?, for account: AccountID) async throws {
+        try await inner.setGrant(grant, for: account)
+    }
+    func secret(for account: AccountID) async throws -> Credentials.Secret? { try await inner.secret(for: account) }
+    func setSecret(_ secret: Credentials.Secret?, for account: AccountID) async throws {
+        try await inner.setSecret(secret, for: account)
+    }
+}
+
 @Suite("Linking with OAuth 2.0: the flow, the stored grant, refresh, revocation and sign-in again")
 struct OAuthLinkingTests {
     static let address = try! EmailAddress(LinkerFixture.linked)
@@ -230,6 +258,31 @@ struct OAuthLinkingTests {
         let before = fixture.authorization.counters.tokenRequests["refresh_token"] ?? 0
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<5 { group.addTask { try await provider.accessToken(refresh: true) } }
+            var tokens: Set<String> = []
+            for try await token in group { tokens.insert(token) }
+            #expect(tokens.count == 1)
+        }
+        #expect(fixture.authorization.counters.tokenRequests["refresh_token"] == before + 1)
+    }
+
+    @Test("a new process's first uses of an account, at once, share one session and one refresh")
+    func firstUsesShareOneSession() async throws {
+        let fixture = try OAuthLinkerFixture()
+        _ = try await fixture.confirmedLinker(messages: 0)
+        // A store as in a process started later (no session yet), over grants that take a while
+        // to read, as a keychain does: every first use is waiting for the grant at once.
+        let id = AccountID(Self.address)
+        let restarted = OAuthCredentialStore(grants: SlowGrantStore(fixture.grants, readers: 8))
+        let before = fixture.authorization.counters.tokenRequests["refresh_token"] ?? 0
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    guard case .oauth2(let provider)? = try await restarted.secret(for: id) else {
+                        throw FixtureError("no token provider")
+                    }
+                    return try await provider.accessToken()
+                }
+            }
             var tokens: Set<String> = []
             for try await token in group { tokens.insert(token) }
             #expect(tokens.count == 1)

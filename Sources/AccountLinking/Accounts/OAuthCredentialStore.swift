@@ -2,6 +2,7 @@ import Foundation
 import MailAuth
 import MailOAuth
 import MailTransport
+import Synchronization
 
 /// A credential store that also keeps OAuth 2.0 refresh-token grants (``OAuthGrant``), so that
 /// accounts linked with OAuth survive a restart. ``FileCredentialStore`` and
@@ -65,7 +66,7 @@ public actor OAuthCredentialStore: OAuthGrantStore {
             sessions[account] = nil
             return try await grants.secret(for: account)
         }
-        return .oauth2(try await session(for: account, grant: grant).tokenProvider)
+        return .oauth2(try session(for: account, grant: grant).tokenProvider)
     }
 
     /// Stores a password (a token provider is kept by the underlying store only if it can).
@@ -89,22 +90,28 @@ public actor OAuthCredentialStore: OAuthGrantStore {
     /// the keeper's grant and from now on writes each rotation back.
     func adopt(_ session: OAuthTokenSession, keeper: OAuthGrantKeeper, for account: AccountID) async throws {
         let grants = self.grants
-        try await keeper.persist { grant in try await grants.setGrant(grant, for: account) }
+        // Cached before the write, so no use of the account in between builds a second session.
         sessions[account] = (keeper, session)
+        do {
+            try await keeper.persist { grant in try await grants.setGrant(grant, for: account) }
+        } catch {
+            if sessions[account]?.keeper === keeper { sessions[account] = nil }
+            throw error
+        }
     }
 
-    private func session(for account: AccountID, grant: OAuthGrant) async throws -> OAuthTokenSession {
+    /// The account's session: no suspension between the cache check and the insert.
+    private func session(for account: AccountID, grant: OAuthGrant) throws -> OAuthTokenSession {
         // The cached session stays while the stored grant is the one it holds (another process
         // that rotated it, or a new sign-in, makes a new session).
-        if let cached = sessions[account], await cached.keeper.grant == grant { return cached.session }
+        if let cached = sessions[account], cached.keeper.grant == grant { return cached.session }
         let registration = registrations.first { $0.clientID == grant.clientID }
             ?? OAuthClientRegistration(clientID: grant.clientID)
         let client = try OAuthClient(
             metadata: OAuthServerMetadata(issuer: grant.issuer, authorizationEndpoint: nil, tokenEndpoint: grant.tokenEndpoint),
             registration: registration, http: http, clock: clock)
-        let keeper = OAuthGrantKeeper(grant)
         let grants = self.grants
-        try await keeper.persist(writingNow: false) { grant in try await grants.setGrant(grant, for: account) }
+        let keeper = OAuthGrantKeeper(grant) { grant in try await grants.setGrant(grant, for: account) }
         let session = OAuthTokenSession(
             client: client, refreshToken: grant.refreshToken, scopes: grant.scopes, margin: margin
         ) { newRefreshToken in
@@ -117,23 +124,35 @@ public actor OAuthCredentialStore: OAuthGrantStore {
 
 /// One account's grant while its session runs: the refresh token is replaced on each rotation
 /// and, once the account is stored, written back at once (the old one may no longer work).
-actor OAuthGrantKeeper {
-    private(set) var grant: OAuthGrant
-    private var write: (@Sendable (OAuthGrant) async throws -> Void)?
+///
+/// Its state is read without suspending, so that ``OAuthCredentialStore`` checks its cache and
+/// inserts a new session in one step: two first uses of an account never make two sessions
+/// (which would refresh twice, the second time with a spent refresh token).
+final class OAuthGrantKeeper: Sendable {
+    private let state: Mutex<(grant: OAuthGrant, write: (@Sendable (OAuthGrant) async throws -> Void)?)>
 
-    init(_ grant: OAuthGrant) { self.grant = grant }
+    init(_ grant: OAuthGrant, write: (@Sendable (OAuthGrant) async throws -> Void)? = nil) {
+        state = Mutex((grant, write))
+    }
 
-    /// Starts writing the grant back: now (unless it is already stored), and after every rotation.
-    func persist(
-        writingNow: Bool = true, _ write: @escaping @Sendable (OAuthGrant) async throws -> Void
-    ) async throws {
-        self.write = write
-        if writingNow { try await write(grant) }
+    /// The grant as it stands (with the newest refresh token).
+    var grant: OAuthGrant { state.withLock { $0.grant } }
+
+    /// Starts writing the grant back: now, and after every rotation.
+    func persist(_ write: @escaping @Sendable (OAuthGrant) async throws -> Void) async throws {
+        let grant = state.withLock { state in
+            state.write = write
+            return state.grant
+        }
+        try await write(grant)
     }
 
     /// The server rotated the refresh token.
     func rotated(_ refreshToken: String) async {
-        grant.refreshToken = refreshToken
+        let (grant, write) = state.withLock { state in
+            state.grant.refreshToken = refreshToken
+            return (state.grant, state.write)
+        }
         // A failed write leaves the old token on disk; the next process then meets
         // invalid_grant and asks for a new sign-in, which is the safe outcome.
         try? await write?(grant)
