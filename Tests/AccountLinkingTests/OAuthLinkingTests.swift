@@ -290,6 +290,25 @@ struct OAuthLinkingTests {
         #expect(fixture.authorization.counters.tokenRequests["refresh_token"] == before + 1)
     }
 
+    @Test("a refresh token another process rotated meanwhile is read again from the store, not taken for a dead grant")
+    func rotatedElsewhere() async throws {
+        let fixture = try OAuthLinkerFixture()
+        _ = try await fixture.confirmedLinker(messages: 0)
+        let id = AccountID(Self.address)
+        // Two processes over one store of grants.
+        let first = OAuthCredentialStore(grants: fixture.grants)
+        let second = OAuthCredentialStore(grants: fixture.grants)
+        guard case .oauth2(let late)? = try await second.secret(for: id),
+            case .oauth2(let early)? = try await first.secret(for: id)
+        else {
+            Issue.record("no token providers")
+            return
+        }
+        _ = try await early.accessToken(refresh: true)  // rotates the refresh token, writes it back
+        let token = try await late.accessToken(refresh: true)  // its refresh token is spent by now
+        #expect(fixture.authorization.user(ofAccessToken: token) == OAuthLinkerFixture.linked)
+    }
+
     @Test("a token the server refuses is refreshed once and the sync goes on")
     func refusedTokenRefreshed() async throws {
         let fixture = try OAuthLinkerFixture()

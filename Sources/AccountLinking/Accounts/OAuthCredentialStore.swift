@@ -25,7 +25,9 @@ extension FileCredentialStore: OAuthGrantStore {}
 /// one), and a rotated refresh token is written back with ``OAuthGrantStore/setGrant(_:for:)``
 /// before it is used again. A grant the server refuses (`invalid_grant`, RFC 6749 §5.2) makes
 /// the provider throw ``MailOAuth/OAuthError/Code/signInRequired`` from then on, without asking
-/// the server again: the linker diagnoses it as ``LinkDiagnosis/Stage/signInAgain``.
+/// the server again: the linker diagnoses it as ``LinkDiagnosis/Stage/signInAgain``. Before
+/// that, the stored grant is read once more: when another process sharing the store rotated the
+/// refresh token meanwhile, its new one is used instead.
 ///
 /// ```swift
 /// let grants = try FileCredentialStore(path: directory + "/secrets.json")
@@ -66,7 +68,26 @@ public actor OAuthCredentialStore: OAuthGrantStore {
             sessions[account] = nil
             return try await grants.secret(for: account)
         }
-        return .oauth2(try session(for: account, grant: grant).tokenProvider)
+        let session = try session(for: account, grant: grant)
+        return .oauth2(OAuth2TokenProvider { refresh in
+            try await self.accessToken(for: account, from: session, refresh: refresh)
+        })
+    }
+
+    /// A token from `session`; when its refresh token was refused, the stored grant is read
+    /// again: another process sharing the store may have rotated it since (then its new refresh
+    /// token is used, once), otherwise the grant is really gone.
+    private func accessToken(
+        for account: AccountID, from session: OAuthTokenSession, refresh: Bool
+    ) async throws -> String {
+        do {
+            return try await session.accessToken(forceRefresh: refresh)
+        } catch let error where error.code == .signInRequired {
+            guard let stored = try await grants.grant(for: account),
+                let used = sessions[account], used.session === session, stored != used.keeper.grant
+            else { throw error }
+            return try await self.session(for: account, grant: stored).accessToken(forceRefresh: refresh)
+        }
     }
 
     /// Stores a password (a token provider is kept by the underlying store only if it can).
