@@ -34,7 +34,8 @@ struct OAuthLinkerFixture {
     let grants: any OAuthGrantStore = InMemoryCredentialStore()
     let configuration: AccountLinker.Configuration
 
-    init(accessTokenLifetime: Int = 3600, hints: ProviderHints? = nil) throws {
+    /// `hints` makes the provider's entry from the fake's issuer (by default: OAuth required at it).
+    init(accessTokenLifetime: Int = 3600, hints: ((_ issuer: String) -> ProviderHints)? = nil) throws {
         var authConfiguration = FakeAuthorizationServer.Configuration()
         authConfiguration.user = Self.linked
         authConfiguration.deviceInterval = 1
@@ -50,7 +51,7 @@ struct OAuthLinkerFixture {
         configuration.credentials = OAuthCredentialStore(grants: grants)
         let issuer = authorization.issuer
         let providerHints =
-            hints
+            hints?(issuer)
             ?? ProviderHints(oauth: ProviderOAuth(isRequired: true, issuer: issuer, pop3Scopes: ["mail"]))
         configuration.providerHints = { _ in providerHints }
         self.configuration = configuration
@@ -191,6 +192,31 @@ struct OAuthLinkingTests {
             return
         }
         #expect(try await fixture.grants.grant(for: AccountID(Self.address)) != nil)
+    }
+
+    @Test("the provider's entry is enough: its endpoints are used as they are, its issuer alone is discovered")
+    func serverFromProviderEntry() async throws {
+        for named in [true, false] {
+            let probe = try OAuthLinkerFixture { issuer in
+                ProviderHints(
+                    requiresOAuth: true,
+                    oauth: ProviderOAuth(
+                        isRequired: true, issuer: issuer, tokenURL: named ? issuer + "/token" : nil,
+                        deviceAuthorizationURL: named ? issuer + "/device" : nil, pop3Scopes: ["pop"],
+                        commonScopes: ["offline"]))
+            }
+            var signIn = probe.signIn()
+            signIn.server = .provider
+            signIn.scopes = nil  // the entry's: POP3 and SMTP together, then the common ones
+            let linker = AccountLinker(configuration: probe.configuration)
+            let steps = try await probe.link(linker, signIn)
+            guard case .awaitingConfirmation? = steps.last else {
+                Issue.record("flow ended with \(String(describing: steps.last))")
+                return
+            }
+            #expect(probe.authorization.counters.metadata == (named ? 0 : 1))
+            #expect(try await probe.grants.grant(for: AccountID(Self.address))?.scopes == ["pop", "offline"])
+        }
     }
 
     @Test("a denied sign-in ends the flow with a diagnosis; nothing is saved and no connection is made")
