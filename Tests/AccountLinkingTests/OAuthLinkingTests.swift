@@ -7,6 +7,7 @@ import MailMessage
 import MailOAuth
 import MailTesting
 import MailTransport
+import Synchronization
 import Testing
 
 /// An OAuth clock on real time whose waits return at once, approving (or denying) every pending
@@ -93,6 +94,16 @@ struct OAuthLinkerFixture {
         _ = try await linker.confirm(String(link))
         await linker.waitForPendingSyncs()
         return linker
+    }
+}
+
+/// A connector that records where it was asked to go and refuses.
+final class RefusingRecorder: MailConnector, Sendable {
+    private let asked = Mutex<[String]>([])
+    var endpoints: [String] { asked.withLock { $0 } }
+    func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
+        asked.withLock { $0.append("\(endpoint.host):\(endpoint.port)") }
+        throw TransportError(.connectionRefused, "refused by the test")
     }
 }
 
@@ -217,6 +228,34 @@ struct OAuthLinkingTests {
             #expect(probe.authorization.counters.metadata == (named ? 0 : 1))
             #expect(try await probe.grants.grant(for: AccountID(Self.address))?.scopes == ["pop", "offline"])
         }
+    }
+
+    @Test("an Outlook.com address signs in at Microsoft's built-in endpoints, without a metadata request")
+    func microsoftFromTable() async throws {
+        let fixture = try OAuthLinkerFixture()
+        var configuration = fixture.configuration
+        configuration.providerHints = SettingsDiscovery.bundledHints
+        let linker = AccountLinker(configuration: configuration)
+        let refusing = RefusingRecorder()
+        let signIn = AccountLinker.OAuthSignIn(
+            method: .device, registration: OAuthClientRegistration(clientID: "host-app-id"),
+            http: HTTPClient(connector: refusing))
+        var steps: [LinkStep] = []
+        for await step in await linker.link(
+            address: try EmailAddress("someone@hotmail.com"), oauth: signIn,
+            options: .init(incoming: ServerSettings(host: "outlook.office365.com", port: 995, security: .tls, user: "someone@hotmail.com")))
+        {
+            steps.append(step)
+        }
+        // The device authorization went straight to Microsoft (no metadata request first), and
+        // its failure here is the network's, retried as such, not a refused sign-in.
+        #expect(refusing.endpoints == ["login.microsoftonline.com:443"])
+        guard case .needsManualSettings(let diagnosis)? = steps.last else {
+            Issue.record("flow ended with \(String(describing: steps.last))")
+            return
+        }
+        #expect(diagnosis.stage == .connection && diagnosis.isTransient, "\(diagnosis)")
+        #expect(fixture.server.sessionCount == 0)
     }
 
     @Test("a denied sign-in ends the flow with a diagnosis; nothing is saved and no connection is made")
