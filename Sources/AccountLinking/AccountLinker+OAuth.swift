@@ -54,7 +54,8 @@ extension AccountLinker {
         /// A sign-in with `registration` by `method`.
         public init(
             method: Method, registration: OAuthClientRegistration, server: Server = .provider, scopes: [String]? = nil,
-            timeout: Duration = .seconds(600), http: HTTPClient = HTTPClient(), clock: any OAuthClock = SystemOAuthClock()
+            timeout: Duration = .seconds(600), http: HTTPClient = HTTPClient(),
+            clock: any OAuthClock = SystemOAuthClock()
         ) {
             self.method = method
             self.registration = registration
@@ -134,19 +135,25 @@ extension AccountLinker {
             }
             let keeper = OAuthGrantKeeper(
                 OAuthGrant(
-                    issuer: metadata.issuer, tokenEndpoint: metadata.tokenEndpoint, clientID: oauth.registration.clientID,
+                    issuer: metadata.issuer, tokenEndpoint: metadata.tokenEndpoint,
+                    clientID: oauth.registration.clientID,
                     refreshToken: refreshToken, scopes: scopes))
-            let session = OAuthTokenSession(client: client, refreshToken: refreshToken, scopes: scopes, tokens: tokens) {
+            let session = OAuthTokenSession(client: client, refreshToken: refreshToken, scopes: scopes, tokens: tokens)
+            {
                 newRefreshToken in await keeper.rotated(newRefreshToken)
             }
             return .success(Authorization(session: session, keeper: keeper))
         } catch {
-            logger.info("OAuth sign-in for \(AccountID(address)) failed: \(error.code)", metadata: ["account": AccountID(address).rawValue])
+            logger.info(
+                "OAuth sign-in for \(AccountID(address)) failed: \(error.code)",
+                metadata: ["account": AccountID(address).rawValue])
             guard error.requiresSignIn else { return .failure(LinkDiagnosisError(LinkDiagnosis(error))) }
             // Denied, or the code expired: the user can simply start again.
-            return .failure(LinkDiagnosisError(LinkDiagnosis(
-                stage: .authentication, summary: "the sign-in at the provider did not complete (\(error.code))",
-                serverText: error.serverDescription, suggestion: error.recoverySuggestion)))
+            return .failure(
+                LinkDiagnosisError(
+                    LinkDiagnosis(
+                        stage: .authentication, summary: "the sign-in at the provider did not complete (\(error.code))",
+                        serverText: error.serverDescription, suggestion: error.recoverySuggestion)))
         }
     }
 

@@ -115,7 +115,9 @@ public struct ProviderOAuth: Sendable, Hashable, Codable {
             deviceAuthorizationURL: element.value("deviceURL").flatMap(AutoconfigReader.httpURL))
         for scope in element.children(named: "scope") {
             let names = scope.text.split(whereSeparator: \.isWhitespace).map(String.init)
-                .filter { $0.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" } }
+                .filter {
+                    $0.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" }
+                }
             switch scope.attributes["protocol"]?.lowercased() {
             case "pop3"?: oauth.pop3Scopes += names
             case "imap"?: oauth.imapScopes += names

@@ -44,7 +44,8 @@ struct OAuthLinkerFixture {
         authorization = try FakeAuthorizationServer(configuration: authConfiguration)
         var pop3 = FakePOP3Configuration()
         pop3.saslMechanisms = ["XOAUTH2"]
-        server = FakePOP3Server(configuration: pop3, accounts: SASLServerAccounts(tokenValidator: authorization.tokenValidator))
+        server = FakePOP3Server(
+            configuration: pop3, accounts: SASLServerAccounts(tokenValidator: authorization.tokenValidator))
         var configuration = AccountLinker.Configuration.inMemory(
             primaryAddress: try EmailAddress("me@primary.example"), confirmationSender: sender,
             confirmationBaseURL: "https://mail.primary.example/confirm", store: store)
@@ -58,9 +59,12 @@ struct OAuthLinkerFixture {
         self.configuration = configuration
     }
 
-    var incoming: ServerSettings { ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: Self.linked) }
+    var incoming: ServerSettings {
+        ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: Self.linked)
+    }
 
-    func signIn(_ method: AccountLinker.OAuthSignIn.Method = .device, denies: Bool = false) -> AccountLinker.OAuthSignIn {
+    func signIn(_ method: AccountLinker.OAuthSignIn.Method = .device, denies: Bool = false) -> AccountLinker.OAuthSignIn
+    {
         AccountLinker.OAuthSignIn(
             method: method, registration: OAuthClientRegistration(clientID: authorization.configuration.clientID),
             server: .issuer(authorization.issuer), scopes: ["mail"], timeout: .seconds(60),
@@ -167,8 +171,11 @@ struct OAuthLinkingTests {
         #expect(!steps.map(\.description).joined().contains(grant.refreshToken))
         #expect(fixture.authorization.counters.tokenRequests["device_code"] ?? 0 >= 1)
 
-        let link = try #require(fixture.sender.texts.last?.replacingOccurrences(of: "=\r\n", with: "")
-            .split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://mail.primary.example/confirm?token=") })
+        let link = try #require(
+            fixture.sender.texts.last?.replacingOccurrences(of: "=\r\n", with: "")
+                .split(whereSeparator: \.isWhitespace).first {
+                    $0.hasPrefix("https://mail.primary.example/confirm?token=")
+                })
         let account = try await linker.confirm(String(link))
         await linker.waitForPendingSyncs()
         guard case .success(let report)? = await linker.lastSync[account.id] else {
@@ -196,7 +203,10 @@ struct OAuthLinkingTests {
                 Task { _ = try? await authorization.actAsBrowser(opening: url) }
             }
         }
-        #expect(steps.contains { if case .authorize(.openBrowser(let url)) = $0 { url.contains("code_challenge=") } else { false } })
+        #expect(
+            steps.contains {
+                if case .authorize(.openBrowser(let url)) = $0 { url.contains("code_challenge=") } else { false }
+            })
         #expect(steps.contains(.authorized))
         guard case .awaitingConfirmation? = steps.last else {
             Issue.record("flow ended with \(String(describing: steps.last))")
@@ -243,7 +253,9 @@ struct OAuthLinkingTests {
         var steps: [LinkStep] = []
         for await step in await linker.link(
             address: try EmailAddress("someone@hotmail.com"), oauth: signIn,
-            options: .init(incoming: ServerSettings(host: "outlook.office365.com", port: 995, security: .tls, user: "someone@hotmail.com")))
+            options: .init(
+                incoming: ServerSettings(
+                    host: "outlook.office365.com", port: 995, security: .tls, user: "someone@hotmail.com")))
         {
             steps.append(step)
         }
@@ -431,10 +443,14 @@ struct OAuthLinkingTests {
         // The host signed in by itself (here: the fake's device flow, outside the linker).
         let client = try OAuthClient(
             metadata: try await OAuthServerMetadata.discover(issuer: authorization.issuer),
-            registration: .init(clientID: authorization.configuration.clientID), clock: ApprovingClock(server: authorization))
-        let tokens = try await client.waitForDeviceAuthorization(try await client.startDeviceAuthorization(scopes: ["mail"]))
+            registration: .init(clientID: authorization.configuration.clientID),
+            clock: ApprovingClock(server: authorization))
+        let tokens = try await client.waitForDeviceAuthorization(
+            try await client.startDeviceAuthorization(scopes: ["mail"]))
         let provider = OAuth2TokenProvider { _ in
-            guard authorization.user(ofAccessToken: tokens.accessToken) != nil else { throw OAuthError(.signInRequired) }
+            guard authorization.user(ofAccessToken: tokens.accessToken) != nil else {
+                throw OAuthError(.signInRequired)
+            }
             return tokens.accessToken
         }
         let linker = AccountLinker(configuration: fixture.configuration)
@@ -450,8 +466,11 @@ struct OAuthLinkingTests {
             return
         }
         authorization.revokeAll(user: OAuthLinkerFixture.linked)
-        let link = try #require(fixture.sender.texts.last?.replacingOccurrences(of: "=\r\n", with: "")
-            .split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://mail.primary.example/confirm?token=") })
+        let link = try #require(
+            fixture.sender.texts.last?.replacingOccurrences(of: "=\r\n", with: "")
+                .split(whereSeparator: \.isWhitespace).first {
+                    $0.hasPrefix("https://mail.primary.example/confirm?token=")
+                })
         _ = try await linker.confirm(String(link))
         await linker.waitForPendingSyncs()
         guard case .failure(let error)? = await linker.lastSync[AccountID(Self.address)] else {

@@ -22,9 +22,12 @@ struct ProviderOAuthTests {
             #expect(oauth.pop3TwoStep)
             #expect(oauth.userName == .emailAddress)
             #expect(oauth.tokenURL == "https://login.microsoftonline.com/consumers/oauth2/v2.0/token")
-            #expect(oauth.deviceAuthorizationURL == "https://login.microsoftonline.com/consumers/oauth2/v2.0/devicecode")
+            #expect(
+                oauth.deviceAuthorizationURL == "https://login.microsoftonline.com/consumers/oauth2/v2.0/devicecode")
         }
-        let pop3AndSMTP = try #require(table.provider(forDomain: "hotmail.com")?.hints.oauth).scopes(for: [.pop3, .smtp])
+        let pop3AndSMTP = try #require(table.provider(forDomain: "hotmail.com")?.hints.oauth).scopes(for: [
+            .pop3, .smtp,
+        ])
         #expect(
             pop3AndSMTP == [
                 "https://outlook.office.com/POP.AccessAsUser.All", "https://outlook.office.com/SMTP.Send",

@@ -29,8 +29,10 @@ struct InteropOAuthLinkingTests {
             return SMTPSendResult(recipients: [], finalReply: SMTPReply(code: 250, lines: ["OK"]))
         }
         var lastLink: String? {
-            texts.withLock { $0.last }?.replacingOccurrences(of: "=\r\n", with: "").split(whereSeparator: \.isWhitespace)
-                .first { $0.hasPrefix("https://mail.example.test/confirm?token=") }.map(String.init)
+            texts.withLock { $0.last }?.replacingOccurrences(of: "=\r\n", with: "").split(
+                whereSeparator: \.isWhitespace
+            )
+            .first { $0.hasPrefix("https://mail.example.test/confirm?token=") }.map(String.init)
         }
     }
 
@@ -48,7 +50,8 @@ struct InteropOAuthLinkingTests {
             self.environment = environment
             func value(_ key: String) throws -> String {
                 guard let value = environment.values[key], !value.isEmpty else {
-                    throw TestbedEnvironment.LoadError(.missingKey, "\(key): the bench needs a restart with the second OAuth user")
+                    throw TestbedEnvironment.LoadError(
+                        .missingKey, "\(key): the bench needs a restart with the second OAuth user")
                 }
                 return value
             }
@@ -69,7 +72,8 @@ struct InteropOAuthLinkingTests {
             store: any MailStore, sender: ConfirmationRecorder, connector: any MailConnector = SocketConnector()
         ) throws -> AccountLinker {
             var configuration = try AccountLinker.Configuration.files(
-                directory: directory, primaryAddress: try EmailAddress("alice@example.test"), confirmationSender: sender,
+                directory: directory, primaryAddress: try EmailAddress("alice@example.test"),
+                confirmationSender: sender,
                 confirmationBaseURL: "https://mail.example.test/confirm", store: store)
             configuration.tlsPolicy = tls
             configuration.timeouts = .all(.seconds(30))
@@ -122,13 +126,16 @@ struct InteropOAuthLinkingTests {
         }
 
         func revoke(_ token: String) async throws {
-            let answer = try await HTTPClient().send(.form(issuer + "/revoke", fields: [("token", token)]), timeout: .seconds(30))
+            let answer = try await HTTPClient().send(
+                .form(issuer + "/revoke", fields: [("token", token)]), timeout: .seconds(30))
             #expect(answer.status == 200)
         }
 
         /// The account's current access token, from the linker's credential layer.
         func accessToken(of linker: AccountLinker) async throws -> String {
-            guard case .oauth2(let provider)? = try await linker.configuration.credentials.secret(for: AccountID(try address))
+            guard
+                case .oauth2(let provider)? = try await linker.configuration.credentials.secret(
+                    for: AccountID(try address))
             else { throw TestbedEnvironment.LoadError(.missingKey, "no token provider") }
             return try await provider.accessToken()
         }
@@ -142,7 +149,8 @@ struct InteropOAuthLinkingTests {
                 for sub in ["new", "cur"] {
                     let folder = user.maildir + "/" + sub
                     for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-                        if (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8))?.contains(marker) == true {
+                        if (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8))?.contains(marker) == true
+                        {
                             return true
                         }
                     }
@@ -160,7 +168,9 @@ struct InteropOAuthLinkingTests {
         let marker = "oauth-link-\(UUID().uuidString)"
         for index in 1...2 {
             try bench.environment.deliver(
-                Data("From: someone@example.org\r\nTo: \(bench.user.address)\r\nSubject: \(marker) \(index)\r\n\r\nbody \(index)\r\n".utf8),
+                Data(
+                    "From: someone@example.org\r\nTo: \(bench.user.address)\r\nSubject: \(marker) \(index)\r\n\r\nbody \(index)\r\n"
+                        .utf8),
                 to: bench.user)
         }
         let store = try await MaildirStore.open(at: bench.directory + "/Maildir")
@@ -170,7 +180,10 @@ struct InteropOAuthLinkingTests {
         let filter = InteropSMTPMechanismFilter(keeping: "XOAUTH2")
         let linker = try bench.linker(store: store, sender: sender, connector: filter)
         let steps = try await bench.link(linker)
-        #expect(steps.contains { if case .authorize(.enterCode(_, let uri, _)) = $0 { uri.hasPrefix(bench.issuer) } else { false } })
+        #expect(
+            steps.contains {
+                if case .authorize(.enterCode(_, let uri, _)) = $0 { uri.hasPrefix(bench.issuer) } else { false }
+            })
         #expect(steps.contains(.authorized))
         #expect(steps.contains(.connected(messages: 2)), "\(steps)")
         guard case .awaitingConfirmation? = steps.last, let link = sender.lastLink else {
@@ -201,7 +214,8 @@ struct InteropOAuthLinkingTests {
         message.textBody = "sent as a linked OAuth account"
         try await linker.send(message)
         #expect(filter.sentText.contains("AUTH XOAUTH2"))
-        #expect(try await bench.waitForMessage(containing: sentMarker), "the message reached the Maildir through Postfix")
+        #expect(
+            try await bench.waitForMessage(containing: sentMarker), "the message reached the Maildir through Postfix")
         await store.close()
     }
 

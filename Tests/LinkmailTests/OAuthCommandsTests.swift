@@ -34,11 +34,13 @@ struct OAuthCommandsTests {
             var pop3Configuration = FakePOP3Configuration()
             pop3Configuration.saslMechanisms = ["XOAUTH2"]
             pop3 = FakePOP3Server(
-                configuration: pop3Configuration, accounts: SASLServerAccounts(tokenValidator: authorization.tokenValidator))
+                configuration: pop3Configuration,
+                accounts: SASLServerAccounts(tokenValidator: authorization.tokenValidator))
             pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
-            smtp = FakeSMTPServer(configuration: .init(
-                accounts: SASLServerAccounts(passwords: [OAuthCommandsTests.primary: "primary-pw"]),
-                requiresAuthentication: true))
+            smtp = FakeSMTPServer(
+                configuration: .init(
+                    accounts: SASLServerAccounts(passwords: [OAuthCommandsTests.primary: "primary-pw"]),
+                    requiresAuthentication: true))
             smtpListener = try LoopbackListener(certificate: certificate)
             let server = smtp
             let listener = smtpListener
@@ -70,9 +72,11 @@ struct OAuthCommandsTests {
         func confirmationLink() throws -> String {
             let message = try #require(smtp.receivedMessages.last { $0.recipients.contains(OAuthCommandsTests.linked) })
             let text = String(decoding: message.data, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "")
-            return String(try #require(text.split(whereSeparator: \.isWhitespace).first {
-                $0.hasPrefix("https://mail.primary.test/confirm?token=")
-            }))
+            return String(
+                try #require(
+                    text.split(whereSeparator: \.isWhitespace).first {
+                        $0.hasPrefix("https://mail.primary.test/confirm?token=")
+                    }))
         }
 
         func close() {
@@ -91,7 +95,9 @@ struct OAuthCommandsTests {
         let result = try await LinkmailRunner.run(["demo", "--oauth", "--dir", directory])
         #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
         #expect(result.standardOutput.contains("enter the code "))
-        let checks = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("PASS ") || $0.hasPrefix("FAIL ") }
+        let checks = result.standardOutput.split(separator: "\n").filter {
+            $0.hasPrefix("PASS ") || $0.hasPrefix("FAIL ")
+        }
         #expect(checks.count == 5 && checks.allSatisfy { $0.hasPrefix("PASS ") }, "\(checks)")
         let secrets = try String(contentsOfFile: directory + "/secrets.json", encoding: .utf8)
         #expect(secrets.contains("oauth2-refresh-token"))
@@ -103,7 +109,8 @@ struct OAuthCommandsTests {
         defer { fixture.close() }
         let authorization = fixture.authorization
         let home = fixture.home
-        fixture.pop3.deliver(FakePOP3Message(uid: "m1", text: "From: a@b.test\r\nSubject: one\r\n\r\nbody\r\n"), to: Self.linked)
+        fixture.pop3.deliver(
+            FakePOP3Message(uid: "m1", text: "From: a@b.test\r\nSubject: one\r\n\r\nbody\r\n"), to: Self.linked)
         let initialized = try await fixture.initialize()
         #expect(initialized.status == 0, "\(initialized.standardError)")
 
@@ -156,7 +163,11 @@ struct OAuthCommandsTests {
             unset: ["LINKMAIL_PASSWORD"])
         let shown = await running.waitForOutput(containing: "in your browser to sign in", limit: .seconds(60))
         #expect(shown, "the URL was not printed while add waited: \(running.outputSoFar)")
-        if shown, let url = running.outputSoFar.split(separator: " ").first(where: { $0.hasPrefix(authorization.issuer + "/authorize?") }) {
+        if shown,
+            let url = running.outputSoFar.split(separator: " ").first(where: {
+                $0.hasPrefix(authorization.issuer + "/authorize?")
+            })
+        {
             #expect(try await authorization.actAsBrowser(opening: String(url)) == 200)
         } else {
             running.kill()
@@ -167,7 +178,8 @@ struct OAuthCommandsTests {
         // The registration is kept for later refreshes (the secret too), readable by the owner only.
         let clients = try String(contentsOfFile: home + "/oauth-clients.json", encoding: .utf8)
         #expect(clients.contains("linkmail-tests") && clients.contains("not-so-secret"))
-        let mode = try FileManager.default.attributesOfItem(atPath: home + "/oauth-clients.json")[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: home + "/oauth-clients.json")[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(!added.standardOutput.contains("not-so-secret"))
 
@@ -175,7 +187,9 @@ struct OAuthCommandsTests {
         let link = try fixture.confirmationLink()
         authorization.expireAccessTokens()
         let confirmed = try await LinkmailRunner.run(["confirm", link, "--home", home])
-        #expect(confirmed.standardOutput.contains("fetched 0 new"), "\(confirmed.standardOutput)\n\(confirmed.standardError)")
+        #expect(
+            confirmed.standardOutput.contains("fetched 0 new"),
+            "\(confirmed.standardOutput)\n\(confirmed.standardError)")
         #expect(authorization.counters.tokenRequests["refresh_token"] == 1)
     }
 
@@ -207,15 +221,18 @@ struct OAuthCommandsTests {
         try Data("\(token)\n".utf8).write(to: URL(fileURLWithPath: tokenFile))
         var pop3Configuration = FakePOP3Configuration()
         pop3Configuration.saslMechanisms = ["XOAUTH2"]
-        let pop3 = FakePOP3Server(configuration: pop3Configuration, accounts: SASLServerAccounts(tokens: [Self.linked: token]))
+        let pop3 = FakePOP3Server(
+            configuration: pop3Configuration, accounts: SASLServerAccounts(tokens: [Self.linked: token]))
         pop3.deliver(FakePOP3Message(uid: "t1", text: "Subject: t\r\n\r\nbody\r\n"), to: Self.linked)
         let authority = try TestCertificateAuthority()
         defer { authority.remove() }
         let pop3Listener = try pop3.listen(certificate: try authority.issue(), implicitTLS: true)
         defer { pop3Listener.close() }
-        let smtp = FakeSMTPServer(configuration: .init(
-            offersStartTLS: false, accounts: SASLServerAccounts(tokens: [Self.linked: token]),
-            authenticationMechanisms: ["XOAUTH2"], requiresAuthentication: true, offersAuthenticationInPlaintext: true))
+        let smtp = FakeSMTPServer(
+            configuration: .init(
+                offersStartTLS: false, accounts: SASLServerAccounts(tokens: [Self.linked: token]),
+                authenticationMechanisms: ["XOAUTH2"], requiresAuthentication: true,
+                offersAuthenticationInPlaintext: true))
         let smtpListener = try LoopbackListener()
         defer { smtpListener.close() }
         let serving = Task { await smtp.serve(smtpListener) }
@@ -224,7 +241,10 @@ struct OAuthCommandsTests {
         let tls = ["--security", "tls", "--ca", authority.caFile, "--user", Self.linked, "--timeout", "10"]
 
         let fetched = try await LinkmailRunner.run(
-            ["fetch", "--server", "127.0.0.1:\(pop3Listener.port)", "--maildir", directory + "/Maildir", "--token-file", tokenFile]
+            [
+                "fetch", "--server", "127.0.0.1:\(pop3Listener.port)", "--maildir", directory + "/Maildir",
+                "--token-file", tokenFile,
+            ]
                 + tls)
         #expect(fetched.status == 0, "\(fetched.standardOutput)\n\(fetched.standardError)")
         #expect(fetched.standardOutput.contains("fetched 1 new messages"))
@@ -234,8 +254,10 @@ struct OAuthCommandsTests {
         #expect(checked.status == 0, "\(checked.standardOutput)\n\(checked.standardError)")
 
         let sent = try await LinkmailRunner.run(
-            ["send", "--server", "127.0.0.1:\(smtpListener.port)", "--from", Self.linked, "--to", "friend@else.test",
-             "--subject", "token", "--token-file", tokenFile] + plain)
+            [
+                "send", "--server", "127.0.0.1:\(smtpListener.port)", "--from", Self.linked, "--to", "friend@else.test",
+                "--subject", "token", "--token-file", tokenFile,
+            ] + plain)
         #expect(sent.status == 0, "\(sent.standardOutput)\n\(sent.standardError)")
         #expect(smtp.receivedMessages.last?.authenticatedUser == Self.linked)
         #expect(smtp.receivedCommands.contains { $0.uppercased().hasPrefix("AUTH XOAUTH2") })

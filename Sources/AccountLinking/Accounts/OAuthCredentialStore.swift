@@ -69,9 +69,10 @@ public actor OAuthCredentialStore: OAuthGrantStore {
             return try await grants.secret(for: account)
         }
         let session = try session(for: account, grant: grant)
-        return .oauth2(OAuth2TokenProvider { refresh in
-            try await self.accessToken(for: account, from: session, refresh: refresh)
-        })
+        return .oauth2(
+            OAuth2TokenProvider { refresh in
+                try await self.accessToken(for: account, from: session, refresh: refresh)
+            })
     }
 
     /// A token from `session`; when its refresh token was refused, the stored grant is read
@@ -126,10 +127,12 @@ public actor OAuthCredentialStore: OAuthGrantStore {
         // The cached session stays while the stored grant is the one it holds (another process
         // that rotated it, or a new sign-in, makes a new session).
         if let cached = sessions[account], cached.keeper.grant == grant { return cached.session }
-        let registration = registrations.first { $0.clientID == grant.clientID }
+        let registration =
+            registrations.first { $0.clientID == grant.clientID }
             ?? OAuthClientRegistration(clientID: grant.clientID)
         let client = try OAuthClient(
-            metadata: OAuthServerMetadata(issuer: grant.issuer, authorizationEndpoint: nil, tokenEndpoint: grant.tokenEndpoint),
+            metadata: OAuthServerMetadata(
+                issuer: grant.issuer, authorizationEndpoint: nil, tokenEndpoint: grant.tokenEndpoint),
             registration: registration, http: http, clock: clock)
         let grants = self.grants
         let keeper = OAuthGrantKeeper(grant) { grant in try await grants.setGrant(grant, for: account) }

@@ -18,9 +18,10 @@ struct LinkFlowOAuthTests {
     static func flow(
         manual: ServerSettings? = nil, hints: ProviderHints = hints, serverGiven: Bool = false
     ) -> LinkFlow {
-        LinkFlow(.init(
-            address: LinkFlowTests.address, secretKind: .oauth2, manualIncoming: manual, hints: hints,
-            authorizesWithOAuth: true, oauthServerGiven: serverGiven))
+        LinkFlow(
+            .init(
+                address: LinkFlowTests.address, secretKind: .oauth2, manualIncoming: manual, hints: hints,
+                authorizesWithOAuth: true, oauthServerGiven: serverGiven))
     }
 
     @Test("discovered settings of a provider with OAuth: the sign-in runs before any connection")
@@ -80,9 +81,10 @@ struct LinkFlowOAuthTests {
 
     @Test("a settings approval comes before the sign-in")
     func approvalFirst() {
-        var flow = LinkFlow(.init(
-            address: LinkFlowTests.address, secretKind: .oauth2, canAskForApproval: true, hints: Self.hints,
-            authorizesWithOAuth: true))
+        var flow = LinkFlow(
+            .init(
+                address: LinkFlowTests.address, secretKind: .oauth2, canAskForApproval: true, hints: Self.hints,
+                authorizesWithOAuth: true))
         _ = flow.handle(.start)
         let found = LinkFlowTests.discovered(reasons: ["from DNS"], hints: Self.hints)
         let actions = flow.handle(.discovered(found))
