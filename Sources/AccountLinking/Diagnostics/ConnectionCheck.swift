@@ -6,7 +6,8 @@ import Synchronization
 
 /// The troubleshooting checklist: each step of reaching a mailbox tested on its own, so a person
 /// sees which one fails (DNS, TCP, TLS, greeting, STLS, login, POP access; then the same for the
-/// outgoing server) with the server's words and what to try.
+/// outgoing server, ending with a dry run of a send as the address: MAIL FROM and RCPT TO, then
+/// RSET, nothing sent) with the server's words and what to try.
 public struct ConnectionCheck: Sendable {
     /// One step's outcome.
     public struct Step: Sendable, Equatable, CustomStringConvertible {
@@ -27,6 +28,9 @@ public struct ConnectionCheck: Sendable {
     public var timeouts: Timeouts
     public var connector: any MailConnector
     public var allowInsecureAuthentication: Bool
+    /// The address the outgoing server's dry run sends as (MAIL FROM and RCPT TO, then RSET);
+    /// nil uses the outgoing user name when it is an address.
+    public var sendingAs: String?
 
     public init(
         incoming: ServerSettings, outgoing: ServerSettings? = nil, tlsPolicy: TLSPolicy = .default,
@@ -147,6 +151,33 @@ public struct ConnectionCheck: Sendable {
         return unencrypted
     }
 
+    /// The address a send is tried as: ``sendingAs``, else the outgoing user name when it is an
+    /// address, else none (the step is skipped).
+    private var dryRunAddress: String? {
+        sendingAs ?? outgoing.flatMap { $0.user.contains("@") ? $0.user : nil }
+    }
+
+    /// A dry run of a send as the address to itself (MAIL FROM, RCPT TO, then RSET: nothing is
+    /// sent), so a server that lets the user sign in but not send as this address says so now.
+    private func checkSendingAs(_ client: SMTPClient, report: (Step) -> Void) async -> LinkDiagnosis? {
+        guard let address = dryRunAddress else {
+            report(Step(name: "SMTP send as", passed: false, detail: "not tried: no address to send as", skipped: true))
+            return nil
+        }
+        do {
+            let envelope = try SMTPEnvelope(from: address, to: [address])
+            let outcomes = try await client.dryRun(envelope: envelope)
+            let reply = outcomes.first.map { "\($0.reply.code) \($0.reply.text)" } ?? ""
+            report(Step(
+                name: "SMTP send as", passed: true,
+                detail: "the server would take mail from \(address) (\(reply)); nothing was sent"))
+            return nil
+        } catch {
+            await client.close()
+            return fail("SMTP send as", error, report: report)
+        }
+    }
+
     private func checkOutgoing(_ settings: ServerSettings, secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(settings, label: "SMTP", report: report) { return failure }
         do {
@@ -163,11 +194,12 @@ public struct ConnectionCheck: Sendable {
             do {
                 try await client.authenticate(Credentials(user: settings.user, secret: secret))
                 report(Step(name: "SMTP login", passed: true, detail: "signed in as \(settings.user)"))
-                try? await client.quit()
             } catch {
                 await client.close()
                 return fail("SMTP login", error, report: report)
             }
+            if let failure = await checkSendingAs(client, report: report) { return failure }
+            try? await client.quit()
         } catch {
             return fail("SMTP TLS and greeting", error, report: report)
         }

@@ -159,8 +159,9 @@ public struct RolloutAudit: Sendable {
         outcome.incoming = RolloutReport.Server(incoming)
         outcome.outgoing = outgoing.map(RolloutReport.Server.init)
         outcome.provider = RolloutReport.providerName(ofHost: incoming.host)
-        let check = ConnectionCheck(
+        var check = ConnectionCheck(
             incoming: incoming, outgoing: outgoing, tlsPolicy: tlsPolicy, timeouts: timeouts, connector: connector)
+        check.sendingAs = address.description
         let (steps, diagnosis) = await check.run(secret: account.secret)
         outcome.steps = steps.map(RolloutReport.Step.init)
         if let diagnosis { return outcome.failed(ProviderAdvice(outcome.hints).refine(diagnosis)) }

@@ -63,6 +63,17 @@ struct ConnectionCheckTests {
         }
         #expect(passed == nil, "\(steps.withLock { $0 })")
         #expect(steps.withLock { $0 }.contains { $0.hasPrefix("PASS SMTP login") })
+        #expect(steps.withLock { $0 }.contains { $0.hasPrefix("PASS SMTP send as: the server would take mail from \(LinkerFixture.linked)") })
+        #expect(smtp.receivedMessages.isEmpty, "the dry run sent nothing")
+        #expect(smtp.receivedCommands.contains("RSET"))
+
+        let strict = FakeSMTPServer(configuration: .init(
+            accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password]),
+            faults: [.refuseSender(LinkerFixture.linked, reply: "553 5.7.1 Sender address rejected: not owned by user")]))
+        let refusedSender = await bothServers(fixture, smtp: strict).run(secret: .password(LinkerFixture.password))
+        #expect(refusedSender.diagnosis?.summary.contains("sender refused") == true, "\(String(describing: refusedSender.diagnosis))")
+        #expect(refusedSender.diagnosis?.serverText?.contains("not owned by user") == true)
+        #expect(refusedSender.steps.last?.description.hasPrefix("FAIL SMTP send as") == true)
 
         let wrongSMTP = FakeSMTPServer(configuration: .init(accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: "other"])))
         let failed = await bothServers(fixture, smtp: wrongSMTP).run(secret: .password(LinkerFixture.password)) { _ in }
