@@ -98,19 +98,84 @@ public struct ConnectionCheck: Sendable {
             connection.close()
             report(Step(name: "\(label) TCP connect", passed: true, detail: "port \(settings.port) accepts connections"))
         } catch {
-            return fail("\(label) TCP connect", error, report: report)
+            var diagnosis = LinkDiagnosis(error)
+            diagnosis.summary = Self.connectFailure(error, port: settings.port, within: timeouts.connect) ?? diagnosis.summary
+            report(Step(name: "\(label) TCP connect", passed: false, detail: diagnosis.summary))
+            return diagnosis
         }
         return nil
     }
 
+    /// What a failed TCP connect tells: a refusal (the host answers, nothing listens: a wrong port
+    /// or a stopped service) from silence (packets dropped: a firewall, or the host is down) and
+    /// from a reset right after connecting (something in between cuts the connection).
+    static func connectFailure(_ error: any Error, port: Int, within timeout: Duration) -> String? {
+        guard let error = error as? TransportError else { return nil }
+        switch error.code {
+        case .connectionRefused:
+            return "refused: the host answers, but nothing listens on port \(port) (a wrong port, or the service is off)"
+        case .timedOut, .unreachable:
+            return "no answer within \(timeout.components.seconds) s: packets to port \(port) are dropped or the host is down (a firewall that drops them looks like this)"
+        case .closedByPeer:
+            return "reset right after connecting: something between here and the server cuts connections to port \(port)"
+        default:
+            return nil
+        }
+    }
+
+    /// The other standard port of a protocol's pair (RFC 8314 §3.3: 995 with TLS or 110 with
+    /// STLS; 465 with TLS or 587 with STARTTLS), or nil when `settings` uses neither.
+    static func otherStandardPort(of settings: ServerSettings, label: String) -> ServerSettings? {
+        var other = settings
+        switch (label, settings.port) {
+        case ("POP3", 995): (other.port, other.security) = (110, .startTLS)
+        case ("POP3", 110): (other.port, other.security) = (995, .tls)
+        case ("SMTP", 465): (other.port, other.security) = (587, .startTLS)
+        case ("SMTP", 587): (other.port, other.security) = (465, .tls)
+        default: return nil
+        }
+        return other
+    }
+
+    /// After a failed connect or TLS on one standard port, tries the other one without any
+    /// credentials (a greeting, and TLS as that port does it) and says whether it works: the
+    /// safe replacement for "turn SSL off and see", which would send the password in the clear.
+    private func tryOtherPort(
+        _ settings: ServerSettings, label: String, diagnosis: LinkDiagnosis, report: (Step) -> Void
+    ) async -> LinkDiagnosis {
+        guard let other = Self.otherStandardPort(of: settings, label: label) else { return diagnosis }
+        let how = "port \(other.port) with \(other.security == .tls ? "TLS" : label == "POP3" ? "STLS" : "STARTTLS")"
+        do {
+            if label == "POP3" {
+                let client = try await opener.connectPOP3(other)
+                _ = try? await client.quit()
+            } else {
+                let client = try await opener.connectSMTP(other)
+                try? await client.quit()
+            }
+        } catch {
+            report(Step(name: "\(label) \(how)", passed: false, detail: "does not work either: \(LinkDiagnosis(error).summary)"))
+            return diagnosis
+        }
+        report(Step(name: "\(label) \(how)", passed: true, detail: "answers with a verified TLS connection (no password was sent)"))
+        var refined = diagnosis
+        refined.suggestion = "\(settings.host) works on \(how): use that instead of port \(settings.port). " + diagnosis.suggestion
+        return refined
+    }
+
     private func checkIncoming(secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
-        if let failure = await checkReachable(incoming, label: "POP3", report: report) { return failure }
+        if let failure = await checkReachable(incoming, label: "POP3", report: report) {
+            return failure.stage == .connection || failure.stage == .timeout
+                ? await tryOtherPort(incoming, label: "POP3", diagnosis: failure, report: report) : failure
+        }
         let client: POP3Client
         do {
             client = try await opener.connectPOP3(incoming)
         } catch {
             let name = incoming.endpoint.security == .insecurePlaintext ? "POP3 greeting" : "POP3 TLS and greeting"
-            return fail(name, error, report: report)
+            let failure = fail(name, error, report: report)
+            return [.tls, .connection, .timeout].contains(failure.stage)
+                ? await tryOtherPort(incoming, label: "POP3", diagnosis: failure, report: report) : failure
         }
         var unencrypted: LinkDiagnosis?
         if client.isSecure {
@@ -179,7 +244,10 @@ public struct ConnectionCheck: Sendable {
     }
 
     private func checkOutgoing(_ settings: ServerSettings, secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
-        if let failure = await checkReachable(settings, label: "SMTP", report: report) { return failure }
+        if let failure = await checkReachable(settings, label: "SMTP", report: report) {
+            return failure.stage == .connection || failure.stage == .timeout
+                ? await tryOtherPort(settings, label: "SMTP", diagnosis: failure, report: report) : failure
+        }
         do {
             let client = try await opener.connectSMTP(settings)
             let capabilities = await client.capabilities
@@ -201,7 +269,9 @@ public struct ConnectionCheck: Sendable {
             if let failure = await checkSendingAs(client, report: report) { return failure }
             try? await client.quit()
         } catch {
-            return fail("SMTP TLS and greeting", error, report: report)
+            let failure = fail("SMTP TLS and greeting", error, report: report)
+            return [.tls, .connection, .timeout].contains(failure.stage)
+                ? await tryOtherPort(settings, label: "SMTP", diagnosis: failure, report: report) : failure
         }
         return nil
     }

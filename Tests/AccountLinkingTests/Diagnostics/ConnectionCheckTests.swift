@@ -1,4 +1,4 @@
-import AccountLinking
+@testable import AccountLinking
 import MailAuth
 import MailTesting
 import MailTransport
@@ -85,5 +85,50 @@ struct ConnectionCheckTests {
         #expect(skipped.withLock { $0 }.contains { $0.hasPrefix("SKIP SMTP login") })
         #expect(untouched.sessionCount == 1)
         #expect(!untouched.receivedCommands.contains { $0.uppercased().hasPrefix("AUTH") })
+    }
+}
+
+@Suite("ConnectionCheck: the other standard port, and what a failed connect means")
+struct ConnectionCheckPortTests {
+    private static let user = "ann@example.net"
+
+    @Test("a refused port 995: port 110 with STLS is tried without credentials, and the diagnosis says to use it")
+    func otherPortWorks() async throws {
+        var configuration = FakePOP3Configuration()
+        configuration.offersSTLS = true
+        let pop3 = FakePOP3Server(configuration: configuration, accounts: SASLServerAccounts(passwords: [Self.user: "pw"]))
+        let network = FakeNetwork(["pop.example.net": pop3.connector]).refusing([995], on: "pop.example.net")
+        let check = ConnectionCheck(
+            incoming: ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: Self.user), connector: network)
+        let (steps, diagnosis) = await check.run(secret: .password("pw"))
+        #expect(diagnosis?.stage == .connection)
+        #expect(steps.last?.description.hasPrefix("PASS POP3 port 110 with STLS") == true, "\(steps)")
+        #expect(diagnosis?.suggestion.hasPrefix("pop.example.net works on port 110 with STLS") == true)
+        #expect(!pop3.receivedCommands.contains { $0.hasPrefix("USER") || $0.hasPrefix("PASS") || $0.hasPrefix("AUTH") })
+    }
+
+    @Test("both standard ports failing: the other port's step fails too and the diagnosis is the first port's")
+    func otherPortFails() async throws {
+        let pop3 = FakePOP3Server(accounts: SASLServerAccounts(passwords: [Self.user: "pw"]))
+        let network = FakeNetwork(["pop.example.net": pop3.connector]).refusing([995, 110], on: "pop.example.net")
+        let check = ConnectionCheck(
+            incoming: ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: Self.user), connector: network)
+        let (steps, diagnosis) = await check.run(secret: .password("pw"))
+        #expect(steps.last?.description.hasPrefix("FAIL POP3 port 110 with STLS: does not work either") == true, "\(steps)")
+        #expect(diagnosis?.suggestion.contains("works on") == false)
+    }
+
+    @Test("a refusal, silence and a reset are told apart in words")
+    func connectFailures() {
+        let refused = ConnectionCheck.connectFailure(TransportError(.connectionRefused), port: 995, within: .seconds(15))
+        let silent = ConnectionCheck.connectFailure(TransportError(.timedOut), port: 995, within: .seconds(15))
+        let reset = ConnectionCheck.connectFailure(TransportError(.closedByPeer), port: 995, within: .seconds(15))
+        #expect(refused?.contains("nothing listens on port 995") == true)
+        #expect(silent?.contains("firewall") == true)
+        #expect(reset?.contains("cuts connections") == true)
+        #expect(ConnectionCheck.otherStandardPort(
+            of: ServerSettings(host: "h", port: 587, security: .startTLS, user: "u"), label: "SMTP")?.port == 465)
+        #expect(ConnectionCheck.otherStandardPort(
+            of: ServerSettings(host: "h", port: 21995, security: .tls, user: "u"), label: "POP3") == nil)
     }
 }
