@@ -93,21 +93,25 @@ enum AccountCommands {
     /// `linkmail add ADDRESS --home DIR [--password-file FILE] [--server … --security … --user …]
     /// [--smtp HOST:PORT --smtp-security …] [--ca FILE] [--pin SHA256] [--timeout SECONDS]
     /// [--insecure-allow-plaintext] [--accept-discovered] [--folder NAME|--inbox] [--marker COLOR]
-    /// [--delete-from-server [--after-days N]]`
+    /// [--delete-from-server [--after-days N]] [--protocol imap|pop3 [--mailbox NAME]… [--all-mailboxes]
+    /// [--keep-folders]]`
     static func add(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
             rest,
             valueOptions: ConnectionOptions.valueOptions.union(destinationValues).union([
                 "home", "smtp", "smtp-security", "dns", "autoconfig-base", "ispdb",
-            ]),
+            ]).union(IncomingOptions.valueOptions),
             flagOptions: ConnectionOptions.flagOptions.union(destinationFlags).union([
                 "offline", "probe", "accept-discovered",
-            ]))
+            ]).union(IncomingOptions.flagOptions))
         let address = try address(try arguments.requirePositionals(["ADDRESS"])[0], option: "ADDRESS")
         let home = try Home(arguments)
         var options = AccountLinker.LinkOptions()
         options.connection = try ConnectionOptions.policy(arguments)
         options.acceptDiscoveredSettings = arguments.flag("accept-discovered")
+        let incoming = try IncomingOptions(arguments)
+        options.incomingProtocol = incoming.incomingProtocol
+        options.imap = incoming.imap
         guard let secret = try ConnectionOptions.secret(arguments) else {
             throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
         }

@@ -180,6 +180,10 @@ extension AccountLinker {
         /// Asked during the flow when discovered settings need approval; nil ends the flow with
         /// ``LinkStep/settingsNeedApproval(_:)`` instead (unless ``acceptDiscoveredSettings``).
         public var approve: (@Sendable (DiscoveredAccountSettings) async -> Bool)?
+        /// The incoming protocol of ``incoming``; nil is POP3 for manual settings.
+        public var incomingProtocol: IncomingProtocol?
+        /// For IMAP: the mailboxes read and whether their folders are kept.
+        public var imap = IMAPSourceOptions()
 
         /// Options; by default a new folder, a blue marker, copies kept.
         public init(

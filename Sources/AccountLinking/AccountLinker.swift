@@ -1,6 +1,7 @@
 import AutoDiscovery
 import FolderRouting
 import Foundation
+import IMAPProtocol
 import MailAuth
 import MailMessage
 import MailTransport
@@ -106,7 +107,9 @@ public actor AccountLinker {
             case .askApproval(let settings):
                 event = .approval(await options.approve?(settings) ?? false)
             case .signIn(let settings):
-                event = await trySignIn(settings, secret: secret, policy: options.connection) { step in
+                event = await trySignIn(
+                    settings, protocol: options.incomingProtocol ?? .pop3, secret: secret, policy: options.connection
+                ) { step in
                     for case .report(let next) in flow.handle(step) { emit(next) }
                 }
             case .save(let incoming, let outgoing):
@@ -137,10 +140,11 @@ public actor AccountLinker {
     }
 
     private func trySignIn(
-        _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy,
-        connected: (LinkFlow.Event) -> Void
+        _ settings: ServerSettings, protocol incoming: IncomingProtocol, secret: Credentials.Secret,
+        policy: ConnectionPolicy, connected: (LinkFlow.Event) -> Void
     ) async -> LinkFlow.Event {
         let sessions = configuration.sessions
+        if incoming == .imap { return await trySignInIMAP(settings, secret: secret, policy: policy, connected: connected) }
         do {
             let client = try await sessions.connectPOP3(settings, policy: policy)
             connected(.connected)
@@ -148,6 +152,29 @@ public actor AccountLinker {
             do {
                 let count = try await client.stat().messageCount
                 try await client.quit()
+                return .signedIn(messages: count)
+            } catch {
+                await client.close()
+                throw error
+            }
+        } catch {
+            return .signInFailed(LinkDiagnosis(error))
+        }
+    }
+
+    /// The IMAP sign-in of the flow: connect, sign in, count INBOX (STATUS, RFC 9051 §6.3.11), log out.
+    private func trySignInIMAP(
+        _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy,
+        connected: (LinkFlow.Event) -> Void
+    ) async -> LinkFlow.Event {
+        let sessions = configuration.sessions
+        do {
+            let client = try await sessions.connectIMAP(settings, policy: policy)
+            connected(.connected)
+            try await sessions.signIn(client, settings, secret: secret, policy: policy)
+            do {
+                let count = try await client.status(.inbox, items: [.messages]).messageCount ?? 0
+                try await client.logout()
                 return .signedIn(messages: count)
             } catch {
                 await client.close()
@@ -174,6 +201,8 @@ public actor AccountLinker {
                     var account = accounts[index]
                     account.address = address
                     account.incoming = incoming
+                    account.incomingProtocol = options.incomingProtocol ?? .pop3
+                    account.imap = options.imap
                     account.outgoing = outgoing ?? account.outgoing
                     account.connection = options.connection
                     account.marker = options.marker
@@ -197,7 +226,8 @@ public actor AccountLinker {
                 var account = LinkedAccount(
                     address: address, incoming: incoming, outgoing: outgoing, connection: options.connection,
                     destination: destination, marker: options.marker, rules: options.rules, status: .pending,
-                    confirmation: record, linkedAt: now)
+                    confirmation: record, linkedAt: now, incomingProtocol: options.incomingProtocol ?? .pop3,
+                    imap: options.imap)
                 account.apply(options.copies)
                 account.minimumCheckInterval = SettingsDiscovery.bundledMinimumCheckInterval(for: address)
                 accounts.append(account)

@@ -27,6 +27,8 @@ public struct ConnectionCheck: Sendable {
     public var timeouts: Timeouts
     public var connector: any MailConnector
     public var allowInsecureAuthentication: Bool
+    /// The protocol of ``incoming`` (POP3 unless set): the IMAP checklist is in `ConnectionCheck+IMAP.swift`.
+    public var incomingProtocol: IncomingProtocol = .pop3
 
     public init(
         incoming: ServerSettings, outgoing: ServerSettings? = nil, tlsPolicy: TLSPolicy = .default,
@@ -61,17 +63,17 @@ public struct ConnectionCheck: Sendable {
     }
 
     /// Sessions open as linking, sync and sending open them.
-    private var opener: SessionOpener {
+    var opener: SessionOpener {
         SessionOpener(
             connector: connector, tlsPolicy: tlsPolicy, timeouts: timeouts,
             allowsInsecureAuthentication: allowInsecureAuthentication)
     }
 
-    private func skipSignIn(_ label: String, user: String, report: (Step) -> Void) {
+    func skipSignIn(_ label: String, user: String, report: (Step) -> Void) {
         report(Step(name: "\(label) login", passed: false, detail: "not attempted: no password given for \(user)", skipped: true))
     }
 
-    private func fail(_ name: String, _ error: any Error, report: (Step) -> Void) -> LinkDiagnosis {
+    func fail(_ name: String, _ error: any Error, report: (Step) -> Void) -> LinkDiagnosis {
         let diagnosis = LinkDiagnosis(error)
         report(Step(name: name, passed: false, detail: diagnosis.summary))
         return diagnosis
@@ -79,7 +81,7 @@ public struct ConnectionCheck: Sendable {
 
     /// DNS and TCP, shared by both servers. Only for the real socket connector: a test connector
     /// has no addresses to resolve.
-    private func checkReachable(_ settings: ServerSettings, label: String, report: (Step) -> Void) async -> LinkDiagnosis? {
+    func checkReachable(_ settings: ServerSettings, label: String, report: (Step) -> Void) async -> LinkDiagnosis? {
         guard connector is SocketConnector else { return nil }
         do {
             let addresses = try await SocketConnector.addresses(of: settings.host, port: settings.port, timeout: timeouts.connect)
@@ -100,6 +102,7 @@ public struct ConnectionCheck: Sendable {
     }
 
     private func checkIncoming(secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
+        if incomingProtocol == .imap { return await checkIncomingIMAP(secret: secret, report: report) }
         if let failure = await checkReachable(incoming, label: "POP3", report: report) { return failure }
         let client: POP3Client
         do {
