@@ -390,34 +390,7 @@ extension FetchBenchmark {
         }
 
         /// Checks that `maildir` holds exactly the expected Message-IDs, each once; nil when it does.
-        private func verify(_ maildir: String) -> String? {
-            let marker = Data("<fetchbench.".utf8)
-            var seen: Set<String> = []
-            var files = 0
-            var duplicates = 0
-            for folder in ["new", "cur"] {
-                let path = maildir + "/" + folder
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
-                    files += 1
-                    guard let handle = FileHandle(forReadingAtPath: path + "/" + name) else { continue }
-                    let head = handle.readData(ofLength: 16 << 10)
-                    try? handle.close()
-                    guard let start = head.range(of: marker),
-                        let end = head[start.upperBound...].firstIndex(of: UInt8(ascii: ">"))
-                    else { continue }
-                    let identifier = String(decoding: head[(start.lowerBound + 1)..<end], as: UTF8.self)
-                    if !seen.insert(identifier).inserted { duplicates += 1 }
-                }
-            }
-            if files != expected.count {
-                return "FAILED verification: \(files) messages in the Maildir, expected \(expected.count)"
-            }
-            if duplicates > 0 || seen != expected {
-                return
-                    "FAILED verification: \(duplicates) duplicates, \(expected.subtracting(seen).count) Message-IDs missing"
-            }
-            return nil
-        }
+        private func verify(_ maildir: String) -> String? { FetchBenchmark.verify(maildir, expected: expected) }
 
         // MARK: - Running a client
 
@@ -600,6 +573,37 @@ extension FetchBenchmark {
             relay.waitUntilExit()
             self.relay = nil
         }
+    }
+
+    /// Checks that `maildir` holds exactly the `expected` Message-IDs (`<fetchbench.…>`), each
+    /// once; nil when it does.
+    static func verify(_ maildir: String, expected: Set<String>) -> String? {
+        let marker = Data("<fetchbench.".utf8)
+        var seen: Set<String> = []
+        var files = 0
+        var duplicates = 0
+        for folder in ["new", "cur"] {
+            let path = maildir + "/" + folder
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+                files += 1
+                guard let handle = FileHandle(forReadingAtPath: path + "/" + name) else { continue }
+                let head = handle.readData(ofLength: 16 << 10)
+                try? handle.close()
+                guard let start = head.range(of: marker),
+                    let end = head[start.upperBound...].firstIndex(of: UInt8(ascii: ">"))
+                else { continue }
+                let identifier = String(decoding: head[(start.lowerBound + 1)..<end], as: UTF8.self)
+                if !seen.insert(identifier).inserted { duplicates += 1 }
+            }
+        }
+        if files != expected.count {
+            return "FAILED verification: \(files) messages in the Maildir, expected \(expected.count)"
+        }
+        if duplicates > 0 || seen != expected {
+            return
+                "FAILED verification: \(duplicates) duplicates, \(expected.subtracting(seen).count) Message-IDs missing"
+        }
+        return nil
     }
 
     /// A CRLF message of about `size` bytes with the Message-ID `<identifier>`: plain text lines

@@ -6,7 +6,9 @@ import Testing
 /// loses nothing and duplicates nothing — with `--delete` (the hardest case: a message may be
 /// removed from the server only once it is durably stored) and with copies kept.
 ///
-/// Uses the bench user `grace` only; serialized because both tests empty grace's mailbox.
+/// The same over IMAP (`--protocol imap`, deletion by `UID EXPUNGE`) with the bench user `kate`.
+///
+/// Uses the bench users `grace` (POP3) and `kate` (IMAP) only; serialized because the tests empty their mailboxes.
 @Suite(
     "Interop: linkmail fetch killed with SIGKILL", .serialized, .enabled(if: TestbedEnvironment.shouldRunInteropTests))
 struct InteropFetchKillTests {
@@ -39,9 +41,11 @@ struct InteropFetchKillTests {
         }
     }
 
-    /// Drops `count` messages with unique Message-IDs into grace's mailbox; records them in `dropped`.
-    private func drop(_ count: Int, _ bench: TestbedEnvironment, into dropped: inout [String: [UInt8]]) throws {
-        let grace = try bench.claimUser("grace")
+    /// Drops `count` messages with unique Message-IDs into `user`'s mailbox; records them in `dropped`.
+    private func drop(
+        _ count: Int, _ bench: TestbedEnvironment, user: String = "grace", into dropped: inout [String: [UInt8]]
+    ) throws {
+        let grace = try bench.claimUser(user)
         let start = dropped.count
         for index in start..<(start + count) {
             let id = Fixtures.messageID("kill-\(index)")
@@ -69,17 +73,17 @@ struct InteropFetchKillTests {
     /// Runs the killed rounds, refilling the mailbox when it runs low, then a normal run to the
     /// end; returns the rounds and the normal run's result.
     private func killRounds(
-        _ bench: TestbedEnvironment, maildir: InteropFetchMaildir, extra: [String], refillBelow: Int,
-        addEachRound: Int, dropped: inout [String: [UInt8]]
+        _ bench: TestbedEnvironment, user: String = "grace", imap: Bool = false, maildir: InteropFetchMaildir,
+        extra: [String], refillBelow: Int, addEachRound: Int, dropped: inout [String: [UInt8]]
     ) async throws -> (rounds: [Round], final: ExecutableRunner.Result) {
-        let grace = try bench.claimUser("grace")
-        let arguments = maildir.fetchArguments(bench, grace, extra)
+        let grace = try bench.claimUser(user)
+        let arguments = maildir.fetchArguments(bench, grace, extra, imap: imap)
         let environment = InteropFetchMaildir.environment(grace)
         var rounds: [Round] = []
         // A count-triggered kill must come before the pass runs out of new messages.
         for trigger in Self.triggers(storedAtMost: addEachRound > 10 ? min(120, addEachRound - 10) : 120) {
-            if try bench.messageCount(of: grace) < refillBelow { try drop(150, bench, into: &dropped) }
-            if addEachRound > 0 { try drop(addEachRound, bench, into: &dropped) }
+            if try bench.messageCount(of: grace) < refillBelow { try drop(150, bench, user: user, into: &dropped) }
+            if addEachRound > 0 { try drop(addEachRound, bench, user: user, into: &dropped) }
             let storedBefore = try maildir.inboxMessages().count
             let running = try Runner.start(arguments, environment: environment)
             switch trigger {
@@ -168,6 +172,64 @@ struct InteropFetchKillTests {
 
         let again = try await Runner.run(
             maildir.fetchArguments(bench, grace), environment: InteropFetchMaildir.environment(grace))
+        #expect(again.lastLine == "fetched 0 new messages (0 bytes)", "\(again)")
+    }
+
+    @Test(
+        "IMAP with --delete: killed at random moments, then run normally, every message is stored exactly once and the server is empty"
+    )
+    func imapKilledWithDelete() async throws {
+        let bench = try TestbedEnvironment.required()
+        let kate = try bench.claimUser("kate")
+        try bench.removeAllMessages(of: kate)
+        defer { try? bench.removeAllMessages(of: kate) }
+        let maildir = InteropFetchMaildir(label: "imap-kill-delete")
+        defer { maildir.remove() }
+        var dropped: [String: [UInt8]] = [:]
+        try drop(300, bench, user: "kate", into: &dropped)
+
+        let (rounds, final) = try await killRounds(
+            bench, user: "kate", imap: true, maildir: maildir, extra: ["--delete"], refillBelow: 100, addEachRound: 0,
+            dropped: &dropped)
+        #expect(final.status == 0, "\(final)")
+        let counts = try maildir.messageIDCounts()
+        #expect(
+            counts.filter { $0.value != 1 }.isEmpty, "duplicates: \(counts.filter { $0.value != 1 }); rounds: \(rounds)")
+        let lost = Set(dropped.keys).subtracting(counts.keys)
+        #expect(lost.isEmpty, "\(lost.count) of \(dropped.count) messages lost; rounds: \(rounds)")
+        for message in try maildir.inboxMessages() {
+            let id = Fixtures.messageID(in: message) ?? "?"
+            #expect(dropped[id] == message, "\(id) stored with different bytes")
+        }
+        #expect(try bench.messageCount(of: kate) == 0, "the server is empty after the normal run; rounds: \(rounds)")
+        #expect(rounds.contains { $0.killedMidway }, "no kill landed after a delivery: \(rounds)")
+        #expect(rounds.contains { $0.killed }, "every run finished before its kill: \(rounds)")
+    }
+
+    @Test("IMAP, copies kept: killed at random moments, then run normally, no duplicates and nothing lost; the server keeps all")
+    func imapKilledKeepingCopies() async throws {
+        let bench = try TestbedEnvironment.required()
+        let kate = try bench.claimUser("kate")
+        try bench.removeAllMessages(of: kate)
+        defer { try? bench.removeAllMessages(of: kate) }
+        let maildir = InteropFetchMaildir(label: "imap-kill-keep")
+        defer { maildir.remove() }
+        var dropped: [String: [UInt8]] = [:]
+        try drop(300, bench, user: "kate", into: &dropped)
+
+        let (rounds, final) = try await killRounds(
+            bench, user: "kate", imap: true, maildir: maildir, extra: [], refillBelow: 0, addEachRound: 70,
+            dropped: &dropped)
+        #expect(final.status == 0, "\(final)")
+        let counts = try maildir.messageIDCounts()
+        #expect(
+            counts.filter { $0.value != 1 }.isEmpty, "duplicates: \(counts.filter { $0.value != 1 }); rounds: \(rounds)")
+        let lost = Set(dropped.keys).subtracting(counts.keys)
+        #expect(lost.isEmpty, "\(lost.count) of \(dropped.count) messages lost; rounds: \(rounds)")
+        #expect(try bench.messageCount(of: kate) == dropped.count, "copies kept on the server")
+        #expect(rounds.contains { $0.killedMidway }, "no kill landed after a delivery: \(rounds)")
+        let again = try await Runner.run(
+            maildir.fetchArguments(bench, kate, imap: true), environment: InteropFetchMaildir.environment(kate))
         #expect(again.lastLine == "fetched 0 new messages (0 bytes)", "\(again)")
     }
 }
