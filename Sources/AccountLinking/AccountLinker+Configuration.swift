@@ -180,7 +180,8 @@ extension AccountLinker {
         /// Asked during the flow when discovered settings need approval; nil ends the flow with
         /// ``LinkStep/settingsNeedApproval(_:)`` instead (unless ``acceptDiscoveredSettings``).
         public var approve: (@Sendable (DiscoveredAccountSettings) async -> Bool)?
-        /// The incoming protocol of ``incoming``; nil is POP3 for manual settings.
+        /// The incoming protocol: of ``incoming`` (nil is POP3 there), or the one to discover (nil
+        /// takes IMAP when the provider offers it, else POP3).
         public var incomingProtocol: IncomingProtocol?
         /// For IMAP: the mailboxes read and whether their folders are kept.
         public var imap = IMAPSourceOptions()

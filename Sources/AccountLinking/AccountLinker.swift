@@ -85,11 +85,14 @@ public actor AccountLinker {
         address: EmailAddress, secret: Credentials.Secret, options: LinkOptions, emit: (LinkStep) -> Void
     ) async {
         let id = AccountID(address)
-        var flow = LinkFlow(
-            .init(
-                address: address, secretKind: secret.kind, manualIncoming: options.incoming,
-                manualOutgoing: options.outgoing, acceptsDiscoveredSettings: options.acceptDiscoveredSettings,
-                canAskForApproval: options.approve != nil, hints: configuration.providerHints(address)))
+        var input = LinkFlow.Input(
+            address: address, secretKind: secret.kind, manualIncoming: options.incoming,
+            manualOutgoing: options.outgoing, acceptsDiscoveredSettings: options.acceptDiscoveredSettings,
+            canAskForApproval: options.approve != nil, hints: configuration.providerHints(address))
+        input.incomingProtocol = options.incomingProtocol ?? (options.incoming == nil ? nil : .pop3)
+        var flow = LinkFlow(input)
+        // Manual settings speak the protocol chosen (POP3 unless told); discovered ones theirs.
+        var incomingProtocol = options.incomingProtocol ?? .pop3
         var confirmation: ConfirmationSecret?
         var pending = flow.handle(.start)
         while !pending.isEmpty {
@@ -103,12 +106,13 @@ public actor AccountLinker {
             case .finish:
                 return
             case .discover:
-                event = await discover(address)
+                event = await discover(address, choice: options.incomingProtocol)
+                if case .discovered(let settings) = event { incomingProtocol = settings.incomingProtocol }
             case .askApproval(let settings):
                 event = .approval(await options.approve?(settings) ?? false)
             case .signIn(let settings):
                 event = await trySignIn(
-                    settings, protocol: options.incomingProtocol ?? .pop3, secret: secret, policy: options.connection
+                    settings, protocol: incomingProtocol, secret: secret, policy: options.connection
                 ) { step in
                     for case .report(let next) in flow.handle(step) { emit(next) }
                 }
@@ -116,8 +120,8 @@ public actor AccountLinker {
                 let secretForLink = ConfirmationSecret()
                 confirmation = secretForLink
                 event = await save(
-                    address: address, secret: secret, incoming: incoming, outgoing: outgoing, options: options,
-                    confirmation: secretForLink)
+                    address: address, secret: secret, incoming: incoming, incomingProtocol: incomingProtocol,
+                    outgoing: outgoing, options: options, confirmation: secretForLink)
             case .sendConfirmation:
                 guard let confirmation else { preconditionFailure("a confirmation is sent only after saving") }
                 event = await deliverConfirmation(to: id, secret: confirmation)
@@ -126,14 +130,24 @@ public actor AccountLinker {
         }
     }
 
-    private func discover(_ address: EmailAddress) async -> LinkFlow.Event {
+    /// Discovery, then the user's protocol `choice` (nil: IMAP when offered, else POP3).
+    private func discover(_ address: EmailAddress, choice: IncomingProtocol?) async -> LinkFlow.Event {
         guard let discover = configuration.discover else {
             return .discoveryFailed(LinkDiagnosis(
                 stage: .discovery, summary: "no server settings are known for \(address)",
                 suggestion: "Enter the POP3 server, port and security by hand."))
         }
         do {
-            return .discovered(try await discover(address))
+            let found = try await discover(address)
+            guard let choice else { return .discovered(found.automatic) }
+            guard let chosen = found.choosing(choice) else {
+                let provider = address.domain
+                if choice == .pop3 { return .discoveryFailed(ProviderAdvice(found.hints).noPOP3(provider: provider)) }
+                return .discoveryFailed(LinkDiagnosis(
+                    stage: .discovery, summary: "no IMAP server was found for \(provider)",
+                    suggestion: "Link it over POP3, or enter the IMAP server, port and security by hand."))
+            }
+            return .discovered(chosen)
         } catch {
             return .discoveryFailed(LinkDiagnosis(error))
         }
@@ -186,8 +200,8 @@ public actor AccountLinker {
     }
 
     private func save(
-        address: EmailAddress, secret: Credentials.Secret, incoming: ServerSettings, outgoing: ServerSettings?,
-        options: LinkOptions, confirmation: ConfirmationSecret
+        address: EmailAddress, secret: Credentials.Secret, incoming: ServerSettings, incomingProtocol: IncomingProtocol,
+        outgoing: ServerSettings?, options: LinkOptions, confirmation: ConfirmationSecret
     ) async -> LinkFlow.Event {
         let id = AccountID(address)
         let now = configuration.now()
@@ -201,7 +215,7 @@ public actor AccountLinker {
                     var account = accounts[index]
                     account.address = address
                     account.incoming = incoming
-                    account.incomingProtocol = options.incomingProtocol ?? .pop3
+                    account.incomingProtocol = incomingProtocol
                     account.imap = options.imap
                     account.outgoing = outgoing ?? account.outgoing
                     account.connection = options.connection
@@ -226,7 +240,7 @@ public actor AccountLinker {
                 var account = LinkedAccount(
                     address: address, incoming: incoming, outgoing: outgoing, connection: options.connection,
                     destination: destination, marker: options.marker, rules: options.rules, status: .pending,
-                    confirmation: record, linkedAt: now, incomingProtocol: options.incomingProtocol ?? .pop3,
+                    confirmation: record, linkedAt: now, incomingProtocol: incomingProtocol,
                     imap: options.imap)
                 account.apply(options.copies)
                 account.minimumCheckInterval = SettingsDiscovery.bundledMinimumCheckInterval(for: address)

@@ -52,6 +52,8 @@ public struct DiscoveryResult: Sendable, Hashable, Codable {
     public var requiresConfirmation: Bool { !confirmationReasons.isEmpty }
     /// The best POP3 server, if any.
     public var pop3: DiscoveredServer? { incoming.first { $0.mailProtocol == .pop3 } }
+    /// The best IMAP server, if any.
+    public var imap: DiscoveredServer? { incoming.first { $0.mailProtocol == .imap } }
     /// The best submission server, if any.
     public var smtp: DiscoveredServer? { outgoing.first }
 }

@@ -34,6 +34,8 @@ public struct LinkFlow: Sendable {
         public var canAskForApproval: Bool
         /// What the bundled table says about the provider.
         public var hints: ProviderHints
+        /// The incoming protocol the user chose; nil lets discovery choose (IMAP when offered).
+        public var incomingProtocol: IncomingProtocol?
 
         /// The input of one flow.
         public init(
@@ -129,7 +131,7 @@ public struct LinkFlow: Sendable {
                 return fail(advice.oauthRequired(provider: providerName))
             }
             if let manual = input.manualIncoming { return signIn(manual, outgoing: input.manualOutgoing) }
-            if hints.popUnavailable { return fail(advice.noPOP3(provider: providerName)) }
+            if hints.popUnavailable, input.incomingProtocol == .pop3 { return fail(advice.noPOP3(provider: providerName)) }
             state = .discovering
             return [.report(.discovering), .discover]
 
