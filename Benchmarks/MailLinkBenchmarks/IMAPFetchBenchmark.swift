@@ -61,12 +61,16 @@ enum IMAPFetchBenchmark {
             var index = 0
             func value() throws -> String {
                 index += 1
-                guard index < arguments.count else { throw FetchBenchmark.Failure("\(arguments[index - 1]) needs a value") }
+                guard index < arguments.count else {
+                    throw FetchBenchmark.Failure("\(arguments[index - 1]) needs a value")
+                }
                 return arguments[index]
             }
             func number() throws -> Int {
                 let text = try value()
-                guard let number = Int(text), number > 0 else { throw FetchBenchmark.Failure("not a positive number: \(text)") }
+                guard let number = Int(text), number > 0 else {
+                    throw FetchBenchmark.Failure("not a positive number: \(text)")
+                }
                 return number
             }
             while index < arguments.count {
@@ -157,7 +161,8 @@ enum IMAPFetchBenchmark {
             let wanted = set.name == "small" ? 2.0 : 1.0
             Measure.line(
                 String(
-                    format: "%@, goal speed >= %.0f x mbsync: %@ (%.2f x)", title, wanted, speed >= wanted ? "met" : "not met",
+                    format: "%@, goal speed >= %.0f x mbsync: %@ (%.2f x)", title, wanted,
+                    speed >= wanted ? "met" : "not met",
                     speed))
             if let memory {
                 Measure.line(
@@ -209,7 +214,8 @@ enum IMAPFetchBenchmark {
                     switch client {
                     case .linkmail: nil
                     case .mbsync: Measure.available("mbsync") ? nil : "mbsync (apt-get install isync)"
-                    case .offlineimap: Measure.available("offlineimap") ? nil : "offlineimap (apt-get install offlineimap)"
+                    case .offlineimap:
+                        Measure.available("offlineimap") ? nil : "offlineimap (apt-get install offlineimap)"
                     }
                 if let missing { Measure.line("# skipped \(client): \(missing) not installed") }
                 return missing == nil
@@ -268,7 +274,8 @@ enum IMAPFetchBenchmark {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
             let (arguments, maildir) = try command(client, root: root, state: state)
-            let run = try Measure.runMeasured(arguments, label: label, logDirectory: logs, timeLimit: settings.timeLimit)
+            let run = try Measure.runMeasured(
+                arguments, label: label, logDirectory: logs, timeLimit: settings.timeLimit)
             let problem: String?
             if run.timedOut {
                 problem = String(format: "TIMEOUT (stopped after %.0f s, limit %d s)", run.seconds, settings.timeLimit)
@@ -291,7 +298,8 @@ enum IMAPFetchBenchmark {
                 return (
                     [
                         linkmail, "fetch", "--protocol", "imap", "--server", "\(host):\(port)", "--security", "tls",
-                        "--ca", bench.caFile, "--user", user.address, "--password-file", passwordFile, "--maildir", root,
+                        "--ca", bench.caFile, "--user", user.address, "--password-file", passwordFile, "--maildir",
+                        root,
                         "--state", state + "/linkmail-state.json",
                     ], root
                 )
@@ -358,7 +366,9 @@ enum IMAPFetchBenchmark {
 
         func removeRuns() {
             Measure.progress("removing the runs' Maildirs under \(settings.work)/runs")
-            for folder in ["runs", "state"] { try? FileManager.default.removeItem(atPath: settings.work + "/" + folder) }
+            for folder in ["runs", "state"] {
+                try? FileManager.default.removeItem(atPath: settings.work + "/" + folder)
+            }
         }
     }
 }

@@ -46,8 +46,12 @@ enum IMAPPushBenchmark {
             try? bench.removeAllMessages(of: user)
             try? FileManager.default.removeItem(atPath: work)
         }
-        Measure.line("# imap-push benchmark: Postfix submission \(bench.host):\(bench.submissionPort) -> Dovecot -> IDLE on \(bench.host):\(port), user \(user.address)")
-        Measure.line("# rule: regular checks 1 hour apart (only IDLE brings mail early); time from the start of the submission to the linker's finished event of the pass that stored it")
+        Measure.line(
+            "# imap-push benchmark: Postfix submission \(bench.host):\(bench.submissionPort) -> Dovecot -> IDLE on \(bench.host):\(port), user \(user.address)"
+        )
+        Measure.line(
+            "# rule: regular checks 1 hour apart (only IDLE brings mail early); time from the start of the submission to the linker's finished event of the pass that stored it"
+        )
 
         let address = try EmailAddress(user.address)
         let trust = ConnectionPolicy(caFiles: [bench.caFile]).tlsPolicy
@@ -60,7 +64,8 @@ enum IMAPPushBenchmark {
             confirmationBaseURL: "https://mail.example.test/confirm", store: store)
         configuration.tlsPolicy = trust
         let account = LinkedAccount(
-            address: address, incoming: ServerSettings(host: bench.host, port: port, security: .tls, user: user.address),
+            address: address,
+            incoming: ServerSettings(host: bench.host, port: port, security: .tls, user: user.address),
             status: .confirmed, incomingProtocol: .imap)
         try await configuration.accounts.update { $0.append(account) }
         try await configuration.credentials.setSecret(.password(user.password), for: account.id)
@@ -107,7 +112,9 @@ enum IMAPPushBenchmark {
         await scheduler.stop()
         await store.close()
         let sorted = latencies.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let median =
+            sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         let p95 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1)]
         Measure.figure("imap-push latency (\(count) messages), median", median * 1000, "ms")
         Measure.figure("imap-push latency (\(count) messages), p95", p95 * 1000, "ms")

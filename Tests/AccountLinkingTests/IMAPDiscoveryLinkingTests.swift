@@ -26,7 +26,9 @@ struct IMAPDiscoveryLinkingTests {
         var options = AccountLinker.LinkOptions()
         options.incomingProtocol = choice
         var steps: [LinkStep] = []
-        for await step in await fixture.makeLinker().link(address: address, secret: .password(password), options: options) {
+        for await step in await fixture.makeLinker().link(
+            address: address, secret: .password(password), options: options)
+        {
             steps.append(step)
         }
         return (fixture, steps)
@@ -35,12 +37,16 @@ struct IMAPDiscoveryLinkingTests {
     @Test("iCloud (IMAP only) is linkable: the bundled table's IMAP server is used and the account stored as IMAP")
     func iCloudLinkable() async throws {
         let server = FakeIMAPServer(accounts: SASLServerAccounts(passwords: ["someone": "app-specific"]))
-        let (fixture, steps) = try await Self.link("someone@icloud.com", password: "app-specific", connector: server.connector)
+        let (fixture, steps) = try await Self.link(
+            "someone@icloud.com", password: "app-specific", connector: server.connector)
         #expect(steps.contains { if case .awaitingConfirmation = $0 { true } else { false } }, "\(steps)")
         let account = try #require(await fixture.accounts.accounts().first)
         #expect(account.incomingProtocol == .imap)
         #expect(account.incoming.host == "imap.mail.me.com" && account.incoming.port == 993)
-        #expect(server.receivedCommands.contains { $0.uppercased().contains("AUTHENTICATE") || $0.uppercased().contains("LOGIN") })
+        #expect(
+            server.receivedCommands.contains {
+                $0.uppercased().contains("AUTHENTICATE") || $0.uppercased().contains("LOGIN")
+            })
     }
 
     @Test("iCloud with POP3 chosen stops with the provider's diagnosis, before any connection")

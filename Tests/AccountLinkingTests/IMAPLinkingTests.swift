@@ -13,7 +13,8 @@ import Testing
 @Suite("AccountLinker with IMAP accounts, against FakeIMAPServer")
 struct IMAPLinkingTests {
     static let address = try! EmailAddress(LinkerFixture.linked)
-    static let incoming = ServerSettings(host: "imap.example.net", port: 993, security: .tls, user: LinkerFixture.linked)
+    static let incoming = ServerSettings(
+        host: "imap.example.net", port: 993, security: .tls, user: LinkerFixture.linked)
 
     /// A linker fixture whose connector reaches `server`.
     static func fixture(_ server: FakeIMAPServer) throws -> LinkerFixture {
@@ -50,7 +51,9 @@ struct IMAPLinkingTests {
         return (linker, account, steps)
     }
 
-    @Test("an IMAP account links (sign-in tested over IMAP), is stored as IMAP, and its first sync brings INBOX with flags")
+    @Test(
+        "an IMAP account links (sign-in tested over IMAP), is stored as IMAP, and its first sync brings INBOX with flags"
+    )
     func linkAndSync() async throws {
         let server = Self.server()
         server.deliver(Self.message("one", flags: ["\\Seen"]), to: LinkerFixture.linked)
@@ -60,7 +63,10 @@ struct IMAPLinkingTests {
         #expect(steps.contains { if case .awaitingConfirmation = $0 { true } else { false } }, "\(steps)")
         #expect(account.incomingProtocol == .imap)
         #expect(try await fixture.accounts.account(account.id)?.incomingProtocol == .imap)
-        #expect(server.receivedCommands.contains { $0.uppercased().contains(" STATUS ") && $0.uppercased().contains("INBOX") })
+        #expect(
+            server.receivedCommands.contains {
+                $0.uppercased().contains(" STATUS ") && $0.uppercased().contains("INBOX")
+            })
         let stored = try await fixture.stored(in: account.folder)
         #expect(stored.count == 2)
         #expect(server.receivedCommands.contains { $0.uppercased().contains("BODY.PEEK[]") })

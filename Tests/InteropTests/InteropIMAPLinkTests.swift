@@ -14,7 +14,9 @@ import Testing
 /// submitted to Postfix arriving by itself through the scheduler's IDLE push.
 ///
 /// Uses the bench user `leo` only (the confirmation is captured in memory, not sent).
-@Suite("Interop: linking an IMAP account against Dovecot and Postfix", .enabled(if: TestbedEnvironment.shouldRunInteropTests))
+@Suite(
+    "Interop: linking an IMAP account against Dovecot and Postfix",
+    .enabled(if: TestbedEnvironment.shouldRunInteropTests))
 struct InteropIMAPLinkTests {
     /// Keeps the confirmation e-mail instead of sending it.
     final class CapturingSender: MailSending, Sendable {
@@ -26,7 +28,9 @@ struct InteropIMAPLinkTests {
         }
     }
 
-    @Test("link over IMAPS, confirm, sync INBOX once with \\Seen untouched; then IDLE push brings a message sent through Postfix")
+    @Test(
+        "link over IMAPS, confirm, sync INBOX once with \\Seen untouched; then IDLE push brings a message sent through Postfix"
+    )
     func linkSyncAndPush() async throws {
         let bench = try TestbedEnvironment.required()
         let leo = try bench.claimUser("leo")
@@ -55,7 +59,9 @@ struct InteropIMAPLinkTests {
             destination: .folder(try Folder(["Linked", "Leo"])))
         options.incomingProtocol = .imap
         var steps: [LinkStep] = []
-        for await step in await linker.link(address: try EmailAddress(leo.address), secret: .password(leo.password), options: options) {
+        for await step in await linker.link(
+            address: try EmailAddress(leo.address), secret: .password(leo.password), options: options)
+        {
             steps.append(step)
         }
         guard case .awaitingConfirmation? = steps.last else {
@@ -65,7 +71,10 @@ struct InteropIMAPLinkTests {
         let accounts = try String(contentsOfFile: directory + "/home/accounts.json", encoding: .utf8)
         #expect(accounts.contains("\"incomingProtocol\" : \"imap\""))
         let text = try #require(sender.last).replacingOccurrences(of: "=\r\n", with: "")
-        let link = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://mail.example.test/confirm?token=") })
+        let link = try #require(
+            text.split(whereSeparator: \.isWhitespace).first {
+                $0.hasPrefix("https://mail.example.test/confirm?token=")
+            })
         let account = try await linker.confirm(String(link))
         await linker.waitForPendingSyncs()
         #expect(try await store.messages(in: account.folder).count == 3)

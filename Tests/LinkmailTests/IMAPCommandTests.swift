@@ -15,18 +15,23 @@ struct IMAPCommandTests {
             server = FakeIMAPServer(accounts: SASLServerAccounts(passwords: ["frank": "pw"]))
             for index in 1...3 {
                 server.deliver(
-                    FakeIMAPMessage(text: "Subject: message \(index)\nMessage-ID: <\(index)@imap.test>\n\nbody \(index)\n"),
+                    FakeIMAPMessage(
+                        text: "Subject: message \(index)\nMessage-ID: <\(index)@imap.test>\n\nbody \(index)\n"),
                     to: "frank")
             }
             server.deliver(FakeIMAPMessage(text: "Subject: archived\n\narchived\n"), to: "frank", mailbox: "Archive")
             server.deliver(FakeIMAPMessage(text: "Subject: trashed\n\ntrashed\n"), to: "frank", mailbox: "Trash")
             listener = try server.listen()
-            maildir = FileManager.default.temporaryDirectory.appendingPathComponent("imap-fetch-\(UUID().uuidString)").path
+            maildir =
+                FileManager.default.temporaryDirectory.appendingPathComponent("imap-fetch-\(UUID().uuidString)").path
         }
 
         var connection: [String] {
-            ["--server", "127.0.0.1:\(listener.port)", "--security", "plain", "--insecure-allow-plaintext", "--user", "frank",
-             "--timeout", "10"]
+            [
+                "--server", "127.0.0.1:\(listener.port)", "--security", "plain", "--insecure-allow-plaintext", "--user",
+                "frank",
+                "--timeout", "10",
+            ]
         }
 
         func fetch(_ extra: [String] = []) -> [String] {
@@ -40,7 +45,10 @@ struct IMAPCommandTests {
                 let directory = maildir + folder + "/" + sub
                 guard FileManager.default.fileExists(atPath: directory) else { continue }
                 for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
-                    result.append(String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)), as: UTF8.self))
+                    result.append(
+                        String(
+                            decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)), as: UTF8.self)
+                    )
                 }
             }
             return result.sorted()
@@ -56,7 +64,8 @@ struct IMAPCommandTests {
 
     private func lastLine(_ text: String) -> String { text.split(separator: "\n").last.map(String.init) ?? "" }
 
-    @Test("fetch --protocol imap takes INBOX byte-identical, once; the second run fetches nothing; read state untouched")
+    @Test(
+        "fetch --protocol imap takes INBOX byte-identical, once; the second run fetches nothing; read state untouched")
     func fetchInbox() async throws {
         let fixture = try Fixture()
         defer { fixture.tearDown() }
@@ -77,16 +86,19 @@ struct IMAPCommandTests {
     func mailboxes() async throws {
         let fixture = try Fixture()
         defer { fixture.tearDown() }
-        let archive = try await LinkmailRunner.run(fixture.fetch(["--mailbox", "Archive", "--json"]), environment: password)
+        let archive = try await LinkmailRunner.run(
+            fixture.fetch(["--mailbox", "Archive", "--json"]), environment: password)
         #expect(archive.status == 0, "\(archive.standardError)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(archive.standardOutput.utf8)) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(archive.standardOutput.utf8)) as? [String: Any])
         #expect(report["fetched"] as? Int == 1)
         let all = try await LinkmailRunner.run(fixture.fetch(["--all-mailboxes", "--delete"]), environment: password)
         #expect(all.status == 0, "\(all.standardError)")
         #expect(lastLine(all.standardOutput).hasPrefix("fetched 3 new messages"))
         let stored = try fixture.files()
         #expect(stored.count == 4 && !stored.contains { $0.contains("trashed") })
-        #expect(fixture.server.messages(of: "frank").isEmpty && fixture.server.messages(in: "Archive", of: "frank").isEmpty)
+        #expect(
+            fixture.server.messages(of: "frank").isEmpty && fixture.server.messages(in: "Archive", of: "frank").isEmpty)
         #expect(fixture.server.messages(in: "Trash", of: "frank").count == 1)
     }
 
@@ -94,13 +106,16 @@ struct IMAPCommandTests {
     func keepFolders() async throws {
         let fixture = try Fixture()
         defer { fixture.tearDown() }
-        let run = try await LinkmailRunner.run(fixture.fetch(["--all-mailboxes", "--keep-folders"]), environment: password)
+        let run = try await LinkmailRunner.run(
+            fixture.fetch(["--all-mailboxes", "--keep-folders"]), environment: password)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(try fixture.files().count == 3)
         #expect(try fixture.files("/.Archive").count == 1)
     }
 
-    @Test("bad usage exits 2: IMAP-only flags without --protocol imap, an unknown protocol, --mailbox with --all-mailboxes")
+    @Test(
+        "bad usage exits 2: IMAP-only flags without --protocol imap, an unknown protocol, --mailbox with --all-mailboxes"
+    )
     func usage() async throws {
         let fixture = try Fixture()
         defer { fixture.tearDown() }
@@ -118,7 +133,8 @@ struct IMAPCommandTests {
     func check() async throws {
         let fixture = try Fixture()
         defer { fixture.tearDown() }
-        let passed = try await LinkmailRunner.run(["check", "--protocol", "imap"] + fixture.connection, environment: password)
+        let passed = try await LinkmailRunner.run(
+            ["check", "--protocol", "imap"] + fixture.connection, environment: password)
         #expect(passed.status == 1, "plaintext fails the TLS step: \(passed.standardOutput)")
         #expect(passed.standardOutput.contains("PASS IMAP login: signed in as frank"), "\(passed.standardOutput)")
         #expect(passed.standardOutput.contains("PASS IMAP mailbox: INBOX has 3 messages"))
@@ -133,18 +149,24 @@ struct IMAPCommandTests {
     func addIMAP() async throws {
         let fixture = try AccountCommandsTests.Fixture()
         defer { fixture.close() }
-        let imap = FakeIMAPServer(accounts: SASLServerAccounts(passwords: [AccountCommandsTests.Fixture.linked: "linked-pw"]))
+        let imap = FakeIMAPServer(
+            accounts: SASLServerAccounts(passwords: [AccountCommandsTests.Fixture.linked: "linked-pw"]))
         for number in 1...2 {
-            imap.deliver(FakeIMAPMessage(text: "Subject: imap \(number)\n\nbody\n"), to: AccountCommandsTests.Fixture.linked)
+            imap.deliver(
+                FakeIMAPMessage(text: "Subject: imap \(number)\n\nbody\n"), to: AccountCommandsTests.Fixture.linked)
         }
         let listener = try imap.listen(certificate: try fixture.pop3Authority.issue(), implicitTLS: true)
         defer { listener.close() }
         #expect(try await fixture.initialize().status == 0)
         let added = try await fixture.run(
-            ["add", AccountCommandsTests.Fixture.linked, "--home", fixture.home, "--server", "127.0.0.1:\(listener.port)",
-             "--security", "tls", "--protocol", "imap", "--smtp", "127.0.0.1:\(fixture.smtpListener.port)",
-             "--smtp-security", "starttls", "--ca", fixture.pop3Authority.caFile, "--password-file", fixture.linkedPassword,
-             "--timeout", "10"])
+            [
+                "add", AccountCommandsTests.Fixture.linked, "--home", fixture.home, "--server",
+                "127.0.0.1:\(listener.port)",
+                "--security", "tls", "--protocol", "imap", "--smtp", "127.0.0.1:\(fixture.smtpListener.port)",
+                "--smtp-security", "starttls", "--ca", fixture.pop3Authority.caFile, "--password-file",
+                fixture.linkedPassword,
+                "--timeout", "10",
+            ])
         #expect(added.status == 0, "\(added.standardOutput)\n\(added.standardError)")
         let accounts = try String(contentsOfFile: fixture.home + "/accounts.json", encoding: .utf8)
         #expect(accounts.contains("\"incomingProtocol\" : \"imap\""))
@@ -152,6 +174,7 @@ struct IMAPCommandTests {
         #expect(confirmed.status == 0, "\(confirmed.standardError)")
         #expect(confirmed.standardOutput.contains("fetched 2 new messages"), "\(confirmed.standardOutput)")
         #expect(fixture.files(in: ".you@linked_test").count == 2)
-        #expect(fixture.pop3.messages(of: AccountCommandsTests.Fixture.linked).count == 3, "the POP3 server was not used")
+        #expect(
+            fixture.pop3.messages(of: AccountCommandsTests.Fixture.linked).count == 3, "the POP3 server was not used")
     }
 }

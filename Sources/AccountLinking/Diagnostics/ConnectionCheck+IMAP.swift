@@ -24,13 +24,15 @@ extension ConnectionCheck {
             report(Step(name: "IMAP TLS", passed: false, detail: detail))
             unencrypted = LinkDiagnosis(
                 stage: .tls, summary: detail,
-                suggestion: "Use port 993 with TLS, or port 143 with STARTTLS (RFC 8314 section 3.3, RFC 9051 section 6.2.1).")
+                suggestion:
+                    "Use port 993 with TLS, or port 143 with STARTTLS (RFC 8314 section 3.3, RFC 9051 section 6.2.1).")
         }
         let greeting = await client.greeting.text
         let capabilities = await client.capabilities
-        report(Step(
-            name: "IMAP greeting", passed: true,
-            detail: "\(greeting); capabilities: \(capabilities.names.sorted().joined(separator: " "))"))
+        report(
+            Step(
+                name: "IMAP greeting", passed: true,
+                detail: "\(greeting); capabilities: \(capabilities.names.sorted().joined(separator: " "))"))
         guard let secret else {
             skipSignIn("IMAP", user: incoming.user, report: report)
             try? await client.logout()
@@ -45,9 +47,12 @@ extension ConnectionCheck {
         do {
             let status = try await client.status(.inbox, items: [.messages, .uidValidity])
             let idle = await client.capabilities.idle ? "IDLE offered (push)" : "no IDLE (polling only)"
-            report(Step(
-                name: "IMAP mailbox", passed: true,
-                detail: "INBOX has \(status.messageCount ?? 0) messages, UIDVALIDITY \(status.uidValidity.map(String.init) ?? "none"); \(idle)"))
+            report(
+                Step(
+                    name: "IMAP mailbox", passed: true,
+                    detail:
+                        "INBOX has \(status.messageCount ?? 0) messages, UIDVALIDITY \(status.uidValidity.map(String.init) ?? "none"); \(idle)"
+                ))
             try await client.logout()
         } catch {
             await client.close()

@@ -41,7 +41,9 @@ extension SyncScheduler {
                     await opened?.close()
                     if Task.isCancelled { return }
                     failures += 1
-                    let delay = min(AccountSchedule.seconds(retry) * Double(1 << min(failures - 1, 16)), AccountSchedule.seconds(cap))
+                    let delay = min(
+                        AccountSchedule.seconds(retry) * Double(1 << min(failures - 1, 16)),
+                        AccountSchedule.seconds(cap))
                     try? await clock.sleep(until: clock.now.addingTimeInterval(delay))
                 }
             }

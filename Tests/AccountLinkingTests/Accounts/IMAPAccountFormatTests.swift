@@ -22,7 +22,8 @@ struct IMAPAccountFormatTests {
         let store = try FileAccountStore(path: directory + "/accounts.json")
         let accounts = [
             try Self.imapAccount(IMAPSourceOptions()),
-            try Self.imapAccount(IMAPSourceOptions(mailboxes: .named(["INBOX", "Archive/2026"]), keepsSourceFolders: true)),
+            try Self.imapAccount(
+                IMAPSourceOptions(mailboxes: .named(["INBOX", "Archive/2026"]), keepsSourceFolders: true)),
             try Self.imapAccount(IMAPSourceOptions(mailboxes: .all(including: [.trash]))),
             try Self.imapAccount(IMAPSourceOptions(mailboxes: .specialUse([.archive, .sent], inbox: false))),
         ]
@@ -76,14 +77,17 @@ struct IMAPAccountFormatTests {
     @Test("an unknown protocol, mailbox kind or special use is refused, not guessed")
     func unknownRefused() async throws {
         let store = try FileAccountStore(path: directory + "/accounts.json")
-        try await store.update { $0.append(try Self.imapAccount(IMAPSourceOptions(mailboxes: .all(including: [.junk])))) }
+        try await store.update {
+            $0.append(try Self.imapAccount(IMAPSourceOptions(mailboxes: .all(including: [.junk]))))
+        }
         let original = try String(contentsOfFile: store.path, encoding: .utf8)
         for (from, to) in [
             ("\"incomingProtocol\" : \"imap\"", "\"incomingProtocol\" : \"jmap\""),
             ("\"mailboxes\" : \"all\"", "\"mailboxes\" : \"some\""),
             ("\"junk\"", "\"spam\""),
         ] {
-            try original.replacingOccurrences(of: from, with: to).write(toFile: store.path, atomically: true, encoding: .utf8)
+            try original.replacingOccurrences(of: from, with: to).write(
+                toFile: store.path, atomically: true, encoding: .utf8)
             await #expect(throws: StateFileError.self) { try await store.accounts() }
         }
     }

@@ -16,7 +16,8 @@ extension IMAPSyncMailboxTests {
         let state = try await SyncState.load(from: directory + "/state.json")
         let validity = try #require(server.mailbox(of: "alice")?.uidValidity)
         #expect(state.mailboxes?["INBOX"] == SyncState.MailboxRecord(uidValidity: validity))
-        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/state.json")), as: UTF8.self)
+        let text = String(
+            decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/state.json")), as: UTF8.self)
         #expect(text.contains("\"mailboxes\"") && text.contains("\"uidValidity\"") && text.contains("\"resetBelow\""))
 
         _ = server.changeUIDValidity(for: "alice")
@@ -59,15 +60,19 @@ extension IMAPSyncMailboxTests {
         }
         #expect(try await subjects(["alice@example_test"]).map { $0.contains("inbox") } == [true])
         #expect(try await subjects(["alice@example_test", "Archive"]).map { $0.contains("archive") } == [true])
-        #expect(try await subjects(["alice@example_test", "Work", "Projects"]).map { $0.contains("project") } == [true])
+        #expect(
+            try await subjects(["alice@example_test", "Work", "Projects"]).map { $0.contains("project") } == [true])
         await store.close()
     }
 
     @Test("a mailbox name becomes safe folder components: modified UTF-7 decoded, split at the delimiter")
     func folderComponents() {
         #expect(IMAPSyncMailbox.folderComponents(of: .inbox, delimiter: "/").isEmpty)
-        #expect(IMAPSyncMailbox.folderComponents(of: IMAPMailboxName(wire: "Entw&APw-rfe"), delimiter: "/") == ["Entwürfe"])
+        #expect(
+            IMAPSyncMailbox.folderComponents(of: IMAPMailboxName(wire: "Entw&APw-rfe"), delimiter: "/") == ["Entwürfe"])
         #expect(IMAPSyncMailbox.folderComponents(of: IMAPMailboxName(wire: "A.b/c"), delimiter: "/") == ["A_b", "c"])
-        #expect(IMAPSyncMailbox.folderComponents(of: IMAPMailboxName(wire: "INBOX.Lists.swift"), delimiter: ".") == ["INBOX", "Lists", "swift"].map(Folder.safeComponent))
+        #expect(
+            IMAPSyncMailbox.folderComponents(of: IMAPMailboxName(wire: "INBOX.Lists.swift"), delimiter: ".")
+                == ["INBOX", "Lists", "swift"].map(Folder.safeComponent))
     }
 }
