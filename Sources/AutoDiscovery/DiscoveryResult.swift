@@ -3,7 +3,7 @@ import MailTransport
 /// The settings discovery found for one address, best first, with their origin and trust.
 ///
 /// Codable so that `linkmail discover --json` can print it as one object. Incoming servers
-/// are ordered POP3 first (MailLink fetches over POP3), then implicit TLS before STARTTLS
+/// are ordered POP3 first, then IMAP (the linker chooses between them), then implicit TLS before STARTTLS
 /// (RFC 8314 §5.1), keeping the provider's order otherwise.
 public struct DiscoveryResult: Sendable, Hashable, Codable {
     /// The normalised address discovery ran for.

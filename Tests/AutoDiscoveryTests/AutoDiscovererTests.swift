@@ -251,6 +251,18 @@ struct AutoDiscovererTests {
         #expect(events.withLock { $0.contains(.probing(host: "pop.example.net", port: 995, security: "tls")) })
     }
 
+    @Test("probing finds an IMAP-only server (imap.<domain>:993) when no POP3 server answers")
+    func probingIMAP() async throws {
+        var resolver = FakeResolver()
+        resolver.add("imap.example.net", .a, .address("192.0.2.4"))
+        var probe = FakeProbe()
+        probe.outcomes = ["imap.example.net:993": .success(capabilities: ["IMAP4REV1", "PLAIN"])]
+        let result = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver, probe: probe))
+            .settings(for: "a@example.net")
+        #expect(result.source == .probe && result.pop3 == nil)
+        #expect(result.imap?.endpoint == Endpoint(host: "imap.example.net", port: 993, security: .tls))
+    }
+
     @Test("when the only answering POP3 server has a bad certificate, the error says so")
     func probingCertificate() async {
         var resolver = FakeResolver()
