@@ -46,7 +46,7 @@ extension AccountLinker {
         public var timeouts: Timeouts
         /// Allows passwords over unencrypted connections for every account (tests on loopback only).
         public var allowInsecureAuthentication: Bool
-        /// Finds settings for an address when none are given (``SettingsDiscovery/using(_:)`` wraps
+        /// Finds settings for an address when none are given (``SettingsDiscovery/using(_:offering:)`` wraps
         /// AutoDiscovery); nil means manual settings only. It throws a ``LinkDiagnosisError`` that
         /// says why nothing fits (for example "this provider offers no POP3").
         public var discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)?
