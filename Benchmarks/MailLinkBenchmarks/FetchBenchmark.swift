@@ -279,28 +279,14 @@ extension FetchBenchmark {
             self.bench = bench
             self.user = user
             let manager = FileManager.default
-            guard manager.isExecutableFile(atPath: Measure.timeProgram) else {
-                throw Failure("\(Measure.timeProgram) is missing (apt-get install time): it gives the peak memory")
-            }
-            let executableDirectory = Bundle.main.executableURL?.deletingLastPathComponent().path ?? "."
-            linkmail = settings.linkmail ?? executableDirectory + "/linkmail"
-            guard manager.isExecutableFile(atPath: linkmail) else {
-                throw Failure(
-                    "no linkmail at \(linkmail): swift build -c release --product linkmail (or --linkmail PATH)")
-            }
+            linkmail = try FetchBenchmark.tools(linkmail: settings.linkmail)
             // scripts/bench beside this source file's package; else relative to the current directory.
             let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().path
             scripts =
                 manager.fileExists(atPath: packageRoot + "/scripts/bench")
                 ? packageRoot + "/scripts/bench" : "scripts/bench"
-            logs = settings.work + "/logs"
-            for folder in ["runs", "state", "logs"] {
-                try? manager.removeItem(atPath: settings.work + "/" + folder)
-                try manager.createDirectory(atPath: settings.work + "/" + folder, withIntermediateDirectories: true)
-            }
-            passwordFile = settings.work + "/state/password"
-            try Measure.writePrivateFile(passwordFile, user.password)
+            (logs, passwordFile) = try FetchBenchmark.prepare(work: settings.work, password: user.password)
         }
 
         /// The requested clients that are installed; the others are named as skipped.
@@ -375,18 +361,7 @@ extension FetchBenchmark {
 
         /// Empties carol's Maildir and drops the set's messages into it.
         private func fill(_ set: MessageSet) throws {
-            try bench.removeAllMessages(of: user)
-            var generator = SplitMix64(seed: UInt64(set.count) &* 1_000_003 &+ UInt64(set.size))
-            expected = []
-            setBytes = 0
-            for number in 1...set.count {
-                let identifier = "fetchbench.\(set.name).\(number)@example.test"
-                let message = FetchBenchmark.makeMessage(
-                    identifier: identifier, number: number, size: set.size, generator: &generator)
-                try bench.deliver(Data(message), to: user)
-                expected.insert(identifier)
-                setBytes += message.count
-            }
+            (expected, setBytes) = try FetchBenchmark.fill(user, of: bench, with: set, label: set.name)
         }
 
         /// Checks that `maildir` holds exactly the expected Message-IDs, each once; nil when it does.
@@ -573,6 +548,51 @@ extension FetchBenchmark {
             relay.waitUntilExit()
             self.relay = nil
         }
+    }
+
+    /// The `linkmail` to measure (`--linkmail PATH`, else beside the benchmark), once GNU `time`
+    /// (for the peak memory) and it are found.
+    static func tools(linkmail path: String?) throws -> String {
+        let manager = FileManager.default
+        guard manager.isExecutableFile(atPath: Measure.timeProgram) else {
+            throw Failure("\(Measure.timeProgram) is missing (apt-get install time): it gives the peak memory")
+        }
+        let executableDirectory = Bundle.main.executableURL?.deletingLastPathComponent().path ?? "."
+        let linkmail = path ?? executableDirectory + "/linkmail"
+        guard manager.isExecutableFile(atPath: linkmail) else {
+            throw Failure("no linkmail at \(linkmail): swift build -c release --product linkmail (or --linkmail PATH)")
+        }
+        return linkmail
+    }
+
+    /// Empty `runs/`, `state/` and `logs/` folders under `work`, and the password in a private
+    /// file; returns the logs folder and that file.
+    static func prepare(work: String, password: String) throws -> (logs: String, passwordFile: String) {
+        for folder in ["runs", "state", "logs"] {
+            try? FileManager.default.removeItem(atPath: work + "/" + folder)
+            try FileManager.default.createDirectory(atPath: work + "/" + folder, withIntermediateDirectories: true)
+        }
+        try Measure.writePrivateFile(work + "/state/password", password)
+        return (work + "/logs", work + "/state/password")
+    }
+
+    /// Empties `user`'s Maildir and drops `set`'s messages into it (`<fetchbench.LABEL.N@…>`);
+    /// returns their Message-IDs and total size.
+    static func fill(
+        _ user: TestbedUser, of bench: TestbedEnvironment, with set: MessageSet, label: String
+    ) throws -> (Set<String>, Int) {
+        try bench.removeAllMessages(of: user)
+        var generator = SplitMix64(seed: UInt64(set.count) &* 1_000_003 &+ UInt64(set.size))
+        var expected: Set<String> = []
+        var bytes = 0
+        for number in 1...set.count {
+            let identifier = "fetchbench.\(label).\(number)@example.test"
+            let message = makeMessage(identifier: identifier, number: number, size: set.size, generator: &generator)
+            try bench.deliver(Data(message), to: user)
+            expected.insert(identifier)
+            bytes += message.count
+        }
+        return (expected, bytes)
     }
 
     /// Checks that `maildir` holds exactly the `expected` Message-IDs (`<fetchbench.…>`), each

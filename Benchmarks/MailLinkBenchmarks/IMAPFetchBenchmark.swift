@@ -190,22 +190,8 @@ enum IMAPFetchBenchmark {
             self.bench = bench
             self.user = user
             self.port = port
-            let manager = FileManager.default
-            guard manager.isExecutableFile(atPath: Measure.timeProgram) else {
-                throw FetchBenchmark.Failure("\(Measure.timeProgram) is missing (apt-get install time)")
-            }
-            let executableDirectory = Bundle.main.executableURL?.deletingLastPathComponent().path ?? "."
-            linkmail = settings.linkmail ?? executableDirectory + "/linkmail"
-            guard manager.isExecutableFile(atPath: linkmail) else {
-                throw FetchBenchmark.Failure("no linkmail at \(linkmail): swift build -c release --product linkmail")
-            }
-            logs = settings.work + "/logs"
-            for folder in ["runs", "state", "logs"] {
-                try? manager.removeItem(atPath: settings.work + "/" + folder)
-                try manager.createDirectory(atPath: settings.work + "/" + folder, withIntermediateDirectories: true)
-            }
-            passwordFile = settings.work + "/state/password"
-            try Measure.writePrivateFile(passwordFile, user.password)
+            linkmail = try FetchBenchmark.tools(linkmail: settings.linkmail)
+            (logs, passwordFile) = try FetchBenchmark.prepare(work: settings.work, password: user.password)
         }
 
         func availableClients() -> [Client] {
@@ -252,18 +238,7 @@ enum IMAPFetchBenchmark {
         }
 
         private func fill(_ set: FetchBenchmark.MessageSet) throws {
-            try bench.removeAllMessages(of: user)
-            var generator = SplitMix64(seed: UInt64(set.count) &* 1_000_003 &+ UInt64(set.size))
-            expected = []
-            setBytes = 0
-            for number in 1...set.count {
-                let identifier = "fetchbench.imap.\(set.name).\(number)@example.test"
-                let message = FetchBenchmark.makeMessage(
-                    identifier: identifier, number: number, size: set.size, generator: &generator)
-                try bench.deliver(Data(message), to: user)
-                expected.insert(identifier)
-                setBytes += message.count
-            }
+            (expected, setBytes) = try FetchBenchmark.fill(user, of: bench, with: set, label: "imap.\(set.name)")
         }
 
         /// One fetch by `client` into a fresh Maildir with fresh state (kept until the end, as in

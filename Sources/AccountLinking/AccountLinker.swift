@@ -153,49 +153,48 @@ public actor AccountLinker {
         }
     }
 
+    /// The flow's sign-in: connect, sign in, count the messages (POP3 STAT; IMAP STATUS of
+    /// INBOX, RFC 9051 §6.3.11), end the session.
     private func trySignIn(
         _ settings: ServerSettings, protocol incoming: IncomingProtocol, secret: Credentials.Secret,
         policy: ConnectionPolicy, connected: (LinkFlow.Event) -> Void
     ) async -> LinkFlow.Event {
         let sessions = configuration.sessions
-        if incoming == .imap { return await trySignInIMAP(settings, secret: secret, policy: policy, connected: connected) }
         do {
-            let client = try await sessions.connectPOP3(settings, policy: policy)
-            connected(.connected)
-            try await sessions.signIn(client, settings, secret: secret, policy: policy)
-            do {
-                let count = try await client.stat().messageCount
-                try await client.quit()
-                return .signedIn(messages: count)
-            } catch {
-                await client.close()
-                throw error
+            switch incoming {
+            case .pop3:
+                let client = try await sessions.connectPOP3(settings, policy: policy)
+                connected(.connected)
+                try await sessions.signIn(client, settings, secret: secret, policy: policy)
+                return try await Self.counting(close: { await client.close() }) {
+                    let count = try await client.stat().messageCount
+                    try await client.quit()
+                    return count
+                }
+            case .imap:
+                let client = try await sessions.connectIMAP(settings, policy: policy)
+                connected(.connected)
+                try await sessions.signIn(client, settings, secret: secret, policy: policy)
+                return try await Self.counting(close: { await client.close() }) {
+                    let count = try await client.status(.inbox, items: [.messages]).messageCount ?? 0
+                    try await client.logout()
+                    return count
+                }
             }
         } catch {
             return .signInFailed(LinkDiagnosis(error))
         }
     }
 
-    /// The IMAP sign-in of the flow: connect, sign in, count INBOX (STATUS, RFC 9051 §6.3.11), log out.
-    private func trySignInIMAP(
-        _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy,
-        connected: (LinkFlow.Event) -> Void
-    ) async -> LinkFlow.Event {
-        let sessions = configuration.sessions
+    /// `count`'s result as `signedIn`; the session is closed when it fails.
+    private static func counting(
+        close: () async -> Void, _ count: () async throws -> Int
+    ) async throws -> LinkFlow.Event {
         do {
-            let client = try await sessions.connectIMAP(settings, policy: policy)
-            connected(.connected)
-            try await sessions.signIn(client, settings, secret: secret, policy: policy)
-            do {
-                let count = try await client.status(.inbox, items: [.messages]).messageCount ?? 0
-                try await client.logout()
-                return .signedIn(messages: count)
-            } catch {
-                await client.close()
-                throw error
-            }
+            return .signedIn(messages: try await count())
         } catch {
-            return .signInFailed(LinkDiagnosis(error))
+            await close()
+            throw error
         }
     }
 

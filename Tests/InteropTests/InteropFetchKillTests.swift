@@ -112,124 +112,94 @@ struct InteropFetchKillTests {
         "with --delete: killed at random moments, then run normally, every message is stored exactly once and the server is empty"
     )
     func killedWithDelete() async throws {
-        let bench = try TestbedEnvironment.required()
-        let grace = try bench.claimUser("grace")
-        try bench.removeAllMessages(of: grace)
-        let maildir = InteropFetchMaildir(label: "kill-delete")
-        defer { maildir.remove() }
-        var dropped: [String: [UInt8]] = [:]
-        try drop(300, bench, into: &dropped)
-
-        let (rounds, final) = try await killRounds(
-            bench, maildir: maildir, extra: ["--delete"], refillBelow: 100, addEachRound: 0, dropped: &dropped)
-        #expect(final.status == 0, "\(final)")
-        let counts = try maildir.messageIDCounts()
-        #expect(
-            counts.filter { $0.value != 1 }.isEmpty, "duplicates: \(counts.filter { $0.value != 1 }); rounds: \(rounds)"
-        )
-        let lost = Set(dropped.keys).subtracting(counts.keys)
-        #expect(lost.isEmpty, "\(lost.count) of \(dropped.count) messages lost; rounds: \(rounds)")
-        #expect(
-            Set(counts.keys).isSubset(of: dropped.keys),
-            "messages that were never dropped: \(Set(counts.keys).subtracting(dropped.keys))")
-        for message in try maildir.inboxMessages() {
-            let id = Fixtures.messageID(in: message) ?? "?"
-            #expect(dropped[id] == message, "\(id) stored with different bytes")
-        }
-        #expect(try bench.messageCount(of: grace) == 0, "the server is empty after the normal run; rounds: \(rounds)")
-        // The test proves something only if some kill landed in the middle of a pass.
-        #expect(rounds.contains { $0.killedMidway }, "no kill landed after a delivery: \(rounds)")
-        #expect(rounds.contains { $0.killed }, "every run finished before its kill: \(rounds)")
+        try await killedWithDelete(user: "grace", imap: false)
     }
 
     @Test(
         "copies kept: killed at random moments, then run normally, no duplicates and nothing lost; the server keeps all"
     )
     func killedKeepingCopies() async throws {
-        let bench = try TestbedEnvironment.required()
-        let grace = try bench.claimUser("grace")
-        try bench.removeAllMessages(of: grace)
-        let maildir = InteropFetchMaildir(label: "kill-keep")
-        defer { maildir.remove() }
-        var dropped: [String: [UInt8]] = [:]
-        try drop(300, bench, into: &dropped)
-
-        // Copies stay on the server, so refill (add new mail) between some rounds instead.
-        let (rounds, final) = try await killRounds(
-            bench, maildir: maildir, extra: [], refillBelow: 0, addEachRound: 70, dropped: &dropped)
-        #expect(final.status == 0, "\(final)")
-        let counts = try maildir.messageIDCounts()
-        #expect(
-            counts.filter { $0.value != 1 }.isEmpty, "duplicates: \(counts.filter { $0.value != 1 }); rounds: \(rounds)"
-        )
-        let lost = Set(dropped.keys).subtracting(counts.keys)
-        #expect(lost.isEmpty, "\(lost.count) of \(dropped.count) messages lost; rounds: \(rounds)")
-        #expect(
-            Set(counts.keys).isSubset(of: dropped.keys),
-            "messages that were never dropped: \(Set(counts.keys).subtracting(dropped.keys))")
-        #expect(try bench.messageCount(of: grace) == dropped.count, "copies kept on the server")
-        #expect(rounds.contains { $0.killedMidway }, "no kill landed after a delivery: \(rounds)")
-
-        let again = try await Runner.run(
-            maildir.fetchArguments(bench, grace), environment: InteropFetchMaildir.environment(grace))
-        #expect(again.lastLine == "fetched 0 new messages (0 bytes)", "\(again)")
+        try await killedKeepingCopies(user: "grace", imap: false)
     }
 
     @Test(
         "IMAP with --delete: killed at random moments, then run normally, every message is stored exactly once and the server is empty"
     )
     func imapKilledWithDelete() async throws {
-        let bench = try TestbedEnvironment.required()
-        let kate = try bench.claimUser("kate")
-        try bench.removeAllMessages(of: kate)
-        defer { try? bench.removeAllMessages(of: kate) }
-        let maildir = InteropFetchMaildir(label: "imap-kill-delete")
-        defer { maildir.remove() }
-        var dropped: [String: [UInt8]] = [:]
-        try drop(300, bench, user: "kate", into: &dropped)
-
-        let (rounds, final) = try await killRounds(
-            bench, user: "kate", imap: true, maildir: maildir, extra: ["--delete"], refillBelow: 100, addEachRound: 0,
-            dropped: &dropped)
-        #expect(final.status == 0, "\(final)")
-        let counts = try maildir.messageIDCounts()
-        #expect(
-            counts.filter { $0.value != 1 }.isEmpty, "duplicates: \(counts.filter { $0.value != 1 }); rounds: \(rounds)")
-        let lost = Set(dropped.keys).subtracting(counts.keys)
-        #expect(lost.isEmpty, "\(lost.count) of \(dropped.count) messages lost; rounds: \(rounds)")
-        for message in try maildir.inboxMessages() {
-            let id = Fixtures.messageID(in: message) ?? "?"
-            #expect(dropped[id] == message, "\(id) stored with different bytes")
-        }
-        #expect(try bench.messageCount(of: kate) == 0, "the server is empty after the normal run; rounds: \(rounds)")
-        #expect(rounds.contains { $0.killedMidway }, "no kill landed after a delivery: \(rounds)")
-        #expect(rounds.contains { $0.killed }, "every run finished before its kill: \(rounds)")
+        try await killedWithDelete(user: "kate", imap: true)
     }
 
     @Test("IMAP, copies kept: killed at random moments, then run normally, no duplicates and nothing lost; the server keeps all")
     func imapKilledKeepingCopies() async throws {
+        try await killedKeepingCopies(user: "kate", imap: true)
+    }
+
+    /// Killed rounds with `--delete`, then a normal run: every message once, byte for byte, and the server empty.
+    private func killedWithDelete(user name: String, imap: Bool) async throws {
         let bench = try TestbedEnvironment.required()
-        let kate = try bench.claimUser("kate")
-        try bench.removeAllMessages(of: kate)
-        defer { try? bench.removeAllMessages(of: kate) }
-        let maildir = InteropFetchMaildir(label: "imap-kill-keep")
+        let user = try bench.claimUser(name)
+        try bench.removeAllMessages(of: user)
+        defer { if imap { try? bench.removeAllMessages(of: user) } }
+        let maildir = InteropFetchMaildir(label: imap ? "imap-kill-delete" : "kill-delete")
         defer { maildir.remove() }
         var dropped: [String: [UInt8]] = [:]
-        try drop(300, bench, user: "kate", into: &dropped)
+        try drop(300, bench, user: name, into: &dropped)
 
         let (rounds, final) = try await killRounds(
-            bench, user: "kate", imap: true, maildir: maildir, extra: [], refillBelow: 0, addEachRound: 70,
+            bench, user: name, imap: imap, maildir: maildir, extra: ["--delete"], refillBelow: 100, addEachRound: 0,
             dropped: &dropped)
         #expect(final.status == 0, "\(final)")
+        let counts = try expectEachOnce(maildir, dropped: dropped, rounds: rounds)
+        #expect(
+            Set(counts.keys).isSubset(of: dropped.keys),
+            "messages that were never dropped: \(Set(counts.keys).subtracting(dropped.keys))")
+        for message in try maildir.inboxMessages() {
+            let id = Fixtures.messageID(in: message) ?? "?"
+            #expect(dropped[id] == message, "\(id) stored with different bytes")
+        }
+        #expect(try bench.messageCount(of: user) == 0, "the server is empty after the normal run; rounds: \(rounds)")
+        // The test proves something only if some kill landed in the middle of a pass.
+        #expect(rounds.contains { $0.killedMidway }, "no kill landed after a delivery: \(rounds)")
+        #expect(rounds.contains { $0.killed }, "every run finished before its kill: \(rounds)")
+    }
+
+    /// Killed rounds with copies kept (new mail added between rounds), then a normal run and one more.
+    private func killedKeepingCopies(user name: String, imap: Bool) async throws {
+        let bench = try TestbedEnvironment.required()
+        let user = try bench.claimUser(name)
+        try bench.removeAllMessages(of: user)
+        defer { if imap { try? bench.removeAllMessages(of: user) } }
+        let maildir = InteropFetchMaildir(label: imap ? "imap-kill-keep" : "kill-keep")
+        defer { maildir.remove() }
+        var dropped: [String: [UInt8]] = [:]
+        try drop(300, bench, user: name, into: &dropped)
+
+        // Copies stay on the server, so refill (add new mail) between some rounds instead.
+        let (rounds, final) = try await killRounds(
+            bench, user: name, imap: imap, maildir: maildir, extra: [], refillBelow: 0, addEachRound: 70,
+            dropped: &dropped)
+        #expect(final.status == 0, "\(final)")
+        let counts = try expectEachOnce(maildir, dropped: dropped, rounds: rounds)
+        #expect(
+            Set(counts.keys).isSubset(of: dropped.keys),
+            "messages that were never dropped: \(Set(counts.keys).subtracting(dropped.keys))")
+        #expect(try bench.messageCount(of: user) == dropped.count, "copies kept on the server")
+        #expect(rounds.contains { $0.killedMidway }, "no kill landed after a delivery: \(rounds)")
+
+        let again = try await Runner.run(
+            maildir.fetchArguments(bench, user, imap: imap), environment: InteropFetchMaildir.environment(user))
+        #expect(again.lastLine == "fetched 0 new messages (0 bytes)", "\(again)")
+    }
+
+    /// Expects every dropped message in the Maildir exactly once; returns the Message-ID counts.
+    private func expectEachOnce(
+        _ maildir: InteropFetchMaildir, dropped: [String: [UInt8]], rounds: [Round]
+    ) throws -> [String: Int] {
         let counts = try maildir.messageIDCounts()
         #expect(
             counts.filter { $0.value != 1 }.isEmpty, "duplicates: \(counts.filter { $0.value != 1 }); rounds: \(rounds)")
         let lost = Set(dropped.keys).subtracting(counts.keys)
         #expect(lost.isEmpty, "\(lost.count) of \(dropped.count) messages lost; rounds: \(rounds)")
-        #expect(try bench.messageCount(of: kate) == dropped.count, "copies kept on the server")
-        #expect(rounds.contains { $0.killedMidway }, "no kill landed after a delivery: \(rounds)")
-        let again = try await Runner.run(
-            maildir.fetchArguments(bench, kate, imap: true), environment: InteropFetchMaildir.environment(kate))
-        #expect(again.lastLine == "fetched 0 new messages (0 bytes)", "\(again)")
+        return counts
     }
 }

@@ -52,12 +52,21 @@ public struct SessionOpener: Sendable {
     public func signIn(
         _ client: POP3Client, _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy = .default
     ) async throws {
-        do {
+        try await signingIn(at: settings, close: { await client.close() }) {
             try await client.authenticate(
                 Credentials(user: settings.user, secret: secret), allowInsecureAuthentication: allowsInsecure(policy))
+        }
+    }
+
+    /// Runs `authenticate`, logging the outcome; when it fails, closes the session and rethrows.
+    private func signingIn(
+        at settings: ServerSettings, close: () async -> Void, _ authenticate: () async throws -> Void
+    ) async throws {
+        do {
+            try await authenticate()
             logger.debug("signed in at \(settings.host)", metadata: ["user": settings.user])
         } catch {
-            await client.close()
+            await close()
             logger.info("sign-in at \(settings.host) failed", metadata: ["user": settings.user])
             throw error
         }
@@ -86,14 +95,9 @@ public struct SessionOpener: Sendable {
         _ client: IMAPClient, _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy = .default
     ) async throws {
         guard await !client.isAuthenticated else { return }
-        do {
+        try await signingIn(at: settings, close: { await client.close() }) {
             try await client.authenticate(
                 Credentials(user: settings.user, secret: secret), allowInsecureAuthentication: allowsInsecure(policy))
-            logger.debug("signed in at \(settings.host)", metadata: ["user": settings.user])
-        } catch {
-            await client.close()
-            logger.info("sign-in at \(settings.host) failed", metadata: ["user": settings.user])
-            throw error
         }
     }
 
