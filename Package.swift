@@ -43,7 +43,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "linkmail",
         dependencies: ["AccountLinking", "AutoDiscovery", "FolderRouting", "POP3Protocol", "SMTPSender",
-                       "MailTesting", "MailMessage", "MailAuth", "MailTransport"],
+                       "MailTesting", "MailMessage", "MailAuth", "MailTransport", "MailOAuth"],
         path: "Examples/linkmail"
     ),
     .executableTarget(

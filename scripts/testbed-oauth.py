@@ -11,6 +11,8 @@ by introspection (RFC 7662), and for interop tests to obtain tokens with the dev
   POST /token           grant_type device_code | refresh_token (rotating)
   POST /introspect      token=... -> {"active": true, "username": ...} or {"active": false}
   POST /revoke          token=... (RFC 7009): the access or refresh token stops working
+  POST /expire          token=... (tests only): the access token's lifetime ends now, as if an hour
+                        had passed; introspection then answers inactive, refresh still works
 
 Only client_id "maillink-bench" is known; no secret. Listens on 127.0.0.1 only.
 """
@@ -93,6 +95,12 @@ def handle(path, form):
                 return 200, {"active": False}
             return 200, {"active": True, "username": grant["user"], "scope": grant["scope"],
                          "client_id": CLIENT_ID, "token_type": "Bearer", "exp": int(grant["expires"])}
+        if path == "/expire":
+            grant = ACCESS.get(form.get("token", ""))
+            if grant is None:
+                return 404, {"expired": False}
+            grant["expires"] = time.time() - 1
+            return 200, {"expired": True}
         if path == "/revoke":
             for table in (ACCESS, REFRESH):
                 if form.get("token", "") in table:

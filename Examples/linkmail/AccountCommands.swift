@@ -93,14 +93,15 @@ enum AccountCommands {
     /// `linkmail add ADDRESS --home DIR [--password-file FILE] [--server … --security … --user …]
     /// [--smtp HOST:PORT --smtp-security …] [--ca FILE] [--pin SHA256] [--timeout SECONDS]
     /// [--insecure-allow-plaintext] [--accept-discovered] [--folder NAME|--inbox] [--marker COLOR]
-    /// [--delete-from-server [--after-days N]] [--protocol imap|pop3 [--mailbox NAME]… [--all-mailboxes]
-    /// [--keep-folders]]`
+    /// [--delete-from-server [--after-days N]] [--oauth device|browser --oauth-client-id ID
+    /// [--oauth-client-secret-file FILE] [--oauth-issuer URL]] [--protocol imap|pop3 [--mailbox NAME]…
+    /// [--all-mailboxes] [--keep-folders]]`
     static func add(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
             rest,
             valueOptions: ConnectionOptions.valueOptions.union(destinationValues).union([
                 "home", "smtp", "smtp-security", "dns", "autoconfig-base", "ispdb",
-            ]).union(IncomingOptions.valueOptions),
+            ]).union(OAuthOptions.valueOptions).union(IncomingOptions.valueOptions),
             flagOptions: ConnectionOptions.flagOptions.union(destinationFlags).union([
                 "offline", "probe", "accept-discovered",
             ]).union(IncomingOptions.flagOptions))
@@ -112,8 +113,14 @@ enum AccountCommands {
         let incoming = try IncomingOptions(arguments)
         options.incomingProtocol = incoming.incomingProtocol
         options.imap = incoming.imap
-        guard let secret = try ConnectionOptions.secret(arguments) else {
-            throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
+        let oauth = try OAuthOptions.signIn(arguments, tlsPolicy: options.connection.tlsPolicy)
+        let secret = try ConnectionOptions.secret(arguments)
+        if oauth == nil, secret == nil {
+            throw CommandLineArguments.UsageError(
+                "a password is required: --password-file FILE or LINKMAIL_PASSWORD (or --oauth device|browser)")
+        }
+        if oauth != nil, arguments.value("password-file") != nil {
+            throw CommandLineArguments.UsageError("give --password-file or --oauth, not both")
         }
         let user = arguments.value("user") ?? address.description
         if arguments.value("server") != nil {
@@ -139,13 +146,22 @@ enum AccountCommands {
             options.incoming == nil
             ? SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoverCommand.makeConfiguration(arguments)))
             : nil
+        // The registration is kept (mode 0600) so later syncs can refresh with its secret.
+        if let oauth { try home.saveRegistration(oauth.registration) }
         let (linker, store) = try await home.makeLinker(discover: discover)
         var status = ExitStatus.failure
-        for await step in await linker.link(address: address, secret: secret, options: options) {
+        let steps =
+            if let oauth {
+                await linker.link(address: address, oauth: oauth, options: options)
+            } else {
+                await linker.link(address: address, secret: secret ?? .password(""), options: options)
+            }
+        for await step in steps {
             switch step {
             case .needsManualSettings, .confirmationNotSent, .settingsNeedApproval: printError(step.description)
             default: print(step.description)
             }
+            fflush(nil)  // the code to enter or the URL to open must show now, also through a pipe
             if case .awaitingConfirmation = step { status = .success }
             if case .updated = step { status = .success }
         }

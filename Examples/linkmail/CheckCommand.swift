@@ -14,9 +14,7 @@ enum CheckCommand {
         _ = try arguments.requirePositionals([])
         let connection = try ConnectionOptions(arguments)
         guard let user = connection.user else { throw CommandLineArguments.UsageError("--user NAME is required") }
-        guard let password = connection.password else {
-            throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
-        }
+        guard let secret = connection.secret else { throw CommandLineArguments.UsageError(ConnectionOptions.secretRequired) }
         var outgoing: ServerSettings?
         if let smtp = arguments.value("smtp") {
             let security = try ConnectionOptions.security(arguments.value("smtp-security"), option: "--smtp-security")
@@ -39,7 +37,7 @@ enum CheckCommand {
             allowInsecureAuthentication: connection.allowsInsecurePlaintext)
         check.incomingProtocol = incomingProtocol ?? .pop3
         if arguments.flag("json") {
-            let (steps, diagnosis) = await check.run(secret: .password(password))
+            let (steps, diagnosis) = await check.run(secret: secret)
             var document: [String: Any] = [
                 "passed": diagnosis == nil,
                 "steps": steps.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
@@ -48,7 +46,7 @@ enum CheckCommand {
             Output.json(document)
             return diagnosis == nil ? .success : .failure
         }
-        let diagnosis = await check.run(secret: .password(password)) { print($0.description) }
+        let diagnosis = await check.run(secret: secret) { print($0.description) }
         guard let diagnosis else {
             print("every step passed")
             return .success

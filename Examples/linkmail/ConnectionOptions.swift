@@ -6,16 +6,19 @@ import MailTransport
 /// The connection flags shared by every command that talks to a server (DESIGN.md, "The
 /// `linkmail` example CLI"): `--server HOST:PORT`, `--security tls|starttls|plain`,
 /// `--insecure-allow-plaintext`, `--ca FILE`, `--pin SHA256`, `--user NAME`,
-/// `--password-file FILE` (or `LINKMAIL_PASSWORD`), `--timeout SECONDS`.
+/// `--password-file FILE` (or `LINKMAIL_PASSWORD`) or `--token-file FILE` (an OAuth 2.0 access
+/// token, sent with XOAUTH2 or OAUTHBEARER), `--timeout SECONDS`.
 /// Secrets never come from the command line itself.
 struct ConnectionOptions {
-    static let valueOptions: Set<String> = ["server", "security", "ca", "pin", "user", "password-file", "timeout"]
+    static let valueOptions: Set<String> = ["server", "security", "ca", "pin", "user", "password-file", "token-file", "timeout"]
     static let flagOptions: Set<String> = ["insecure-allow-plaintext"]
 
     var endpoint: Endpoint
     var tlsPolicy: TLSPolicy
     var user: String?
     var password: String?
+    /// The access token of `--token-file`, instead of a password.
+    var token: String?
     var timeouts: Timeouts
     var allowsInsecurePlaintext: Bool
     /// The trust and time flags as kept with an account.
@@ -32,12 +35,37 @@ struct ConnectionOptions {
         tlsPolicy = policy.tlsPolicy
         user = arguments.value("user")
         password = try Self.password(arguments, environment: environment)
+        token = try Self.token(arguments)
+        if token != nil, arguments.value("password-file") != nil {
+            throw CommandLineArguments.UsageError("give --password-file or --token-file, not both")
+        }
+        if token != nil { password = nil }
         timeouts = policy.timeouts(over: .all(.seconds(30)))
         allowsInsecurePlaintext = policy.allowsInsecureAuthentication
-        if security == .insecurePlaintext, password != nil, !allowsInsecurePlaintext {
+        if security == .insecurePlaintext, password != nil || token != nil, !allowsInsecurePlaintext {
             throw CommandLineArguments.UsageError(
-                "--security plain would send the password unencrypted; add --insecure-allow-plaintext if you really mean it")
+                "--security plain would send the \(token == nil ? "password" : "token") unencrypted; add --insecure-allow-plaintext if you really mean it")
         }
+    }
+
+    /// The secret to sign in with: the token of `--token-file`, else the password.
+    var secret: Credentials.Secret? {
+        if let token { return .oauth2(.fixed(token)) }
+        return password.map { .password($0) }
+    }
+
+    /// What to say when neither a password nor a token was given.
+    static let secretRequired = "a password or token is required: --password-file FILE, LINKMAIL_PASSWORD or --token-file FILE"
+
+    /// The first line of `--token-file`, or nil without the option.
+    static func token(_ arguments: CommandLineArguments) throws -> String? {
+        guard let file = arguments.value("token-file") else { return nil }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CommandLineArguments.UsageError("cannot read --token-file \(file)")
+        }
+        let token = firstLine(of: Array(data))
+        guard !token.isEmpty else { throw CommandLineArguments.UsageError("--token-file \(file) is empty") }
+        return token
     }
 
     /// `tls` (the default), `starttls` or `plain`.

@@ -3,6 +3,7 @@ import FolderRouting
 import Foundation
 import MailAuth
 import MailMessage
+import MailOAuth
 import MailTesting
 import MailTransport
 import SMTPSender
@@ -18,6 +19,11 @@ import SMTPSender
 /// It links the account, reads the confirmation e-mail from the linked mailbox, follows its link,
 /// lets the sync run into a Maildir, sends as the linked address, and ends with the four
 /// acceptance checks. Exit status 0 only when all four pass.
+///
+/// With `--oauth`, the linked mailbox and its outgoing server accept only OAuth 2.0 tokens of a
+/// fake authorization server (MailTesting's `FakeAuthorizationServer`, on loopback): the account
+/// is linked with the device flow (the demo approves the code as the user would), sync and
+/// sending use its tokens, and a fifth check lets the access token expire and sees it refreshed.
 enum DemoCommand {
     static let linkedAddress = "you@linked.example"
     static let linkedPassword = "demo-app-password"
@@ -25,7 +31,8 @@ enum DemoCommand {
     static let primaryPassword = "demo-primary-password"
 
     static func run(_ rest: [String]) async throws -> ExitStatus {
-        let arguments = try CommandLineArguments(rest, valueOptions: ["dir"], flagOptions: [])
+        let arguments = try CommandLineArguments(rest, valueOptions: ["dir"], flagOptions: ["oauth"])
+        let oauth = arguments.flag("oauth")
         _ = try arguments.requirePositionals([])
         let directory = arguments.value("dir") ?? (NSTemporaryDirectory() + "linkmail-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
@@ -36,7 +43,19 @@ enum DemoCommand {
         let authority = try TestCertificateAuthority(commonName: "linkmail demo CA")
         defer { authority.remove() }
         let certificate = try authority.issue()
-        let pop3 = FakePOP3Server(accounts: SASLServerAccounts(passwords: [linkedAddress: linkedPassword]))
+        var authorizationConfiguration = FakeAuthorizationServer.Configuration()
+        authorizationConfiguration.clientID = "linkmail-demo"
+        authorizationConfiguration.user = linkedAddress
+        authorizationConfiguration.deviceInterval = 1
+        let authorization = try FakeAuthorizationServer(configuration: authorizationConfiguration)
+        defer { authorization.close() }
+        let linkedAccounts =
+            oauth
+            ? SASLServerAccounts(tokenValidator: authorization.tokenValidator)
+            : SASLServerAccounts(passwords: [linkedAddress: linkedPassword])
+        var pop3Configuration = FakePOP3Configuration()
+        if oauth { pop3Configuration.saslMechanisms = ["XOAUTH2"] }
+        let pop3 = FakePOP3Server(configuration: pop3Configuration, accounts: linkedAccounts)
         let originals: [FakePOP3Message] = [
             FakePOP3Message(uid: "demo-1", text: "From: Anna <anna@friends.example>\r\nTo: \(linkedAddress)\r\nSubject: Welcome to your old mailbox\r\nMessage-ID: <demo-1@friends.example>\r\n\r\nThis message waited on the old server.\r\n.A line that starts with a dot survives the trip.\r\n"),
             FakePOP3Message(uid: "demo-2", text: "From: =?UTF-8?B?0JHQvtGA0LjRgQ==?= <boris@friends.example>\r\nTo: \(linkedAddress)\r\nSubject: =?UTF-8?B?0J/RgNC40LLQtdGC?=\r\nMessage-ID: <demo-2@friends.example>\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nПривет! Cyrillic mail arrives byte for byte.\r\n"),
@@ -56,7 +75,8 @@ enum DemoCommand {
 
         let linkedSMTP = FakeSMTPServer(configuration: .init(
             hostname: "smtp.linked.example", offersStartTLS: false,
-            accounts: SASLServerAccounts(passwords: [linkedAddress: linkedPassword]), requiresAuthentication: true))
+            accounts: linkedAccounts, authenticationMechanisms: oauth ? ["XOAUTH2"] : ["PLAIN", "LOGIN"],
+            requiresAuthentication: true))
         let linkedListener = try LoopbackListener(certificate: certificate, implicitTLS: true)
         defer { linkedListener.close() }
         let linkedTask = Task { await linkedSMTP.serve(linkedListener) }
@@ -65,6 +85,9 @@ enum DemoCommand {
         print("fake POP3 server (TLS) for \(linkedAddress) on 127.0.0.1:\(pop3Listener.port) with \(originals.count) messages")
         print("fake SMTP server (STARTTLS) for \(primaryAddress) on 127.0.0.1:\(primaryListener.port)")
         print("fake SMTP server (TLS) for \(linkedAddress) on 127.0.0.1:\(linkedListener.port)")
+        if oauth {
+            print("fake OAuth 2.0 authorization server at \(authorization.issuer); both servers above take only its tokens")
+        }
 
         // The linker, as a host application would set it up.
         let policy = TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile])
@@ -85,15 +108,29 @@ enum DemoCommand {
 
         print("\n1. linking \(linkedAddress)")
         var linkedOK = false
-        for await step in await linker.link(
-            address: linked, secret: .password(linkedPassword),
-            options: .init(
-                incoming: ServerSettings(host: "127.0.0.1", port: pop3Listener.port, security: .tls, user: linkedAddress),
-                outgoing: ServerSettings(host: "127.0.0.1", port: linkedListener.port, security: .tls, user: linkedAddress),
-                destination: .newFolder, marker: .blue, copies: .keep))
-        {
+        let options = AccountLinker.LinkOptions(
+            incoming: ServerSettings(host: "127.0.0.1", port: pop3Listener.port, security: .tls, user: linkedAddress),
+            outgoing: ServerSettings(host: "127.0.0.1", port: linkedListener.port, security: .tls, user: linkedAddress),
+            destination: .newFolder, marker: .blue, copies: .keep)
+        let steps =
+            if oauth {
+                await linker.link(
+                    address: linked,
+                    oauth: .init(
+                        method: .device, registration: .init(clientID: authorizationConfiguration.clientID),
+                        server: .issuer(authorization.issuer)),
+                    options: options)
+            } else {
+                await linker.link(address: linked, secret: .password(linkedPassword), options: options)
+            }
+        for await step in steps {
             print("   \(step)")
             if case .awaitingConfirmation = step { linkedOK = true }
+            if case .authorize(.enterCode(let code, _, _)) = step {
+                // The user at the verification page, on another device.
+                print("   (the demo enters \(code) and approves, as the user would)")
+                authorization.approve(userCode: code)
+            }
         }
         guard linkedOK else { return .failure }
 
@@ -163,6 +200,14 @@ enum DemoCommand {
         checks.append(("mail can be sent from the linked address (through its own server, From: \(linkedAddress))", sentAs && sent?.sender == linkedAddress && sentFrom))
         let remaining = pop3.messages(of: linkedAddress).map(\.content)
         checks.append(("copies stay on the source server (\(remaining.count) messages still there)", originals.allSatisfy { remaining.contains($0.content) }))
+        if oauth {
+            // The access token expires; the next sync refreshes it (and stores the rotated refresh token).
+            authorization.expireAccessTokens()
+            let before = authorization.counters.tokenRequests["refresh_token"] ?? 0
+            let resync = await linker.sync(linked)
+            let refreshed = (authorization.counters.tokenRequests["refresh_token"] ?? 0) > before
+            checks.append(("an expired access token is refreshed and the sync goes on", refreshed && (try? resync.get()) != nil))
+        }
         for (name, passed) in checks { print("\(passed ? "PASS" : "FAIL") \(name)") }
         await store.close()
         let passed = checks.filter(\.1).count

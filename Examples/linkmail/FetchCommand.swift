@@ -23,9 +23,7 @@ enum FetchCommand {
         let incomingProtocol = incoming.incomingProtocol ?? .pop3
         guard let maildir = arguments.value("maildir") else { throw CommandLineArguments.UsageError("--maildir DIR is required") }
         guard let user = connection.user else { throw CommandLineArguments.UsageError("--user NAME is required") }
-        guard let password = connection.password else {
-            throw CommandLineArguments.UsageError("a password is required: --password-file FILE or LINKMAIL_PASSWORD")
-        }
+        guard let secret = connection.secret else { throw CommandLineArguments.UsageError(ConnectionOptions.secretRequired) }
         let folder: Folder
         do {
             folder = try arguments.value("folder").map { try Folder(path: $0) } ?? .inbox
@@ -48,7 +46,7 @@ enum FetchCommand {
                 ServerSettings(
                     host: connection.endpoint.host, port: connection.endpoint.port,
                     security: connection.endpoint.security, user: user),
-                protocol: incomingProtocol, imap: incoming.imap, secret: .password(password))
+                protocol: incomingProtocol, imap: incoming.imap, secret: secret)
             let sync = MailboxSync(
                 options: .init(
                     account: account, destination: RoutingDecision(folder: folder, marker: .blue),

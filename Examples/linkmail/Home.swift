@@ -3,6 +3,7 @@ import FolderRouting
 import Foundation
 import MailAuth
 import MailMessage
+import MailOAuth
 import MailTransport
 import SMTPSender
 
@@ -12,8 +13,9 @@ import SMTPSender
 /// ```
 /// DIR/config.json      primary address, its outgoing server, confirmation link base and lifetime, trust
 /// DIR/accounts.json    linked accounts (FileAccountStore)
-/// DIR/secrets.json     passwords (FileCredentialStore, mode 0600)
+/// DIR/secrets.json     passwords and OAuth 2.0 grants (FileCredentialStore, mode 0600)
 /// DIR/identities.json  the default From (FileIdentityStore)
+/// DIR/oauth-clients.json  with `add --oauth`: the application's client id and secret (mode 0600)
 /// DIR/state/           UIDL records (FileSyncStateStore)
 /// DIR/Maildir/         where linked mail lands (MaildirStore, Maildir++ as Dovecot reads it)
 /// DIR/delivered/       with `sync --deliver lmtp://…`: what was delivered to the mail server, per account
@@ -88,6 +90,48 @@ struct Home {
         try await FileCredentialStore(path: primarySecretPath).setSecret(secret, for: AccountID(primary))
     }
 
+    /// `oauth-clients.json`: the OAuth client registrations `add --oauth` used, for refreshing
+    /// tokens later (Google's token endpoint wants the client secret with each refresh).
+    struct OAuthClients: Codable {
+        struct Client: Codable {
+            var clientID: String
+            var clientSecret: String?
+        }
+        var format = "linkmail-oauth-clients"
+        var version = 1
+        var clients: [Client]
+    }
+
+    var oauthClientsPath: String { directory + "/oauth-clients.json" }
+
+    /// The registrations kept by `add --oauth`.
+    func registrations() throws -> [OAuthClientRegistration] {
+        guard let data = FileManager.default.contents(atPath: oauthClientsPath) else { return [] }
+        return try JSONDecoder().decode(OAuthClients.self, from: data).clients.map {
+            OAuthClientRegistration(clientID: $0.clientID, clientSecret: $0.clientSecret)
+        }
+    }
+
+    /// Keeps `registration` (replacing one with the same client id), readable by the owner only.
+    func saveRegistration(_ registration: OAuthClientRegistration) throws {
+        var clients = try registrations().filter { $0.clientID != registration.clientID }
+        clients.append(registration)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(
+            OAuthClients(clients: clients.map { .init(clientID: $0.clientID, clientSecret: $0.clientSecret) }))
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: oauthClientsPath) {
+            _ = manager.createFile(atPath: oauthClientsPath, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: oauthClientsPath)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: oauthClientsPath))
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: data)
+    }
+
     /// A linker over this home, with the store opened; call `store.close()` when done.
     func makeLinker(
         discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil,
@@ -130,6 +174,10 @@ struct Home {
         configuration.timeouts = opener.timeouts
         configuration.allowInsecureAuthentication = config.connection.allowsInsecureAuthentication
         configuration.discover = discover
+        // OAuth grants refresh through the home's trust settings (an extra CA for the issuer).
+        configuration.credentials = OAuthCredentialStore(
+            grants: try FileCredentialStore(path: directory + "/secrets.json"), registrations: try registrations(),
+            http: HTTPClient(tlsPolicy: opener.tlsPolicy))
         return (AccountLinker(configuration: configuration), store)
     }
 }

@@ -50,8 +50,8 @@ enum SendCommand {
         } catch {
             throw CommandLineArguments.UsageError("the message cannot be built: \(error)")
         }
-        if connection.user != nil, connection.password == nil {
-            throw CommandLineArguments.UsageError("a password is required with --user: --password-file FILE or LINKMAIL_PASSWORD")
+        if connection.user != nil, connection.secret == nil {
+            throw CommandLineArguments.UsageError(ConnectionOptions.secretRequired + " (with --user)")
         }
 
         do {
@@ -63,7 +63,7 @@ enum SendCommand {
                 ServerSettings(
                     host: connection.endpoint.host, port: connection.endpoint.port,
                     security: connection.endpoint.security, user: connection.user ?? ""),
-                secret: connection.user == nil ? nil : connection.password.map { .password($0) })
+                secret: connection.user == nil ? nil : connection.secret)
             var sent = 0
             var bytes = 0
             var refused: [String: String] = [:]

@@ -27,9 +27,10 @@ let usage = """
                                     with a summary, the providers' settings, what each owner must
                                     do, and checklists for users and the administrator
                                     (CSV columns: address,password_file,server,security,user)
-      demo [--dir DIR]              the whole flow on built-in fake servers on loopback: link,
+      demo [--dir DIR] [--oauth]    the whole flow on built-in fake servers on loopback: link,
                                     confirm, sync into a Maildir, send as; ends with the four
-                                    acceptance checks
+                                    acceptance checks (--oauth: signs in with the device flow at
+                                    a fake authorization server and uses its tokens throughout)
       fetch <connection> --maildir DIR [--folder NAME] [--delete] [--state FILE]
             [--max-size BYTES] [--protocol pop3|imap [--mailbox NAME]… [--all-mailboxes]
             [--keep-folders]] [--json]
@@ -53,10 +54,16 @@ let usage = """
           [--smtp H:P --smtp-security S] [--ca FILE] [--pin SHA256] [--timeout SECONDS]
           [--insecure-allow-plaintext] [--accept-discovered] [--folder NAME|--inbox]
           [--marker COLOR] [--delete-from-server [--after-days N]] [discovery options of 'discover']
+          [--oauth device|browser --oauth-client-id ID [--oauth-client-secret-file FILE]
+           [--oauth-issuer URL]]
           [--protocol imap|pop3 [--mailbox NAME]… [--all-mailboxes] [--keep-folders]]
                                     links a mailbox (settings discovered unless --server is given):
                                     tests the login, sends the confirmation e-mail; settings that
-                                    need approval are only printed unless --accept-discovered
+                                    need approval are only printed unless --accept-discovered;
+                                    --oauth signs in at the provider instead of a password (the
+                                    code to enter or the URL to open is printed) with your own
+                                    application's client id; --oauth-issuer reads the metadata of
+                                    another authorization server (RFC 8414)
       confirm LINK-OR-CODE --home DIR [--address ADDR] [--deliver … --recipient …]
                                     confirms ownership by the link or the 8-character code; the
                                     account's first sync runs at once (where 'sync' would deliver)
@@ -83,7 +90,7 @@ let usage = """
     connection flags (commands that talk to a server):
       --server HOST:PORT  --security tls|starttls|plain  --insecure-allow-plaintext
       --ca FILE  --pin SHA256  --user NAME  --password-file FILE (or LINKMAIL_PASSWORD)
-      --timeout SECONDS
+      --token-file FILE (an OAuth 2.0 access token instead of a password)  --timeout SECONDS
 
     exit status: 0 success, 1 a failure you can act on, 2 bad usage
     """

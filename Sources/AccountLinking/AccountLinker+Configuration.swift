@@ -99,6 +99,7 @@ extension AccountLinker {
         }
 
         /// Everything in memory: no folder at all. Mail goes to `store` (in memory unless given).
+        /// Secrets: an ``OAuthCredentialStore`` over an ``InMemoryCredentialStore``.
         public static func inMemory(
             primaryAddress: EmailAddress, confirmationSender: any MailSending, confirmationBaseURL: String,
             store: any MailStore = InMemoryMailStore()
@@ -106,12 +107,13 @@ extension AccountLinker {
             Configuration(
                 primaryAddress: primaryAddress, confirmationSender: confirmationSender,
                 confirmationBaseURL: confirmationBaseURL, accounts: InMemoryAccountStore(),
-                credentials: InMemoryCredentialStore(), syncState: InMemorySyncStateStore(),
+                credentials: OAuthCredentialStore(grants: InMemoryCredentialStore()), syncState: InMemorySyncStateStore(),
                 identities: InMemoryIdentityStore(), store: store)
         }
 
         /// State in files under `directory` (created when missing): `accounts.json`,
-        /// `secrets.json` (mode 0600), `identities.json`, `state/uidl-<account>.json`,
+        /// `secrets.json` (mode 0600; passwords and OAuth grants, through an ``OAuthCredentialStore``
+        /// that refreshes their tokens), `identities.json`, `state/uidl-<account>.json`,
         /// `state/history-<account>.json` (``FileSyncHistoryStore``) and `locks/<account>.lock`
         /// (so two processes on this folder never sync one account at once).
         /// - Throws: ``StateFileError`` when the folder cannot be created or written.
@@ -124,7 +126,7 @@ extension AccountLinker {
                 primaryAddress: primaryAddress, confirmationSender: confirmationSender,
                 confirmationBaseURL: confirmationBaseURL,
                 accounts: try FileAccountStore(path: directory + "/accounts.json"),
-                credentials: try FileCredentialStore(path: directory + "/secrets.json"),
+                credentials: OAuthCredentialStore(grants: try FileCredentialStore(path: directory + "/secrets.json")),
                 syncState: try FileSyncStateStore(directory: directory + "/state"),
                 identities: try FileIdentityStore(path: directory + "/identities.json"), store: store,
                 locks: try FileAccountLocks(directory: directory + "/locks"),

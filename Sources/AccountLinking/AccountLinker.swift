@@ -81,16 +81,21 @@ public actor AccountLinker {
         }
     }
 
-    private func runLink(
-        address: EmailAddress, secret: Credentials.Secret, options: LinkOptions, emit: (LinkStep) -> Void
+    /// The flow with `secret`, or (nil) with the OAuth sign-in `oauth` obtaining it.
+    func runLink(
+        address: EmailAddress, secret given: Credentials.Secret?, oauth: OAuthSignIn? = nil, options: LinkOptions,
+        emit: (LinkStep) -> Void
     ) async {
         let id = AccountID(address)
         var input = LinkFlow.Input(
-            address: address, secretKind: secret.kind, manualIncoming: options.incoming,
+            address: address, secretKind: given?.kind ?? .oauth2, manualIncoming: options.incoming,
             manualOutgoing: options.outgoing, acceptsDiscoveredSettings: options.acceptDiscoveredSettings,
-            canAskForApproval: options.approve != nil, hints: configuration.providerHints(address))
+            canAskForApproval: options.approve != nil, hints: configuration.providerHints(address),
+            authorizesWithOAuth: given == nil, oauthServerGiven: oauth?.namesServer ?? false)
         input.incomingProtocol = options.incomingProtocol ?? (options.incoming == nil ? nil : .pop3)
         var flow = LinkFlow(input)
+        var secret = given
+        var authorization: Authorization?
         // Manual settings speak the protocol chosen (POP3 unless told); discovered ones theirs.
         var incomingProtocol = options.incomingProtocol ?? .pop3
         var confirmation: ConfirmationSecret?
@@ -110,17 +115,32 @@ public actor AccountLinker {
                 if case .discovered(let settings) = event { incomingProtocol = settings.incomingProtocol }
             case .askApproval(let settings):
                 event = .approval(await options.approve?(settings) ?? false)
+            case .authorize(let hints):
+                guard let oauth else { preconditionFailure("the flow authorizes only an OAuth link") }
+                switch await authorize(oauth, address: address, hints: hints, prompt: { prompt in
+                    for case .report(let next) in flow.handle(.authorizationPrompt(prompt)) { emit(next) }
+                }) {
+                case .success(let signedIn):
+                    authorization = signedIn
+                    secret = signedIn.secret
+                    event = .authorized
+                case .failure(let error):
+                    event = .authorizationFailed(error.diagnosis)
+                }
             case .signIn(let settings):
+                guard let secret else { preconditionFailure("the flow signs in only once it has a secret") }
                 event = await trySignIn(
                     settings, protocol: incomingProtocol, secret: secret, policy: options.connection
                 ) { step in
                     for case .report(let next) in flow.handle(step) { emit(next) }
                 }
             case .save(let incoming, let outgoing):
+                guard let secret else { preconditionFailure("the flow saves only after signing in") }
                 let secretForLink = ConfirmationSecret()
                 confirmation = secretForLink
                 event = await save(
-                    address: address, secret: secret, incoming: incoming, incomingProtocol: incomingProtocol,
+                    address: address, secret: secret, authorization: authorization, incoming: incoming,
+                    incomingProtocol: incomingProtocol,
                     outgoing: outgoing, options: options, confirmation: secretForLink)
             case .sendConfirmation:
                 guard let confirmation else { preconditionFailure("a confirmation is sent only after saving") }
@@ -199,7 +219,8 @@ public actor AccountLinker {
     }
 
     private func save(
-        address: EmailAddress, secret: Credentials.Secret, incoming: ServerSettings, incomingProtocol: IncomingProtocol,
+        address: EmailAddress, secret: Credentials.Secret, authorization: Authorization?, incoming: ServerSettings,
+        incomingProtocol: IncomingProtocol,
         outgoing: ServerSettings?, options: LinkOptions, confirmation: ConfirmationSecret
     ) async -> LinkFlow.Event {
         let id = AccountID(address)
@@ -207,7 +228,7 @@ public actor AccountLinker {
         let record = ConfirmationRecord(secret: confirmation, issuedAt: now, lifetime: configuration.confirmationLifetime)
         do {
             let folders = try await configuration.store.folders()
-            try await configuration.credentials.setSecret(secret, for: id)
+            try await storeSecret(secret, authorization: authorization, for: id)
             let (account, alreadyConfirmed) = try await configuration.accounts.update { accounts in
                 if let index = accounts.firstIndex(where: { $0.id == id }) {
                     // Re-linking keeps the folder and, once confirmed, the confirmation.
@@ -221,6 +242,7 @@ public actor AccountLinker {
                     account.marker = options.marker
                     account.rules = options.rules
                     account.apply(options.copies)
+                    account.attention = nil  // the sign-in just succeeded: a new password or sign-in fixed it
                     let confirmed = account.status == .confirmed
                     if !confirmed {
                         account.status = .pending
@@ -246,6 +268,7 @@ public actor AccountLinker {
                 accounts.append(account)
                 return (account, false)
             }
+            if alreadyConfirmed { await scheduler?.accountChanged(account) }
             return .saved(account, alreadyConfirmed: alreadyConfirmed)
         } catch {
             return .saveFailed(LinkDiagnosis(error))

@@ -54,6 +54,10 @@ struct AutoconfigReader {
             let note = own.text.trimmingWhitespace()
             hints.note = note.isEmpty ? nil : note
         }
+        if let element = provider.child("oAuth2") ?? root.child("oAuth2") {
+            hints.oauth = ProviderOAuth.read(element, required: hints.requiresOAuth)
+            if hints.oauth?.isRequired == true { hints.requiresOAuth = true }
+        }
         let id = provider.attributes["id"].map { $0.trimmingWhitespace().lowercased() } ?? domains.first ?? ""
         guard !incoming.isEmpty || !outgoing.isEmpty || hints.popUnavailable else {
             throw DiscoveryError(.invalidConfiguration, "no usable server in the configuration of \(id.prefix(60))")

@@ -5,8 +5,9 @@
 /// `clientConfig` is one provider; `domain purpose="mx"` lists MX host domains that identify
 /// the provider for custom domains (reference §8.2 P4a); MailLink's own `<hints>` element
 /// (ignored by other config-v1.1 readers, as the format requires for unknown elements) carries
-/// app-password, OAuth-only and POP-unavailable facts, and `pop3/checkInterval` the minimum
-/// poll interval. Sources: Thunderbird ISPDB (HEAD c6ad796, 2026-03) and Delta Chat provider-db
+/// app-password, OAuth-only and POP-unavailable facts, `oAuth2` the authorization server, scopes
+/// per protocol and SASL form (``ProviderOAuth``; endpoints and scopes only, never a client id),
+/// and `pop3/checkInterval` the minimum poll interval. Sources: Thunderbird ISPDB (HEAD c6ad796, 2026-03) and Delta Chat provider-db
 /// (5c14381, 2024-11), as summarised in the reference; last verified from those sources 2026-03.
 enum BundledProviders {
     /// The table.
@@ -22,6 +23,7 @@ enum BundledProviders {
           <outgoingServer type="smtp"><hostname>smtp.gmail.com</hostname><port>465</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>OAuth2</authentication><authentication>password-cleartext</authentication></outgoingServer>
           <enable visiturl="https://mail.google.com/mail/?ui=2&amp;shva=1#settings/fwdandpop"><instruction lang="en">Open Settings, Forwarding and POP/IMAP, and enable POP.</instruction></enable>
           <hints appPassword="true" appPasswordURL="https://myaccount.google.com/apppasswords">A normal password is refused: use OAuth or an app password (needs 2-Step Verification).</hints>
+          <oAuth2 mechanisms="XOAUTH2 OAUTHBEARER" username="%EMAILADDRESS%"><issuer>https://accounts.google.com</issuer><scope>https://mail.google.com/</scope><authURL>https://accounts.google.com/o/oauth2/v2/auth</authURL><tokenURL>https://oauth2.googleapis.com/token</tokenURL><deviceURL>https://oauth2.googleapis.com/device/code</deviceURL></oAuth2>
         </emailProvider></clientConfig>
         <clientConfig version="1.1"><emailProvider id="outlook.com">
           <domain>outlook.com</domain><domain>hotmail.com</domain><domain>live.com</domain><domain>msn.com</domain><domain>windowslive.com</domain>
@@ -34,6 +36,7 @@ enum BundledProviders {
           <outgoingServer type="smtp"><hostname>smtp-mail.outlook.com</hostname><port>587</port><socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username><authentication>OAuth2</authentication></outgoingServer>
           <enable visiturl="https://outlook.live.com/mail/0/options/mail/forwarding"><instruction lang="en">In Outlook.com settings, Mail, Forwarding and IMAP, turn on "Let devices and apps use POP".</instruction></enable>
           <hints oauthOnly="true">Personal Microsoft accounts accept only OAuth 2.0 since 16 September 2024.</hints>
+          <oAuth2 required="true" mechanisms="XOAUTH2" pop3Form="two-step" username="%EMAILADDRESS%"><issuer>https://login.microsoftonline.com/consumers/v2.0</issuer><scope protocol="pop3">https://outlook.office.com/POP.AccessAsUser.All</scope><scope protocol="imap">https://outlook.office.com/IMAP.AccessAsUser.All</scope><scope protocol="smtp">https://outlook.office.com/SMTP.Send</scope><scope>offline_access</scope><authURL>https://login.microsoftonline.com/consumers/oauth2/v2.0/authorize</authURL><tokenURL>https://login.microsoftonline.com/consumers/oauth2/v2.0/token</tokenURL><deviceURL>https://login.microsoftonline.com/consumers/oauth2/v2.0/devicecode</deviceURL></oAuth2>
         </emailProvider></clientConfig>
         <clientConfig version="1.1"><emailProvider id="office365.com">
           <domain>office365.com</domain><domain purpose="mx">mail.protection.outlook.com</domain>
@@ -41,6 +44,7 @@ enum BundledProviders {
           <incomingServer type="pop3"><hostname>outlook.office365.com</hostname><port>995</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>OAuth2</authentication></incomingServer>
           <outgoingServer type="smtp"><hostname>smtp.office365.com</hostname><port>587</port><socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username><authentication>OAuth2</authentication></outgoingServer>
           <hints oauthOnly="true">Microsoft 365 mailboxes need OAuth 2.0 and POP enabled by the administrator.</hints>
+          <oAuth2 required="true" mechanisms="XOAUTH2" pop3Form="two-step" username="%EMAILADDRESS%"><issuer>https://login.microsoftonline.com/organizations/v2.0</issuer><scope protocol="pop3">https://outlook.office.com/POP.AccessAsUser.All</scope><scope protocol="imap">https://outlook.office.com/IMAP.AccessAsUser.All</scope><scope protocol="smtp">https://outlook.office.com/SMTP.Send</scope><scope>offline_access</scope><authURL>https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize</authURL><tokenURL>https://login.microsoftonline.com/organizations/oauth2/v2.0/token</tokenURL><deviceURL>https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode</deviceURL></oAuth2>
         </emailProvider></clientConfig>
         <clientConfig version="1.1"><emailProvider id="yahoo.com">
           <domain>yahoo.com</domain><domain>yahoo.ca</domain><domain>yahoo.de</domain><domain>yahoo.it</domain><domain>yahoo.fr</domain><domain>yahoo.es</domain><domain>yahoo.se</domain>

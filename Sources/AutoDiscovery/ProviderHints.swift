@@ -7,6 +7,9 @@ public struct ProviderHints: Sendable, Hashable, Codable {
     public var requiresAppPassword: Bool
     /// Only OAuth 2.0 works (Outlook.com since September 2024).
     public var requiresOAuth: Bool
+    /// How the provider takes OAuth 2.0, when it does: authorization server, scopes per protocol,
+    /// SASL mechanism, user name form. Required when ``requiresOAuth``, a choice otherwise.
+    public var oauth: ProviderOAuth?
     /// The provider offers no POP3 at all (iCloud, Proton): it cannot be linked over POP3.
     public var popUnavailable: Bool
     /// Where the user switches POP (or mail-client access) on (`enable@visiturl`).
@@ -24,7 +27,7 @@ public struct ProviderHints: Sendable, Hashable, Codable {
     public init(
         requiresAppPassword: Bool = false, requiresOAuth: Bool = false, popUnavailable: Bool = false,
         enableURL: String? = nil, enableInstructions: [String: String] = [:], appPasswordURL: String? = nil,
-        documentation: [String] = [], note: String? = nil
+        documentation: [String] = [], note: String? = nil, oauth: ProviderOAuth? = nil
     ) {
         self.requiresAppPassword = requiresAppPassword
         self.requiresOAuth = requiresOAuth
@@ -34,7 +37,11 @@ public struct ProviderHints: Sendable, Hashable, Codable {
         self.appPasswordURL = appPasswordURL
         self.documentation = documentation
         self.note = note
+        self.oauth = oauth
     }
+
+    /// Whether the provider accepts OAuth 2.0 sign-in for mail (required or optional).
+    public var offersOAuth: Bool { oauth != nil }
 
     /// No hints.
     public static let none = ProviderHints()

@@ -56,6 +56,26 @@ extension InteropSMTPSuite {
             #expect(header.values(for: "Received").contains { $0.contains("ESMTPSA") })
         }
 
+        @Test("a dry run (MAIL, RCPT, RSET) tells a known recipient from an unknown one with Postfix's words; nothing is delivered")
+        func dryRun() async throws {
+            let bench = try TestbedEnvironment.required()
+            let client = try await SMTPClient.connect(
+                to: InteropSMTPSuite.endpoint(bench, implicitTLS: true),
+                credentials: InteropSMTPSuite.aliceCredentials(bench), tlsPolicy: InteropSMTPSuite.benchPolicy(bench),
+                timeouts: .all(.seconds(20)))
+            let outcomes = try await client.dryRun(
+                envelope: try SMTPEnvelope(from: bench.primaryUser.address, to: [bench.primaryUser.address, "nobody-at-all@example.test"]))
+            #expect(outcomes.map(\.isAccepted) == [true, false])
+            #expect(outcomes.last?.reply.text.contains("Recipient address rejected") == true, "\(outcomes)")
+            let refused = await #expect(throws: SMTPError.self) {
+                _ = try await client.dryRun(
+                    envelope: try SMTPEnvelope(from: bench.primaryUser.address, to: ["nobody-at-all@example.test"]))
+            }
+            #expect(refused?.reply?.code == 550)
+            try await client.noop()
+            try await client.quit()
+        }
+
         @Test("without forcing, the client picks CRAM-MD5, the strongest mechanism Postfix offers")
         func defaultMechanism() async throws {
             let bench = try TestbedEnvironment.required()

@@ -13,15 +13,25 @@ public protocol CredentialStore: Sendable {
     func setSecret(_ secret: Credentials.Secret?, for account: AccountID) async throws
 }
 
-/// Secrets in memory.
-public actor InMemoryCredentialStore: CredentialStore {
+/// Secrets in memory: passwords, token providers and OAuth 2.0 grants (``OAuthGrantStore``;
+/// ``OAuthCredentialStore`` builds token providers from the grants).
+public actor InMemoryCredentialStore: OAuthGrantStore {
     private var secrets: [AccountID: Credentials.Secret] = [:]
+    private var grants: [AccountID: OAuthGrant] = [:]
 
     /// An empty store.
     public init() {}
 
     public func secret(for account: AccountID) -> Credentials.Secret? { secrets[account] }
-    public func setSecret(_ secret: Credentials.Secret?, for account: AccountID) { secrets[account] = secret }
+    public func setSecret(_ secret: Credentials.Secret?, for account: AccountID) {
+        secrets[account] = secret
+        grants[account] = nil
+    }
+    public func grant(for account: AccountID) -> OAuthGrant? { grants[account] }
+    public func setGrant(_ grant: OAuthGrant?, for account: AccountID) {
+        grants[account] = grant
+        secrets[account] = nil
+    }
 }
 
 /// Passwords in a JSON file created with mode 0600, replaced durably on every change.

@@ -71,6 +71,9 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case let error as MailAuthError:
             if let oauth = error.underlyingError as? OAuthError {
                 self.init(oauth: oauth)
+                // The mail server's own refusal of the token that could not be refreshed comes
+                // first; the token endpoint's words otherwise.
+                if let words = error.serverMessage, !words.isEmpty { serverText = words }
                 return
             }
             self.init(
@@ -96,8 +99,16 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
                 serverText: error.serverDescription,
                 suggestion: "Sign in again to the provider in a browser to link the account anew; a password cannot fix this.")
         } else {
+            // The token endpoint out of reach is the network's fault, not a refused sign-in: the
+            // scheduler retries it as it would any connection failure.
+            let stage: Stage =
+                switch error.code {
+                case .network: .connection
+                case .timedOut: .timeout
+                default: .authentication
+                }
             self.init(
-                stage: .authentication, summary: Self.summary(error.code.rawValue, error.detail),
+                stage: stage, summary: Self.summary(error.code.rawValue, error.detail),
                 serverText: error.serverDescription, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
         }
     }

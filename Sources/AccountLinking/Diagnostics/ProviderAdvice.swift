@@ -15,8 +15,18 @@ public struct ProviderAdvice: Sendable, Hashable {
         LinkDiagnosis(
             stage: .oauthRequired,
             summary: "\(provider) accepts only OAuth 2.0 sign-in for mail programs, not a password",
-            suggestion: "Sign in with the provider's OAuth page instead of a password"
+            suggestion: "Sign in with the provider's OAuth page instead of a password (link with OAuth: "
+                + "AccountLinker.link(address:oauth:options:), linkmail add --oauth device)"
                 + (hints.documentation.first.map { " (see \($0))" } ?? "") + "; no password was sent.")
+    }
+
+    /// The diagnosis for an OAuth sign-in at a provider whose entry names no authorization server.
+    public func noOAuth(provider: String) -> LinkDiagnosis {
+        LinkDiagnosis(
+            stage: .authentication,
+            summary: "no OAuth 2.0 authorization server is known for \(provider)",
+            suggestion: "Link it with its password (or app password), or name the provider's authorization "
+                + "server (its issuer URL) yourself; nothing was sent.")
     }
 
     /// The diagnosis for a provider that offers no POP3.
@@ -31,6 +41,7 @@ public struct ProviderAdvice: Sendable, Hashable {
         guard hints.requiresAppPassword else { return nil }
         var text = "this provider refuses the normal account password when two-step verification is on: use an app password"
         if let page = hints.appPasswordURL { text += " (create one at \(page))" }
+        if hints.offersOAuth { text += ", or sign in with OAuth instead" }
         return text
     }
 

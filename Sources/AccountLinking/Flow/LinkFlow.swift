@@ -6,8 +6,8 @@ import MailMessage
 /// clock; ``AccountLinker`` performs each action and feeds its outcome back as the next event.
 ///
 /// ```
-/// start ─▶ (manual settings) ─────────────────────────────┐
-///   └────▶ discover ─▶ discovered ─▶ (needs approval?) ─▶ approve ─▶ signIn ─▶ signedIn ─▶ save ─▶ saved
+/// start ─▶ (manual settings) ─────────────────────────────┐         ┌─ (OAuth) authorize ─▶ authorized ─┐
+///   └────▶ discover ─▶ discovered ─▶ (needs approval?) ─▶ approve ─┴──────────────────────────────────┴▶ signIn ─▶ signedIn ─▶ save ─▶ saved
 ///                                                                                               │
 ///        awaitingConfirmation ◀─ confirmationSent ◀─ sendConfirmation ◀───── (not yet confirmed) ┤
 ///        updated ◀──────────────────────────────────────────────────────── (already confirmed) ┘
@@ -17,6 +17,9 @@ import MailMessage
 /// approves them; an OAuth-only provider stops before any password is tried; an app-password
 /// provider says so before sign-in and again after a refused sign-in; nothing is saved before
 /// sign-in succeeded; a failed confirmation e-mail leaves the account as "confirmation not sent".
+/// With OAuth, the provider's sign-in (browser or device code) runs once the settings are known
+/// and approved, before the connection test; a provider that offers no OAuth (and no
+/// authorization server given by the host) stops the flow before anything is sent.
 public struct LinkFlow: Sendable {
     /// What the flow knows when it starts.
     public struct Input: Sendable, Hashable {
@@ -36,12 +39,19 @@ public struct LinkFlow: Sendable {
         public var hints: ProviderHints
         /// The incoming protocol the user chose; nil lets discovery choose (IMAP when offered).
         public var incomingProtocol: IncomingProtocol?
+        /// Whether the flow obtains the secret itself with an OAuth 2.0 sign-in
+        /// (``Action/authorize(_:)``) before the connection test.
+        public var authorizesWithOAuth: Bool
+        /// Whether the host named the authorization server itself (so the provider's entry
+        /// need not name one).
+        public var oauthServerGiven: Bool
 
         /// The input of one flow.
         public init(
             address: EmailAddress, secretKind: Credentials.Kind, manualIncoming: ServerSettings? = nil,
             manualOutgoing: ServerSettings? = nil, acceptsDiscoveredSettings: Bool = false,
-            canAskForApproval: Bool = false, hints: ProviderHints = .none
+            canAskForApproval: Bool = false, hints: ProviderHints = .none, authorizesWithOAuth: Bool = false,
+            oauthServerGiven: Bool = false
         ) {
             self.address = address
             self.secretKind = secretKind
@@ -50,6 +60,8 @@ public struct LinkFlow: Sendable {
             self.acceptsDiscoveredSettings = acceptsDiscoveredSettings
             self.canAskForApproval = canAskForApproval
             self.hints = hints
+            self.authorizesWithOAuth = authorizesWithOAuth
+            self.oauthServerGiven = oauthServerGiven
         }
     }
 
@@ -69,6 +81,12 @@ public struct LinkFlow: Sendable {
         case signedIn(messages: Int)
         /// Connecting or signing in failed.
         case signInFailed(LinkDiagnosis)
+        /// The OAuth sign-in is waiting for the user: a page to open or a code to enter.
+        case authorizationPrompt(OAuthPrompt)
+        /// The OAuth sign-in returned tokens.
+        case authorized
+        /// The OAuth sign-in failed (denied, expired, timed out, or the server refused).
+        case authorizationFailed(LinkDiagnosis)
         /// The account was saved; `alreadyConfirmed` when it was a confirmed account re-linked.
         case saved(LinkedAccount, alreadyConfirmed: Bool)
         /// Saving failed.
@@ -87,6 +105,9 @@ public struct LinkFlow: Sendable {
         case discover
         /// Ask the host to approve these settings; answer with ``Event/approval(_:)``.
         case askApproval(DiscoveredAccountSettings)
+        /// Run the OAuth 2.0 sign-in with the provider these hints describe; answer with
+        /// `authorizationPrompt` (as often as needed), then `authorized` or `authorizationFailed`.
+        case authorize(ProviderHints)
         /// Connect to and sign in at `incoming`; answer with `connected`, then `signedIn` or `signInFailed`.
         case signIn(ServerSettings)
         /// Save the account with these settings and store the secret; answer with `saved` or `saveFailed`.
@@ -102,6 +123,7 @@ public struct LinkFlow: Sendable {
         case idle
         case discovering
         case awaitingApproval(DiscoveredAccountSettings)
+        case authorizing(ServerSettings, outgoing: ServerSettings?)
         case signingIn(ServerSettings, outgoing: ServerSettings?)
         case saving
         case sendingConfirmation(LinkedAccount)
@@ -130,7 +152,7 @@ public struct LinkFlow: Sendable {
             if input.secretKind == .password, hints.requiresOAuth {
                 return fail(advice.oauthRequired(provider: providerName))
             }
-            if let manual = input.manualIncoming { return signIn(manual, outgoing: input.manualOutgoing) }
+            if let manual = input.manualIncoming { return proceed(manual, outgoing: input.manualOutgoing) }
             if hints.popUnavailable, input.incomingProtocol == .pop3 { return fail(advice.noPOP3(provider: providerName)) }
             state = .discovering
             return [.report(.discovering), .discover]
@@ -142,7 +164,7 @@ public struct LinkFlow: Sendable {
             }
             let outgoing = input.manualOutgoing ?? settings.outgoing
             if !settings.requiresConfirmation || input.acceptsDiscoveredSettings {
-                return [.report(.found(settings))] + signIn(settings.incoming, outgoing: outgoing)
+                return [.report(.found(settings))] + proceed(settings.incoming, outgoing: outgoing)
             }
             guard input.canAskForApproval else {
                 state = .finished
@@ -159,7 +181,16 @@ public struct LinkFlow: Sendable {
                 state = .finished
                 return [.report(.settingsNeedApproval(settings)), .finish]
             }
-            return signIn(settings.incoming, outgoing: input.manualOutgoing ?? settings.outgoing)
+            return proceed(settings.incoming, outgoing: input.manualOutgoing ?? settings.outgoing)
+
+        case (.authorizing, .authorizationPrompt(let prompt)):
+            return [.report(.authorize(prompt))]
+
+        case (.authorizing(let incoming, let outgoing), .authorized):
+            return [.report(.authorized)] + signIn(incoming, outgoing: outgoing)
+
+        case (.authorizing, .authorizationFailed(let diagnosis)):
+            return fail(diagnosis)
 
         case (.signingIn, .connected):
             return [.report(.authenticating)]
@@ -195,6 +226,15 @@ public struct LinkFlow: Sendable {
         }
     }
 
+    /// The sign-in for settings that are known and approved: the OAuth sign-in first when the
+    /// flow obtains its secret that way.
+    private mutating func proceed(_ incoming: ServerSettings, outgoing: ServerSettings?) -> [Action] {
+        guard input.authorizesWithOAuth else { return signIn(incoming, outgoing: outgoing) }
+        guard hints.offersOAuth || input.oauthServerGiven else { return fail(advice.noOAuth(provider: providerName)) }
+        state = .authorizing(incoming, outgoing: outgoing)
+        return [.authorize(hints)]
+    }
+
     private mutating func signIn(_ incoming: ServerSettings, outgoing: ServerSettings?) -> [Action] {
         state = .signingIn(incoming, outgoing: outgoing)
         var actions: [Action] = []
@@ -215,6 +255,7 @@ public struct LinkFlow: Sendable {
         merged.requiresAppPassword = table.requiresAppPassword || found.requiresAppPassword
         merged.requiresOAuth = table.requiresOAuth || found.requiresOAuth
         merged.popUnavailable = table.popUnavailable || found.popUnavailable
+        merged.oauth = table.oauth ?? found.oauth
         merged.enableURL = table.enableURL ?? found.enableURL
         merged.appPasswordURL = table.appPasswordURL ?? found.appPasswordURL
         merged.note = table.note ?? found.note

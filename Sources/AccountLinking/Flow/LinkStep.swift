@@ -14,6 +14,11 @@ public enum LinkStep: Sendable, Equatable, CustomStringConvertible {
     case advice(String)
     /// Waiting for the host to approve discovered settings before any password is sent to them.
     case awaitingApproval(DiscoveredAccountSettings)
+    /// The OAuth 2.0 sign-in waits for the user: open this page in a browser, or enter this code
+    /// at this page (``LinkFlow`` shows it once the settings are known and approved).
+    case authorize(OAuthPrompt)
+    /// The user signed in to the provider; the tokens came back.
+    case authorized
     /// Connecting to `host:port`.
     case connecting(String)
     /// Signing in.
@@ -52,6 +57,8 @@ public enum LinkStep: Sendable, Equatable, CustomStringConvertible {
         case .advice(let text): "note: \(text)"
         case .awaitingApproval(let settings):
             "waiting for approval of \(settings.incoming) from \(settings.origin)"
+        case .authorize(let prompt): prompt.description
+        case .authorized: "signed in to the provider"
         case .connecting(let host): "connecting to \(host)"
         case .authenticating: "signing in"
         case .connected(let count): "connected: \(count) messages on the server"

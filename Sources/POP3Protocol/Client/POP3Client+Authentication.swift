@@ -159,7 +159,16 @@ extension POP3Client {
                 if let cancellation { throw SessionContinuesError(error: cancellation) }
                 if let oauthError = session.oauthError {
                     if !refreshingToken, !oauthError.isInsufficientScope {
-                        return try await runSASL(kind, credentials: credentials, refreshingToken: true)
+                        do {
+                            return try await runSASL(kind, credentials: credentials, refreshingToken: true)
+                        } catch let failure as SessionContinuesError {
+                            // No fresh token (the grant is gone): the server's refusal of the
+                            // old one stays with the error, for the diagnosis.
+                            guard var tokenError = failure.error as? MailAuthError, tokenError.serverMessage == nil
+                            else { throw failure }
+                            tokenError.serverMessage = error.serverText
+                            throw SessionContinuesError(error: tokenError)
+                        }
                     }
                     error.detail += "; the OAuth 2.0 token was refused (\(oauthError))"
                 }

@@ -207,6 +207,24 @@ public actor SMTPClient: MailSending {
         }
     }
 
+    /// A dry run of a send: `MAIL FROM` and `RCPT TO` for `envelope`, then `RSET`; no message is
+    /// sent. It tells whether the server would take mail from this sender for these recipients
+    /// (for example, whether an outgoing server lets the signed-in user send as an address).
+    ///
+    /// - Returns: each recipient's reply; at least one was accepted.
+    /// - Throws: ``SMTPError`` with the server's reply when the sender or every recipient is
+    ///   refused (the session was reset and goes on).
+    public func dryRun(envelope: SMTPEnvelope) async throws -> [SMTPSendResult.RecipientOutcome] {
+        try await exclusively {
+            try self.requireReady()
+            switch try await self.drive(self.machine.beginDryRun(envelope: envelope)) {
+            case .transactionSucceeded(let result): return result.recipients
+            case .commandFailed(let error): throw error
+            case let other: preconditionFailure("unexpected \(other) during a dry run")
+            }
+        }
+    }
+
     /// One transaction at a time, each command waiting for its reply (no PIPELINING).
     func sendMessage(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
         try requireReady()

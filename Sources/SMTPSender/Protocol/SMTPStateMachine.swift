@@ -72,6 +72,8 @@ public struct SMTPStateMachine: Sendable {
         var pipelined: Bool
         /// Set when the data phase was entered only to end it (no accepted recipient).
         var abortReason: SMTPError?
+        /// A dry run: MAIL FROM and RCPT TO only, then RSET instead of DATA.
+        var dryRun = false
 
         var envelope: SMTPEnvelope { replies.envelope }
         var mailReply: SMTPReply? {
@@ -101,6 +103,7 @@ public struct SMTPStateMachine: Sendable {
         case sendingMessage(Transaction)
         case awaitingFinalReply(Transaction)
         case awaitingRSETReply(SMTPError)
+        case awaitingDryRunRSETReply(Transaction)
         case awaitingNoopReply
         case awaitingQuitReply
         case closed
@@ -175,6 +178,13 @@ public struct SMTPStateMachine: Sendable {
             state = .ready
             return .commandFailed(error)
 
+        case .awaitingDryRunRSETReply(let transaction):
+            guard reply.isPositiveCompletion else {
+                return fail(SMTPError.classify(reply, during: .other))
+            }
+            state = .ready
+            return .transactionSucceeded(transaction.result(finalReply: reply))
+
         case .awaitingNoopReply:
             state = .ready
             guard reply.isPositiveCompletion else { return .commandFailed(SMTPError.classify(reply, during: .other)) }
@@ -245,6 +255,29 @@ public struct SMTPStateMachine: Sendable {
         state = .transaction(Transaction(replies: SMTPTransactionReplies(envelope: envelope), pipelined: pipelined))
         if pipelined {
             return .send([mail] + envelope.recipients.map { .rcptTo($0, parameters: []) } + [.data])
+        }
+        return .send([mail])
+    }
+
+    /// Starts a dry run of a send (RFC 5321 §3.3 without the data phase): `MAIL FROM` and every
+    /// `RCPT TO`, pipelined when the server offers PIPELINING, then `RSET`, so the server says
+    /// whether it would take the message from this sender for these recipients and nothing is
+    /// sent. Ends in `.transactionSucceeded` (the RSET reply as the final reply) when the sender
+    /// and at least one recipient were accepted, else in `.commandFailed` after the RSET.
+    public mutating func beginDryRun(envelope: SMTPEnvelope) -> Action {
+        guard case .ready = state else { preconditionFailure("beginDryRun() when the session is not ready") }
+        let parameters: [SMTPParameter]
+        switch capabilities.mailParameters(for: envelope, messageSize: 0, has8BitData: false) {
+        case .success(let checked): parameters = checked.filter { $0.keyword.uppercased() != "SIZE" }
+        case .failure(let error): return .commandFailed(error)
+        }
+        let mail = SMTPCommand.mailFrom(envelope.sender, parameters: parameters)
+        let pipelined = capabilities.supportsPipelining
+        var transaction = Transaction(replies: SMTPTransactionReplies(envelope: envelope), pipelined: pipelined)
+        transaction.dryRun = true
+        state = .transaction(transaction)
+        if pipelined {
+            return .send([mail] + envelope.recipients.map { .rcptTo($0, parameters: []) })
         }
         return .send([mail])
     }
@@ -358,6 +391,13 @@ public struct SMTPStateMachine: Sendable {
         if transaction.recipientReplies.count < recipients.count {
             transaction.recipientReplies.append(reply)
             state = .transaction(transaction)
+            if transaction.dryRun, transaction.recipientReplies.count == recipients.count {
+                guard transaction.mailAccepted, transaction.anyRecipientAccepted else {
+                    return abortTransaction(transaction.envelopeFailure(dataReply: nil))
+                }
+                state = .awaitingDryRunRSETReply(transaction)
+                return .send([.rset])
+            }
             if transaction.pipelined { return .wait }
             if transaction.recipientReplies.count < recipients.count {
                 return .send([.rcptTo(recipients[transaction.recipientReplies.count], parameters: [])])

@@ -73,6 +73,6 @@ struct OAuthAccountTests {
             #expect(!diagnosis.isTransient)
         }
         let network = LinkDiagnosis(MailAuthError(.tokenUnavailable, detail: "failed", underlyingError: OAuthError(.network)))
-        #expect(network.stage == .authentication && !network.requiresSignInAgain)
+        #expect(network.stage == .connection && network.isTransient && !network.requiresSignInAgain)
     }
 }

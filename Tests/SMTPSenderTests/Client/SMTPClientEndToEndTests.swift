@@ -58,6 +58,29 @@ struct SMTPClientEndToEndTests {
             ])
     }
 
+    @Test("a dry run asks MAIL and RCPT, then RSET: no message reaches the server; a refused recipient throws its reply",
+          arguments: [true, false])
+    func dryRun(pipelining: Bool) async throws {
+        let server = FakeSMTPServer(
+            configuration: .init(offersPipelining: pipelining, faults: [
+                .refuseRecipient("nobody@x.org", reply: "550 5.1.1 <nobody@x.org>: Recipient address rejected")
+            ]))
+        let client = try await SMTPClient.connect(
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+        let outcomes = try await client.dryRun(envelope: Self.envelope(["somebody@x.org", "nobody@x.org"]))
+        #expect(outcomes.map(\.isAccepted) == [true, false])
+        let refused = await #expect(throws: SMTPError.self) {
+            _ = try await client.dryRun(envelope: Self.envelope(["nobody@x.org"]))
+        }
+        #expect(refused?.reply?.enhancedStatus == EnhancedStatusCode(5, 1, 1))
+        _ = try await client.send(envelope: Self.envelope(), message: Array("after\r\n".utf8))
+        try await client.quit()
+        #expect(server.receivedMessages.count == 1, "only the real send delivered a message")
+        #expect(server.receivedCommands.filter { $0 == "RSET" }.count == 2)
+        #expect(server.receivedCommands.filter { $0 == "DATA" || $0.hasPrefix("BDAT") }.count == 1)
+        #expect(server.violations.isEmpty, "\(server.violations)")
+    }
+
     @Test("a refused recipient is reported per recipient while the others get the message")
     func partialRefusal() async throws {
         let server = FakeSMTPServer(

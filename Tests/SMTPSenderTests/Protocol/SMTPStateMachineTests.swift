@@ -199,6 +199,44 @@ struct SMTPStateMachineTests {
         #expect(result.refusedRecipients.first?.code == .recipientRefused)
     }
 
+    @Test("a dry run sends MAIL and RCPT one at a time, then RSET instead of DATA, and reports each recipient")
+    func dryRunLockstep() {
+        var machine = ready()
+        #expect(machine.beginDryRun(envelope: Self.envelope) == .send([.mailFrom(alice, parameters: [])]))
+        #expect(machine.replyReceived(Self.reply(250)) == .send([.rcptTo(bob, parameters: [])]))
+        #expect(machine.replyReceived(Self.reply(250)) == .send([.rcptTo(carol, parameters: [])]))
+        #expect(machine.replyReceived(Self.reply(550, "no such user")) == .send([.rset]))
+        guard case .transactionSucceeded(let result) = machine.replyReceived(Self.reply(250, "reset")) else {
+            Issue.record("expected success"); return
+        }
+        #expect(result.acceptedRecipients == [bob])
+        #expect(result.recipients.last?.reply.text == "no such user")
+        #expect(machine.isReady)
+    }
+
+    @Test("a pipelined dry run sends MAIL and every RCPT at once, no DATA; a refused sender ends in RSET and the refusal")
+    func dryRunPipelined() {
+        var machine = ready(Self.ehloPipelining)
+        #expect(
+            machine.beginDryRun(envelope: Self.envelope)
+                == .send([.mailFrom(alice, parameters: []), .rcptTo(bob, parameters: []), .rcptTo(carol, parameters: [])]))
+        #expect(machine.replyReceived(Self.reply(250)) == .wait)
+        #expect(machine.replyReceived(Self.reply(250)) == .wait)
+        #expect(machine.replyReceived(Self.reply(250)) == .send([.rset]))
+        guard case .transactionSucceeded = machine.replyReceived(Self.reply(250)) else {
+            Issue.record("expected success"); return
+        }
+        _ = machine.beginDryRun(envelope: Self.envelope)
+        _ = machine.replyReceived(Self.reply(553, "not your address", status: .init(5, 7, 1)))
+        _ = machine.replyReceived(Self.reply(503, "sender first"))
+        #expect(machine.replyReceived(Self.reply(503, "sender first")) == .send([.rset]))
+        guard case .commandFailed(let error) = machine.replyReceived(Self.reply(250)) else {
+            Issue.record("expected the sender's refusal"); return
+        }
+        #expect(error.code == .senderRefused)
+        #expect(machine.isReady)
+    }
+
     @Test("when every recipient is refused in a pipelined group, DATA's error is followed by RSET")
     func pipelinedAllRefused() {
         var machine = ready(Self.ehloPipelining)
