@@ -279,28 +279,14 @@ extension FetchBenchmark {
             self.bench = bench
             self.user = user
             let manager = FileManager.default
-            guard manager.isExecutableFile(atPath: Measure.timeProgram) else {
-                throw Failure("\(Measure.timeProgram) is missing (apt-get install time): it gives the peak memory")
-            }
-            let executableDirectory = Bundle.main.executableURL?.deletingLastPathComponent().path ?? "."
-            linkmail = settings.linkmail ?? executableDirectory + "/linkmail"
-            guard manager.isExecutableFile(atPath: linkmail) else {
-                throw Failure(
-                    "no linkmail at \(linkmail): swift build -c release --product linkmail (or --linkmail PATH)")
-            }
+            linkmail = try FetchBenchmark.tools(linkmail: settings.linkmail)
             // scripts/bench beside this source file's package; else relative to the current directory.
             let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().path
             scripts =
                 manager.fileExists(atPath: packageRoot + "/scripts/bench")
                 ? packageRoot + "/scripts/bench" : "scripts/bench"
-            logs = settings.work + "/logs"
-            for folder in ["runs", "state", "logs"] {
-                try? manager.removeItem(atPath: settings.work + "/" + folder)
-                try manager.createDirectory(atPath: settings.work + "/" + folder, withIntermediateDirectories: true)
-            }
-            passwordFile = settings.work + "/state/password"
-            try Measure.writePrivateFile(passwordFile, user.password)
+            (logs, passwordFile) = try FetchBenchmark.prepare(work: settings.work, password: user.password)
         }
 
         /// The requested clients that are installed; the others are named as skipped.
@@ -375,49 +361,11 @@ extension FetchBenchmark {
 
         /// Empties carol's Maildir and drops the set's messages into it.
         private func fill(_ set: MessageSet) throws {
-            try bench.removeAllMessages(of: user)
-            var generator = SplitMix64(seed: UInt64(set.count) &* 1_000_003 &+ UInt64(set.size))
-            expected = []
-            setBytes = 0
-            for number in 1...set.count {
-                let identifier = "fetchbench.\(set.name).\(number)@example.test"
-                let message = FetchBenchmark.makeMessage(
-                    identifier: identifier, number: number, size: set.size, generator: &generator)
-                try bench.deliver(Data(message), to: user)
-                expected.insert(identifier)
-                setBytes += message.count
-            }
+            (expected, setBytes) = try FetchBenchmark.fill(user, of: bench, with: set, label: set.name)
         }
 
         /// Checks that `maildir` holds exactly the expected Message-IDs, each once; nil when it does.
-        private func verify(_ maildir: String) -> String? {
-            let marker = Data("<fetchbench.".utf8)
-            var seen: Set<String> = []
-            var files = 0
-            var duplicates = 0
-            for folder in ["new", "cur"] {
-                let path = maildir + "/" + folder
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
-                    files += 1
-                    guard let handle = FileHandle(forReadingAtPath: path + "/" + name) else { continue }
-                    let head = handle.readData(ofLength: 16 << 10)
-                    try? handle.close()
-                    guard let start = head.range(of: marker),
-                        let end = head[start.upperBound...].firstIndex(of: UInt8(ascii: ">"))
-                    else { continue }
-                    let identifier = String(decoding: head[(start.lowerBound + 1)..<end], as: UTF8.self)
-                    if !seen.insert(identifier).inserted { duplicates += 1 }
-                }
-            }
-            if files != expected.count {
-                return "FAILED verification: \(files) messages in the Maildir, expected \(expected.count)"
-            }
-            if duplicates > 0 || seen != expected {
-                return
-                    "FAILED verification: \(duplicates) duplicates, \(expected.subtracting(seen).count) Message-IDs missing"
-            }
-            return nil
-        }
+        private func verify(_ maildir: String) -> String? { FetchBenchmark.verify(maildir, expected: expected) }
 
         // MARK: - Running a client
 
@@ -600,6 +548,82 @@ extension FetchBenchmark {
             relay.waitUntilExit()
             self.relay = nil
         }
+    }
+
+    /// The `linkmail` to measure (`--linkmail PATH`, else beside the benchmark), once GNU `time`
+    /// (for the peak memory) and it are found.
+    static func tools(linkmail path: String?) throws -> String {
+        let manager = FileManager.default
+        guard manager.isExecutableFile(atPath: Measure.timeProgram) else {
+            throw Failure("\(Measure.timeProgram) is missing (apt-get install time): it gives the peak memory")
+        }
+        let executableDirectory = Bundle.main.executableURL?.deletingLastPathComponent().path ?? "."
+        let linkmail = path ?? executableDirectory + "/linkmail"
+        guard manager.isExecutableFile(atPath: linkmail) else {
+            throw Failure("no linkmail at \(linkmail): swift build -c release --product linkmail (or --linkmail PATH)")
+        }
+        return linkmail
+    }
+
+    /// Empty `runs/`, `state/` and `logs/` folders under `work`, and the password in a private
+    /// file; returns the logs folder and that file.
+    static func prepare(work: String, password: String) throws -> (logs: String, passwordFile: String) {
+        for folder in ["runs", "state", "logs"] {
+            try? FileManager.default.removeItem(atPath: work + "/" + folder)
+            try FileManager.default.createDirectory(atPath: work + "/" + folder, withIntermediateDirectories: true)
+        }
+        try Measure.writePrivateFile(work + "/state/password", password)
+        return (work + "/logs", work + "/state/password")
+    }
+
+    /// Empties `user`'s Maildir and drops `set`'s messages into it (`<fetchbench.LABEL.N@…>`);
+    /// returns their Message-IDs and total size.
+    static func fill(
+        _ user: TestbedUser, of bench: TestbedEnvironment, with set: MessageSet, label: String
+    ) throws -> (Set<String>, Int) {
+        try bench.removeAllMessages(of: user)
+        var generator = SplitMix64(seed: UInt64(set.count) &* 1_000_003 &+ UInt64(set.size))
+        var expected: Set<String> = []
+        var bytes = 0
+        for number in 1...set.count {
+            let identifier = "fetchbench.\(label).\(number)@example.test"
+            let message = makeMessage(identifier: identifier, number: number, size: set.size, generator: &generator)
+            try bench.deliver(Data(message), to: user)
+            expected.insert(identifier)
+            bytes += message.count
+        }
+        return (expected, bytes)
+    }
+
+    /// Checks that `maildir` holds exactly the `expected` Message-IDs (`<fetchbench.…>`), each
+    /// once; nil when it does.
+    static func verify(_ maildir: String, expected: Set<String>) -> String? {
+        let marker = Data("<fetchbench.".utf8)
+        var seen: Set<String> = []
+        var files = 0
+        var duplicates = 0
+        for folder in ["new", "cur"] {
+            let path = maildir + "/" + folder
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+                files += 1
+                guard let handle = FileHandle(forReadingAtPath: path + "/" + name) else { continue }
+                let head = handle.readData(ofLength: 16 << 10)
+                try? handle.close()
+                guard let start = head.range(of: marker),
+                    let end = head[start.upperBound...].firstIndex(of: UInt8(ascii: ">"))
+                else { continue }
+                let identifier = String(decoding: head[(start.lowerBound + 1)..<end], as: UTF8.self)
+                if !seen.insert(identifier).inserted { duplicates += 1 }
+            }
+        }
+        if files != expected.count {
+            return "FAILED verification: \(files) messages in the Maildir, expected \(expected.count)"
+        }
+        if duplicates > 0 || seen != expected {
+            return
+                "FAILED verification: \(duplicates) duplicates, \(expected.subtracting(seen).count) Message-IDs missing"
+        }
+        return nil
     }
 
     /// A CRLF message of about `size` bytes with the Message-ID `<identifier>`: plain text lines

@@ -14,6 +14,8 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "headers": { try await HeaderParsingBenchmark.run(arguments: $0) },
     "fetch": { try await FetchBenchmark.run(arguments: $0) },
     "lying-sizes": { try await LyingSizesBenchmark.run(arguments: $0) },
+    "imap-fetch": { try await IMAPFetchBenchmark.run(arguments: $0) },
+    "imap-push": { try await IMAPPushBenchmark.run(arguments: $0) },
     "sync-many": { try await SchedulerBenchmark.runSyncMany(arguments: $0) },
     "simulate-day": { try await SchedulerBenchmark.runSimulation(arguments: $0) },
 ]

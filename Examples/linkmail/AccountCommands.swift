@@ -94,21 +94,25 @@ enum AccountCommands {
     /// [--smtp HOST:PORT --smtp-security …] [--ca FILE] [--pin SHA256] [--timeout SECONDS]
     /// [--insecure-allow-plaintext] [--accept-discovered] [--folder NAME|--inbox] [--marker COLOR]
     /// [--delete-from-server [--after-days N]] [--oauth device|browser --oauth-client-id ID
-    /// [--oauth-client-secret-file FILE] [--oauth-issuer URL]]`
+    /// [--oauth-client-secret-file FILE] [--oauth-issuer URL]] [--protocol imap|pop3 [--mailbox NAME]…
+    /// [--all-mailboxes] [--keep-folders]]`
     static func add(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
             rest,
             valueOptions: ConnectionOptions.valueOptions.union(destinationValues).union([
                 "home", "smtp", "smtp-security", "dns", "autoconfig-base", "ispdb",
-            ]).union(OAuthOptions.valueOptions),
+            ]).union(OAuthOptions.valueOptions).union(IncomingOptions.valueOptions),
             flagOptions: ConnectionOptions.flagOptions.union(destinationFlags).union([
                 "offline", "probe", "accept-discovered",
-            ]))
+            ]).union(IncomingOptions.flagOptions))
         let address = try address(try arguments.requirePositionals(["ADDRESS"])[0], option: "ADDRESS")
         let home = try Home(arguments)
         var options = AccountLinker.LinkOptions()
         options.connection = try ConnectionOptions.policy(arguments)
         options.acceptDiscoveredSettings = arguments.flag("accept-discovered")
+        let incoming = try IncomingOptions(arguments)
+        options.incomingProtocol = incoming.incomingProtocol
+        options.imap = incoming.imap
         let oauth = try OAuthOptions.signIn(arguments, tlsPolicy: options.connection.tlsPolicy)
         let secret = try ConnectionOptions.secret(arguments)
         if oauth == nil, secret == nil {

@@ -28,7 +28,7 @@ enum AuditCommand {
         // The same trust flags as every command (`--ca`, `--pin`, `--timeout`), built in one place.
         let connection = try ConnectionOptions.policy(arguments)
         let audit = RolloutAudit(
-            discover: SettingsDiscovery.using(discoverer), tlsPolicy: connection.tlsPolicy,
+            discover: SettingsDiscovery.using(discoverer, offering: [.pop3]), tlsPolicy: connection.tlsPolicy,
             timeouts: connection.timeouts(over: .all(.seconds(15))),
             concurrency: try arguments.integer("concurrency", in: 1...64) ?? 4)
         let display = ProgressDisplay()

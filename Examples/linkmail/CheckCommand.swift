@@ -3,13 +3,13 @@ import MailAuth
 import Foundation
 import MailTransport
 
-/// `linkmail check <connection> [--smtp HOST:PORT --smtp-security …] [--json]`: the troubleshooting
+/// `linkmail check <connection> [--protocol pop3|imap] [--smtp HOST:PORT --smtp-security …] [--json]`: the troubleshooting
 /// checklist, one `PASS`/`FAIL` line per step, then the diagnosis (with `--json`, one JSON document:
 /// `passed`, `steps` and the `error`); exit 0 only when every step passes.
 enum CheckCommand {
     static func run(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
-            rest, valueOptions: ConnectionOptions.valueOptions.union(["smtp", "smtp-security"]),
+            rest, valueOptions: ConnectionOptions.valueOptions.union(["smtp", "smtp-security", "protocol"]),
             flagOptions: ConnectionOptions.flagOptions.union(["json"]))
         _ = try arguments.requirePositionals([])
         let connection = try ConnectionOptions(arguments)
@@ -23,12 +23,19 @@ enum CheckCommand {
             }
             outgoing = ServerSettings(host: endpoint.host, port: endpoint.port, security: endpoint.security, user: user)
         }
-        let check = ConnectionCheck(
+        let incomingProtocol = try arguments.value("protocol").map { name in
+            guard let named = IncomingProtocol(named: name) else {
+                throw CommandLineArguments.UsageError("--protocol must be imap or pop3, not \(name)")
+            }
+            return named
+        }
+        var check = ConnectionCheck(
             incoming: ServerSettings(
                 host: connection.endpoint.host, port: connection.endpoint.port, security: connection.endpoint.security,
                 user: user),
             outgoing: outgoing, tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
             allowInsecureAuthentication: connection.allowsInsecurePlaintext)
+        check.incomingProtocol = incomingProtocol ?? .pop3
         if arguments.flag("json") {
             let (steps, diagnosis) = await check.run(secret: secret)
             var document: [String: Any] = [

@@ -6,16 +6,21 @@ import MailTransport
 import POP3Protocol
 
 /// `linkmail fetch <connection> --maildir DIR [--folder NAME] [--delete] [--state FILE]
-/// [--max-size BYTES] [--json]`: one POP3 sync pass into a Maildir (new messages only, by UIDL;
-/// copies kept on the server unless `--delete`, and then deleted only once durably stored).
+/// [--max-size BYTES] [--protocol pop3|imap [--mailbox NAME]… [--all-mailboxes] [--keep-folders]]
+/// [--json]`: one POP3 (or IMAP) sync pass into a Maildir (new messages only, by UIDL or by
+/// mailbox, UIDVALIDITY and UID; copies kept on the server unless `--delete`, and then deleted
+/// only once durably stored).
 enum FetchCommand {
     static func run(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
             rest,
-            valueOptions: ConnectionOptions.valueOptions.union(["maildir", "folder", "state", "max-size"]),
-            flagOptions: ConnectionOptions.flagOptions.union(["delete", "json"]))
+            valueOptions: ConnectionOptions.valueOptions.union(["maildir", "folder", "state", "max-size"])
+                .union(IncomingOptions.valueOptions),
+            flagOptions: ConnectionOptions.flagOptions.union(["delete", "json"]).union(IncomingOptions.flagOptions))
         _ = try arguments.requirePositionals([])
         let connection = try ConnectionOptions(arguments)
+        let incoming = try IncomingOptions(arguments)
+        let incomingProtocol = incoming.incomingProtocol ?? .pop3
         guard let maildir = arguments.value("maildir") else { throw CommandLineArguments.UsageError("--maildir DIR is required") }
         guard let user = connection.user else { throw CommandLineArguments.UsageError("--user NAME is required") }
         guard let secret = connection.secret else { throw CommandLineArguments.UsageError(ConnectionOptions.secretRequired) }
@@ -29,7 +34,7 @@ enum FetchCommand {
         let json = arguments.flag("json")
         let account = "\(user)@\(connection.endpoint)"
         let statePath = arguments.value("state")
-            ?? maildir + "/maillink-sync-" + account.map { $0.isLetter || $0.isNumber || "@._-".contains($0) ? $0 : "_" } + ".json"
+            ?? maildir + (incomingProtocol == .imap ? "/maillink-sync-imap-" : "/maillink-sync-") + account.map { $0.isLetter || $0.isNumber || "@._-".contains($0) ? $0 : "_" } + ".json"
 
         do {
             try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
@@ -37,17 +42,23 @@ enum FetchCommand {
             let opener = SessionOpener(
                 tlsPolicy: connection.tlsPolicy, timeouts: connection.timeouts,
                 allowsInsecureAuthentication: connection.allowsInsecurePlaintext)
-            let client = try await opener.openPOP3(
+            let (source, close) = try await opener.openIncoming(
                 ServerSettings(
                     host: connection.endpoint.host, port: connection.endpoint.port,
                     security: connection.endpoint.security, user: user),
-                secret: secret)
+                protocol: incomingProtocol, imap: incoming.imap, secret: secret)
             let sync = MailboxSync(
                 options: .init(
                     account: account, destination: RoutingDecision(folder: folder, marker: .blue),
                     keepCopiesOnServer: !arguments.flag("delete"), maximumMessageSize: maximumSize),
                 store: store, statePath: statePath)
-            let report = try await sync.run(POP3Mailbox(client: client))
+            let report: MailboxSync.Report
+            do {
+                report = try await sync.run(source)
+            } catch {
+                await close()
+                throw error
+            }
             await store.close()
             if !report.skippedTooLarge.isEmpty, !json {
                 printError(

@@ -32,9 +32,12 @@ let usage = """
                                     acceptance checks (--oauth: signs in with the device flow at
                                     a fake authorization server and uses its tokens throughout)
       fetch <connection> --maildir DIR [--folder NAME] [--delete] [--state FILE]
-            [--max-size BYTES] [--json]
-                                    one POP3 sync pass into a Maildir: new messages only (by UIDL),
-                                    copies kept on the server unless --delete
+            [--max-size BYTES] [--protocol pop3|imap [--mailbox NAME]… [--all-mailboxes]
+            [--keep-folders]] [--json]
+                                    one POP3 (default) or IMAP sync pass into a Maildir: new
+                                    messages only, copies kept on the server unless --delete;
+                                    IMAP reads INBOX unless --mailbox or --all-mailboxes (which
+                                    skips Trash, Junk and Drafts), --keep-folders keeps its folders
       send <connection> --from ADDR --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
            [--attach FILE]… [--count N] [--json]
                                     builds and submits a message (N copies over one connection)
@@ -42,7 +45,7 @@ let usage = """
                [--probe] [--ca FILE] [--pin SHA256] [--json]
                                     server settings from the address: bundled table, autoconfig,
                                     ISPDB, MX, SRV, then probing; each with its source and trust
-      check <connection> [--smtp HOST:PORT --smtp-security tls|starttls|plain] [--json]
+      check <connection> [--protocol pop3|imap] [--smtp HOST:PORT --smtp-security tls|starttls|plain] [--json]
                                     the troubleshooting checklist: PASS/FAIL per step, then what to try
       init --home DIR --primary ADDR <connection flags for its outgoing server> [--verify-base-url URL]
            [--confirmation-expiry DURATION]
@@ -53,6 +56,7 @@ let usage = """
           [--marker COLOR] [--delete-from-server [--after-days N]] [discovery options of 'discover']
           [--oauth device|browser --oauth-client-id ID [--oauth-client-secret-file FILE]
            [--oauth-issuer URL]]
+          [--protocol imap|pop3 [--mailbox NAME]… [--all-mailboxes] [--keep-folders]]
                                     links a mailbox (settings discovered unless --server is given):
                                     tests the login, sends the confirmation e-mail; settings that
                                     need approval are only printed unless --accept-discovered;

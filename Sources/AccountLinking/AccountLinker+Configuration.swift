@@ -46,7 +46,7 @@ extension AccountLinker {
         public var timeouts: Timeouts
         /// Allows passwords over unencrypted connections for every account (tests on loopback only).
         public var allowInsecureAuthentication: Bool
-        /// Finds settings for an address when none are given (``SettingsDiscovery/using(_:)`` wraps
+        /// Finds settings for an address when none are given (``SettingsDiscovery/using(_:offering:)`` wraps
         /// AutoDiscovery); nil means manual settings only. It throws a ``LinkDiagnosisError`` that
         /// says why nothing fits (for example "this provider offers no POP3").
         public var discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)?
@@ -182,6 +182,11 @@ extension AccountLinker {
         /// Asked during the flow when discovered settings need approval; nil ends the flow with
         /// ``LinkStep/settingsNeedApproval(_:)`` instead (unless ``acceptDiscoveredSettings``).
         public var approve: (@Sendable (DiscoveredAccountSettings) async -> Bool)?
+        /// The incoming protocol: of ``incoming`` (nil is POP3 there), or the one to discover (nil
+        /// takes IMAP when the provider offers it, else POP3).
+        public var incomingProtocol: IncomingProtocol?
+        /// For IMAP: the mailboxes read and whether their folders are kept.
+        public var imap = IMAPSourceOptions()
 
         /// Options; by default a new folder, a blue marker, copies kept.
         public init(

@@ -99,9 +99,9 @@ extension AccountLinker {
         }
         if verifying {
             do {
-                let client = try await configuration.sessions.openPOP3(
-                    account.incoming, secret: secret, policy: account.connection)
-                _ = try? await client.quit()
+                let (source, _) = try await configuration.sessions.openIncoming(
+                    account.incoming, protocol: account.incomingProtocol, secret: secret, policy: account.connection)
+                _ = try? await source.finish()
             } catch {
                 throw LinkDiagnosisError(ProviderAdvice(configuration.providerHints(address)).refine(LinkDiagnosis(error)))
             }

@@ -155,7 +155,9 @@ extension AccountLinker {
                     stage: .authentication, summary: "no password is stored for \(account.address)",
                     suggestion: "Give the account's password again (change its secret, or link it again)."))
             }
-            let client = try await configuration.sessions.openPOP3(account.incoming, secret: secret, policy: account.connection)
+            let (source, close) = try await configuration.sessions.openIncoming(
+                account.incoming, protocol: account.incomingProtocol, imap: account.imap, secret: secret,
+                policy: account.connection)
             let sync = MailboxSync(
                 options: .init(
                     account: id.rawValue, destination: RoutingDecision(folder: account.folder, marker: account.marker),
@@ -163,7 +165,7 @@ extension AccountLinker {
                     deleteAfterDays: account.deleteAfterDays),
                 store: configuration.store, state: configuration.syncState)
             do {
-                let report = try await sync.run(POP3Mailbox(client: client), now: now(), stop: stop) { event in
+                let report = try await sync.run(source, now: now(), stop: stop) { event in
                     switch event {
                     case .listed(let total, let new):
                         broadcast.send(SyncEvent(account: id, kind: .listed(total: total, new: new), time: now()))
@@ -174,7 +176,7 @@ extension AccountLinker {
                 }
                 return .success(report)
             } catch {
-                await client.close()
+                await close()
                 throw error
             }
         } catch let error as LinkDiagnosisError {

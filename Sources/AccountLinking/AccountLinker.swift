@@ -1,6 +1,7 @@
 import AutoDiscovery
 import FolderRouting
 import Foundation
+import IMAPProtocol
 import MailAuth
 import MailMessage
 import MailTransport
@@ -86,14 +87,17 @@ public actor AccountLinker {
         emit: (LinkStep) -> Void
     ) async {
         let id = AccountID(address)
-        var flow = LinkFlow(
-            .init(
-                address: address, secretKind: given?.kind ?? .oauth2, manualIncoming: options.incoming,
-                manualOutgoing: options.outgoing, acceptsDiscoveredSettings: options.acceptDiscoveredSettings,
-                canAskForApproval: options.approve != nil, hints: configuration.providerHints(address),
-                authorizesWithOAuth: given == nil, oauthServerGiven: oauth?.namesServer ?? false))
+        var input = LinkFlow.Input(
+            address: address, secretKind: given?.kind ?? .oauth2, manualIncoming: options.incoming,
+            manualOutgoing: options.outgoing, acceptsDiscoveredSettings: options.acceptDiscoveredSettings,
+            canAskForApproval: options.approve != nil, hints: configuration.providerHints(address),
+            authorizesWithOAuth: given == nil, oauthServerGiven: oauth?.namesServer ?? false)
+        input.incomingProtocol = options.incomingProtocol ?? (options.incoming == nil ? nil : .pop3)
+        var flow = LinkFlow(input)
         var secret = given
         var authorization: Authorization?
+        // Manual settings speak the protocol chosen (POP3 unless told); discovered ones theirs.
+        var incomingProtocol = options.incomingProtocol ?? .pop3
         var confirmation: ConfirmationSecret?
         var pending = flow.handle(.start)
         while !pending.isEmpty {
@@ -107,7 +111,8 @@ public actor AccountLinker {
             case .finish:
                 return
             case .discover:
-                event = await discover(address)
+                event = await discover(address, choice: options.incomingProtocol)
+                if case .discovered(let settings) = event { incomingProtocol = settings.incomingProtocol }
             case .askApproval(let settings):
                 event = .approval(await options.approve?(settings) ?? false)
             case .authorize(let hints):
@@ -124,7 +129,9 @@ public actor AccountLinker {
                 }
             case .signIn(let settings):
                 guard let secret else { preconditionFailure("the flow signs in only once it has a secret") }
-                event = await trySignIn(settings, secret: secret, policy: options.connection) { step in
+                event = await trySignIn(
+                    settings, protocol: incomingProtocol, secret: secret, policy: options.connection
+                ) { step in
                     for case .report(let next) in flow.handle(step) { emit(next) }
                 }
             case .save(let incoming, let outgoing):
@@ -133,6 +140,7 @@ public actor AccountLinker {
                 confirmation = secretForLink
                 event = await save(
                     address: address, secret: secret, authorization: authorization, incoming: incoming,
+                    incomingProtocol: incomingProtocol,
                     outgoing: outgoing, options: options, confirmation: secretForLink)
             case .sendConfirmation:
                 guard let confirmation else { preconditionFailure("a confirmation is sent only after saving") }
@@ -142,43 +150,77 @@ public actor AccountLinker {
         }
     }
 
-    private func discover(_ address: EmailAddress) async -> LinkFlow.Event {
+    /// Discovery, then the user's protocol `choice` (nil: IMAP when offered, else POP3).
+    private func discover(_ address: EmailAddress, choice: IncomingProtocol?) async -> LinkFlow.Event {
         guard let discover = configuration.discover else {
             return .discoveryFailed(LinkDiagnosis(
                 stage: .discovery, summary: "no server settings are known for \(address)",
                 suggestion: "Enter the POP3 server, port and security by hand."))
         }
         do {
-            return .discovered(try await discover(address))
+            let found = try await discover(address)
+            guard let choice else { return .discovered(found.automatic) }
+            guard let chosen = found.choosing(choice) else {
+                let provider = address.domain
+                if choice == .pop3 { return .discoveryFailed(ProviderAdvice(found.hints).noPOP3(provider: provider)) }
+                return .discoveryFailed(LinkDiagnosis(
+                    stage: .discovery, summary: "no IMAP server was found for \(provider)",
+                    suggestion: "Link it over POP3, or enter the IMAP server, port and security by hand."))
+            }
+            return .discovered(chosen)
         } catch {
             return .discoveryFailed(LinkDiagnosis(error))
         }
     }
 
+    /// The flow's sign-in: connect, sign in, count the messages (POP3 STAT; IMAP STATUS of
+    /// INBOX, RFC 9051 §6.3.11), end the session.
     private func trySignIn(
-        _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy,
-        connected: (LinkFlow.Event) -> Void
+        _ settings: ServerSettings, protocol incoming: IncomingProtocol, secret: Credentials.Secret,
+        policy: ConnectionPolicy, connected: (LinkFlow.Event) -> Void
     ) async -> LinkFlow.Event {
         let sessions = configuration.sessions
         do {
-            let client = try await sessions.connectPOP3(settings, policy: policy)
-            connected(.connected)
-            try await sessions.signIn(client, settings, secret: secret, policy: policy)
-            do {
-                let count = try await client.stat().messageCount
-                try await client.quit()
-                return .signedIn(messages: count)
-            } catch {
-                await client.close()
-                throw error
+            switch incoming {
+            case .pop3:
+                let client = try await sessions.connectPOP3(settings, policy: policy)
+                connected(.connected)
+                try await sessions.signIn(client, settings, secret: secret, policy: policy)
+                return try await Self.counting(close: { await client.close() }) {
+                    let count = try await client.stat().messageCount
+                    try await client.quit()
+                    return count
+                }
+            case .imap:
+                let client = try await sessions.connectIMAP(settings, policy: policy)
+                connected(.connected)
+                try await sessions.signIn(client, settings, secret: secret, policy: policy)
+                return try await Self.counting(close: { await client.close() }) {
+                    let count = try await client.status(.inbox, items: [.messages]).messageCount ?? 0
+                    try await client.logout()
+                    return count
+                }
             }
         } catch {
             return .signInFailed(LinkDiagnosis(error))
         }
     }
 
+    /// `count`'s result as `signedIn`; the session is closed when it fails.
+    private static func counting(
+        close: () async -> Void, _ count: () async throws -> Int
+    ) async throws -> LinkFlow.Event {
+        do {
+            return .signedIn(messages: try await count())
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
     private func save(
         address: EmailAddress, secret: Credentials.Secret, authorization: Authorization?, incoming: ServerSettings,
+        incomingProtocol: IncomingProtocol,
         outgoing: ServerSettings?, options: LinkOptions, confirmation: ConfirmationSecret
     ) async -> LinkFlow.Event {
         let id = AccountID(address)
@@ -193,6 +235,8 @@ public actor AccountLinker {
                     var account = accounts[index]
                     account.address = address
                     account.incoming = incoming
+                    account.incomingProtocol = incomingProtocol
+                    account.imap = options.imap
                     account.outgoing = outgoing ?? account.outgoing
                     account.connection = options.connection
                     account.marker = options.marker
@@ -217,7 +261,8 @@ public actor AccountLinker {
                 var account = LinkedAccount(
                     address: address, incoming: incoming, outgoing: outgoing, connection: options.connection,
                     destination: destination, marker: options.marker, rules: options.rules, status: .pending,
-                    confirmation: record, linkedAt: now)
+                    confirmation: record, linkedAt: now, incomingProtocol: incomingProtocol,
+                    imap: options.imap)
                 account.apply(options.copies)
                 account.minimumCheckInterval = SettingsDiscovery.bundledMinimumCheckInterval(for: address)
                 accounts.append(account)

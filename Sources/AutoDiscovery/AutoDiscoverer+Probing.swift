@@ -13,7 +13,9 @@ extension AutoDiscoverer {
         let plan = configuration.probePlan.candidates(
             for: address.domain, allowPlaintext: configuration.allowsPlaintext)
         emit(.checking(.probe, target: address.domain))
-        let addresses = await resolveOnce(Set((plan.incoming + plan.outgoing).map(\.host)), emit: emit)
+        let imap = configuration.probePlan.imapCandidates(
+            for: address.domain, allowPlaintext: configuration.allowsPlaintext)
+        let addresses = await resolveOnce(Set((plan.incoming + plan.outgoing + imap).map(\.host)), emit: emit)
         func located(_ list: [ProbeCandidate]) -> [ProbeCandidate] {
             list.compactMap { candidate in
                 guard let found = addresses[candidate.host], !found.isEmpty else { return nil }
@@ -22,14 +24,15 @@ extension AutoDiscoverer {
                 return located
             }
         }
-        let groups = [located(plan.incoming), located(plan.outgoing)]
+        let groups = [located(plan.incoming), located(plan.outgoing), located(imap)]
         let (winners, certificateFailure) = await probeAll(groups, emit: emit)
         try Self.checkCancellation()
-        guard let incoming = winners[0] else {
+        let incomingWinners = [winners[0], winners[2]].compactMap { $0 }
+        guard let incoming = incomingWinners.first else {
             // A server that answered with a bad certificate is worth telling (reference §8.2
             // "cert"): the user may know why and add an exception explicitly.
             if let certificateFailure { throw certificateFailure }
-            throw DiscoveryError(.noConfigurationFound, "no guessed POP3 server answered for \(address.domain)")
+            throw DiscoveryError(.noConfigurationFound, "no guessed POP3 or IMAP server answered for \(address.domain)")
         }
         func server(_ winner: (ProbeCandidate, [String])) -> DiscoveredServer {
             DiscoveredServer(
@@ -38,7 +41,7 @@ extension AutoDiscoverer {
                 username: address.address, authentication: ProbeOutcome.authentication(from: winner.1))
         }
         var result = DiscoveryResult(
-            address: address, incoming: [server(incoming)], outgoing: winners[1].map { [server($0)] } ?? [],
+            address: address, incoming: incomingWinners.map(server), outgoing: winners[1].map { [server($0)] } ?? [],
             source: .probe, origin: "probed \(incoming.0.host)")
         result.assessTrust()
         return result

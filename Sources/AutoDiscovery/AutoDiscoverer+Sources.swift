@@ -134,7 +134,8 @@ extension AutoDiscoverer {
         return try result(from: provider, for: address, source: .mx, origin: "\(origin) → \(response.url)")
     }
 
-    /// P5: RFC 6186 SRV records (`_pop3s`, `_pop3`, `_submissions`, `_submission`).
+    /// P5: RFC 6186 SRV records (`_pop3s`, `_pop3`, `_imaps`, `_imap`, `_submissions`, `_submission`);
+    /// POP3 servers are listed before IMAP ones.
     func srvSource(
         _ address: NormalizedAddress, _ emit: @escaping @Sendable (DiscoveryEvent) -> Void
     ) async throws -> DiscoveryResult {
@@ -143,8 +144,8 @@ extension AutoDiscoverer {
         do {
             let resolver = configuration.resolver
             let services: [(String, DiscoveredServer.MailProtocol, Endpoint.Security)] = [
-                ("_pop3s", .pop3, .tls), ("_pop3", .pop3, .startTLS), ("_submissions", .smtp, .tls),
-                ("_submission", .smtp, .startTLS),
+                ("_pop3s", .pop3, .tls), ("_pop3", .pop3, .startTLS), ("_imaps", .imap, .tls), ("_imap", .imap, .startTLS),
+                ("_submissions", .smtp, .tls), ("_submission", .smtp, .startTLS),
             ]
             let answers = try await withDeadline(configuration.dnsTimeout, what: "SRV lookups for \(domain)") {
                 try await withThrowingTaskGroup(
@@ -166,6 +167,7 @@ extension AutoDiscoverer {
                 }
             }
             var incoming: [(UInt16, Int, DiscoveredServer)] = []
+            var imap: [(UInt16, Int, DiscoveredServer)] = []
             var outgoing: [(UInt16, Int, DiscoveredServer)] = []
             var popRefused = false
             for (index, service) in services.enumerated() {
@@ -181,7 +183,11 @@ extension AutoDiscoverer {
                         username: address.address, authentication: [.passwordCleartext])
                     // Sort key: SRV priority, then implicit TLS first (RFC 8314 §5.1), then record order.
                     let entry = (record.priority, service.2 == .tls ? 0 : 1, server)
-                    if service.1 == .pop3 { incoming.append(entry) } else { outgoing.append(entry) }
+                    switch service.1 {
+                    case .pop3: incoming.append(entry)
+                    case .imap: imap.append(entry)
+                    case .smtp: outgoing.append(entry)
+                    }
                 }
             }
             func ordered(_ list: [(UInt16, Int, DiscoveredServer)]) -> [DiscoveredServer] {
@@ -190,15 +196,15 @@ extension AutoDiscoverer {
                 }
                 .map(\.element.2)
             }
-            guard !incoming.isEmpty else {
+            guard !incoming.isEmpty || !imap.isEmpty else {
                 if popRefused {
                     throw DiscoveryError(
                         .popNotOffered, "SRV records of \(domain) say POP3 is not offered (target \".\")")
                 }
-                throw DiscoveryError(.dnsNoRecords, "\(domain) publishes no POP3 SRV records")
+                throw DiscoveryError(.dnsNoRecords, "\(domain) publishes no POP3 or IMAP SRV records")
             }
             var result = DiscoveryResult(
-                address: address, providerID: nil, displayName: nil, incoming: ordered(incoming),
+                address: address, providerID: nil, displayName: nil, incoming: ordered(incoming) + ordered(imap),
                 outgoing: ordered(outgoing),
                 source: .srv, origin: "SRV records of \(domain)")
             result.assessTrust()

@@ -10,7 +10,7 @@ public struct DiscoveredServer: Sendable, Hashable, Codable {
     public enum MailProtocol: String, Sendable, Hashable, Codable, CaseIterable {
         /// POP3 (RFC 1939).
         case pop3
-        /// IMAP (RFC 9051); reported for completeness, MailLink fetches over POP3.
+        /// IMAP (RFC 9051).
         case imap
         /// SMTP submission (RFC 6409).
         case smtp

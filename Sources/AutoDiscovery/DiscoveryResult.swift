@@ -3,7 +3,7 @@ import MailTransport
 /// The settings discovery found for one address, best first, with their origin and trust.
 ///
 /// Codable so that `linkmail discover --json` can print it as one object. Incoming servers
-/// are ordered POP3 first (MailLink fetches over POP3), then implicit TLS before STARTTLS
+/// are ordered POP3 first, then IMAP (the linker chooses between them), then implicit TLS before STARTTLS
 /// (RFC 8314 §5.1), keeping the provider's order otherwise.
 public struct DiscoveryResult: Sendable, Hashable, Codable {
     /// The normalised address discovery ran for.
@@ -52,6 +52,8 @@ public struct DiscoveryResult: Sendable, Hashable, Codable {
     public var requiresConfirmation: Bool { !confirmationReasons.isEmpty }
     /// The best POP3 server, if any.
     public var pop3: DiscoveredServer? { incoming.first { $0.mailProtocol == .pop3 } }
+    /// The best IMAP server, if any.
+    public var imap: DiscoveredServer? { incoming.first { $0.mailProtocol == .imap } }
     /// The best submission server, if any.
     public var smtp: DiscoveredServer? { outgoing.first }
 }

@@ -10,6 +10,8 @@ import MailTransport
 /// C: CAPA          S: +OK … SASL PLAIN … .
 /// C: QUIT
 /// ```
+/// IMAP (RFC 9051 §7.1, §6.2.1): greeting `* OK` (or `* PREAUTH`), `CAPABILITY`, `STARTTLS` +
+/// handshake and `CAPABILITY` again when the candidate says so, `LOGOUT`.
 /// SMTP (RFC 5321, 3207): greeting `220`, `EHLO`, `STARTTLS` + handshake when the candidate
 /// says so, `EHLO` again after TLS, `QUIT`. Implicit-TLS candidates are handshaken by the
 /// connector before the greeting. Unlike Thunderbird's guesser (reference §1.4) the greeting
@@ -62,7 +64,7 @@ public struct MailServerProbe: ServerProbe {
             switch candidate.mailProtocol {
             case .pop3: capabilities = try await pop3(reader, connection, candidate, policy)
             case .smtp: capabilities = try await smtp(reader, connection, candidate, policy)
-            case .imap: return .failure(DiscoveryError(.noConfigurationFound, "IMAP is not probed"))
+            case .imap: capabilities = try await imap(reader, connection, candidate, policy)
             }
             return .success(capabilities: capabilities)
         } catch {
@@ -87,6 +89,62 @@ public struct MailServerProbe: ServerProbe {
         }
         try? await connection.send(Array("QUIT\r\n".utf8))
         return capabilities
+    }
+
+    private func imap(
+        _ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate, _ policy: TLSPolicy
+    ) async throws -> [String] {
+        let greeting = String(decoding: try await reader.readLine(), as: UTF8.self).uppercased()
+        guard greeting.hasPrefix("* OK") || greeting.hasPrefix("* PREAUTH") else {
+            throw DiscoveryError(.noConfigurationFound, "\(candidate): not an IMAP greeting")
+        }
+        var capabilities = try await imapCapabilities(reader, connection, tag: "P1", candidate)
+        if candidate.security == .startTLS {
+            guard capabilities.contains("STARTTLS") else {
+                throw DiscoveryError(.noConfigurationFound, "\(candidate) does not offer STARTTLS")
+            }
+            try await connection.send(Array("P2 STARTTLS\r\n".utf8))
+            try await imapCompletion(reader, tag: "P2", candidate)
+            try reader.requireEmptyBufferBeforeTLS()
+            try await connection.startTLS(serverName: candidate.host, policy: policy)
+            capabilities = try await imapCapabilities(reader, connection, tag: "P3", candidate)
+        }
+        try? await connection.send(Array("P4 LOGOUT\r\n".utf8))
+        // `AUTH=PLAIN` read as `PLAIN`, the way POP3's `SASL PLAIN` is.
+        return capabilities.map { $0.hasPrefix("AUTH=") ? String($0.dropFirst(5)) : $0 }
+    }
+
+    /// `CAPABILITY`: the words of its untagged answer, once the tagged `OK` came.
+    private func imapCapabilities(
+        _ reader: BufferedReader, _ connection: any MailConnection, tag: String, _ candidate: ProbeCandidate
+    ) async throws -> [String] {
+        try await connection.send(Array("\(tag) CAPABILITY\r\n".utf8))
+        var words: [String] = []
+        for _ in 0..<50 {
+            let line = String(decoding: try await reader.readLine(), as: UTF8.self).uppercased()
+            if line.hasPrefix("* CAPABILITY ") {
+                words = line.split(separator: " ").dropFirst(2).map(String.init)
+            } else if line.hasPrefix(tag + " ") {
+                guard line.hasPrefix(tag + " OK") else {
+                    throw DiscoveryError(.noConfigurationFound, "\(candidate) refused CAPABILITY")
+                }
+                return words
+            }
+        }
+        throw DiscoveryError(.noConfigurationFound, "\(candidate): CAPABILITY answer too long")
+    }
+
+    /// Reads to the tagged completion of `tag`, which must be `OK`.
+    private func imapCompletion(_ reader: BufferedReader, tag: String, _ candidate: ProbeCandidate) async throws {
+        for _ in 0..<50 {
+            let line = String(decoding: try await reader.readLine(), as: UTF8.self).uppercased()
+            guard line.hasPrefix(tag + " ") else { continue }
+            guard line.hasPrefix(tag + " OK") else {
+                throw DiscoveryError(.noConfigurationFound, "\(candidate) refused STARTTLS")
+            }
+            return
+        }
+        throw DiscoveryError(.noConfigurationFound, "\(candidate): STARTTLS answer too long")
     }
 
     private func popCapabilities(_ reader: BufferedReader, _ connection: any MailConnection) async throws -> [String] {

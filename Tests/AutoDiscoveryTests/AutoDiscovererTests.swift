@@ -174,6 +174,26 @@ struct AutoDiscovererTests {
         #expect(result.confirmationReasons.contains { $0.contains("hoster.example") })
     }
 
+    @Test("_imaps and _imap SRV records (RFC 6186) give IMAP servers, after POP3, also when POP3 is refused")
+    func srvIMAP() async throws {
+        var resolver = FakeResolver()
+        resolver.add("_pop3s._tcp.imaponly.example", .srv, .srv(priority: 0, weight: 0, port: 0, target: ""))
+        resolver.add(
+            "_imap._tcp.imaponly.example", .srv, .srv(priority: 0, weight: 1, port: 143, target: "mail.imaponly.example"))
+        resolver.add(
+            "_imaps._tcp.imaponly.example", .srv, .srv(priority: 0, weight: 1, port: 993, target: "mail.imaponly.example"))
+        var configuration = fakeConfiguration(resolver: resolver)
+        configuration.probesWhenNothingFound = false
+        let result = try await AutoDiscoverer(configuration: configuration).settings(for: "a@imaponly.example")
+        #expect(result.source == .srv && result.pop3 == nil)
+        #expect(
+            result.incoming.map(\.endpoint) == [
+                Endpoint(host: "mail.imaponly.example", port: 993, security: .tls),
+                Endpoint(host: "mail.imaponly.example", port: 143, security: .startTLS),
+            ])
+        #expect(result.imap?.mailProtocol == .imap && result.imap?.port == 993)
+    }
+
     @Test("SRV targets of '.' for POP3 report that POP3 is not offered")
     func srvNotOffered() async {
         var resolver = FakeResolver()
@@ -229,6 +249,18 @@ struct AutoDiscovererTests {
             !probed.contains { $0.hasPrefix("mail.example.net") || $0.hasPrefix("example.net") }, "no address, no probe"
         )
         #expect(events.withLock { $0.contains(.probing(host: "pop.example.net", port: 995, security: "tls")) })
+    }
+
+    @Test("probing finds an IMAP-only server (imap.<domain>:993) when no POP3 server answers")
+    func probingIMAP() async throws {
+        var resolver = FakeResolver()
+        resolver.add("imap.example.net", .a, .address("192.0.2.4"))
+        var probe = FakeProbe()
+        probe.outcomes = ["imap.example.net:993": .success(capabilities: ["IMAP4REV1", "PLAIN"])]
+        let result = try await AutoDiscoverer(configuration: fakeConfiguration(resolver: resolver, probe: probe))
+            .settings(for: "a@example.net")
+        #expect(result.source == .probe && result.pop3 == nil)
+        #expect(result.imap?.endpoint == Endpoint(host: "imap.example.net", port: 993, security: .tls))
     }
 
     @Test("when the only answering POP3 server has a bad certificate, the error says so")

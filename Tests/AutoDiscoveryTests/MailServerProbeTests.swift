@@ -111,6 +111,30 @@ struct MailServerProbeTests {
         #expect(ProbeOutcome.authentication(from: capabilities) == [.passwordEncrypted, .passwordCleartext])
     }
 
+    @Test("IMAP with implicit TLS and with STARTTLS: greeting, CAPABILITY read after TLS, AUTH= as mechanisms")
+    func imap() async throws {
+        var configuration = FakeIMAPConfiguration()
+        configuration.offersStartTLS = true
+        configuration.saslMechanisms = ["PLAIN", "SCRAM-SHA-256"]
+        let server = FakeIMAPServer(configuration: configuration, accounts: SASLServerAccounts(passwords: [:]))
+        let implicit = try server.listen(certificate: certificate, implicitTLS: true)
+        defer { implicit.close() }
+        guard case .success(let capabilities) = await probe.probe(candidate(implicit, .imap, .tls)) else {
+            Issue.record("IMAPS probe failed")
+            return
+        }
+        #expect(capabilities.contains("PLAIN") && capabilities.contains("IMAP4REV1"), "\(capabilities)")
+        #expect(ProbeOutcome.authentication(from: capabilities) == [.passwordEncrypted, .passwordCleartext])
+        let upgraded = try server.listen(certificate: certificate, implicitTLS: false)
+        defer { upgraded.close() }
+        guard case .success(let afterTLS) = await probe.probe(candidate(upgraded, .imap, .startTLS)) else {
+            Issue.record("STARTTLS probe failed")
+            return
+        }
+        #expect(!afterTLS.contains("STARTTLS") && afterTLS.contains("PLAIN"), "\(afterTLS)")
+        #expect(server.receivedCommands.contains { $0.uppercased().hasSuffix("STARTTLS") })
+    }
+
     @Test("a server without STLS fails a STARTTLS candidate instead of staying in plaintext")
     func pop3WithoutSTLS() async throws {
         let (listener, server) = try serve(implicitTLS: false) { await FakeMailServer.pop3($0, offersSTLS: false) }

@@ -70,7 +70,7 @@ struct InteropDiscoveryTests {
         #expect(await code { _ = try await dns.query("nothing.example.test", type: .a) } == .dnsNoRecords)
     }
 
-    @Test("SRV records on the bench give the POP3 and submission servers, ordered, to be confirmed")
+    @Test("SRV records on the bench give the POP3, IMAP and submission servers, ordered, to be confirmed")
     func srvDiscovery() async throws {
         let result = try await AutoDiscoverer(configuration: configuration()).settings(for: "alice@example.test")
         #expect(result.source == .srv && result.requiresConfirmation)
@@ -78,7 +78,10 @@ struct InteropDiscoveryTests {
             result.incoming.map(\.endpoint) == [
                 Endpoint(host: "mail.example.test", port: bench.pop3sPort, security: .tls),
                 Endpoint(host: "mail.example.test", port: bench.pop3Port, security: .startTLS),
+                Endpoint(host: "mail.example.test", port: bench.imapsPort ?? 0, security: .tls),
+                Endpoint(host: "mail.example.test", port: bench.imapPort ?? 0, security: .startTLS),
             ])
+        #expect(result.imap?.mailProtocol == .imap)
         #expect(
             result.outgoing.map(\.endpoint) == [
                 Endpoint(host: "mail.example.test", port: bench.smtpsPort, security: .tls),

@@ -13,12 +13,15 @@ struct InteropFetchMaildir {
             FileManager.default.temporaryDirectory.appendingPathComponent("maillink-\(label)-\(UUID().uuidString)").path
     }
 
-    /// `linkmail fetch` against the bench's POP3S port, trusting the bench CA, as `user`.
-    func fetchArguments(_ bench: TestbedEnvironment, _ user: TestbedUser, _ extra: [String] = []) -> [String] {
-        [
-            "fetch", "--server", "\(bench.host):\(bench.pop3sPort)", "--security", "tls", "--ca", bench.caFile,
+    /// `linkmail fetch` against the bench's POP3S port (IMAPS with `imap`), trusting the bench CA, as `user`.
+    func fetchArguments(
+        _ bench: TestbedEnvironment, _ user: TestbedUser, _ extra: [String] = [], imap: Bool = false
+    ) -> [String] {
+        let port = imap ? (bench.imapsPort ?? 0) : bench.pop3sPort
+        return [
+            "fetch", "--server", "\(bench.host):\(port)", "--security", "tls", "--ca", bench.caFile,
             "--user", user.address, "--maildir", path, "--timeout", "30",
-        ] + extra
+        ] + (imap ? ["--protocol", "imap"] : []) + extra
     }
 
     /// The password goes through the environment, never the command line.

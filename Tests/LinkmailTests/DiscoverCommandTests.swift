@@ -30,7 +30,7 @@ struct DiscoverCommandTests {
         #expect(try await LinkmailRunner.run(["discover", "a@unknown-domain.test", "--offline"]).status == 1)
     }
 
-    @Test("linking an address whose provider has no POP3 stops with that diagnosis")
+    @Test("linking an address whose provider has no POP3, with POP3 chosen, stops with that diagnosis")
     func addWithoutPOP() async throws {
         let home = NSTemporaryDirectory() + "linkmail-discover-add-\(UUID().uuidString)"
         let init_ = try await LinkmailRunner.run(
@@ -38,7 +38,8 @@ struct DiscoverCommandTests {
             environment: ["LINKMAIL_PASSWORD": "x"])
         #expect(init_.status == 0, "\(init_)")
         let add = try await LinkmailRunner.run(
-            ["add", "someone@icloud.com", "--home", home, "--offline"], environment: ["LINKMAIL_PASSWORD": "x"])
+            ["add", "someone@icloud.com", "--home", home, "--offline", "--protocol", "pop3"],
+            environment: ["LINKMAIL_PASSWORD": "x"])
         #expect(add.status == 1)
         #expect(add.standardError.contains("offers no POP3"))
     }

@@ -10,7 +10,9 @@ import MailMessage
 /// `{"folder": [components]}`), `marker` (`"blue"` or `"#RRGGBB"`), `rules`, `keepCopiesOnServer`,
 /// `deleteAfterDays` (optional), `status` (`"pending"`, `"confirmation-not-sent"`, `"confirmed"`),
 /// `confirmation` (optional, ``ConfirmationRecord``), `linkedAt`, `confirmedAt` (optional; dates in
-/// ISO 8601), `attention` (optional: `"sign-in-again"`; absent in files written before it existed).
+/// ISO 8601), `attention` (optional: `"sign-in-again"`; absent in files written before it existed),
+/// `incomingProtocol` (`"pop3"` or `"imap"`; absent in files written before IMAP, which read as
+/// POP3) and `imap` (``IMAPSourceOptions``, only for IMAP accounts).
 public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
     /// Where the account stands with its owner.
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
@@ -46,8 +48,12 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
     public var id: AccountID
     /// The address as the user typed it, for display and as the From of mail sent as it.
     public var address: EmailAddress
-    /// The incoming (POP3) server.
+    /// The incoming server (POP3 or IMAP, as ``incomingProtocol`` says).
     public var incoming: ServerSettings
+    /// The protocol spoken with ``incoming``.
+    public var incomingProtocol: IncomingProtocol
+    /// For IMAP: the mailboxes read and whether their folders are kept.
+    public var imap: IMAPSourceOptions
     /// The account's own outgoing server, for sending as this address.
     public var outgoing: ServerSettings?
     /// How its servers are trusted and timed.
@@ -87,11 +93,14 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         connection: ConnectionPolicy = .default, destination: RoutingDestination = .accountFolder,
         marker: MarkerColor = .blue, rules: [RoutingRule] = [], keepCopiesOnServer: Bool = true,
         deleteAfterDays: Int? = nil, status: Status = .pending, confirmation: ConfirmationRecord? = nil,
-        linkedAt: Date = Date(), confirmedAt: Date? = nil
+        linkedAt: Date = Date(), confirmedAt: Date? = nil, incomingProtocol: IncomingProtocol = .pop3,
+        imap: IMAPSourceOptions = IMAPSourceOptions()
     ) {
         self.id = AccountID(address)
         self.address = address
         self.incoming = incoming
+        self.incomingProtocol = incomingProtocol
+        self.imap = imap
         self.outgoing = outgoing
         self.connection = connection
         self.destination = destination
@@ -122,7 +131,7 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
     private enum CodingKeys: String, CodingKey {
         case id, address, incoming, outgoing, connection, destination, marker, rules, keepCopiesOnServer,
             deleteAfterDays, status, confirmation, linkedAt, confirmedAt, attention, checkIntervalSeconds,
-            minimumCheckIntervalSeconds
+            minimumCheckIntervalSeconds, incomingProtocol, imap
     }
 
     /// Decodes the stored form; `id` is recomputed from `address`, so a hand edit cannot split them.
@@ -137,6 +146,8 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         }
         id = AccountID(address)
         incoming = try container.decode(ServerSettings.self, forKey: .incoming)
+        incomingProtocol = try container.decodeIfPresent(IncomingProtocol.self, forKey: .incomingProtocol) ?? .pop3
+        imap = try container.decodeIfPresent(IMAPSourceOptions.self, forKey: .imap) ?? IMAPSourceOptions()
         outgoing = try container.decodeIfPresent(ServerSettings.self, forKey: .outgoing)
         connection = try container.decodeIfPresent(ConnectionPolicy.self, forKey: .connection) ?? .default
         destination = try container.decode(RoutingDestination.self, forKey: .destination)
@@ -161,6 +172,8 @@ public struct LinkedAccount: Sendable, Hashable, Codable, Identifiable {
         try container.encode(id, forKey: .id)
         try container.encode(address.description, forKey: .address)
         try container.encode(incoming, forKey: .incoming)
+        try container.encode(incomingProtocol, forKey: .incomingProtocol)
+        if incomingProtocol == .imap { try container.encode(imap, forKey: .imap) }
         try container.encodeIfPresent(outgoing, forKey: .outgoing)
         try container.encode(connection, forKey: .connection)
         try container.encode(destination, forKey: .destination)

@@ -1,3 +1,4 @@
+import IMAPProtocol
 import MailAuth
 import MailTransport
 import POP3Protocol
@@ -31,6 +32,8 @@ public struct ConnectionCheck: Sendable {
     /// The address the outgoing server's dry run sends as (MAIL FROM and RCPT TO, then RSET);
     /// nil uses the outgoing user name when it is an address.
     public var sendingAs: String?
+    /// The protocol of ``incoming`` (POP3 unless set): the IMAP checklist is in `ConnectionCheck+IMAP.swift`.
+    public var incomingProtocol: IncomingProtocol = .pop3
 
     public init(
         incoming: ServerSettings, outgoing: ServerSettings? = nil, tlsPolicy: TLSPolicy = .default,
@@ -65,17 +68,17 @@ public struct ConnectionCheck: Sendable {
     }
 
     /// Sessions open as linking, sync and sending open them.
-    private var opener: SessionOpener {
+    var opener: SessionOpener {
         SessionOpener(
             connector: connector, tlsPolicy: tlsPolicy, timeouts: timeouts,
             allowsInsecureAuthentication: allowInsecureAuthentication)
     }
 
-    private func skipSignIn(_ label: String, user: String, report: (Step) -> Void) {
+    func skipSignIn(_ label: String, user: String, report: (Step) -> Void) {
         report(Step(name: "\(label) login", passed: false, detail: "not attempted: no password given for \(user)", skipped: true))
     }
 
-    private func fail(_ name: String, _ error: any Error, report: (Step) -> Void) -> LinkDiagnosis {
+    func fail(_ name: String, _ error: any Error, report: (Step) -> Void) -> LinkDiagnosis {
         let diagnosis = LinkDiagnosis(error)
         report(Step(name: name, passed: false, detail: diagnosis.summary))
         return diagnosis
@@ -83,7 +86,7 @@ public struct ConnectionCheck: Sendable {
 
     /// DNS and TCP, shared by both servers. Only for the real socket connector: a test connector
     /// has no addresses to resolve.
-    private func checkReachable(_ settings: ServerSettings, label: String, report: (Step) -> Void) async -> LinkDiagnosis? {
+    func checkReachable(_ settings: ServerSettings, label: String, report: (Step) -> Void) async -> LinkDiagnosis? {
         guard connector is SocketConnector else { return nil }
         do {
             let addresses = try await SocketConnector.addresses(of: settings.host, port: settings.port, timeout: timeouts.connect)
@@ -124,12 +127,15 @@ public struct ConnectionCheck: Sendable {
     }
 
     /// The other standard port of a protocol's pair (RFC 8314 §3.3: 995 with TLS or 110 with
-    /// STLS; 465 with TLS or 587 with STARTTLS), or nil when `settings` uses neither.
+    /// STLS; 993 with TLS or 143 with STARTTLS; 465 with TLS or 587 with STARTTLS), or nil when
+    /// `settings` uses neither.
     static func otherStandardPort(of settings: ServerSettings, label: String) -> ServerSettings? {
         var other = settings
         switch (label, settings.port) {
         case ("POP3", 995): (other.port, other.security) = (110, .startTLS)
         case ("POP3", 110): (other.port, other.security) = (995, .tls)
+        case ("IMAP", 993): (other.port, other.security) = (143, .startTLS)
+        case ("IMAP", 143): (other.port, other.security) = (993, .tls)
         case ("SMTP", 465): (other.port, other.security) = (587, .startTLS)
         case ("SMTP", 587): (other.port, other.security) = (465, .tls)
         default: return nil
@@ -140,7 +146,7 @@ public struct ConnectionCheck: Sendable {
     /// After a failed connect or TLS on one standard port, tries the other one without any
     /// credentials (a greeting, and TLS as that port does it) and says whether it works: the
     /// safe replacement for "turn SSL off and see", which would send the password in the clear.
-    private func tryOtherPort(
+    func tryOtherPort(
         _ settings: ServerSettings, label: String, diagnosis: LinkDiagnosis, report: (Step) -> Void
     ) async -> LinkDiagnosis {
         guard let other = Self.otherStandardPort(of: settings, label: label) else { return diagnosis }
@@ -149,6 +155,9 @@ public struct ConnectionCheck: Sendable {
             if label == "POP3" {
                 let client = try await opener.connectPOP3(other)
                 _ = try? await client.quit()
+            } else if label == "IMAP" {
+                let client = try await opener.connectIMAP(other)
+                try? await client.logout()
             } else {
                 let client = try await opener.connectSMTP(other)
                 try? await client.quit()
@@ -164,6 +173,7 @@ public struct ConnectionCheck: Sendable {
     }
 
     private func checkIncoming(secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
+        if incomingProtocol == .imap { return await checkIncomingIMAP(secret: secret, report: report) }
         if let failure = await checkReachable(incoming, label: "POP3", report: report) {
             return failure.stage == .connection || failure.stage == .timeout
                 ? await tryOtherPort(incoming, label: "POP3", diagnosis: failure, report: report) : failure

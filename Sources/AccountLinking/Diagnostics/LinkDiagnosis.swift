@@ -2,6 +2,7 @@ import FolderRouting
 import MailAuth
 import MailOAuth
 import MailTransport
+import IMAPProtocol
 import POP3Protocol
 import SMTPSender
 
@@ -63,6 +64,7 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case let error as LinkDiagnosisError: self = error.diagnosis
         case let error as TransportError: self.init(transport: error)
         case let error as POP3Error: self.init(pop3: error)
+        case let error as IMAPError: self.init(imap: error)
         case let error as SMTPError: self.init(smtp: error)
         case let error as OAuthError:
             self.init(oauth: error)
@@ -178,6 +180,28 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         }
         self.init(
             stage: stage, summary: Self.summary(error.code.rawValue, error.detail), serverText: error.serverText,
+            suggestion: error.recoverySuggestion, isTransient: error.isTransient)
+    }
+
+    private init(imap error: IMAPError) {
+        let text = (error.serverText ?? "").lowercased()
+        let stage: Stage
+        if text.contains("imap access") || text.contains("not enabled for imap") || text.contains("imap is disabled") {
+            stage = .popDisabled
+        } else {
+            switch error.code {
+            case .authenticationFailed, .authorizationFailed, .expired, .cleartextRefused, .loginDisabled,
+                .noSupportedAuthentication, .privacyRequired:
+                stage = .authentication
+            case .inUse, .limit: stage = .mailboxLocked
+            case .startTLSNotOffered: stage = .startTLS
+            case .greetingRefused: stage = .greeting
+            case .malformedResponse: stage = .serverResponse
+            default: stage = .other
+            }
+        }
+        self.init(
+            stage: stage, summary: error.description, serverText: error.serverText,
             suggestion: error.recoverySuggestion, isTransient: error.isTransient)
     }
 

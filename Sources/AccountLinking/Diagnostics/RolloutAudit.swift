@@ -47,7 +47,7 @@ public struct RolloutAudit: Sendable {
         }
     }
 
-    /// Finds settings for an address (``SettingsDiscovery/using(_:)`` over AutoDiscovery); nil
+    /// Finds settings for an address (``SettingsDiscovery/using(_:offering:)`` over AutoDiscovery); nil
     /// means every account must give its server.
     public var discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)?
     /// What is known about a provider before anything is sent (the bundled table by default).

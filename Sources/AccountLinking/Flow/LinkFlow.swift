@@ -37,6 +37,8 @@ public struct LinkFlow: Sendable {
         public var canAskForApproval: Bool
         /// What the bundled table says about the provider.
         public var hints: ProviderHints
+        /// The incoming protocol the user chose; nil lets discovery choose (IMAP when offered).
+        public var incomingProtocol: IncomingProtocol?
         /// Whether the flow obtains the secret itself with an OAuth 2.0 sign-in
         /// (``Action/authorize(_:)``) before the connection test.
         public var authorizesWithOAuth: Bool
@@ -151,7 +153,7 @@ public struct LinkFlow: Sendable {
                 return fail(advice.oauthRequired(provider: providerName))
             }
             if let manual = input.manualIncoming { return proceed(manual, outgoing: input.manualOutgoing) }
-            if hints.popUnavailable { return fail(advice.noPOP3(provider: providerName)) }
+            if hints.popUnavailable, input.incomingProtocol == .pop3 { return fail(advice.noPOP3(provider: providerName)) }
             state = .discovering
             return [.report(.discovering), .discover]
 

@@ -4,8 +4,14 @@ import MailTransport
 
 /// Server settings found for an address, ready for ``AccountLinker``.
 public struct DiscoveredAccountSettings: Sendable, Hashable {
-    /// The POP3 server.
+    /// The incoming server (of ``incomingProtocol``).
     public var incoming: ServerSettings
+    /// The protocol of ``incoming``.
+    public var incomingProtocol: IncomingProtocol
+    /// The best POP3 server found, if any.
+    public var pop3: ServerSettings?
+    /// The best IMAP server found, if any.
+    public var imap: ServerSettings?
     /// The outgoing server, when one was found.
     public var outgoing: ServerSettings?
     /// Where the settings came from, for a person to judge (`bundled table (gmail.com)`, …).
@@ -19,9 +25,12 @@ public struct DiscoveredAccountSettings: Sendable, Hashable {
     /// Settings found by some means.
     public init(
         incoming: ServerSettings, outgoing: ServerSettings?, origin: String, confirmationReasons: [String] = [],
-        hints: ProviderHints = .none
+        hints: ProviderHints = .none, incomingProtocol: IncomingProtocol = .pop3
     ) {
         self.incoming = incoming
+        self.incomingProtocol = incomingProtocol
+        pop3 = incomingProtocol == .pop3 ? incoming : nil
+        imap = incomingProtocol == .imap ? incoming : nil
         self.outgoing = outgoing
         self.origin = origin
         self.confirmationReasons = confirmationReasons
@@ -32,14 +41,30 @@ public struct DiscoveredAccountSettings: Sendable, Hashable {
     /// HTTP autoconfig without TLS or guessing; false for the bundled table and HTTPS autoconfig
     /// of the address's own domain.
     public var requiresConfirmation: Bool { !confirmationReasons.isEmpty }
+
+    /// These settings with `chosen`'s server as ``incoming``; nil when none was found for it.
+    public func choosing(_ chosen: IncomingProtocol) -> DiscoveredAccountSettings? {
+        guard let server = chosen == .imap ? imap : pop3 else { return nil }
+        var settings = self
+        settings.incoming = server
+        settings.incomingProtocol = chosen
+        return settings
+    }
+
+    /// The choice made when the user makes none: IMAP when the provider offers it (folders,
+    /// read state, many devices), else POP3.
+    public var automatic: DiscoveredAccountSettings { choosing(.imap) ?? self }
 }
 
 /// AutoDiscovery as the linker's ``AccountLinker/Configuration/discover`` step.
 public enum SettingsDiscovery {
-    /// A discover step that asks `discoverer`; the provider's hints (POP not offered, app password
-    /// needed, where to enable POP) become the diagnosis when no POP3 server fits.
+    /// A discover step that asks `discoverer` for servers of the `offered` protocols; the
+    /// provider's hints (POP not offered, app password needed, where to enable POP) become the
+    /// diagnosis when none fits. ``DiscoveredAccountSettings/incoming`` is the POP3 server when
+    /// one was found, else the IMAP one; both are kept (``DiscoveredAccountSettings/pop3``,
+    /// ``DiscoveredAccountSettings/imap``) for the linker's choice.
     public static func using(
-        _ discoverer: AutoDiscoverer
+        _ discoverer: AutoDiscoverer, offering offered: Set<IncomingProtocol> = [.pop3, .imap]
     ) -> @Sendable (EmailAddress) async throws -> DiscoveredAccountSettings {
         { address in
             let result: DiscoveryResult
@@ -49,17 +74,23 @@ public enum SettingsDiscovery {
                 throw LinkDiagnosisError(LinkDiagnosis(
                     stage: .discovery, summary: error.description, suggestion: error.recoverySuggestion))
             }
-            guard let pop3 = result.pop3 else {
+            func settings(_ server: DiscoveredServer) -> ServerSettings {
+                ServerSettings(host: server.host, port: server.port, security: server.security, user: server.username)
+            }
+            let pop3 = offered.contains(.pop3) ? result.pop3.map(settings) : nil
+            let imap = offered.contains(.imap) ? result.imap.map(settings) : nil
+            guard let incoming = pop3 ?? imap else {
                 throw LinkDiagnosisError(ProviderAdvice(result.hints).noPOP3(
                     provider: result.displayName ?? result.address.domain))
             }
-            return DiscoveredAccountSettings(
-                incoming: ServerSettings(host: pop3.host, port: pop3.port, security: pop3.security, user: pop3.username),
-                outgoing: result.smtp.map {
-                    ServerSettings(host: $0.host, port: $0.port, security: $0.security, user: $0.username)
-                },
+            var found = DiscoveredAccountSettings(
+                incoming: incoming,
+                outgoing: result.smtp.map(settings),
                 origin: "\(result.source) (\(result.origin))", confirmationReasons: result.confirmationReasons,
-                hints: result.hints)
+                hints: result.hints, incomingProtocol: pop3 == nil ? .imap : .pop3)
+            found.pop3 = pop3
+            found.imap = imap
+            return found
         }
     }
 

@@ -43,6 +43,12 @@ public struct SyncPolicy: Sendable, Equatable {
     public var stallLimit: Duration
     /// At most this many sessions at once, across all accounts (4).
     public var maximumConcurrentSessions: Int
+    /// Whether IMAP accounts also get push: a session waiting in IDLE (RFC 2177) that checks the
+    /// account as soon as new mail is announced (on by default). Regular checks go on either way.
+    /// Watcher sessions are not counted in ``maximumConcurrentSessions``.
+    public var pushWithIDLE = true
+    /// How long one IDLE lasts before it is renewed (25 minutes, below RFC 2177 §3's 29).
+    public var idleRestart: Duration = .seconds(25 * 60)
 
     /// The defaults above; every value can be changed.
     public init(

@@ -1,4 +1,5 @@
 import Foundation
+import IMAPProtocol
 import MailMessage
 
 /// Keeps every confirmed account synced, by itself, for as long as it runs: the "syncing starts
@@ -27,14 +28,19 @@ public actor SyncScheduler {
     public nonisolated let policy: SyncPolicy
     /// The accounts it owns when several workers share one account store.
     public nonisolated let shard: SyncShard?
-    private let linker: AccountLinker
-    private let clock: any SchedulerClock
+    let linker: AccountLinker
+    let clock: any SchedulerClock
     private let jitter: @Sendable () -> Double
-    private var schedules: [AccountID: AccountSchedule] = [:]
+    private(set) var schedules: [AccountID: AccountSchedule] = [:]
     private var generations: [AccountID: Int] = [:]
     private var queue = DueQueue()
-    private var addresses: [AccountID: EmailAddress] = [:]
-    private var running: [AccountID: Task<Void, Never>] = [:]
+    private(set) var addresses: [AccountID: EmailAddress] = [:]
+    private(set) var running: [AccountID: Task<Void, Never>] = [:]
+    /// IMAP accounts' IDLE watchers (``startPush(for:)``) and the sessions they wait on.
+    var watchers: [AccountID: Task<Void, Never>] = [:]
+    var pushSessions: [AccountID: IMAPClient] = [:]
+    /// Accounts whose server announced mail while a check ran: checked again when it ends.
+    var pushPending: Set<AccountID> = []
     private var lastProgress: [AccountID: Date] = [:]
     private var stalled: Set<AccountID> = []
     private var loop: Task<Void, Never>?
@@ -42,7 +48,7 @@ public actor SyncScheduler {
     private var sleeper: Task<Void, Never>?
     private var woken = false
     private var startWindow: TimeInterval = 0
-    private var stopping = false
+    private(set) var stopping = false
 
     init(
         linker: AccountLinker, policy: SyncPolicy, clock: any SchedulerClock, shard: SyncShard?,
@@ -123,6 +129,7 @@ public actor SyncScheduler {
         loop?.cancel()
         sleeper?.cancel()
         watcher?.cancel()
+        stopAllPush()
         await linker.stopRunningSyncs()
         let tasks = Array(running.values)
         let ids = Array(running.keys)
@@ -158,12 +165,14 @@ public actor SyncScheduler {
             wake()
         } else {
             schedules[account.id] = nil
+            stopPush(for: account.id)
         }
     }
 
     func remove(_ id: AccountID) {
         schedules[id] = nil
         addresses[id] = nil
+        stopPush(for: id)
     }
 
     private func add(_ account: LinkedAccount, at now: Date, spread: Bool) {
@@ -184,6 +193,7 @@ public actor SyncScheduler {
         }
         addresses[account.id] = account.address
         set(account.id, schedule)
+        if account.incomingProtocol == .imap { startPush(for: account) } else { stopPush(for: account.id) }
         linker.broadcast.send(SyncEvent(account: account.id, kind: .scheduled(at: schedule.due, reason: schedule.reason), time: now))
     }
 
@@ -292,9 +302,11 @@ public actor SyncScheduler {
         let outcome: AccountSchedule.Outcome =
             wasStalled ? .transient : AccountSchedule.Outcome(result, loginDelay: schedule.minimumInterval)
         let needsOwner = schedule.record(outcome, at: now, policy: policy, jitter: jitter())
+        if pushPending.remove(id) != nil, !needsOwner { schedule.checkNow(at: now) }
         set(id, schedule)
         if needsOwner, case .failure(let error) = result {
             schedules[id] = nil
+            stopPush(for: id)
             let attention: LinkedAccount.Attention =
                 switch error.diagnosis.stage {
                 case .popDisabled: .accessDisabled

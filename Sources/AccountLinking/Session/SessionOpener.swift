@@ -1,3 +1,4 @@
+import IMAPProtocol
 import MailAuth
 import MailTransport
 import POP3Protocol
@@ -51,12 +52,21 @@ public struct SessionOpener: Sendable {
     public func signIn(
         _ client: POP3Client, _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy = .default
     ) async throws {
-        do {
+        try await signingIn(at: settings, close: { await client.close() }) {
             try await client.authenticate(
                 Credentials(user: settings.user, secret: secret), allowInsecureAuthentication: allowsInsecure(policy))
+        }
+    }
+
+    /// Runs `authenticate`, logging the outcome; when it fails, closes the session and rethrows.
+    private func signingIn(
+        at settings: ServerSettings, close: () async -> Void, _ authenticate: () async throws -> Void
+    ) async throws {
+        do {
+            try await authenticate()
             logger.debug("signed in at \(settings.host)", metadata: ["user": settings.user])
         } catch {
-            await client.close()
+            await close()
             logger.info("sign-in at \(settings.host) failed", metadata: ["user": settings.user])
             throw error
         }
@@ -69,6 +79,54 @@ public struct SessionOpener: Sendable {
         let client = try await connectPOP3(settings, policy: policy)
         try await signIn(client, settings, secret: secret, policy: policy)
         return client
+    }
+
+    /// Connects to an IMAP server (greeting, CAPABILITY, STARTTLS when asked, capabilities asked
+    /// again after TLS); not signed in yet.
+    public func connectIMAP(_ settings: ServerSettings, policy: ConnectionPolicy = .default) async throws -> IMAPClient {
+        logger.debug("connecting to \(settings.host):\(settings.port)", metadata: ["user": settings.user])
+        return try await IMAPClient.connect(
+            to: settings.endpoint, tls: tlsPolicy(for: policy), timeouts: timeouts(for: policy), connector: connector)
+    }
+
+    /// Signs a connected IMAP client in (AUTHENTICATE with the strongest mechanism offered, or
+    /// LOGIN), closing it when sign-in fails. A PREAUTH session is already signed in.
+    public func signIn(
+        _ client: IMAPClient, _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy = .default
+    ) async throws {
+        guard await !client.isAuthenticated else { return }
+        try await signingIn(at: settings, close: { await client.close() }) {
+            try await client.authenticate(
+                Credentials(user: settings.user, secret: secret), allowInsecureAuthentication: allowsInsecure(policy))
+        }
+    }
+
+    /// Connects and signs in to an IMAP server; the session is closed again when anything fails.
+    public func openIMAP(
+        _ settings: ServerSettings, secret: Credentials.Secret, policy: ConnectionPolicy = .default
+    ) async throws -> IMAPClient {
+        let client = try await connectIMAP(settings, policy: policy)
+        try await signIn(client, settings, secret: secret, policy: policy)
+        return client
+    }
+
+    /// Opens a signed-in session to an account's incoming server, as a source for ``MailboxSync``:
+    /// ``POP3Mailbox`` or ``IMAPSyncMailbox`` by `protocol`. Returns it with a way to close it
+    /// without ending the session cleanly (after a failure).
+    public func openIncoming(
+        _ settings: ServerSettings, protocol incoming: IncomingProtocol, imap: IMAPSourceOptions = IMAPSourceOptions(),
+        secret: Credentials.Secret, policy: ConnectionPolicy = .default
+    ) async throws -> (mailbox: any RemoteMailbox, close: @Sendable () async -> Void) {
+        switch incoming {
+        case .pop3:
+            let client = try await openPOP3(settings, secret: secret, policy: policy)
+            return (POP3Mailbox(client: client), { await client.close() })
+        case .imap:
+            let client = try await openIMAP(settings, secret: secret, policy: policy)
+            let source = IMAPSyncMailbox(
+                client: client, selection: imap.mailboxes, keepsSourceFolders: imap.keepsSourceFolders)
+            return (source, { await client.close() })
+        }
     }
 
     /// Connects to an outgoing server (greeting, EHLO, STARTTLS when asked); not signed in yet.

@@ -9,7 +9,7 @@ import Synchronization
 /// §2.3.1.1 requires, so ``MailboxSync`` delivers every message exactly once.
 ///
 /// ```swift
-/// let source = IMAPSyncMailbox(client: client, selection: .inbox, recordPath: home + "/imap-uidvalidity.json")
+/// let source = IMAPSyncMailbox(client: client, selection: .inbox)
 /// let report = try await MailboxSync(options: options, store: store, statePath: statePath).run(source)
 /// ```
 ///
@@ -20,10 +20,13 @@ import Synchronization
 ///   removed with `UID EXPUNGE` (RFC 4315 §2.1) at ``finish()``, only after ``MailboxSync``
 ///   stored and recorded them; without UIDPLUS a plain `EXPUNGE` is used (RFC 9051 §6.4.3).
 /// - A UIDVALIDITY change voids every UID recorded before (RFC 9051 §2.3.1.1). It is never a
-///   reason to import a mailbox again: the messages present when the change is seen are taken as
-///   already delivered (they keep a record of the first UID that counts), only later arrivals are
-///   fetched, and the change is reported in ``uidValidityChanges`` and on each affected
-///   ``RemoteMessage/uniqueIDReset``.
+///   reason to import a mailbox again: the messages present when the change is seen carry
+///   ``RemoteMessage/uniqueIDReset``, so ``MailboxSync`` matches each against the store by content
+///   (the fingerprint rule of a POP3 UIDL reset) and stores only those it lacks; the first UID
+///   after them is recorded with the new UIDVALIDITY, so a pass cut short keeps matching the rest.
+///   The change is reported in ``uidValidityChanges``.
+/// - Each mailbox's UIDVALIDITY is recorded in the sync record itself (``SyncState/mailboxes``),
+///   written with the unique-ids in one durable step, or in a file of its own (`recordPath`).
 public actor IMAPSyncMailbox: RemoteMailbox {
     /// Which mailboxes a sync reads.
     public enum Selection: Sendable, Hashable {
@@ -52,8 +55,12 @@ public actor IMAPSyncMailbox: RemoteMailbox {
     public let client: IMAPClient
     /// The mailboxes read.
     public let selection: Selection
-    /// The file that records each mailbox's UIDVALIDITY (replaced durably and atomically).
-    public let recordPath: String
+    /// The file that records each mailbox's UIDVALIDITY (replaced durably and atomically); nil
+    /// keeps it in the sync record (``SyncState/mailboxes``).
+    public let recordPath: String?
+    /// Whether each message carries the folder it came from (``RemoteMessage/sourceFolder``), so
+    /// that mailboxes other than INBOX are kept as folders under the account's folder.
+    public let keepsSourceFolders: Bool
     /// The UIDVALIDITY changes seen by the last ``listing()``.
     public private(set) var uidValidityChanges: [UIDValidityChange] = []
 
@@ -64,51 +71,84 @@ public actor IMAPSyncMailbox: RemoteMailbox {
     private var listed: [Listed] = []
     private var deletions: [IMAPMailboxName: [UInt32]] = [:]
     private var selected: IMAPMailboxName?
+    private var listedValidity: [IMAPMailboxName: UInt32] = [:]
 
-    /// A source over `client`, reading `selection`, remembering UIDVALIDITY in `recordPath`.
-    public init(client: IMAPClient, selection: Selection = .inbox, recordPath: String) {
+    /// A source over `client`, reading `selection`, remembering UIDVALIDITY in `recordPath` (nil:
+    /// in the sync record), with the source folders kept when `keepsSourceFolders`.
+    public init(
+        client: IMAPClient, selection: Selection = .inbox, recordPath: String? = nil, keepsSourceFolders: Bool = false
+    ) {
         self.client = client
         self.selection = selection
         self.recordPath = recordPath
+        self.keepsSourceFolders = keepsSourceFolders
     }
 
+    /// The listing, with the UIDVALIDITY record kept in `recordPath` (or nowhere, without one).
     public func listing() async throws -> [RemoteMessage] {
-        var record = try await UIDValidityRecord.load(from: recordPath)
+        var state = SyncState()
+        return try await listing(recording: &state)
+    }
+
+    /// The listing; each mailbox's UIDVALIDITY is recorded in `state` (or `recordPath`).
+    public func listing(recording state: inout SyncState) async throws -> [RemoteMessage] {
+        var record: [String: SyncState.MailboxRecord]
+        if let recordPath {
+            record = try await UIDValidityRecord.load(from: recordPath).mailboxes
+        } else {
+            record = state.mailboxes ?? [:]
+        }
         let before = record
         var messages: [RemoteMessage] = []
         listed = []
         uidValidityChanges = []
-        for mailbox in try await chosenMailboxes() {
+        for (mailbox, delimiter) in try await chosenMailboxes() {
             let opened = try await client.select(mailbox)
             selected = mailbox
             guard let validity = opened.uidValidity else {
                 throw SyncError(.inconsistentServer, "\(mailbox.wire) has no UIDVALIDITY")
             }
-            var entry = record.mailboxes[mailbox.wire] ?? .init(uidValidity: validity, firstUID: 1)
-            var reset = false
+            var entry = record[mailbox.wire] ?? .init(uidValidity: validity)
             if entry.uidValidity != validity {
                 uidValidityChanges.append(
                     UIDValidityChange(mailbox: mailbox.wire, recorded: entry.uidValidity, current: validity))
                 // Every message present now may be one already delivered under its old UID.
-                entry = .init(uidValidity: validity, firstUID: opened.uidNext ?? 1)
-                reset = true
+                entry = .init(uidValidity: validity, resetBelow: opened.uidNext ?? UInt32.max)
             }
-            record.mailboxes[mailbox.wire] = entry
+            record[mailbox.wire] = entry
+            listedValidity[mailbox] = validity
             guard opened.messageCount > 0 else { continue }
             let key = Self.key(for: mailbox)
-            for summary in try await client.messageSummaries() where summary.uid >= entry.firstUID {
+            let folder = keepsSourceFolders ? Self.folderComponents(of: mailbox, delimiter: delimiter) : []
+            for summary in try await client.messageSummaries() {
                 listed.append(Listed(mailbox: mailbox, uid: summary.uid))
                 var message = RemoteMessage(
                     number: listed.count, uniqueID: "\(validity).\(summary.uid)\(key)", size: summary.size)
                 message.isSeen = summary.hasFlag("\\Seen")
                 message.isFlagged = summary.hasFlag("\\Flagged")
                 message.receivedDate = summary.internalDate.flatMap(Self.parseInternalDate)
-                message.uniqueIDReset = reset
+                message.uniqueIDReset = summary.uid < entry.resetBelow
+                message.sourceFolder = folder
                 messages.append(message)
             }
         }
-        if record != before { try await record.save(to: recordPath) }
+        if record != before {
+            if let recordPath {
+                try await UIDValidityRecord(mailboxes: record).save(to: recordPath)
+            } else {
+                state.mailboxes = record
+            }
+        }
         return messages
+    }
+
+    /// The folder components a mailbox is kept as: its display name split at the delimiter, each
+    /// part made a safe folder name; none for INBOX.
+    package static func folderComponents(of mailbox: IMAPMailboxName, delimiter: String?) -> [String] {
+        guard !mailbox.isInbox else { return [] }
+        let name = mailbox.displayName
+        let parts = delimiter.map { name.components(separatedBy: $0) } ?? [name]
+        return parts.filter { !$0.isEmpty }.map(Folder.safeComponent)
     }
 
     public func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]] {
@@ -180,30 +220,37 @@ public actor IMAPSyncMailbox: RemoteMailbox {
 
     private func open(_ mailbox: IMAPMailboxName) async throws {
         guard selected != mailbox else { return }
-        let validity = try await UIDValidityRecord.load(from: recordPath).mailboxes[mailbox.wire]?.uidValidity
-        _ = try await client.select(mailbox, expectedUIDValidity: validity)
+        _ = try await client.select(mailbox, expectedUIDValidity: listedValidity[mailbox])
         selected = mailbox
     }
 
-    private func chosenMailboxes() async throws -> [IMAPMailboxName] {
+    /// The mailboxes read, each with its hierarchy delimiter when LIST gave it.
+    private func chosenMailboxes() async throws -> [(IMAPMailboxName, String?)] {
         switch selection {
         case .inbox:
-            return [.inbox]
+            return [(.inbox, nil)]
         case .named(let names):
-            return names.map { IMAPMailboxName(wire: $0) }
+            let delimiters = keepsSourceFolders ? try await listedDelimiters() : [:]
+            return names.map { IMAPMailboxName(wire: $0) }.map { ($0, delimiters[$0] ?? nil) }
         case .all(let including):
             let skipped: Set<IMAPSpecialUse> = [.trash, .junk, .drafts, .all, .flagged]
             return try await client.listMailboxes().filter { mailbox in
                 guard mailbox.isSelectable else { return false }
                 guard let use = mailbox.specialUse else { return true }
                 return !skipped.contains(use) || including.contains(use)
-            }.map(\.name)
+            }.map { ($0.name, $0.delimiter) }
         case .specialUse(let uses, let inbox):
             let found = try await client.listMailboxes().filter { mailbox in
                 mailbox.isSelectable && mailbox.specialUse.map(uses.contains) == true
-            }.map(\.name)
-            return (inbox ? [.inbox] : []) + found.filter { !$0.isInbox }
+            }.map { ($0.name, $0.delimiter) }
+            return (inbox ? [(.inbox, nil)] : []) + found.filter { !$0.0.isInbox }
         }
+    }
+
+    private func listedDelimiters() async throws -> [IMAPMailboxName: String?] {
+        var delimiters: [IMAPMailboxName: String?] = [:]
+        for mailbox in try await client.listMailboxes() { delimiters[mailbox.name] = mailbox.delimiter }
+        return delimiters
     }
 
     /// `@` plus the mailbox's wire name, escaped to RFC 1939 §7's 0x21–0x7E; a digest when long.
@@ -237,15 +284,11 @@ extension String {
     }
 }
 
-/// Each IMAP mailbox's UIDVALIDITY as last seen, and the first UID that counts under it (the
-/// messages below it were present when the UIDVALIDITY changed). Versioned JSON.
+/// Each IMAP mailbox's UIDVALIDITY as last seen, in a file of its own (``SyncState/MailboxRecord``).
+/// Versioned JSON.
 struct UIDValidityRecord: Codable, Equatable, Sendable {
-    struct Mailbox: Codable, Equatable, Sendable {
-        var uidValidity: UInt32
-        var firstUID: UInt32
-    }
     var version = 1
-    var mailboxes: [String: Mailbox] = [:]
+    var mailboxes: [String: SyncState.MailboxRecord] = [:]
 
     static func load(from path: String) async throws -> UIDValidityRecord {
         guard let bytes = try await DurableFile.read(at: path) else { return UIDValidityRecord() }

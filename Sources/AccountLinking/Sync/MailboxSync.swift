@@ -201,14 +201,14 @@ public struct MailboxSync: Sendable {
             state = try await rebuiltState(now: now)
             report.stateRebuilt = true
         }
-        let fullListing = try await mailbox.listing()
+        let loaded = report.stateRebuilt ? nil : state
+        let fullListing = try await mailbox.listing(recording: &state)
         report.listed = fullListing.count
         let audit = POP3UniqueIDAudit(fullListing.map { POP3UniqueID(number: $0.number, bytes: $0.uniqueIDBytes) })
         let listing = fullListing.filter { audit.trustedID(of: $0.number) != nil }
         let untrusted = fullListing.filter { audit.trustedID(of: $0.number) == nil }
         let sharedIDs = Set(audit.duplicated).union(audit.repeatedNumbers)
         let recordedIDs = Set(state.messages.filter(\.value.delivered).keys)
-        let loaded = report.stateRebuilt ? nil : state
         state.reconcile(listing: listing.map(\.uniqueID), now: now)
 
         var pending: [RemoteMessage] = []
@@ -237,14 +237,19 @@ public struct MailboxSync: Sendable {
         }
         events(.listed(total: listing.count, new: pending.count))
         let vanished = recordedIDs.subtracting(listing.map(\.uniqueID)).count
-        report.uniqueIDReset = Self.looksLikeReset(recorded: recordedIDs.count, vanished: vanished, unknown: pending.count)
+        // A wholesale change of unique-ids, or a source that says its ids were voided (IMAP's
+        // UIDVALIDITY): the messages concerned are matched by content before being stored.
+        let wholesale = Self.looksLikeReset(recorded: recordedIDs.count, vanished: vanished, unknown: pending.count)
+        report.uniqueIDReset = wholesale || pending.contains(where: \.uniqueIDReset)
         let storedKeys = report.uniqueIDReset ? try await storedContentKeys() : []
+        let matchesByContent = { (message: RemoteMessage) in wholesale || message.uniqueIDReset }
 
         // While one batch is being made durable, the next one is already being retrieved, so the
         // network and the disk work at the same time. Deletions are unaffected: they are marked
         // only after every delivery and record, at the end of the pass.
         let steps = plan(pending)
-        var prefetch = startRetrieval(of: steps.first, from: mailbox, knownKeys: storedKeys)
+        var prefetch = startRetrieval(
+            of: steps.first, from: mailbox, knownKeys: storedKeys, matchesByContent: matchesByContent)
         defer { prefetch?.cancel() }
         for (index, step) in steps.enumerated() {
             if stop?.isRequested == true {
@@ -257,7 +262,8 @@ public struct MailboxSync: Sendable {
                 // watchdog sees a slow but moving transfer as alive.
                 let (fetchedSoFar, bytesSoFar, total) = (report.fetched, report.bytes, pending.count)
                 let (bytes, known) = try await withoutActuallyEscaping(events) { events in
-                    try await streamOne(message, from: mailbox, knownKeys: storedKeys) { streamed in
+                    try await streamOne(message, from: mailbox, knownKeys: matchesByContent(message) ? storedKeys : []) {
+                        streamed in
                         events(.progress(fetched: fetchedSoFar, of: total, bytes: bytesSoFar + streamed))
                     }
                 }
@@ -267,11 +273,15 @@ public struct MailboxSync: Sendable {
                     report.bytes -= bytes
                     report.recognisedByContent += 1
                 }
-                prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys)
+                prefetch = startRetrieval(
+                    of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys,
+                    matchesByContent: matchesByContent)
             case .batch(let batch):
                 guard let retrieval = prefetch else { preconditionFailure("a batch step always has its retrieval started") }
                 let contents = try await retrieval.value
-                prefetch = startRetrieval(of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys)
+                prefetch = startRetrieval(
+                    of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys,
+                    matchesByContent: matchesByContent)
                 guard contents.count == batch.count else {
                     throw SyncError(.inconsistentServer, "asked for \(batch.count) messages, received \(contents.count)")
                 }
@@ -282,12 +292,13 @@ public struct MailboxSync: Sendable {
                     switch retrieved {
                     case .held(let bytes):
                         bytesReceived += bytes.count
-                        if !storedKeys.isEmpty, storedKeys.contains(Self.contentKey(of: bytes)) {
+                        if !storedKeys.isEmpty, matchesByContent(message), storedKeys.contains(Self.contentKey(of: bytes)) {
                             report.recognisedByContent += 1
                             report.fetched -= 1
                             report.bytes -= bytes.count
                         } else {
-                            var arriving = IncomingMessage(bytes: bytes, decision: decision(for: bytes), origin: origin(message))
+                            var arriving = IncomingMessage(
+                                bytes: bytes, decision: decision(for: bytes, from: message), origin: origin(message))
                             arriving.flags = Self.maildirFlags(of: message)
                             incoming.append(arriving)
                         }
@@ -372,7 +383,8 @@ public struct MailboxSync: Sendable {
 
     /// Starts retrieving a batch step in the background; nil for a streamed step or none.
     private func startRetrieval(
-        of step: Step?, from mailbox: any RemoteMailbox, knownKeys: Set<String>
+        of step: Step?, from mailbox: any RemoteMailbox, knownKeys: Set<String>,
+        matchesByContent: (RemoteMessage) -> Bool
     ) -> Task<[BatchRetrieval.Retrieved], any Error>? {
         guard case .batch(let batch)? = step else { return nil }
         let numbers = batch.map(\.number)
@@ -380,6 +392,8 @@ public struct MailboxSync: Sendable {
         let retrieval = BatchRetrieval(
             store: store, destination: options.destination, knownKeys: knownKeys,
             origins: Dictionary(uniqueKeysWithValues: batch.map { ($0.number, origin($0)) }),
+            folders: Dictionary(uniqueKeysWithValues: batch.map { ($0.number, destinationFolder(of: $0)) }),
+            matchedByContent: Set(batch.filter(matchesByContent).map(\.number)),
             spillAt: options.streamingThreshold, holdAtMost: options.batchBytes)
         return Task {
             do {
@@ -400,6 +414,21 @@ public struct MailboxSync: Sendable {
         guard let router = options.router, !router.rules.isEmpty else { return options.destination }
         let decided = router.route(MessageFacts(account: options.account, parsing: bytes))
         return decided.ruleName == nil ? options.destination : decided
+    }
+
+    /// The rules' decision, else the account's destination, below it the folder the message came
+    /// from when the source keeps its folders (``RemoteMessage/sourceFolder``).
+    private func decision(for bytes: [UInt8], from message: RemoteMessage) -> RoutingDecision {
+        var decided = decision(for: bytes)
+        if decided.ruleName == nil { decided.folder = destinationFolder(of: message) }
+        return decided
+    }
+
+    /// The account's destination folder, below it the message's ``RemoteMessage/sourceFolder``
+    /// (a name no folder may have, such as one with a `/`, keeps the destination itself).
+    private func destinationFolder(of message: RemoteMessage) -> Folder {
+        guard !message.sourceFolder.isEmpty else { return options.destination.folder }
+        return (try? Folder(options.destination.folder.components + message.sourceFolder)) ?? options.destination.folder
     }
 
     private func origin(_ message: RemoteMessage) -> MessageOrigin {
@@ -472,7 +501,7 @@ public struct MailboxSync: Sendable {
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> (bytes: Int, known: Bool) {
         let writer = try await store.beginDelivery(
-            to: options.destination.folder, marker: options.destination.marker, origin: origin(message))
+            to: destinationFolder(of: message), marker: options.destination.marker, origin: origin(message))
         let counter = ByteCounter()
         do {
             try await mailbox.retrieve(message.number, maximumSize: options.maximumMessageSize) { chunk in
@@ -605,6 +634,10 @@ private actor BatchRetrieval {
     private let destination: RoutingDecision
     private let knownKeys: Set<String>
     private let origins: [Int: MessageOrigin]
+    /// The folder of each message when no rule decides (the source's folder kept, or the destination).
+    private let folders: [Int: Folder]
+    /// The messages whose content is compared with `knownKeys` (their unique-ids were reset).
+    private let matchedByContent: Set<Int>
     private let spillAt: Int
     private let holdAtMost: Int
     private var held = 0
@@ -615,19 +648,22 @@ private actor BatchRetrieval {
 
     init(
         store: any MailStore, destination: RoutingDecision, knownKeys: Set<String>, origins: [Int: MessageOrigin],
-        spillAt: Int, holdAtMost: Int
+        folders: [Int: Folder] = [:], matchedByContent: Set<Int>, spillAt: Int, holdAtMost: Int
     ) {
         self.store = store
         self.destination = destination
         self.knownKeys = knownKeys
         self.origins = origins
+        self.folders = folders
+        self.matchedByContent = matchedByContent
         self.spillAt = spillAt
         self.holdAtMost = holdAtMost
     }
 
     func receive(_ bytes: [UInt8], of number: Int) async throws {
         if writer == nil, buffer.count + bytes.count >= spillAt || held + buffer.count + bytes.count > holdAtMost {
-            let writer = try await store.beginDelivery(to: destination.folder, marker: destination.marker, origin: origins[number])
+            let writer = try await store.beginDelivery(
+                to: folders[number] ?? destination.folder, marker: destination.marker, origin: origins[number])
             self.writer = writer
             counter = ByteCounter()
             if !buffer.isEmpty {
@@ -652,7 +688,7 @@ private actor BatchRetrieval {
             return
         }
         self.writer = nil
-        if !knownKeys.isEmpty, knownKeys.contains(counter.contentKey) {
+        if !knownKeys.isEmpty, matchedByContent.contains(number), knownKeys.contains(counter.contentKey) {
             await writer.abort()
             results[number] = .stored(size: size, known: true, delivered: false)
             return

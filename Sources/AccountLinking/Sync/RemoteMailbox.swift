@@ -19,8 +19,12 @@ public struct RemoteMessage: Sendable, Hashable {
     /// counts from it when known, else from the day a sync first saw the message.
     public var receivedDate: Date?
     /// Whether the server voided the unique-ids it gave before (IMAP's UIDVALIDITY changed,
-    /// RFC 9051 §2.3.1.1): this unique-id is new but the message may be one already delivered.
+    /// RFC 9051 §2.3.1.1): this unique-id is new but the message may be one already delivered,
+    /// so ``MailboxSync`` matches it against the store by content before storing it.
     public var uniqueIDReset = false
+    /// The folder it came from, below the account's destination folder, when the source keeps
+    /// its folders (IMAP's `Archive/2026` is `["Archive", "2026"]`); empty for the destination itself.
+    public var sourceFolder: [String] = []
 
     /// A listed message whose id is `uniqueID`'s UTF-8 bytes.
     public init(number: Int, uniqueID: String, size: Int) {
@@ -45,6 +49,10 @@ public struct RemoteMessage: Sendable, Hashable {
 public protocol RemoteMailbox: Sendable {
     /// Every message with its unique-id and size.
     func listing() async throws -> [RemoteMessage]
+    /// Every message, given the sync record: a source may note in `state` what it must remember
+    /// with the unique-ids (IMAP: each mailbox's UIDVALIDITY, ``SyncState/mailboxes``), saved by
+    /// ``MailboxSync`` durably before anything is fetched. By default ``listing()``.
+    func listing(recording state: inout SyncState) async throws -> [RemoteMessage]
     /// Retrieves several messages (pipelined when the server allows), in the order asked.
     func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]]
     /// Retrieves several messages in order (pipelined when the server allows), handing each
@@ -67,6 +75,11 @@ public protocol RemoteMailbox: Sendable {
 }
 
 extension RemoteMailbox {
+    /// The listing, with nothing to record.
+    public func listing(recording state: inout SyncState) async throws -> [RemoteMessage] {
+        try await listing()
+    }
+
     /// No login delay unless the mailbox says.
     public var loginDelay: Duration? { get async { nil } }
 

@@ -22,10 +22,48 @@ public struct SyncState: Sendable, Equatable, Codable {
         }
     }
 
+    /// What a source with several mailboxes remembers about each one (IMAP: its UIDVALIDITY,
+    /// RFC 9051 §2.3.1.1), kept in the same file as the unique-ids so the two never disagree.
+    public struct MailboxRecord: Sendable, Equatable, Codable {
+        /// The UIDVALIDITY the mailbox had when last listed.
+        public var uidValidity: UInt32
+        /// Messages with a UID below this were present when the UIDVALIDITY last changed: each
+        /// may be one already delivered under its old UID, so until it is recorded it is matched
+        /// against the store by content (``RemoteMessage/uniqueIDReset``). 1 when it never changed.
+        public var resetBelow: UInt32
+
+        public init(uidValidity: UInt32, resetBelow: UInt32 = 1) {
+            self.uidValidity = uidValidity
+            self.resetBelow = resetBelow
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case uidValidity, resetBelow
+            case firstUID  // the name of `resetBelow` in records written before it was a key of the sync record
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            uidValidity = try container.decode(UInt32.self, forKey: .uidValidity)
+            resetBelow =
+                try container.decodeIfPresent(UInt32.self, forKey: .resetBelow)
+                ?? container.decodeIfPresent(UInt32.self, forKey: .firstUID) ?? 1
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(uidValidity, forKey: .uidValidity)
+            try container.encode(resetBelow, forKey: .resetBelow)
+        }
+    }
+
     /// The format version of the file.
     public var version = 1
     /// Entries by UIDL.
     public var messages: [String: Entry] = [:]
+    /// Per-mailbox records of a source that has them (IMAP), by the mailbox's wire name; nil for
+    /// POP3 (stored under `mailboxes`, absent from older files).
+    public var mailboxes: [String: MailboxRecord]?
 
     public init() {}
 

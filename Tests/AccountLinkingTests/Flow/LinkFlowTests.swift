@@ -65,14 +65,22 @@ struct LinkFlowTests {
         #expect(flow.handle(.start).last == .signIn(Self.settings))
     }
 
-    @Test("a provider without POP3 stops before discovery")
+    @Test("a provider without POP3 stops before discovery when the user chose POP3")
     func popUnavailable() {
-        var flow = Self.flow(hints: ProviderHints(popUnavailable: true))
+        var input = LinkFlow.Input(address: Self.address, secretKind: .password, hints: ProviderHints(popUnavailable: true))
+        input.incomingProtocol = .pop3
+        var flow = LinkFlow(input)
         guard case .report(.needsManualSettings(let diagnosis)) = flow.handle(.start).first else {
             Issue.record("expected a diagnosis")
             return
         }
         #expect(diagnosis.stage == .popDisabled)
+    }
+
+    @Test("a provider without POP3 is discovered when the protocol is left to discovery (IMAP may be offered)")
+    func popUnavailableAutomatic() {
+        var flow = Self.flow(hints: ProviderHints(popUnavailable: true))
+        #expect(flow.handle(.start) == [.report(.discovering), .discover])
     }
 
     @Test("an app-password provider says so before sign-in, with its page")
