@@ -1,0 +1,168 @@
+import AccountLinking
+import AutoDiscovery
+import FolderRouting
+import Foundation
+import MailAuth
+import MailMessage
+import MailTesting
+import MailTransport
+import SMTPSender
+import Synchronization
+import WebmailKit
+
+/// The built-in fake servers of `swift run webmail` with no `--home`, on loopback over real TLS
+/// (a throwaway CA): the mailboxes to link on a POP3 server, the primary's outgoing server, and
+/// the linked addresses' own outgoing server. A small "Internet" task carries what the outgoing
+/// servers accept to the mailboxes it is for, so a confirmation e-mail arrives in the linked
+/// mailbox and a message sent to a linked address is fetched by the next check.
+final class DemoServers: Sendable {
+    /// Found by the demo's own settings table, needs no Advanced options.
+    static let linkedAddress = "you@linked.example"
+    static let linkedPassword = "demo-app-password"
+    /// Not in any table: linking it takes the Advanced options.
+    static let otherAddress = "other@elsewhere.example"
+    static let otherPassword = "other-password"
+    static let primaryAddress = "me@primary.example"
+    static let primaryPassword = "demo-primary-password"
+
+    let authority: TestCertificateAuthority
+    let pop3: FakePOP3Server
+    let pop3Listener: LoopbackListener
+    let primarySMTP: FakeSMTPServer
+    let primaryListener: LoopbackListener
+    let linkedSMTP: FakeSMTPServer
+    let linkedListener: LoopbackListener
+    private let tasks: Mutex<[Task<Void, Never>]>
+
+    init() throws {
+        authority = try TestCertificateAuthority(commonName: "webmail demo CA")
+        let certificate = try authority.issue()
+        pop3 = FakePOP3Server(accounts: SASLServerAccounts(passwords: [
+            Self.linkedAddress: Self.linkedPassword, Self.otherAddress: Self.otherPassword,
+        ]))
+        for (uid, text) in Self.originals { pop3.deliver(FakePOP3Message(uid: uid, text: text), to: Self.linkedAddress) }
+        pop3.deliver(
+            FakePOP3Message(uid: "other-1", text: "From: Carla <carla@friends.example>\r\nTo: \(Self.otherAddress)\r\n"
+                + "Subject: Mail in the other mailbox\r\nMessage-ID: <other-1@friends.example>\r\n\r\nHello there.\r\n"),
+            to: Self.otherAddress)
+        pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
+        primarySMTP = FakeSMTPServer(configuration: .init(
+            hostname: "smtp.primary.example",
+            accounts: SASLServerAccounts(passwords: [Self.primaryAddress: Self.primaryPassword]),
+            requiresAuthentication: true))
+        primaryListener = try LoopbackListener(certificate: certificate)
+        linkedSMTP = FakeSMTPServer(configuration: .init(
+            hostname: "smtp.linked.example", offersStartTLS: false,
+            accounts: SASLServerAccounts(passwords: [
+                Self.linkedAddress: Self.linkedPassword, Self.otherAddress: Self.otherPassword,
+            ]),
+            requiresAuthentication: true))
+        linkedListener = try LoopbackListener(certificate: certificate, implicitTLS: true)
+        let (primarySMTP, primaryListener, linkedSMTP, linkedListener) = (primarySMTP, primaryListener, linkedSMTP, linkedListener)
+        tasks = Mutex([
+            Task { await primarySMTP.serve(primaryListener) },
+            Task { await linkedSMTP.serve(linkedListener) },
+        ])
+    }
+
+    /// What the linked mailbox holds before it is linked: a few ordinary messages and one whose
+    /// subject and sender try to inject markup and script (the pages must show them as text).
+    static let originals: [(String, String)] = [
+        ("demo-1", "From: Anna <anna@friends.example>\r\nTo: \(linkedAddress)\r\nSubject: Welcome to your old mailbox\r\n"
+            + "Date: Tue, 1 Dec 2026 09:00:00 +0000\r\nMessage-ID: <demo-1@friends.example>\r\n\r\n"
+            + "This message waited on the old server.\r\n"),
+        ("demo-2", "From: =?UTF-8?B?0JHQvtGA0LjRgQ==?= <boris@friends.example>\r\nTo: \(linkedAddress)\r\n"
+            + "Subject: =?UTF-8?B?0J/RgNC40LLQtdGC?=\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n"
+            + "Message-ID: <demo-2@friends.example>\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Transfer-Encoding: 8bit\r\n\r\nПривет! Cyrillic mail arrives byte for byte.\r\n"),
+        ("demo-3", "From: \"<img src=x onerror=alert(1)>\" <mallet@attacker.example>\r\nTo: \(linkedAddress)\r\n"
+            + "Subject: <script>alert(\"subject\")</script> & \"quotes\" 'too'\r\n"
+            + "Date: Tue, 1 Dec 2026 11:00:00 +0000\r\nMessage-ID: <demo-3@attacker.example>\r\n\r\n"
+            + "</pre><script>alert('body')</script><b>not bold</b>\r\n"),
+    ]
+
+    /// The TLS trust for the fakes' certificates.
+    var tlsPolicy: TLSPolicy { TLSPolicy(trustsSystemRoots: false, additionalTrustedCAFiles: [authority.caFile]) }
+
+    /// The demo's settings table: the linked address's servers are "found"; any other address
+    /// goes to the bundled provider table (offline), which knows the big providers.
+    func discover() throws -> @Sendable (EmailAddress) async throws -> DiscoveredAccountSettings {
+        let (pop3Port, smtpPort) = (pop3Listener.port, linkedListener.port)
+        let bundled = SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoveryConfiguration(offline: true)))
+        return { address in
+            guard address.domain.lowercased() == "linked.example" else { return try await bundled(address) }
+            let user = address.description
+            return DiscoveredAccountSettings(
+                incoming: ServerSettings(host: "127.0.0.1", port: pop3Port, security: .tls, user: user),
+                outgoing: ServerSettings(host: "127.0.0.1", port: smtpPort, security: .tls, user: user),
+                origin: "the demo's settings table", confirmationReasons: [])
+        }
+    }
+
+    var confirmationSender: any MailSending {
+        SessionOpener(tlsPolicy: tlsPolicy, timeouts: .all(.seconds(30))).smtpSender(
+            ServerSettings(host: "127.0.0.1", port: primaryListener.port, security: .startTLS, user: Self.primaryAddress),
+            secret: .password(Self.primaryPassword))
+    }
+
+    /// Starts carrying mail: what an outgoing server accepted for a mailbox on the POP3 server goes
+    /// there; what it accepted for the primary goes into the primary's Inbox in `store`.
+    func startInternet(deliveringPrimaryMailTo store: any MailStore) {
+        let (pop3, servers) = (pop3, [primarySMTP, linkedSMTP])
+        let task = Task {
+            var carried = [0, 0]
+            while !Task.isCancelled {
+                for (index, server) in servers.enumerated() {
+                    let received = server.receivedMessages
+                    for (number, message) in received.enumerated().dropFirst(carried[index]) {
+                        for recipient in message.recipients.map({ $0.lowercased() }) {
+                            if [Self.linkedAddress, Self.otherAddress].contains(recipient) {
+                                pop3.deliver(FakePOP3Message(uid: "internet-\(index)-\(number)", content: message.data), to: recipient)
+                            } else if recipient == Self.primaryAddress {
+                                _ = try? await store.deliver(IncomingMessage(bytes: message.data, folder: .inbox))
+                            }
+                        }
+                    }
+                    carried[index] = received.count
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        tasks.withLock { $0.append(task) }
+    }
+
+    /// What the pages standing in for the rest of the Internet show.
+    var hooks: DemoHooks {
+        let (pop3, primarySMTP, linkedSMTP) = (pop3, primarySMTP, linkedSMTP)
+        return DemoHooks(
+            servers: [
+                "fake POP3 server (TLS) for \(Self.linkedAddress) and \(Self.otherAddress) on 127.0.0.1 port "
+                    + "\(pop3Listener.port)",
+                "fake SMTP server (STARTTLS) for \(Self.primaryAddress) on 127.0.0.1 port \(primaryListener.port)",
+                "fake SMTP server (TLS) for the linked addresses on 127.0.0.1 port \(linkedListener.port)",
+            ],
+            remoteMailboxes: {
+                [Self.linkedAddress, Self.otherAddress].flatMap { user in
+                    pop3.messages(of: user).map {
+                        DemoHooks.Message(place: "POP3", envelopeSender: nil, recipients: [user], bytes: $0.content)
+                    }
+                }
+            },
+            sent: {
+                primarySMTP.receivedMessages.map {
+                    DemoHooks.Message(place: "primary's SMTP", envelopeSender: $0.sender, recipients: $0.recipients, bytes: $0.data)
+                }
+                    + linkedSMTP.receivedMessages.map {
+                        DemoHooks.Message(place: "linked SMTP", envelopeSender: $0.sender, recipients: $0.recipients, bytes: $0.data)
+                    }
+            })
+    }
+
+    func close() {
+        for task in tasks.withLock({ $0 }) { task.cancel() }
+        pop3Listener.close()
+        primaryListener.close()
+        linkedListener.close()
+        authority.remove()
+    }
+}
