@@ -23,8 +23,14 @@ enum Assets {
         header.top a { color: #fff; text-decoration: none; margin-right: 1rem; }
         header.top .brand { font-weight: 700; font-size: 1.2rem; }
         .page { max-width: 72rem; margin: 0 auto; padding: 1rem; }
-        .mail { display: grid; grid-template-columns: minmax(12rem, 16rem) 1fr; gap: 1rem; }
-        @media (max-width: 40rem) { .mail { grid-template-columns: 1fr; } td.date { display: none; } }
+        .mail { display: grid; grid-template-columns: minmax(12rem, 16rem) minmax(0, 1fr); gap: 1rem; }
+        h1, h2 { overflow-wrap: anywhere; }
+        @media (max-width: 40rem) {
+          .page { padding: .5rem; }
+          h1 { font-size: 1.4rem; }
+          .mail { grid-template-columns: minmax(0, 1fr); }
+          table.messages th:last-child, td.date { display: none; }
+        }
         .folders ul { list-style: none; margin: 0; padding: 0; }
         .folders li a { display: flex; align-items: center; gap: .4rem; padding: .35rem .5rem; border-radius: 4px;
           text-decoration: none; color: inherit; }
@@ -35,7 +41,7 @@ enum Assets {
         .diamond.none { visibility: hidden; }
         table { border-collapse: collapse; width: 100%; background: #fff; }
         th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-        tr.unread td { font-weight: 600; }
+        tr.is-unread td { font-weight: 600; }
         td.marker { width: 1.5rem; }
         section.list, article.message, section.account, form, .outcome, .indicator { background: #fff;
           border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin-bottom: 1rem; }

@@ -90,7 +90,7 @@ extension WebmailApp {
             let unread = !message.isSeen && !seen.contains(message.id)
             let link = HTML.url("/message", [("id", message.id.rawValue), ("folder", folder.path)])
             rows.append("""
-                <tr class="\(unread ? "unread" : "read")" data-message="\(message.id.rawValue)">\
+                <tr class="\(unread ? "is-unread" : "is-read")" data-message="\(message.id.rawValue)">\
                 <td class="marker">\(Self.diamond(message.marker))</td>\
                 <td class="from">\(summary.from)</td>\
                 <td class="subject"><a href="\(link)">\(summary.subject)</a></td>\

@@ -157,14 +157,16 @@ public final class WebmailApp: Sendable {
     // MARK: - Responses
 
     /// The headers every page carries. Scripts and styles come only from this server's files:
-    /// even a value that escaped escaping could not run.
+    /// even a value that escaped escaping could not run. The referrer goes to this origin only
+    /// (a confirmation link's token never leaves it); `no-referrer` would make browsers send
+    /// `Origin: null` with this site's own forms, which the forgery check refuses.
     static let securityHeaders: [(name: String, value: String)] = [
         ("Content-Security-Policy",
          "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "no-referrer"),
+        ("Referrer-Policy", "same-origin"),
         ("Cache-Control", "no-store"),
     ]
 
