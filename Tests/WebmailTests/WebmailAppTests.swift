@@ -36,12 +36,18 @@ struct HTMLTests {
     }
 }
 
-/// Counts confirmation e-mails; sends nothing.
-final class CountingSender: MailSending, Sendable {
-    let count = Mutex(0)
+/// Keeps the confirmation e-mails instead of sending them.
+final class KeepingSender: MailSending, Sendable {
+    let kept = Mutex<[String]>([])
     func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
-        count.withLock { $0 += 1 }
+        kept.withLock { $0.append(String(decoding: message, as: UTF8.self).replacingOccurrences(of: "=\r\n", with: "")) }
         return SMTPSendResult(recipients: [], finalReply: SMTPReply(code: 250, lines: ["OK"]))
+    }
+
+    /// The token of the newest confirmation link.
+    var token: String? {
+        guard let text = kept.withLock({ $0.last }), let range = text.range(of: "/confirm?token=") else { return nil }
+        return String(text[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
     }
 }
 
@@ -51,13 +57,14 @@ struct Browser {
     static let password = "Never-Shown-3x4mple"
     let pop3 = FakePOP3Server(accounts: SASLServerAccounts(passwords: [linked: password]))
     let store = InMemoryMailStore()
+    let sender = KeepingSender()
     let app: WebmailApp
     var cookie: String?
     var csrf: String?
 
     init() throws {
         var configuration = AccountLinker.Configuration.inMemory(
-            primaryAddress: try EmailAddress("me@primary.example"), confirmationSender: CountingSender(),
+            primaryAddress: try EmailAddress("me@primary.example"), confirmationSender: sender,
             confirmationBaseURL: "http://127.0.0.1:8080/confirm", store: store)
         configuration.connector = pop3.connector
         app = WebmailApp(linker: AccountLinker(configuration: configuration), store: store, host: "127.0.0.1", port: 8080)
@@ -195,6 +202,46 @@ struct WebmailAppTests {
             let shown = await browser.get(path)
             #expect(!shown.body.contains(Browser.password), "\(path) shows the password")
         }
+    }
+
+    /// Adds the linked account through the form and waits for the indicator's flow to end.
+    func link(_ browser: inout Browser, password: String = Browser.password) async throws -> String {
+        _ = await browser.get("/accounts/add")
+        let started = await browser.post("/accounts/add", [
+            ("address", Browser.linked), ("password", password), ("host", "pop.example.net"), ("port", "995"),
+            ("security", "tls"), ("marker", "teal"),
+        ])
+        let progress = try #require(started.headers.first { $0.name == "Location" }?.value)
+        var page = await browser.get(progress)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while page.body.contains("data-state=\"running\""), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            page = await browser.get(progress)
+        }
+        return page.body
+    }
+
+    @Test("the link's page confirms with its button; the accounts page then lists the last checks as markup")
+    func confirmAndHistory() async throws {
+        var browser = try Browser()
+        browser.pop3.deliver(FakePOP3Message(uid: "1", text: "From: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n"),
+                             to: Browser.linked)
+        let outcome = try await link(&browser)
+        #expect(outcome.contains("data-outcome=\"confirmation-sent\""))
+        let token = try #require(browser.sender.token)
+        let landing = await browser.get(HTML.url("/confirm", [("token", token)]))
+        #expect(landing.body.contains("id=\"confirm-link\""))
+        #expect(try await browser.app.linker.account(EmailAddress(Browser.linked))?.status == .pending)
+        let confirmed = await browser.post("/confirm", [("token", token)])
+        #expect(confirmed.body.contains("id=\"confirmed\""))
+        var accounts = await browser.get("/accounts")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !accounts.body.contains("fetched 1 new message"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            accounts = await browser.get("/accounts")
+        }
+        #expect(accounts.body.contains("<ol class=\"checks\"><li><time>"))
+        #expect(!accounts.body.contains("&lt;li&gt;"))
     }
 
     @Test("a wrong password ends in the diagnosis in words and the Advanced options, open and filled in")

@@ -42,6 +42,8 @@ extension WebmailApp {
                 }
             return "<li><time>\(formatter.string(from: check.time))</time> \(result)</li>"
         }
+        // Typed as HTML: a bare string literal here would be a String, and its markup escaped.
+        let checksBlock: HTML = checks.isEmpty ? "<p class=\"empty\">Not checked yet.</p>" : "<ol class=\"checks\">\(checks)</ol>"
         let schedule = await linker.scheduler?.schedule(of: account.address)
         let next: HTML = schedule.map { "<dt>Next check</dt><dd>\(formatter.string(from: $0.due)) (\($0.reason))</dd>" } ?? ""
         let status: String =
@@ -85,7 +87,7 @@ extension WebmailApp {
             <dt>Incoming</dt><dd>\(account.incoming.description)</dd>
             <dt>Outgoing</dt><dd>\(account.outgoing?.description ?? "none: it cannot send yet")</dd>\(next)</dl>
             <h3>Last checks</h3>
-            \(checks.isEmpty ? "<p class=\"empty\">Not checked yet.</p>" : "<ol class=\"checks\">\(checks)</ol>")
+            \(checksBlock)
             <div class="actions">
             \(action("/accounts/check-now", address: address, label: "Check now", id: "check-now", session: session))
             \(action("/accounts/troubleshoot", address: address, label: "Troubleshoot", id: "troubleshoot", session: session))
