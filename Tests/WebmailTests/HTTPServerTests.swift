@@ -25,7 +25,8 @@ private func request(_ text: String) -> [UInt8] { Array(text.utf8) }
 struct HTTPServerTests {
     static func echoServer(_ limits: HTTPLimits) throws -> HTTPServer {
         try HTTPServer(limits: limits) { request in
-            WebResponse(contentType: "text/plain", text: "\(request.method) \(request.path) \(request.body.count) bytes")
+            WebResponse(
+                contentType: "text/plain", text: "\(request.method) \(request.path) \(request.body.count) bytes")
         }
     }
 
@@ -33,9 +34,11 @@ struct HTTPServerTests {
     func answers() async throws {
         let server = try Self.echoServer(HTTPLimits())
         defer { server.close() }
-        let response = try await exchange(port: server.port, sending: [
-            request("POST /form?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello"),
-        ])
+        let response = try await exchange(
+            port: server.port,
+            sending: [
+                request("POST /form?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello")
+            ])
         #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(response.contains("\r\nContent-Length: 18\r\n"))
         #expect(response.contains("\r\nConnection: close\r\n"))
@@ -47,9 +50,11 @@ struct HTTPServerTests {
         let server = try Self.echoServer(HTTPLimits(maximumHeaderBytes: 1024))
         defer { server.close() }
         let filler = String(repeating: "a", count: 4096)
-        let response = try await exchange(port: server.port, sending: [
-            request("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: \(filler)\r\n\r\n"),
-        ])
+        let response = try await exchange(
+            port: server.port,
+            sending: [
+                request("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: \(filler)\r\n\r\n")
+            ])
         #expect(response.hasPrefix("HTTP/1.1 431 "))
     }
 
@@ -57,9 +62,11 @@ struct HTTPServerTests {
     func bodyTooLarge() async throws {
         let server = try Self.echoServer(HTTPLimits(maximumBodyBytes: 100))
         defer { server.close() }
-        let response = try await exchange(port: server.port, sending: [
-            request("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n"),
-        ])
+        let response = try await exchange(
+            port: server.port,
+            sending: [
+                request("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n")
+            ])
         #expect(response.hasPrefix("HTTP/1.1 413 "))
     }
 
@@ -79,13 +86,16 @@ struct HTTPServerTests {
         let endpoint = Endpoint(host: "127.0.0.1", port: server.port, security: .insecurePlaintext)
         var idle: [any MailConnection] = []
         for _ in 0..<2 {
-            let connection = try await SocketConnector().connect(to: endpoint, tls: .default, timeouts: .all(.seconds(60)))
+            let connection = try await SocketConnector().connect(
+                to: endpoint, tls: .default, timeouts: .all(.seconds(60)))
             try await connection.send(request("GET / HTTP/1.1\r\n"))  // an unfinished head holds a slot
             idle.append(connection)
         }
         // Both slots are taken once the server has accepted both.
         let deadline = ContinuousClock.now + .seconds(30)
-        while server.activeConnections < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while server.activeConnections < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let refused = try await exchange(port: server.port, sending: [request("GET / HTTP/1.1\r\nHost: a\r\n\r\n")])
         #expect(refused.hasPrefix("HTTP/1.1 503 "))
         // Finishing one of the held requests is still answered.
@@ -99,10 +109,11 @@ struct HTTPServerTests {
     @Test("an event stream sends events as they come, in the text/event-stream format")
     func eventStream() async throws {
         let server = try HTTPServer { _ in
-            WebResponse(body: .events { writer in
-                try? await writer.send(event: "step", data: "one\ntwo")
-                try? await writer.send(event: "done", data: "{}")
-            })
+            WebResponse(
+                body: .events { writer in
+                    try? await writer.send(event: "step", data: "one\ntwo")
+                    try? await writer.send(event: "done", data: "{}")
+                })
         }
         defer { server.close() }
         let response = try await exchange(port: server.port, sending: [request("GET /e HTTP/1.1\r\nHost: a\r\n\r\n")])

@@ -1,7 +1,7 @@
 import AccountLinking
 import FolderRouting
-import MailTransport
 import Foundation
+import MailTransport
 
 /// What the "Add an e-mail account" form holds, the password excepted: the address, the
 /// "Advanced options" (user name, POP3 server, port, SSL, leave copies, outgoing server), and where
@@ -61,13 +61,19 @@ struct AddAccountForm: Sendable, Equatable {
     /// Why the form cannot be used, in words; nil when it can.
     var problem: String? {
         if address.isEmpty { return "Type the e-mail address to add." }
-        if !host.isEmpty, Int(port).map({ (1...65535).contains($0) }) != true { return "The POP3 port must be a number from 1 to 65535." }
-        if !host.isEmpty, ServerSettings.security(named: security) == nil { return "Choose the POP3 connection security." }
+        if !host.isEmpty, Int(port).map({ (1...65535).contains($0) }) != true {
+            return "The POP3 port must be a number from 1 to 65535."
+        }
+        if !host.isEmpty, ServerSettings.security(named: security) == nil {
+            return "Choose the POP3 connection security."
+        }
         if !smtpHost.isEmpty, Int(smtpPort).map({ (1...65535).contains($0) }) != true {
             return "The outgoing (SMTP) port must be a number from 1 to 65535."
         }
         if MarkerColor(marker) == nil { return "Choose a marker colour." }
-        if destination == "folder", (try? Folder(path: folder)) == nil { return "Choose or name the folder for this account's mail." }
+        if destination == "folder", (try? Folder(path: folder)) == nil {
+            return "Choose or name the folder for this account's mail."
+        }
         return nil
     }
 

@@ -7,7 +7,9 @@ enum Assets {
         case "/static/app.css": return WebResponse(contentType: "text/css; charset=utf-8", text: css, headers: headers)
         case "/static/app.js":
             return WebResponse(contentType: "text/javascript; charset=utf-8", text: javascript, headers: headers)
-        default: return WebResponse(status: 404, contentType: "text/plain; charset=utf-8", text: "not found\n", headers: headers)
+        default:
+            return WebResponse(
+                status: 404, contentType: "text/plain; charset=utf-8", text: "not found\n", headers: headers)
         }
     }
 

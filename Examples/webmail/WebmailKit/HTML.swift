@@ -1,3 +1,4 @@
+import AccountLinking
 import MailTransport
 
 /// Markup that is safe by construction: the literal parts of a template are trusted, everything
@@ -32,23 +33,9 @@ public struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, Custo
         HTML(trusted: parts.map(\.rendered).joined(separator: separator.rendered))
     }
 
-    /// Text made safe for element content and quoted attribute values.
-    public static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            case "\u{0}": output += "\u{FFFD}"
-            default: output.unicodeScalars.append(character)
-            }
-        }
-        return output
-    }
+    /// Text made safe for element content and quoted attribute values (AccountLinking's escaping,
+    /// the one its confirmation e-mail uses).
+    public static func escape(_ text: String) -> String { ConfirmationMessage.escape(text) }
 
     /// A path on this server with a query, percent-encoded (WHATWG URL's form encoding), ready for
     /// an `href` or `action` (interpolate the result into a template: it is escaped once more).

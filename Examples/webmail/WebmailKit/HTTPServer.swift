@@ -222,7 +222,9 @@ public final class HTTPServer: Sendable {
         while index < buffer.count {
             if buffer[index] == UInt8(ascii: "\n") {
                 if index + 1 < buffer.count, buffer[index + 1] == UInt8(ascii: "\n") { return (index + 1, index + 2) }
-                if index + 2 < buffer.count, buffer[index + 1] == UInt8(ascii: "\r"), buffer[index + 2] == UInt8(ascii: "\n") {
+                if index + 2 < buffer.count, buffer[index + 1] == UInt8(ascii: "\r"),
+                    buffer[index + 2] == UInt8(ascii: "\n")
+                {
                     return (index + 1, index + 3)
                 }
             }

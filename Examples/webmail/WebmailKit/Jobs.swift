@@ -82,7 +82,8 @@ final class Job: Sendable {
             return false
         }
         if finished { continuation.finish() }
-        continuation.onTermination = { [weak self] _ in _ = self?.state.withLock { $0.waiters.removeValue(forKey: key) } }
+        continuation.onTermination = { [weak self] _ in _ = self?.state.withLock { $0.waiters.removeValue(forKey: key) }
+        }
         return stream
     }
 

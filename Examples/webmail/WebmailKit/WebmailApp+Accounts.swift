@@ -30,7 +30,9 @@ extension WebmailApp {
                 """)
     }
 
-    private func accountSection(_ account: LinkedAccount, folders: [String], session: SessionStore.Session) async -> HTML {
+    private func accountSection(
+        _ account: LinkedAccount, folders: [String], session: SessionStore.Session
+    ) async -> HTML {
         let address = account.address.description
         let history = await linker.history(of: account.address).suffix(5).reversed()
         let formatter = ISO8601DateFormatter()
@@ -43,13 +45,17 @@ extension WebmailApp {
             return "<li><time>\(formatter.string(from: check.time))</time> \(result)</li>"
         }
         // Typed as HTML: a bare string literal here would be a String, and its markup escaped.
-        let checksBlock: HTML = checks.isEmpty ? "<p class=\"empty\">Not checked yet.</p>" : "<ol class=\"checks\">\(checks)</ol>"
+        let checksBlock: HTML =
+            checks.isEmpty ? "<p class=\"empty\">Not checked yet.</p>" : "<ol class=\"checks\">\(checks)</ol>"
         let schedule = await linker.scheduler?.schedule(of: account.address)
-        let next: HTML = schedule.map { "<dt>Next check</dt><dd>\(formatter.string(from: $0.due)) (\($0.reason))</dd>" } ?? ""
+        let next: HTML =
+            schedule.map { "<dt>Next check</dt><dd>\(formatter.string(from: $0.due)) (\($0.reason))</dd>" } ?? ""
         let status: String =
             account.attention.map { "needs attention: \($0)" }
-            ?? (account.status == .confirmed ? "confirmed" : account.status == .pending
-                ? "waiting for confirmation" : "confirmation not sent")
+            ?? (account.status == .confirmed
+                ? "confirmed"
+                : account.status == .pending
+                    ? "waiting for confirmation" : "confirmation not sent")
         let copies: String =
             switch account.copies {
             case .keep: "kept on the server"
@@ -59,7 +65,9 @@ extension WebmailApp {
         let resend: HTML =
             account.status == .confirmed
             ? ""
-            : action("/accounts/resend", address: address, label: "Send the confirmation again", id: "resend", session: session)
+            : action(
+                "/accounts/resend", address: address, label: "Send the confirmation again", id: "resend",
+                session: session)
         let markerOptions = MarkerColor.palette.map { marker -> HTML in
             let name = marker.name ?? marker.description
             let selected: HTML = account.marker == marker ? " selected" : ""
@@ -118,7 +126,9 @@ extension WebmailApp {
             """
     }
 
-    private func action(_ path: String, address: String, label: String, id: String, session: SessionStore.Session) -> HTML {
+    private func action(
+        _ path: String, address: String, label: String, id: String, session: SessionStore.Session
+    ) -> HTML {
         """
         <form method="post" action="\(path)" class="inline">\(csrfField(session))\
         <input type="hidden" name="address" value="\(address)"><button type="submit" class="\(id)">\(label)</button></form>
@@ -175,7 +185,8 @@ extension WebmailApp {
             change.marker = request.formValue("marker").flatMap(MarkerColor.init)
             change.copies = request.formValue("keep-copies") == "on" ? .keep : .delete
             let updated = try await linker.update(account.address, change)
-            return "Saved: \(updated.address)'s new mail goes to \(updated.folder.isInbox ? "the Inbox" : updated.folder.path)."
+            return
+                "Saved: \(updated.address)'s new mail goes to \(updated.folder.isInbox ? "the Inbox" : updated.folder.path)."
         }
     }
 
@@ -221,7 +232,10 @@ extension WebmailApp {
         let address = account.address.description
         Task {
             let diagnosis = await check.run(secret: secret) { step in
-                job.append(.init(kind: step.skipped ? "skip" : step.passed ? "pass" : "fail", text: "\(step.name): \(step.detail)"))
+                job.append(
+                    .init(
+                        kind: step.skipped ? "skip" : step.passed ? "pass" : "fail",
+                        text: "\(step.name): \(step.detail)"))
             }
             job.finish(.checked(address: address, diagnosis))
         }

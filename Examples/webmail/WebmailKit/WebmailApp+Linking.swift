@@ -15,8 +15,9 @@ extension WebmailApp {
             form = job.form.prefilled(with: job.found)
             form.advanced = true
         }
-        return page(title: "Add an e-mail account", session: session,
-                    body: "<h1>Add an e-mail account</h1>\(addFormHTML(form, session: session))")
+        return page(
+            title: "Add an e-mail account", session: session,
+            body: "<h1>Add an e-mail account</h1>\(addFormHTML(form, session: session))")
     }
 
     /// The form: address and password first, the folder and marker, and "Advanced options"
@@ -90,13 +91,17 @@ extension WebmailApp {
         // The form is checked whether or not the Advanced section was open when it was sent.
         form.advanced = form.advanced || !form.user.isEmpty
         if let problem = form.problem {
-            return page(title: "Add an e-mail account", session: session,
-                        body: "<h1>Add an e-mail account</h1>\(addFormHTML(form, session: session, problem: problem))")
+            return page(
+                title: "Add an e-mail account", session: session,
+                body: "<h1>Add an e-mail account</h1>\(addFormHTML(form, session: session, problem: problem))")
         }
         let password = request.formValue("password") ?? ""
         guard !password.isEmpty else {
-            return page(title: "Add an e-mail account", session: session,
-                        body: "<h1>Add an e-mail account</h1>\(addFormHTML(form, session: session, problem: "Type the password of that mailbox."))")
+            return page(
+                title: "Add an e-mail account", session: session,
+                body:
+                    "<h1>Add an e-mail account</h1>\(addFormHTML(form, session: session, problem: "Type the password of that mailbox."))"
+            )
         }
         let job = Job(session: session.id, form: form, secret: .password(password))
         jobs.add(job)
@@ -141,7 +146,8 @@ extension WebmailApp {
                     job.append(.init(kind: "fail", text: "linked, but the confirmation e-mail was not sent"))
                     job.finish(.confirmationNotSent(address, diagnosis))
                 case .settingsNeedApproval(let settings):
-                    job.append(.init(kind: "advice", text: "these settings need your approval before the password is sent"))
+                    job.append(
+                        .init(kind: "advice", text: "these settings need your approval before the password is sent"))
                     job.finish(.needsApproval(settings))
                 case .needsManualSettings(let diagnosis):
                     job.append(.init(kind: "fail", text: diagnosis.summary))
@@ -240,7 +246,8 @@ extension WebmailApp {
     func checkEmailPage(_ request: WebRequest, session: SessionStore.Session) -> WebResponse {
         let address = request.queryValue("address") ?? ""
         let demoHint: HTML =
-            demo == nil ? "" : "<p class=\"hint\">In this demo, that mailbox is on the <a href=\"/demo\">demo servers</a> page.</p>"
+            demo == nil
+            ? "" : "<p class=\"hint\">In this demo, that mailbox is on the <a href=\"/demo\">demo servers</a> page.</p>"
         return page(
             title: "Check your e-mail", session: session,
             body: """
@@ -265,17 +272,19 @@ extension WebmailApp {
 
     /// Where the confirmation link lands. Following a link never changes anything by itself (mail
     /// scanners follow links too): the page asks, and the button confirms.
-    func confirmLanding(_ request: WebRequest, session: SessionStore.Session, problem: LinkDiagnosis? = nil) -> WebResponse {
+    func confirmLanding(
+        _ request: WebRequest, session: SessionStore.Session, problem: LinkDiagnosis? = nil
+    ) -> WebResponse {
         let token = request.queryValue("token") ?? ""
         let problemBlock: HTML = problem.map(diagnosisBlock) ?? ""
         let linkForm: HTML =
             token.isEmpty
             ? ""
             : """
-                <form method="post" action="/confirm">\(csrfField(session))<input type="hidden" name="token" value="\(token)">
-                <p>Confirm that this address is yours, and that its mail may be fetched into this mailbox.</p>
-                <button type="submit" id="confirm-link">Confirm this address</button></form>
-                """
+            <form method="post" action="/confirm">\(csrfField(session))<input type="hidden" name="token" value="\(token)">
+            <p>Confirm that this address is yours, and that its mail may be fetched into this mailbox.</p>
+            <button type="submit" id="confirm-link">Confirm this address</button></form>
+            """
         return page(
             title: "Confirm your address", session: session,
             body: "<h1>Confirm your address</h1>\(problemBlock)\(linkForm)\(codeForm(address: "", session: session))")
@@ -285,7 +294,8 @@ extension WebmailApp {
         let token = request.formValue("token") ?? ""
         let code = request.formValue("code") ?? ""
         do {
-            let account = try await linker.confirm(token.isEmpty ? code : token, address: emailAddress(request.formValue("address")))
+            let account = try await linker.confirm(
+                token.isEmpty ? code : token, address: emailAddress(request.formValue("address")))
             let folder = account.folder
             return page(
                 title: "Confirmed", session: session,
@@ -298,8 +308,9 @@ extension WebmailApp {
                     """)
         } catch {
             let diagnosis = (error as? LinkDiagnosisError)?.diagnosis ?? LinkDiagnosis(error)
-            return confirmLanding(WebRequest(method: "GET", path: "/confirm", query: [("token", token)]),
-                                  session: session, problem: diagnosis)
+            return confirmLanding(
+                WebRequest(method: "GET", path: "/confirm", query: [("token", token)]),
+                session: session, problem: diagnosis)
         }
     }
 
@@ -312,7 +323,8 @@ extension WebmailApp {
             let summary = MessageSummary(message.bytes)
             let text = (try? MIMEPart(parsing: message.bytes))?.textBody ?? ""
             let links = text.split(whereSeparator: \.isWhitespace).map(String.init).filter { word in
-                word.hasPrefix(base) && word.dropFirst(base.count).allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+                word.hasPrefix(base)
+                    && word.dropFirst(base.count).allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
             }
             let link: HTML = links.first.map { "<p><a class=\"confirmation-link\" href=\"\($0)\">\($0)</a></p>" } ?? ""
             return """

@@ -67,7 +67,9 @@ extension WebmailApp {
             return page(title: "Mail", session: session, body: diagnosisBlock(LinkDiagnosis(error)))
         }
         if request.header("x-webmail-fragment") == "mailbox" { return fragment(content) }
-        return page(title: folder.isInbox ? "Inbox" : folder.path, session: session, body: "<div id=\"mailbox\" data-live=\"mail\">\(content)</div>")
+        return page(
+            title: folder.isInbox ? "Inbox" : folder.path, session: session,
+            body: "<div id=\"mailbox\" data-live=\"mail\">\(content)</div>")
     }
 
     func mailboxContent(_ folder: Folder) async throws -> HTML {
@@ -89,7 +91,8 @@ extension WebmailApp {
             let summary = await summary(of: message)
             let unread = !message.isSeen && !seen.contains(message.id)
             let link = HTML.url("/message", [("id", message.id.rawValue), ("folder", folder.path)])
-            rows.append("""
+            rows.append(
+                """
                 <tr class="\(unread ? "is-unread" : "is-read")" data-message="\(message.id.rawValue)">\
                 <td class="marker">\(Self.diamond(message.marker))</td>\
                 <td class="from">\(summary.from)</td>\
@@ -101,9 +104,9 @@ extension WebmailApp {
             rows.isEmpty
             ? "<p class=\"empty\">No messages in this folder.</p>"
             : """
-                <table class="messages"><thead><tr><th><span class="visually-hidden">Marker</span></th>\
-                <th>From</th><th>Subject</th><th>Date</th></tr></thead><tbody>\(rows)</tbody></table>
-                """
+            <table class="messages"><thead><tr><th><span class="visually-hidden">Marker</span></th>\
+            <th>From</th><th>Subject</th><th>Date</th></tr></thead><tbody>\(rows)</tbody></table>
+            """
         return """
             <div class="mail">
             <nav class="folders" aria-label="Folders"><h2>Folders</h2><ul>\(items)</ul>
@@ -140,8 +143,10 @@ extension WebmailApp {
 
     /// Compose: the From menu lists every identity, the default preselected; a reply preselects
     /// the identity the message came to (``AccountLinker/replyIdentity(for:)``).
-    func compose(_ request: WebRequest, session: SessionStore.Session, error: LinkDiagnosis? = nil,
-                 typed: [String: String] = [:]) async -> WebResponse {
+    func compose(
+        _ request: WebRequest, session: SessionStore.Session, error: LinkDiagnosis? = nil,
+        typed: [String: String] = [:]
+    ) async -> WebResponse {
         let identities = (try? await linker.identities()) ?? []
         var selected = identities.first { $0.isDefault }?.address.description
         var to = typed["to"] ?? "", subject = typed["subject"] ?? "", body = typed["body"] ?? ""
@@ -155,14 +160,17 @@ extension WebmailApp {
             to = summary.fromAddress ?? ""
             subject = summary.subject.lowercased().hasPrefix("re:") ? summary.subject : "Re: " + summary.subject
             let text = (try? MIMEPart(parsing: bytes))?.textBody ?? ""
-            body = "\n\n" + text.split(separator: "\n", omittingEmptySubsequences: false).prefix(200)
+            body =
+                "\n\n"
+                + text.split(separator: "\n", omittingEmptySubsequences: false).prefix(200)
                 .map { "> " + $0 }.joined(separator: "\n")
         }
         if let from = typed["from"] { selected = from }
         let options = identities.map { identity -> HTML in
             let address = identity.address.description
             let isSelected: HTML = address == selected ? " selected" : ""
-            return "<option value=\"\(address)\"\(isSelected)>\(address)\(identity.isDefault ? " (default)" : "")</option>"
+            return
+                "<option value=\"\(address)\"\(isSelected)>\(address)\(identity.isDefault ? " (default)" : "")</option>"
         }
         let problem: HTML = error.map(diagnosisBlock) ?? ""
         return page(
@@ -188,20 +196,26 @@ extension WebmailApp {
             var message = try await linker.newMessage(from: from)
             let list = AddressList(parsing: typed["to"] ?? "")
             guard list.invalid.isEmpty, !list.mailboxes.isEmpty else {
-                throw LinkDiagnosisError(LinkDiagnosis(
-                    stage: .other, summary: "the To field does not hold e-mail addresses",
-                    suggestion: "Type each address in full, separated by commas."))
+                throw LinkDiagnosisError(
+                    LinkDiagnosis(
+                        stage: .other, summary: "the To field does not hold e-mail addresses",
+                        suggestion: "Type each address in full, separated by commas."))
             }
             message.to = list.mailboxes
             message.subject = typed["subject"] ?? ""
             message.textBody = (typed["body"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
             try await linker.send(message)
-            notice("Sent from \(from) to \(list.mailboxes.map(\.address.description).joined(separator: ", ")).", for: session)
+            notice(
+                "Sent from \(from) to \(list.mailboxes.map(\.address.description).joined(separator: ", ")).",
+                for: session)
             return redirect("/mail")
         } catch let error as LinkDiagnosisError {
-            return await compose(WebRequest(method: "GET", path: "/compose"), session: session, error: error.diagnosis, typed: typed)
+            return await compose(
+                WebRequest(method: "GET", path: "/compose"), session: session, error: error.diagnosis, typed: typed)
         } catch {
-            return await compose(WebRequest(method: "GET", path: "/compose"), session: session, error: LinkDiagnosis(error), typed: typed)
+            return await compose(
+                WebRequest(method: "GET", path: "/compose"), session: session, error: LinkDiagnosis(error), typed: typed
+            )
         }
     }
 
@@ -209,36 +223,39 @@ extension WebmailApp {
     /// fetches its folder list and messages again without a reload.
     func mailEvents() -> WebResponse {
         let linker = self.linker
-        return WebResponse(headers: Self.securityHeaders, body: .events { writer in
-            let events = await linker.syncEvents()
-            // Whichever ends first (the client went away, found by a failed send) ends both.
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    do {
-                        try await writer.send(event: "ready", data: "{}")
-                        for await event in events {
-                            switch event.kind {
-                            case .finished, .failed, .needsAttention: try await writer.send(event: "mail", data: "{}")
-                            default: continue
-                            }
-                        }
-                    } catch {
-                        return
-                    }
-                }
-                group.addTask {
-                    while true {
+        return WebResponse(
+            headers: Self.securityHeaders,
+            body: .events { writer in
+                let events = await linker.syncEvents()
+                // Whichever ends first (the client went away, found by a failed send) ends both.
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
                         do {
-                            try await Task.sleep(for: .seconds(15))
-                            try await writer.keepAlive()
+                            try await writer.send(event: "ready", data: "{}")
+                            for await event in events {
+                                switch event.kind {
+                                case .finished, .failed, .needsAttention:
+                                    try await writer.send(event: "mail", data: "{}")
+                                default: continue
+                                }
+                            }
                         } catch {
                             return
                         }
                     }
+                    group.addTask {
+                        while true {
+                            do {
+                                try await Task.sleep(for: .seconds(15))
+                                try await writer.keepAlive()
+                            } catch {
+                                return
+                            }
+                        }
+                    }
+                    await group.next()
+                    group.cancelAll()
                 }
-                await group.next()
-                group.cancelAll()
-            }
-        })
+            })
     }
 }

@@ -39,7 +39,8 @@ public struct DemoHooks: Sendable {
 
     /// Hooks.
     public init(
-        servers: [String], remoteMailboxes: @escaping @Sendable () -> [Message], sent: @escaping @Sendable () -> [Message]
+        servers: [String], remoteMailboxes: @escaping @Sendable () -> [Message],
+        sent: @escaping @Sendable () -> [Message]
     ) {
         self.servers = servers
         self.remoteMailboxes = remoteMailboxes
@@ -74,7 +75,9 @@ public final class WebmailApp: Sendable {
         self.demo = demo
         let bracketed = host.contains(":") ? "[\(host)]" : host
         var names = ["\(bracketed):\(port)"]
-        if host == "127.0.0.1" || host == "::1" { names += ["localhost:\(port)", "127.0.0.1:\(port)", "[::1]:\(port)"] }
+        if host == "127.0.0.1" || host == "::1" {
+            names += ["localhost:\(port)", "127.0.0.1:\(port)", "[::1]:\(port)"]
+        }
         hosts = Set(names)
         origins = Set(names.map { "http://" + $0 })
     }
@@ -115,8 +118,9 @@ public final class WebmailApp: Sendable {
             }
             return await post(request, session: session)
         default:
-            return WebResponse(status: 405, contentType: "text/plain; charset=utf-8", text: "method not allowed\n",
-                               headers: [("Allow", "GET, POST")])
+            return WebResponse(
+                status: 405, contentType: "text/plain; charset=utf-8", text: "method not allowed\n",
+                headers: [("Allow", "GET, POST")])
         }
     }
 
@@ -161,9 +165,11 @@ public final class WebmailApp: Sendable {
     /// (a confirmation link's token never leaves it); `no-referrer` would make browsers send
     /// `Origin: null` with this site's own forms, which the forgery check refuses.
     static let securityHeaders: [(name: String, value: String)] = [
-        ("Content-Security-Policy",
-         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+                + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        ),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "same-origin"),
@@ -185,13 +191,15 @@ public final class WebmailApp: Sendable {
     }
 
     func notFound(session: SessionStore.Session) -> WebResponse {
-        page(status: 404, title: "Not found", session: session,
-             body: "<h1>Not found</h1><p><a href=\"/mail\">Back to your mail</a></p>")
+        page(
+            status: 404, title: "Not found", session: session,
+            body: "<h1>Not found</h1><p><a href=\"/mail\">Back to your mail</a></p>")
     }
 
     /// A whole page: the layout around `body`.
     func page(status: Int = 200, title: String, session: SessionStore.Session?, body: HTML) -> WebResponse {
-        let notice = takeNotice(for: session).map { text -> HTML in "<p class=\"notice\" role=\"status\">\(text)</p>" } ?? ""
+        let notice =
+            takeNotice(for: session).map { text -> HTML in "<p class=\"notice\" role=\"status\">\(text)</p>" } ?? ""
         let demoLink: HTML = demo == nil ? "" : "<a href=\"/demo\">Demo servers</a>"
         let document: HTML = """
             <!DOCTYPE html>

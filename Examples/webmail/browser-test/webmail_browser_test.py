@@ -379,6 +379,10 @@ def read_maildir(maildir, needle, after):
 def bench_flow(browser, binary, env_file, work, checks):
     env = dict(line.strip().split("=", 1) for line in open(env_file) if "=" in line and not line.startswith("#"))
     primary, linked = "mallory@example.test", "nina@example.test"
+    if not checks.check("bench: the bench has the users mallory and nina",
+                        "MAILLINK_USER_MALLORY_MAILDIR" in env and "MAILLINK_USER_NINA_MAILDIR" in env,
+                        "scripts/testbed must create mallory@example.test and nina@example.test"):
+        return
     home = tempfile.mkdtemp(prefix="webmail-bench-", dir=work)
     secret = os.path.join(home, "primary-password")
     with open(secret, "w") as file:

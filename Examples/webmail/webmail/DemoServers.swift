@@ -37,28 +37,38 @@ final class DemoServers: Sendable {
     init() throws {
         authority = try TestCertificateAuthority(commonName: "webmail demo CA")
         let certificate = try authority.issue()
-        pop3 = FakePOP3Server(accounts: SASLServerAccounts(passwords: [
-            Self.linkedAddress: Self.linkedPassword, Self.otherAddress: Self.otherPassword,
-        ]))
-        for (uid, text) in Self.originals { pop3.deliver(FakePOP3Message(uid: uid, text: text), to: Self.linkedAddress) }
-        pop3.deliver(
-            FakePOP3Message(uid: "other-1", text: "From: Carla <carla@friends.example>\r\nTo: \(Self.otherAddress)\r\n"
-                + "Subject: Mail in the other mailbox\r\nMessage-ID: <other-1@friends.example>\r\n\r\nHello there.\r\n"),
-            to: Self.otherAddress)
-        pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
-        primarySMTP = FakeSMTPServer(configuration: .init(
-            hostname: "smtp.primary.example",
-            accounts: SASLServerAccounts(passwords: [Self.primaryAddress: Self.primaryPassword]),
-            requiresAuthentication: true))
-        primaryListener = try LoopbackListener(certificate: certificate)
-        linkedSMTP = FakeSMTPServer(configuration: .init(
-            hostname: "smtp.linked.example", offersStartTLS: false,
+        pop3 = FakePOP3Server(
             accounts: SASLServerAccounts(passwords: [
                 Self.linkedAddress: Self.linkedPassword, Self.otherAddress: Self.otherPassword,
-            ]),
-            requiresAuthentication: true))
+            ]))
+        for (uid, text) in Self.originals {
+            pop3.deliver(FakePOP3Message(uid: uid, text: text), to: Self.linkedAddress)
+        }
+        pop3.deliver(
+            FakePOP3Message(
+                uid: "other-1",
+                text: "From: Carla <carla@friends.example>\r\nTo: \(Self.otherAddress)\r\n"
+                    + "Subject: Mail in the other mailbox\r\nMessage-ID: <other-1@friends.example>\r\n\r\nHello there.\r\n"
+            ),
+            to: Self.otherAddress)
+        pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
+        primarySMTP = FakeSMTPServer(
+            configuration: .init(
+                hostname: "smtp.primary.example",
+                accounts: SASLServerAccounts(passwords: [Self.primaryAddress: Self.primaryPassword]),
+                requiresAuthentication: true))
+        primaryListener = try LoopbackListener(certificate: certificate)
+        linkedSMTP = FakeSMTPServer(
+            configuration: .init(
+                hostname: "smtp.linked.example", offersStartTLS: false,
+                accounts: SASLServerAccounts(passwords: [
+                    Self.linkedAddress: Self.linkedPassword, Self.otherAddress: Self.otherPassword,
+                ]),
+                requiresAuthentication: true))
         linkedListener = try LoopbackListener(certificate: certificate, implicitTLS: true)
-        let (primarySMTP, primaryListener, linkedSMTP, linkedListener) = (primarySMTP, primaryListener, linkedSMTP, linkedListener)
+        let (primarySMTP, primaryListener, linkedSMTP, linkedListener) = (
+            primarySMTP, primaryListener, linkedSMTP, linkedListener
+        )
         tasks = Mutex([
             Task { await primarySMTP.serve(primaryListener) },
             Task { await linkedSMTP.serve(linkedListener) },
@@ -68,17 +78,26 @@ final class DemoServers: Sendable {
     /// What the linked mailbox holds before it is linked: a few ordinary messages and one whose
     /// subject and sender try to inject markup and script (the pages must show them as text).
     static let originals: [(String, String)] = [
-        ("demo-1", "From: Anna <anna@friends.example>\r\nTo: \(linkedAddress)\r\nSubject: Welcome to your old mailbox\r\n"
-            + "Date: Tue, 1 Dec 2026 09:00:00 +0000\r\nMessage-ID: <demo-1@friends.example>\r\n\r\n"
-            + "This message waited on the old server.\r\n"),
-        ("demo-2", "From: =?UTF-8?B?0JHQvtGA0LjRgQ==?= <boris@friends.example>\r\nTo: \(linkedAddress)\r\n"
-            + "Subject: =?UTF-8?B?0J/RgNC40LLQtdGC?=\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n"
-            + "Message-ID: <demo-2@friends.example>\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Transfer-Encoding: 8bit\r\n\r\nПривет! Cyrillic mail arrives byte for byte.\r\n"),
-        ("demo-3", "From: \"<img src=x onerror=alert(1)>\" <mallet@attacker.example>\r\nTo: \(linkedAddress)\r\n"
-            + "Subject: <script>alert(\"subject\")</script> & \"quotes\" 'too'\r\n"
-            + "Date: Tue, 1 Dec 2026 11:00:00 +0000\r\nMessage-ID: <demo-3@attacker.example>\r\n\r\n"
-            + "</pre><script>alert('body')</script><b>not bold</b>\r\n"),
+        (
+            "demo-1",
+            "From: Anna <anna@friends.example>\r\nTo: \(linkedAddress)\r\nSubject: Welcome to your old mailbox\r\n"
+                + "Date: Tue, 1 Dec 2026 09:00:00 +0000\r\nMessage-ID: <demo-1@friends.example>\r\n\r\n"
+                + "This message waited on the old server.\r\n"
+        ),
+        (
+            "demo-2",
+            "From: =?UTF-8?B?0JHQvtGA0LjRgQ==?= <boris@friends.example>\r\nTo: \(linkedAddress)\r\n"
+                + "Subject: =?UTF-8?B?0J/RgNC40LLQtdGC?=\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n"
+                + "Message-ID: <demo-2@friends.example>\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n\r\nПривет! Cyrillic mail arrives byte for byte.\r\n"
+        ),
+        (
+            "demo-3",
+            "From: \"<img src=x onerror=alert(1)>\" <mallet@attacker.example>\r\nTo: \(linkedAddress)\r\n"
+                + "Subject: <script>alert(\"subject\")</script> & \"quotes\" 'too'\r\n"
+                + "Date: Tue, 1 Dec 2026 11:00:00 +0000\r\nMessage-ID: <demo-3@attacker.example>\r\n\r\n"
+                + "</pre><script>alert('body')</script><b>not bold</b>\r\n"
+        ),
     ]
 
     /// The TLS trust for the fakes' certificates.
@@ -101,7 +120,8 @@ final class DemoServers: Sendable {
 
     var confirmationSender: any MailSending {
         SessionOpener(tlsPolicy: tlsPolicy, timeouts: .all(.seconds(30))).smtpSender(
-            ServerSettings(host: "127.0.0.1", port: primaryListener.port, security: .startTLS, user: Self.primaryAddress),
+            ServerSettings(
+                host: "127.0.0.1", port: primaryListener.port, security: .startTLS, user: Self.primaryAddress),
             secret: .password(Self.primaryPassword))
     }
 
@@ -117,7 +137,9 @@ final class DemoServers: Sendable {
                     for (number, message) in received.enumerated().dropFirst(carried[index]) {
                         for recipient in message.recipients.map({ $0.lowercased() }) {
                             if [Self.linkedAddress, Self.otherAddress].contains(recipient) {
-                                pop3.deliver(FakePOP3Message(uid: "internet-\(index)-\(number)", content: message.data), to: recipient)
+                                pop3.deliver(
+                                    FakePOP3Message(uid: "internet-\(index)-\(number)", content: message.data),
+                                    to: recipient)
                             } else if recipient == Self.primaryAddress {
                                 _ = try? await store.deliver(IncomingMessage(bytes: message.data, folder: .inbox))
                             }
@@ -150,10 +172,12 @@ final class DemoServers: Sendable {
             },
             sent: {
                 primarySMTP.receivedMessages.map {
-                    DemoHooks.Message(place: "primary's SMTP", envelopeSender: $0.sender, recipients: $0.recipients, bytes: $0.data)
+                    DemoHooks.Message(
+                        place: "primary's SMTP", envelopeSender: $0.sender, recipients: $0.recipients, bytes: $0.data)
                 }
                     + linkedSMTP.receivedMessages.map {
-                        DemoHooks.Message(place: "linked SMTP", envelopeSender: $0.sender, recipients: $0.recipients, bytes: $0.data)
+                        DemoHooks.Message(
+                            place: "linked SMTP", envelopeSender: $0.sender, recipients: $0.recipients, bytes: $0.data)
                     }
             })
     }

@@ -9,7 +9,7 @@ import Synchronization
 import WebmailKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `webmail`: a Hotmail-style web mail over MailLink, on loopback.
@@ -53,7 +53,9 @@ struct Flags {
             if Self.bare.contains(name) {
                 present.insert(name)
             } else if Self.valued.contains(name), let value = rest.popFirst() {
-                guard values.updateValue(value, forKey: name) == nil else { throw UsageError(message: "--\(name) twice") }
+                guard values.updateValue(value, forKey: name) == nil else {
+                    throw UsageError(message: "--\(name) twice")
+                }
             } else {
                 throw UsageError(message: "unknown option or missing value: \(word)")
             }
@@ -62,7 +64,9 @@ struct Flags {
 }
 
 /// The linker and store of `--home DIR`, with the primary mailbox from the flags.
-func homeLinker(_ flags: Flags, directory: String, confirmationURL: String) async throws -> (AccountLinker, MaildirStore) {
+func homeLinker(
+    _ flags: Flags, directory: String, confirmationURL: String
+) async throws -> (AccountLinker, MaildirStore) {
     guard let primaryText = flags.values["primary"], let server = flags.values["server"] else {
         throw UsageError(message: "--home needs --primary ADDR and --server HOST:PORT (the primary's outgoing server)")
     }
@@ -74,18 +78,22 @@ func homeLinker(_ flags: Flags, directory: String, confirmationURL: String) asyn
         throw UsageError(message: "--server must be HOST:PORT")
     }
     let passwordLine = try flags.values["password-file"].map { path -> String in
-        guard let data = FileManager.default.contents(atPath: path) else { throw UsageError(message: "cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UsageError(message: "cannot read \(path)")
+        }
         return String(decoding: data.prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
     }
     guard let password = passwordLine ?? ProcessInfo.processInfo.environment["LINKMAIL_PASSWORD"] else {
         throw UsageError(message: "the primary's password: --password-file FILE or LINKMAIL_PASSWORD")
     }
-    let pins = try flags.values["pin"].map { text -> [CertificateFingerprint] in
-        guard let pin = CertificateFingerprint(text) else { throw UsageError(message: "--pin is 64 hex digits") }
-        return [pin]
-    } ?? []
+    let pins =
+        try flags.values["pin"].map { text -> [CertificateFingerprint] in
+            guard let pin = CertificateFingerprint(text) else { throw UsageError(message: "--pin is 64 hex digits") }
+            return [pin]
+        } ?? []
     let policy = ConnectionPolicy(
-        caFiles: flags.values["ca"].map { [$0] } ?? [], pins: pins, timeoutSeconds: flags.values["timeout"].flatMap { Int($0) },
+        caFiles: flags.values["ca"].map { [$0] } ?? [], pins: pins,
+        timeoutSeconds: flags.values["timeout"].flatMap { Int($0) },
         allowsInsecureAuthentication: flags.present.contains("insecure-allow-plaintext"))
     let opener = SessionOpener(
         tlsPolicy: policy.tlsPolicy, timeouts: policy.timeouts(over: .all(.seconds(30))),
@@ -94,15 +102,18 @@ func homeLinker(_ flags: Flags, directory: String, confirmationURL: String) asyn
     var configuration = try AccountLinker.Configuration.files(
         directory: directory, primaryAddress: primary,
         confirmationSender: opener.smtpSender(
-            ServerSettings(host: endpoint.host, port: endpoint.port, security: security, user: flags.values["user"] ?? primaryText),
+            ServerSettings(
+                host: endpoint.host, port: endpoint.port, security: security, user: flags.values["user"] ?? primaryText),
             secret: .password(password)),
         confirmationBaseURL: confirmationURL, store: store)
     configuration.tlsPolicy = opener.tlsPolicy
     configuration.timeouts = opener.timeouts
     configuration.allowInsecureAuthentication = policy.allowsInsecureAuthentication
-    configuration.discover = SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoveryConfiguration(
-        dnsServer: flags.values["dns"], autoconfigBase: flags.values["autoconfig-base"],
-        offline: flags.present.contains("offline"), tlsPolicy: opener.tlsPolicy)))
+    configuration.discover = SettingsDiscovery.using(
+        AutoDiscoverer(
+            configuration: try DiscoveryConfiguration(
+                dnsServer: flags.values["dns"], autoconfigBase: flags.values["autoconfig-base"],
+                offline: flags.present.contains("offline"), tlsPolicy: opener.tlsPolicy)))
     return (AccountLinker(configuration: configuration), store)
 }
 
@@ -173,7 +184,11 @@ func waitForTermination() async {
         let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
         for source in sources {
             source.setEventHandler {
-                guard once.withLock({ done in defer { done = true }; return !done }) else { return }
+                guard
+                    once.withLock({ done in
+                        defer { done = true }; return !done
+                    })
+                else { return }
                 for other in sources { other.cancel() }
                 continuation.resume()
             }
