@@ -65,11 +65,12 @@ struct Browser {
     var cookie: String?
     var csrf: String?
 
-    init() throws {
+    init(discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil) throws {
         var configuration = AccountLinker.Configuration.inMemory(
             primaryAddress: try EmailAddress("me@primary.example"), confirmationSender: sender,
             confirmationBaseURL: "http://127.0.0.1:8080/confirm", store: store)
         configuration.connector = pop3.connector
+        configuration.discover = discover
         app = WebmailApp(
             linker: AccountLinker(configuration: configuration), store: store, host: "127.0.0.1", port: 8080)
     }
@@ -206,17 +207,23 @@ struct WebmailAppTests {
         }
     }
 
-    /// Adds the linked account through the form and waits for the indicator's flow to end.
+    /// Adds the linked account through the form (with manual settings unless `manual` is false)
+    /// and waits for the indicator's flow to end.
     func link(
-        _ browser: inout Browser, password: String = Browser.password
+        _ browser: inout Browser, password: String = Browser.password, manual: Bool = true
     ) async throws -> (progress: String, page: String) {
         _ = await browser.get("/accounts/add")
+        let settings = [("host", "pop.example.net"), ("port", "995"), ("security", "tls")]
         let started = await browser.post(
             "/accounts/add",
-            [
-                ("address", Browser.linked), ("password", password), ("host", "pop.example.net"), ("port", "995"),
-                ("security", "tls"), ("marker", "teal"),
-            ])
+            [("address", Browser.linked), ("password", password), ("marker", "teal")] + (manual ? settings : []))
+        return try await waitForFlow(&browser, started)
+    }
+
+    /// Follows a form's redirect to the indicator page and reloads it until the flow has ended.
+    func waitForFlow(
+        _ browser: inout Browser, _ started: (status: Int, headers: [(name: String, value: String)], body: String)
+    ) async throws -> (progress: String, page: String) {
         let progress = try #require(started.headers.first { $0.name == "Location" }?.value)
         var page = await browser.get(progress)
         let deadline = ContinuousClock.now + .seconds(60)
@@ -249,6 +256,28 @@ struct WebmailAppTests {
         }
         #expect(accounts.body.contains("<ol class=\"checks\"><li><time>"))
         #expect(!accounts.body.contains("&lt;li&gt;"))
+    }
+
+    @Test("discovered settings that need approval are shown with their source; approving links with the kept password")
+    func approval() async throws {
+        var browser = try Browser(discover: { address in
+            DiscoveredAccountSettings(
+                incoming: ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: address.description),
+                outgoing: nil, origin: "autoconfig over plain HTTP", confirmationReasons: ["it was fetched without TLS"])
+        })
+        let (_, page) = try await link(&browser, manual: false)
+        #expect(page.contains("data-outcome=\"needs-approval\""))
+        #expect(page.contains("<dd id=\"found-origin\">autoconfig over plain HTTP</dd>"))
+        #expect(page.contains("<li>it was fetched without TLS</li>"))
+        #expect(page.contains("pop.example.net:995"))
+        let job = try #require(
+            page.range(of: "name=\"job\" value=\"").map { page[$0.upperBound...].prefix { $0 != "\"" } })
+        let approved = await browser.post("/accounts/approve", [("job", String(job))])
+        let (_, after) = try await waitForFlow(&browser, approved)
+        #expect(after.contains("data-outcome=\"confirmation-sent\""))
+        // The kept password was used once and is gone: approving again asks for it.
+        let again = await browser.post("/accounts/approve", [("job", String(job))])
+        #expect(again.headers.first { $0.name == "Location" }?.value == "/accounts/add")
     }
 
     @Test("a wrong password ends in the diagnosis in words and the Advanced options, open and filled in")
