@@ -171,6 +171,15 @@ struct WebmailAppTests {
         #expect(taken.status == 303)
     }
 
+    @Test("a folder that does not exist yet (before an account's first sync) is shown empty, waiting for mail")
+    func folderNotCreatedYet() async throws {
+        var browser = try Browser()
+        let page = await browser.get(HTML.url("/mail", [("folder", "someone@example_net")]))
+        #expect(page.status == 200)
+        #expect(page.body.contains("<div id=\"mailbox\" data-live=\"mail\">"))
+        #expect(page.body.contains("No messages in this folder."))
+    }
+
     @Test("a hostile subject and sender are shown as text in the list and the message")
     func hostileMessage() async throws {
         var browser = try Browser()
@@ -263,7 +272,8 @@ struct WebmailAppTests {
         var browser = try Browser(discover: { address in
             DiscoveredAccountSettings(
                 incoming: ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: address.description),
-                outgoing: nil, origin: "autoconfig over plain HTTP", confirmationReasons: ["it was fetched without TLS"])
+                outgoing: nil, origin: "autoconfig over plain HTTP", confirmationReasons: ["it was fetched without TLS"]
+            )
         })
         let (_, page) = try await link(&browser, manual: false)
         #expect(page.contains("data-outcome=\"needs-approval\""))

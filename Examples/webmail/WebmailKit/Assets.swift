@@ -64,6 +64,7 @@ enum Assets {
         details { margin: .8rem 0; }
         summary { cursor: pointer; color: var(--accent); }
         .notice { background: #e6f4ea; border: 1px solid #a7d8b0; padding: .6rem 1rem; border-radius: 4px; }
+        .notice.problem { background: #fdecea; border-color: #f5b5ad; }
         .diagnosis, .problem { border-left: 4px solid var(--bad); background: #fdecea; padding: .6rem 1rem; }
         .diagnosis .summary { font-weight: 600; }
         ol#steps li.pass { color: var(--good); }

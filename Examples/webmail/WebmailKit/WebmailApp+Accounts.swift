@@ -146,14 +146,16 @@ extension WebmailApp {
         _ request: WebRequest, session: SessionStore.Session, _ work: (LinkedAccount) async throws -> String
     ) async -> WebResponse {
         guard let account = await account(request, session: session) else {
-            notice("That account is not linked.", for: session)
+            notice("That account is not linked.", for: session, isProblem: true)
             return redirect("/accounts")
         }
         do {
             notice(try await work(account), for: session)
         } catch {
             let diagnosis = (error as? LinkDiagnosisError)?.diagnosis ?? LinkDiagnosis(error)
-            notice("\(account.address): \(diagnosis.summary). What to try: \(diagnosis.suggestion)", for: session)
+            notice(
+                "\(account.address): \(diagnosis.summary). What to try: \(diagnosis.suggestion)", for: session,
+                isProblem: true)
         }
         return redirect("/accounts")
     }

@@ -114,7 +114,7 @@ extension WebmailApp {
         guard let previous = jobs.job(request.formValue("job"), session: session),
             let secret = previous.heldSecret.withLock({ $0 })
         else {
-            notice("That approval has expired; type the password again.", for: session)
+            notice("That approval has expired; type the password again.", for: session, isProblem: true)
             return redirect("/accounts/add")
         }
         previous.heldSecret.withLock { $0 = nil }
@@ -328,8 +328,9 @@ extension WebmailApp {
             }
             let link: HTML = links.first.map { "<p><a class=\"confirmation-link\" href=\"\($0)\">\($0)</a></p>" } ?? ""
             return """
-                <li class="remote-message"><strong>\(summary.subject)</strong> from \(summary.from) \
-                in \(message.recipients.joined(separator: ", "))\(link)</li>
+                <li class="remote-message" data-mailbox="\(message.recipients.joined(separator: ", "))">\
+                <strong>\(summary.subject)</strong> from \(summary.from) in \(message.recipients.joined(separator: ", "))\
+                \(link)<details><summary>Show the message</summary><pre class="body">\(text)</pre></details></li>
                 """
         }
         let sent = demo.sent().map { message -> HTML in

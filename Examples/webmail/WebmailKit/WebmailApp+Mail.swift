@@ -84,7 +84,15 @@ extension WebmailApp {
                 <span class="name">\(entry.folder.isInbox ? "Inbox" : entry.folder.path)</span> \(unread)</a></li>
                 """
         }
-        let messages = try await store.messages(in: folder).sorted { $0.id.rawValue > $1.id.rawValue }.prefix(200)
+        // An account's folder exists once its first sync stored something: until then it is
+        // empty, and the page waits for its mail like any other.
+        let all: [StoredMessage]
+        do {
+            all = try await store.messages(in: folder)
+        } catch let error as MailStoreError where error.code == .folderNotFound {
+            all = []
+        }
+        let messages = all.sorted { $0.id.rawValue > $1.id.rawValue }.prefix(200)
         let seen = self.seen.withLock { $0 }
         var rows: [HTML] = []
         for message in messages {

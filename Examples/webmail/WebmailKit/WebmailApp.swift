@@ -66,7 +66,7 @@ public final class WebmailApp: Sendable {
     /// Messages read in this web mail (the store keeps no "seen" flag of its own yet).
     let seen = Mutex<Set<StoredMessage.ID>>([])
     let summaries = Mutex<[StoredMessage.ID: MessageSummary]>([:])
-    let notices = Mutex<[String: String]>([:])
+    let notices = Mutex<[String: (text: String, isProblem: Bool)]>([:])
 
     /// An app over `linker` and the store its mail lands in, answering on `port` of `host`.
     public init(linker: AccountLinker, store: any MailStore, host: String, port: Int, demo: DemoHooks? = nil) {
@@ -180,12 +180,12 @@ public final class WebmailApp: Sendable {
         WebResponse(status: 303, headers: [("Location", location)] + Self.securityHeaders)
     }
 
-    /// Remembers a one-time notice for the session's next page.
-    func notice(_ text: String, for session: SessionStore.Session) {
-        notices.withLock { $0[session.id] = text }
+    /// Remembers a one-time notice for the session's next page (`isProblem`: something failed).
+    func notice(_ text: String, for session: SessionStore.Session, isProblem: Bool = false) {
+        notices.withLock { $0[session.id] = (text, isProblem) }
     }
 
-    func takeNotice(for session: SessionStore.Session?) -> String? {
+    func takeNotice(for session: SessionStore.Session?) -> (text: String, isProblem: Bool)? {
         guard let session else { return nil }
         return notices.withLock { $0.removeValue(forKey: session.id) }
     }
@@ -198,8 +198,12 @@ public final class WebmailApp: Sendable {
 
     /// A whole page: the layout around `body`.
     func page(status: Int = 200, title: String, session: SessionStore.Session?, body: HTML) -> WebResponse {
-        let notice =
-            takeNotice(for: session).map { text -> HTML in "<p class=\"notice\" role=\"status\">\(text)</p>" } ?? ""
+        let notice: HTML =
+            takeNotice(for: session).map { notice -> HTML in
+                notice.isProblem
+                    ? "<p class=\"notice problem\" role=\"alert\">\(notice.text)</p>"
+                    : "<p class=\"notice\" role=\"status\">\(notice.text)</p>"
+            } ?? ""
         let demoLink: HTML = demo == nil ? "" : "<a href=\"/demo\">Demo servers</a>"
         let document: HTML = """
             <!DOCTYPE html>

@@ -160,6 +160,13 @@ def add_account(browser, url, address, password, marker=None, advanced=None, des
     browser.find("form.add-account button#save").click()
 
 
+def open_details(element, title):
+    """Opens the <details> of `element` whose summary reads `title`."""
+    for summary in element.find_elements(By.TAG_NAME, "summary"):
+        if summary.text == title:
+            summary.click()
+
+
 def wait_for_outcome(browser):
     """Waits for the indicator's flow to end (the page then loads again with the outcome)."""
     outcome = browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#outcome"), "the flow did not end")
@@ -287,6 +294,27 @@ def demo_flow(browser, webmail, checks):
                  and len(driver.find_elements(By.CSS_SELECTOR, "#steps li.pass")) >= 3, browser.text())
     browser.screenshot("troubleshooting")
 
+    # Change the marker, and try a wrong new password (it is checked before it is saved).
+    driver.get(url + "/accounts")
+    section = browser.find(f"section.account[data-account='{linked}']")
+    open_details(section, "Change folder, marker or copies")
+    Select(section.find_element(By.CSS_SELECTOR, "select[name=marker]")).select_by_value("red")
+    section.find_element(By.CSS_SELECTOR, "form[action='/accounts/update'] button").click()
+    notice = browser.find(".notice").text  # the page after the change
+    section = browser.find(f"section.account[data-account='{linked}']")
+    checks.check("changing the marker is saved", "Saved:" in notice
+                 and section.find_element(By.CSS_SELECTOR, "h2 svg").get_attribute("data-marker") == "red", notice)
+    open_details(section, "Change password")
+    section.find_element(By.CSS_SELECTOR, "form[action='/accounts/password'] input[name=password]").send_keys("wrong")
+    section.find_element(By.CSS_SELECTOR, "form[action='/accounts/password'] button").click()
+    try:  # the page before had a notice too: wait for the new one
+        refused = browser.wait(lambda d: "password" in d.find_element(By.CSS_SELECTOR, ".notice").text.lower()
+                               and d.find_element(By.CSS_SELECTOR, ".notice").text, "no notice about the password")
+    except TimeoutException as error:
+        refused = str(error)
+    checks.check("a wrong new password is refused with what to try", "What to try:" in refused, refused)
+    browser.screenshot("accounts-changed")
+
     # Phone width.
     driver.set_window_size(390, 844)
     driver.get(folder_url)
@@ -312,9 +340,7 @@ def demo_flow(browser, webmail, checks):
     # Unlink.
     driver.get(url + "/accounts")
     section = browser.find(f"section.account[data-account='{linked}']")
-    for summary in section.find_elements(By.TAG_NAME, "summary"):
-        if summary.text == "Unlink":
-            summary.click()
+    open_details(section, "Unlink")
     section.find_element(By.CSS_SELECTOR, "button#unlink").click()
     checks.check("unlink removes the account", linked + " is unlinked" in browser.find(".notice").text
                  and not driver.find_elements(By.CSS_SELECTOR, f"section.account[data-account='{linked}']"))
@@ -347,6 +373,24 @@ def demo_flow(browser, webmail, checks):
     checks.check("Advanced options take manual settings and link the account",
                  wait_for_outcome(browser) == "confirmation-sent", browser.text())
     browser.screenshot("manual-settings-linked")
+
+    # Confirm it with the short code typed on the check-your-email page, after a resend.
+    driver.get(url + "/accounts")
+    browser.find(f"section.account[data-account='{other}'] button.resend").click()
+    checks.check("the confirmation can be sent again", "A new confirmation e-mail was sent" in browser.find(".notice").text)
+
+    def newest_code(d):
+        d.get(url + "/demo")
+        texts = [item.find_element(By.CSS_SELECTOR, "pre.body").get_attribute("textContent")
+                 for item in d.find_elements(By.CSS_SELECTOR, f"li.remote-message[data-mailbox='{other}']")]
+        codes = [re.findall(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b", text) for text in texts if "/confirm?token=" in text]
+        return len(codes) >= 2 and codes[-1] and codes[-1][0]
+    code = browser.wait(newest_code, "the second confirmation e-mail did not arrive")
+    driver.get(url + "/accounts/check-email?address=" + other)
+    browser.fill({"code": code})
+    browser.screenshot("confirm-by-code")
+    browser.find("#confirm-code").click()
+    checks.check("the short code confirms the address", other in browser.find("#confirmed").text, browser.text())
 
     # Failure: an OAuth-only provider: the library's diagnosis, before any password is sent.
     add_account(browser, url, "someone@outlook.com", "a-password")
@@ -438,9 +482,7 @@ def bench_flow(browser, binary, env_file, work, checks):
 
         browser.driver.get(url + "/accounts")
         section = browser.find(f"section.account[data-account='{linked}']")
-        for summary in section.find_elements(By.TAG_NAME, "summary"):
-            if summary.text == "Unlink":
-                summary.click()
+        open_details(section, "Unlink")
         section.find_element(By.CSS_SELECTOR, "button#unlink").click()
         checks.check("bench: unlink removes nina", linked + " is unlinked" in browser.find(".notice").text)
         browser.screenshot("bench-unlinked")
