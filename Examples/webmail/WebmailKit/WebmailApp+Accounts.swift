@@ -34,7 +34,14 @@ extension WebmailApp {
         _ account: LinkedAccount, folders: [String], session: SessionStore.Session
     ) async -> HTML {
         let address = account.address.description
-        let history = await linker.history(of: account.address).suffix(5).reversed()
+        var history: [SyncCheck] = []
+        var historyProblem: HTML = ""
+        do {
+            history = Array(try await linker.history(of: account.address).suffix(5).reversed())
+        } catch {
+            historyProblem =
+                "<p class=\"problem\">The check history could not be read: \(LinkDiagnosis(error).summary)</p>"
+        }
         let formatter = ISO8601DateFormatter()
         let checks = history.map { check -> HTML in
             let result: String =
@@ -95,7 +102,7 @@ extension WebmailApp {
             <dt>Incoming</dt><dd>\(account.incoming.description)</dd>
             <dt>Outgoing</dt><dd>\(account.outgoing?.description ?? "none: it cannot send yet")</dd>\(next)</dl>
             <h3>Last checks</h3>
-            \(checksBlock)
+            \(historyProblem)\(checksBlock)
             <div class="actions">
             \(action("/accounts/check-now", address: address, label: "Check now", id: "check-now", session: session))
             \(action("/accounts/troubleshoot", address: address, label: "Troubleshoot", id: "troubleshoot", session: session))
