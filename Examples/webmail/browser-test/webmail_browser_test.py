@@ -67,6 +67,7 @@ class Webmail:
             [binary, "--port", "0"] + arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.url = None
         self.lines = []
+        self.drain = None
         deadline = time.time() + WAIT
         while time.time() < deadline:
             line = self.process.stdout.readline()
@@ -81,7 +82,8 @@ class Webmail:
         if not self.url:
             self.stop()
             raise RuntimeError("webmail did not start:\n" + "".join(self.lines))
-        threading.Thread(target=self._drain, daemon=True).start()
+        self.drain = threading.Thread(target=self._drain, daemon=True)
+        self.drain.start()
 
     def _drain(self):
         for line in self.process.stdout:
@@ -94,6 +96,8 @@ class Webmail:
             self.process.wait(timeout=WAIT)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        if self.drain:
+            self.drain.join(timeout=WAIT)
         self.log.close()
 
 
