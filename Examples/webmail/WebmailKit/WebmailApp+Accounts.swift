@@ -13,7 +13,7 @@ extension WebmailApp {
         do { accounts = try await linker.accounts() } catch {
             return page(title: "Accounts", session: session, body: diagnosisBlock(LinkDiagnosis(error)))
         }
-        let folders = ((try? await store.folders()) ?? []).map(\.path)
+        let folders = await folderNames()
         var sections: [HTML] = []
         for account in accounts {
             sections.append(await accountSection(account, folders: folders, session: session))

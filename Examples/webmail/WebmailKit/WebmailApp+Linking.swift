@@ -9,7 +9,7 @@ import Synchronization
 extension WebmailApp {
     // MARK: - The add form
 
-    func addForm(_ request: WebRequest, session: SessionStore.Session) -> WebResponse {
+    func addForm(_ request: WebRequest, session: SessionStore.Session) async -> WebResponse {
         var form = AddAccountForm()
         if let job = jobs.job(request.queryValue("retry"), session: session) {
             form = job.form.prefilled(with: job.found)
@@ -17,12 +17,17 @@ extension WebmailApp {
         }
         return page(
             title: "Add an e-mail account", session: session,
-            body: "<h1>Add an e-mail account</h1>\(addFormHTML(form, session: session))")
+            body: "<h1>Add an e-mail account</h1>\(addFormHTML(form, session: session, folders: await folderNames()))")
     }
 
     /// The form: address and password first, the folder and marker, and "Advanced options"
     /// (closed unless they are needed) with the manual settings.
-    func addFormHTML(_ form: AddAccountForm, session: SessionStore.Session, problem: String? = nil) -> HTML {
+    /// The store's folders, for the folder field's suggestions.
+    func folderNames() async -> [String] { ((try? await store.folders()) ?? []).map(\.path) }
+
+    func addFormHTML(
+        _ form: AddAccountForm, session: SessionStore.Session, problem: String? = nil, folders: [String] = []
+    ) -> HTML {
         let securities: [(String, String)] = [
             ("tls", "SSL/TLS from the start"), ("starttls", "STARTTLS (STLS) after connecting"),
             ("plain", "None (unencrypted)"),
@@ -59,7 +64,8 @@ extension WebmailApp {
             \(destination("new", "A new folder named after the account"))
             \(destination("inbox", "The Inbox"))
             \(destination("folder", "This folder:")) <input id="folder" name="folder" type="text" value="\(form.folder)" \
-            aria-label="Folder name" placeholder="Old mail">
+            aria-label="Folder name" placeholder="Old mail" list="known-folders"><datalist id="known-folders">\
+            \(folders.map { path -> HTML in "<option value=\"\(path)\"></option>" })</datalist>
             </fieldset>
             <fieldset class="markers"><legend>Mark its messages with</legend>\(markers)</fieldset>
             <details id="advanced"\(open)><summary>Advanced options</summary>
@@ -161,9 +167,10 @@ extension WebmailApp {
 
     /// The connection indicator: the steps so far, then each new one as it happens (server-sent
     /// events; without script, the page reloads itself every two seconds until the job ends).
-    func progressPage(_ request: WebRequest, session: SessionStore.Session) -> WebResponse {
+    func progressPage(_ request: WebRequest, session: SessionStore.Session) async -> WebResponse {
         guard let job = jobs.job(request.queryValue("job"), session: session) else { return notFound(session: session) }
         let outcome = job.outcome
+        let folders = outcome == nil ? [] : await folderNames()
         let lines = job.lines.map { line -> HTML in "<li class=\"\(line.kind)\">\(line.text)</li>" }
         let state = outcome == nil ? "running" : "finished"
         let refresh: HTML =
@@ -177,7 +184,7 @@ extension WebmailApp {
                 data-events="\(HTML.url("/events/job", [("job", job.id)]))">
                 <ol id="steps" aria-live="polite">\(lines)</ol>
                 </div>
-                \(outcome.map { outcomeHTML($0, job: job, session: session) } ?? "")
+                \(outcome.map { outcomeHTML($0, job: job, session: session, folders: folders) } ?? "")
                 """)
     }
 
@@ -186,7 +193,7 @@ extension WebmailApp {
         return WebResponse(headers: Self.securityHeaders, body: .events { writer in await job.stream(to: writer) })
     }
 
-    func outcomeHTML(_ outcome: Job.Outcome, job: Job, session: SessionStore.Session) -> HTML {
+    func outcomeHTML(_ outcome: Job.Outcome, job: Job, session: SessionStore.Session, folders: [String]) -> HTML {
         switch outcome {
         case .confirmationSent(let address):
             return """
@@ -212,7 +219,7 @@ extension WebmailApp {
             return """
                 <div class="outcome failed" id="outcome" data-outcome="needs-manual-settings">
                 <h2>We could not link this account</h2>\(diagnosisBlock(diagnosis))
-                <h2>Try again</h2>\(addFormHTML(form, session: session))</div>
+                <h2>Try again</h2>\(addFormHTML(form, session: session, folders: folders))</div>
                 """
         case .needsApproval(let settings):
             let outgoing: HTML = settings.outgoing.map { "<dt>Outgoing</dt><dd>\($0.description)</dd>" } ?? ""
@@ -229,7 +236,7 @@ extension WebmailApp {
                 <ul class="reasons">\(reasons)</ul>
                 <form method="post" action="/accounts/approve">\(csrfField(session))
                 <input type="hidden" name="job" value="\(job.id)"><button type="submit" id="approve">Use these settings</button></form>
-                <h2>Or enter the settings by hand</h2>\(addFormHTML(form, session: session))</div>
+                <h2>Or enter the settings by hand</h2>\(addFormHTML(form, session: session, folders: folders))</div>
                 """
         case .checked(let address, let diagnosis):
             let verdict: HTML =

@@ -31,7 +31,7 @@ import threading
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
@@ -114,8 +114,16 @@ class Browser:
         self.driver.set_page_load_timeout(WAIT)
         self.screenshots = screenshots
         self.shot = 0
+        self.pages = []
 
     def screenshot(self, name):
+        # The page's markup too: the checks at the end look for passwords in every page shown.
+        for attempt in range(50):  # a page being replaced has no source for a moment
+            try:
+                self.pages.append((name, self.driver.page_source))
+                break
+            except WebDriverException:
+                time.sleep(0.1)
         self.shot += 1
         self.driver.save_screenshot(os.path.join(self.screenshots, f"{self.shot:02d}-{name}.png"))
 
@@ -492,6 +500,10 @@ def bench_flow(browser, binary, env_file, work, checks):
         browser.screenshot("bench-unlinked")
     finally:
         webmail.stop()
+    with open(os.path.join(browser.screenshots, "webmail-bench.log"), encoding="utf-8") as file:
+        output = file.read()
+    checks.check("bench: no password appears in the server's output",
+                 "nina-password" not in output and "mallory-password" not in output)
 
 
 def main():
@@ -515,12 +527,21 @@ def main():
             browser.screenshot("failure")
         finally:
             webmail.stop()
+        with open(os.path.join(arguments.screenshots, "webmail-demo.log"), encoding="utf-8") as file:
+            output = file.read()
+        checks.check("no password appears in the server's output",
+                     not any(secret in output for secret in ["demo-app-password", "other-password", "not-the-password",
+                                                             "demo-primary-password"]))
         if arguments.testbed_env:
             try:
                 bench_flow(browser, arguments.webmail, arguments.testbed_env, work, checks)
             except Exception as error:
                 checks.check("the bench flow ran to its end", False, f"{type(error).__name__}: {error}")
                 browser.screenshot("bench-failure")
+        secrets = ["demo-app-password", "other-password", "not-the-password", "a-password", "nina-password",
+                   "mallory-password", "demo-primary-password"]
+        shown = [name for name, source in browser.pages if any(secret in source for secret in secrets)]
+        checks.check(f"no password appears in any of the {len(browser.pages)} pages shown", not shown, str(shown))
     finally:
         browser.quit()
     print(f"screenshots: {arguments.screenshots}")
