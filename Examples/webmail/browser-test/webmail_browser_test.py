@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
@@ -37,10 +38,26 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 # Answers are immediate; the limit is for a loaded CI machine.
 WAIT = 60
+# Every password typed or configured in this test: none may appear in a page or in the server's output.
+SECRETS = ["demo-app-password", "other-password", "not-the-password", "a-password", "nina-password",
+           "mallory-password", "demo-primary-password"]
+
+
+def where(error):
+    """The line of this script where `error` was raised (the innermost frame of this file)."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == __file__]
+    return f"line {frames[-1].lineno} ({frames[-1].line})" if frames else "?"
+
+
+def check_output(checks, prefix, log_path):
+    with open(log_path, encoding="utf-8") as file:
+        output = file.read()
+    checks.check(prefix + "no password appears in the server's output", not any(s in output for s in SECRETS))
 
 
 class Checks:
@@ -169,7 +186,10 @@ def add_account(browser, url, address, password, marker=None, advanced=None, des
         browser.open_advanced()
         browser.fill(advanced)
     browser.screenshot(f"add-{address.split('@')[0]}")
-    browser.find("form.add-account button#save").click()
+    save = browser.find("form.add-account button#save")
+    save.click()
+    # The form may stand on the page of an earlier outcome: wait until that page is gone.
+    browser.wait(expected_conditions.staleness_of(save), "saving the form did not leave the page")
 
 
 def open_details(element, title):
@@ -181,8 +201,8 @@ def open_details(element, title):
 
 def wait_for_outcome(browser):
     """Waits for the indicator's flow to end (the page then loads again with the outcome)."""
-    outcome = browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#outcome"), "the flow did not end")
-    return outcome[0].get_attribute("data-outcome")
+    return browser.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#outcome").get_attribute("data-outcome"),
+                        "the flow did not end")
 
 
 def marker_of_rows(browser):
@@ -500,10 +520,7 @@ def bench_flow(browser, binary, env_file, work, checks):
         browser.screenshot("bench-unlinked")
     finally:
         webmail.stop()
-    with open(os.path.join(browser.screenshots, "webmail-bench.log"), encoding="utf-8") as file:
-        output = file.read()
-    checks.check("bench: no password appears in the server's output",
-                 "nina-password" not in output and "mallory-password" not in output)
+    check_output(checks, "bench: ", os.path.join(browser.screenshots, "webmail-bench.log"))
 
 
 def main():
@@ -523,24 +540,19 @@ def main():
         try:
             demo_flow(browser, webmail, checks)
         except Exception as error:  # a step that could not even run counts as a failure, with its page
-            checks.check("the demo flow ran to its end", False, f"{type(error).__name__}: {error}")
+            checks.check("the demo flow ran to its end", False, f"{type(error).__name__} at {where(error)}: {error}")
             browser.screenshot("failure")
         finally:
             webmail.stop()
-        with open(os.path.join(arguments.screenshots, "webmail-demo.log"), encoding="utf-8") as file:
-            output = file.read()
-        checks.check("no password appears in the server's output",
-                     not any(secret in output for secret in ["demo-app-password", "other-password", "not-the-password",
-                                                             "demo-primary-password"]))
+        check_output(checks, "", os.path.join(arguments.screenshots, "webmail-demo.log"))
         if arguments.testbed_env:
             try:
                 bench_flow(browser, arguments.webmail, arguments.testbed_env, work, checks)
             except Exception as error:
-                checks.check("the bench flow ran to its end", False, f"{type(error).__name__}: {error}")
+                checks.check("the bench flow ran to its end", False,
+                             f"{type(error).__name__} at {where(error)}: {error}")
                 browser.screenshot("bench-failure")
-        secrets = ["demo-app-password", "other-password", "not-the-password", "a-password", "nina-password",
-                   "mallory-password", "demo-primary-password"]
-        shown = [name for name, source in browser.pages if any(secret in source for secret in secrets)]
+        shown = [name for name, source in browser.pages if any(secret in source for secret in SECRETS)]
         checks.check(f"no password appears in any of the {len(browser.pages)} pages shown", not shown, str(shown))
     finally:
         browser.quit()
