@@ -171,12 +171,28 @@ struct WebmailAppTests {
         #expect(taken.status == 303)
     }
 
+    @Test("the mailbox fragment carries the page's version until the mailbox changes")
+    func fragmentVersion() async throws {
+        var browser = try Browser()
+        let page = await browser.get("/mail")
+        let version = try #require(
+            page.body.range(of: "data-version=\"").map { String(page.body[$0.upperBound...].prefix { $0 != "\"" }) })
+        let same = await browser.get("/mail", headers: [("X-Webmail-Fragment", "mailbox")])
+        #expect(same.headers.first { $0.name == "X-Webmail-Version" }?.value == version)
+        #expect(!same.body.contains("<html"))
+        _ = try await browser.store.deliver(
+            IncomingMessage(bytes: Array("Subject: new\r\n\r\nhello\r\n".utf8), folder: .inbox))
+        let changed = await browser.get("/mail", headers: [("X-Webmail-Fragment", "mailbox")])
+        #expect(changed.headers.first { $0.name == "X-Webmail-Version" }?.value != version)
+        #expect(changed.body.contains(">new</a>"))
+    }
+
     @Test("a folder that does not exist yet (before an account's first sync) is shown empty, waiting for mail")
     func folderNotCreatedYet() async throws {
         var browser = try Browser()
         let page = await browser.get(HTML.url("/mail", [("folder", "someone@example_net")]))
         #expect(page.status == 200)
-        #expect(page.body.contains("<div id=\"mailbox\" data-live=\"mail\">"))
+        #expect(page.body.contains("<div id=\"mailbox\" data-live=\"mail\" data-version="))
         #expect(page.body.contains("No messages in this folder."))
     }
 

@@ -101,19 +101,24 @@ enum Assets {
             source.addEventListener("done", () => { source.close(); window.location.reload(); });
           }
           // The mailbox: new mail appears without a reload. On each "mail" event the folder list and
-          // the message list are fetched again as a fragment and put in place.
+          // the message list are fetched again as a fragment and put in place, and once when the
+          // stream opens, for mail that came between the page and the stream; a fragment of the
+          // same version as the page changes nothing.
           const mailbox = document.getElementById("mailbox");
           if (mailbox) {
-            const source = new EventSource("/events/mail");
-            source.addEventListener("mail", async () => {
+            const refresh = async () => {
               const response = await fetch(window.location.href, { headers: { "X-Webmail-Fragment": "mailbox" } });
-              if (response.ok) {
-                const focused = document.activeElement && document.activeElement.closest("#mailbox") ? true : false;
-                mailbox.innerHTML = await response.text();
-                mailbox.dataset.refreshed = String(Number(mailbox.dataset.refreshed || 0) + 1);
-                if (focused) mailbox.querySelector("a")?.focus();
-              }
-            });
+              const version = response.headers.get("X-Webmail-Version");
+              if (!response.ok || version === mailbox.dataset.version) return;
+              const focused = document.activeElement && document.activeElement.closest("#mailbox") ? true : false;
+              mailbox.innerHTML = await response.text();
+              mailbox.dataset.version = version;
+              mailbox.dataset.refreshed = String(Number(mailbox.dataset.refreshed || 0) + 1);
+              if (focused) mailbox.querySelector("a")?.focus();
+            };
+            const source = new EventSource("/events/mail");
+            source.addEventListener("ready", refresh);
+            source.addEventListener("mail", refresh);
           }
         });
         """

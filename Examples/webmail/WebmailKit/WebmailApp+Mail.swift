@@ -66,10 +66,23 @@ extension WebmailApp {
         } catch {
             return page(title: "Mail", session: session, body: diagnosisBlock(LinkDiagnosis(error)))
         }
-        if request.header("x-webmail-fragment") == "mailbox" { return fragment(content) }
+        // The version lets the page's script skip a refresh that would change nothing (and move the focus).
+        let version = Self.version(of: content)
+        if request.header("x-webmail-fragment") == "mailbox" {
+            var response = fragment(content)
+            response.headers.append(("X-Webmail-Version", version))
+            return response
+        }
         return page(
             title: folder.isInbox ? "Inbox" : folder.path, session: session,
-            body: "<div id=\"mailbox\" data-live=\"mail\">\(content)</div>")
+            body: "<div id=\"mailbox\" data-live=\"mail\" data-version=\"\(version)\">\(content)</div>")
+    }
+
+    /// FNV-1a (64 bits) of the markup, in hex: equal markup, equal version.
+    static func version(of markup: HTML) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in markup.rendered.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
     }
 
     func mailboxContent(_ folder: Folder) async throws -> HTML {
