@@ -216,9 +216,18 @@ extension WebmailApp {
         case .needsManualSettings(let diagnosis):
             var form = job.form.prefilled(with: job.found)
             form.advanced = true
+            // Signing in with the provider (AccountLinker.link(address:oauth:options:)) has no page here yet.
+            var oauth: HTML = ""
+            if diagnosis.stage == .oauthRequired {
+                oauth = """
+                    <p class="hint" id="oauth-gap">This web mail cannot sign in with the provider yet: link the \
+                    address with <code>linkmail add \(job.form.address) --home DIR --oauth device \
+                    --oauth-client-id ID</code> on the same home.</p>
+                    """
+            }
             return """
                 <div class="outcome failed" id="outcome" data-outcome="needs-manual-settings">
-                <h2>We could not link this account</h2>\(diagnosisBlock(diagnosis))
+                <h2>We could not link this account</h2>\(diagnosisBlock(diagnosis))\(oauth)
                 <h2>Try again</h2>\(addFormHTML(form, session: session, folders: folders))</div>
                 """
         case .needsApproval(let settings):

@@ -429,7 +429,10 @@ def demo_flow(browser, webmail, checks):
     wait_for_outcome(browser)
     diagnosis = browser.find(".diagnosis")
     checks.check("an OAuth-only provider is explained in words",
-                 diagnosis.get_attribute("data-stage") == "OAuth required", diagnosis.text)
+                 diagnosis.get_attribute("data-stage") == "OAuth required"
+                 and "no password was sent" in diagnosis.text, diagnosis.text)
+    checks.check("the page says how to link it until it can sign in itself",
+                 "--oauth device" in browser.find("#oauth-gap").text)
     browser.screenshot("oauth-only-provider")
 
 
