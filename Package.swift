@@ -50,19 +50,19 @@ var targets: [Target] = [
     .target(
         name: "WebmailKit",
         dependencies: ["AccountLinking", "AutoDiscovery", "FolderRouting", "MailMessage", "MailAuth", "MailTransport",
-                       "SMTPSender"],
+                       "SMTPSender", "MailOAuth"],
         path: "Examples/webmail/WebmailKit"
     ),
     .executableTarget(
         name: "webmail",
         dependencies: ["WebmailKit", "AccountLinking", "AutoDiscovery", "FolderRouting", "MailTesting", "MailMessage",
-                       "MailAuth", "MailTransport", "SMTPSender"],
+                       "MailAuth", "MailTransport", "SMTPSender", "MailOAuth"],
         path: "Examples/webmail/webmail"
     ),
     .testTarget(
         name: "WebmailTests",
         dependencies: ["WebmailKit", "AccountLinking", "FolderRouting", "MailMessage", "MailAuth", "MailTransport",
-                       "MailTesting"]
+                       "MailTesting", "MailOAuth", "SMTPSender"]
     ),
     .executableTarget(
         name: "MailLinkBenchmarks",

@@ -3,6 +3,7 @@ import FolderRouting
 import Foundation
 import MailAuth
 import MailMessage
+import MailOAuth
 import MailTesting
 import MailTransport
 import SMTPSender
@@ -65,14 +66,18 @@ struct Browser {
     var cookie: String?
     var csrf: String?
 
-    init(discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil) throws {
+    init(
+        discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil,
+        oauth: WebmailOAuth? = nil
+    ) throws {
         var configuration = AccountLinker.Configuration.inMemory(
             primaryAddress: try EmailAddress("me@primary.example"), confirmationSender: sender,
             confirmationBaseURL: "http://127.0.0.1:8080/confirm", store: store)
         configuration.connector = pop3.connector
         configuration.discover = discover
         app = WebmailApp(
-            linker: AccountLinker(configuration: configuration), store: store, host: "127.0.0.1", port: 8080)
+            linker: AccountLinker(configuration: configuration), store: store, host: "127.0.0.1", port: 8080,
+            oauth: oauth)
     }
 
     mutating func get(
@@ -304,6 +309,20 @@ struct WebmailAppTests {
         // The kept password was used once and is gone: approving again asks for it.
         let again = await browser.post("/accounts/approve", [("job", String(job))])
         #expect(again.headers.first { $0.name == "Location" }?.value == "/accounts/add")
+    }
+
+    @Test("an OAuth-only provider offers the sign-in when OAuth is set up, and says how to link it when not")
+    func oauthOnlyProvider() async throws {
+        for oauth in [nil, WebmailOAuth(registration: OAuthClientRegistration(clientID: "webmail-tests"))] {
+            var browser = try Browser(oauth: oauth)
+            _ = await browser.get("/accounts/add")
+            let started = await browser.post(
+                "/accounts/add", [("address", "someone@outlook.com"), ("password", "never-sent")])
+            let (_, page) = try await waitForFlow(&browser, started)
+            #expect(page.contains("data-stage=\"OAuth required\""))
+            #expect(page.contains("id=\"oauth-device\"") == (oauth != nil))
+            #expect(page.contains("id=\"oauth-gap\"") == (oauth == nil))
+        }
     }
 
     @Test("a wrong password ends in the diagnosis in words and the Advanced options, open and filled in")

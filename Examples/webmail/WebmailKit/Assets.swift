@@ -70,6 +70,7 @@ enum Assets {
         ol#steps li.pass { color: var(--good); }
         ol#steps li.fail { color: var(--bad); font-weight: 600; }
         ol#steps li.advice { color: var(--muted); }
+        ol#steps li.authorize { font-weight: 600; }
         .indicator[data-state=running] ol#steps li:last-child::after { content: " …"; }
         dl.settings, dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
         dt { font-weight: 600; }
@@ -96,6 +97,14 @@ enum Assets {
               const item = document.createElement("li");
               item.className = line.kind;
               item.textContent = line.text;
+              if (line.link) {
+                const link = document.createElement("a");
+                link.href = line.link;
+                link.target = "_blank";
+                link.rel = "noopener noreferrer";
+                link.textContent = "open the page";
+                item.append(" ", link);
+              }
               steps.appendChild(item);
             });
             source.addEventListener("done", () => { source.close(); window.location.reload(); });

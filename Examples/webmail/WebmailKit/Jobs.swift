@@ -12,6 +12,17 @@ final class Job: Sendable {
         /// `step`, `advice`, `pass`, `fail` or `done`: how the page shows it.
         var kind: String
         var text: String
+        /// A page to open (the provider's sign-in page); only http and https links are kept.
+        var link: String?
+
+        init(kind: String, text: String, link: String? = nil) {
+            self.kind = kind
+            self.text = text
+            self.link = link.flatMap { URL(string: $0) }.flatMap {
+                ["http", "https"].contains($0.scheme ?? "") ? $0 : nil
+            }
+            .map(\.absoluteString)
+        }
     }
 
     /// How a job ended.
@@ -111,7 +122,9 @@ final class Job: Sendable {
     }
 
     static func json(_ line: Line) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: ["kind": line.kind, "text": line.text])) ?? Data()
+        var object = ["kind": line.kind, "text": line.text]
+        if let link = line.link { object["link"] = link }
+        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -3,6 +3,7 @@ import FolderRouting
 import Foundation
 import MailAuth
 import MailMessage
+import MailOAuth
 import MailTransport
 import Synchronization
 
@@ -130,12 +131,41 @@ extension WebmailApp {
         return redirect(HTML.url("/accounts/progress", [("job", job.id)]))
     }
 
+    /// Links again by signing in to the provider (OAuth 2.0), with what the form held.
+    func signIn(_ request: WebRequest, session: SessionStore.Session) async -> WebResponse {
+        guard let oauth, let previous = jobs.job(request.formValue("job"), session: session),
+            let address = emailAddress(previous.form.address)
+        else {
+            notice("Signing in with the provider is not set up here.", for: session, isProblem: true)
+            return redirect("/accounts/add")
+        }
+        let method: AccountLinker.OAuthSignIn.Method = request.formValue("method") == "browser" ? .browser : .device
+        let job = Job(session: session.id, form: previous.form, secret: nil)
+        jobs.add(job)
+        let (linker, options) = (self.linker, previous.form.linkOptions())
+        let signIn = AccountLinker.OAuthSignIn(method: method, registration: oauth.registration, server: oauth.server)
+        runLink(job) { await linker.link(address: address, oauth: signIn, options: options) }
+        return redirect(HTML.url("/accounts/progress", [("job", job.id)]))
+    }
+
     private func runLink(_ job: Job, secret: Credentials.Secret, options: AccountLinker.LinkOptions) {
-        let linker = self.linker
+        let (linker, address) = (self.linker, job.form.address)
+        runLink(job) { await linker.link(address: address, secret: secret, options: options) }
+    }
+
+    /// Records the flow's steps in `job` as they come.
+    private func runLink(_ job: Job, steps: @escaping @Sendable () async -> AsyncStream<LinkStep>) {
         let address = job.form.address
         Task {
-            for await step in await linker.link(address: address, secret: secret, options: options) {
+            for await step in await steps() {
                 switch step {
+                case .authorize(.openBrowser(let url)):
+                    job.append(.init(kind: "authorize", text: "sign in on the provider's page", link: url))
+                case .authorize(.enterCode(let code, let page, let complete)):
+                    job.append(
+                        .init(
+                            kind: "authorize", text: "go to \(page) and enter the code \(code)", link: complete ?? page)
+                    )
                 case .found(let settings):
                     job.noteFound(settings)
                     job.append(.init(kind: "step", text: step.description))
@@ -171,7 +201,12 @@ extension WebmailApp {
         guard let job = jobs.job(request.queryValue("job"), session: session) else { return notFound(session: session) }
         let outcome = job.outcome
         let folders = outcome == nil ? [] : await folderNames()
-        let lines = job.lines.map { line -> HTML in "<li class=\"\(line.kind)\">\(line.text)</li>" }
+        let lines = job.lines.map { line -> HTML in
+            let link: HTML =
+                line.link.map { " <a href=\"\($0)\" target=\"_blank\" rel=\"noopener noreferrer\">open the page</a>" }
+                ?? ""
+            return "<li class=\"\(line.kind)\">\(line.text)\(link)</li>"
+        }
         let state = outcome == nil ? "running" : "finished"
         let refresh: HTML =
             outcome == nil ? "<noscript><meta http-equiv=\"refresh\" content=\"2\"></noscript>" : ""
@@ -218,7 +253,15 @@ extension WebmailApp {
             form.advanced = true
             // Signing in with the provider (AccountLinker.link(address:oauth:options:)) has no page here yet.
             var oauth: HTML = ""
-            if diagnosis.stage == .oauthRequired {
+            if self.oauth != nil {
+                oauth = """
+                    <form method="post" action="/accounts/oauth" id="oauth-form">\(csrfField(session))
+                    <input type="hidden" name="job" value="\(job.id)">
+                    <p>Or sign in with the provider instead of a password:</p>
+                    <button type="submit" name="method" value="browser" id="oauth-browser">Sign in in this browser</button>
+                    <button type="submit" name="method" value="device" id="oauth-device">Sign in with a code</button></form>
+                    """
+            } else if diagnosis.stage == .oauthRequired {
                 oauth = """
                     <p class="hint" id="oauth-gap">This web mail cannot sign in with the provider yet: link the \
                     address with <code>linkmail add \(job.form.address) --home DIR --oauth device \
@@ -332,6 +375,18 @@ extension WebmailApp {
 
     // MARK: - The demo's other side
 
+    /// The fake authorization server's verification page: the "user" approves a code.
+    func demoApprove(_ request: WebRequest, session: SessionStore.Session) -> WebResponse {
+        guard let approve = demo?.approveSignIn else { return notFound(session: session) }
+        let code = (request.formValue("code") ?? "").trimmingCharacters(in: .whitespaces)
+        if approve(code) {
+            notice("Signed in: the web mail may now use the mailbox.", for: session)
+        } else {
+            notice("The provider does not know the code \(code).", for: session, isProblem: true)
+        }
+        return redirect("/demo")
+    }
+
     func demoPage(session: SessionStore.Session) async -> WebResponse {
         guard let demo else { return notFound(session: session) }
         let base = await linker.configuration.confirmationBaseURL + "?token="
@@ -359,12 +414,22 @@ extension WebmailApp {
                 """
         }
         let servers = demo.servers.map { line -> HTML in "<li>\(line)</li>" }
+        let approval: HTML =
+            demo.approveSignIn == nil
+            ? ""
+            : """
+            <h2>The provider's sign-in page</h2>
+            <form method="post" action="/demo/approve">\(csrfField(session))
+            <label for="user-code">Code shown by the web mail</label>
+            <input id="user-code" name="code" type="text" autocomplete="off">
+            <button type="submit" id="approve-code">Sign in and allow access</button></form>
+            """
         return page(
             title: "Demo servers", session: session,
             body: """
                 <h1>Demo servers</h1>
                 <p>Everything here runs on loopback: fake mail servers, over real TLS, standing in for the Internet.</p>
-                <ul class="servers">\(servers)</ul>
+                <ul class="servers">\(servers)</ul>\(approval)
                 <h2>The linked mailboxes, as their provider shows them</h2>
                 <ul class="remote">\(mailboxes)</ul>
                 <h2>Accepted by the outgoing servers</h2>

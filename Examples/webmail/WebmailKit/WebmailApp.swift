@@ -3,6 +3,7 @@ import FolderRouting
 import Foundation
 import MailAuth
 import MailMessage
+import MailOAuth
 import MailTransport
 import Synchronization
 
@@ -36,15 +37,34 @@ public struct DemoHooks: Sendable {
     public var remoteMailboxes: @Sendable () -> [Message]
     /// What the fake SMTP servers accepted.
     public var sent: @Sendable () -> [Message]
+    /// The fake authorization server's "the user approves this code" (its verification page);
+    /// false for a code it does not know.
+    public var approveSignIn: (@Sendable (String) -> Bool)?
 
     /// Hooks.
     public init(
         servers: [String], remoteMailboxes: @escaping @Sendable () -> [Message],
-        sent: @escaping @Sendable () -> [Message]
+        sent: @escaping @Sendable () -> [Message], approveSignIn: (@Sendable (String) -> Bool)? = nil
     ) {
         self.servers = servers
         self.remoteMailboxes = remoteMailboxes
         self.sent = sent
+        self.approveSignIn = approveSignIn
+    }
+}
+
+/// How the web mail signs in to providers that take OAuth 2.0 (``AccountLinker/link(address:oauth:options:)``):
+/// the host's own client registration, and the authorization server.
+public struct WebmailOAuth: Sendable {
+    /// The registration with the provider (MailLink ships none).
+    public var registration: OAuthClientRegistration
+    /// Where the endpoints come from: the provider's entry, or a named issuer.
+    public var server: AccountLinker.OAuthSignIn.Server
+
+    /// Settings.
+    public init(registration: OAuthClientRegistration, server: AccountLinker.OAuthSignIn.Server = .provider) {
+        self.registration = registration
+        self.server = server
     }
 }
 
@@ -59,6 +79,7 @@ public final class WebmailApp: Sendable {
     let sessions = SessionStore()
     let jobs = JobTable()
     let demo: DemoHooks?
+    let oauth: WebmailOAuth?
     /// `scheme://host:port` of every name this server answers to (for `Origin` checks).
     let origins: Set<String>
     /// The `Host` values accepted: anything else is refused (DNS rebinding, RFC 9110 §7.2).
@@ -68,11 +89,16 @@ public final class WebmailApp: Sendable {
     let summaries = Mutex<[StoredMessage.ID: MessageSummary]>([:])
     let notices = Mutex<[String: (text: String, isProblem: Bool)]>([:])
 
-    /// An app over `linker` and the store its mail lands in, answering on `port` of `host`.
-    public init(linker: AccountLinker, store: any MailStore, host: String, port: Int, demo: DemoHooks? = nil) {
+    /// An app over `linker` and the store its mail lands in, answering on `port` of `host`; with
+    /// `oauth`, accounts can be linked by signing in to their provider.
+    public init(
+        linker: AccountLinker, store: any MailStore, host: String, port: Int, demo: DemoHooks? = nil,
+        oauth: WebmailOAuth? = nil
+    ) {
         self.linker = linker
         self.store = store
         self.demo = demo
+        self.oauth = oauth
         let bracketed = host.contains(":") ? "[\(host)]" : host
         var names = ["\(bracketed):\(port)"]
         if host == "127.0.0.1" || host == "::1" {
@@ -147,6 +173,8 @@ public final class WebmailApp: Sendable {
         case "/compose": return await send(request, session: session)
         case "/accounts/add": return await startLink(request, session: session)
         case "/accounts/approve": return await approve(request, session: session)
+        case "/accounts/oauth": return await signIn(request, session: session)
+        case "/demo/approve": return demoApprove(request, session: session)
         case "/confirm": return await confirm(request, session: session)
         case "/accounts/check-now": return await checkNow(request, session: session)
         case "/accounts/update": return await updateAccount(request, session: session)

@@ -44,7 +44,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 # Answers are immediate; the limit is for a loaded CI machine.
 WAIT = 60
 # Every password typed or configured in this test: none may appear in a page or in the server's output.
-SECRETS = ["demo-app-password", "other-password", "not-the-password", "a-password", "nina-password",
+SECRETS = ["demo-app-password", "other-password", "not-the-password", "a-password", "any-password", "nina-password",
            "mallory-password", "demo-primary-password"]
 
 
@@ -431,9 +431,57 @@ def demo_flow(browser, webmail, checks):
     checks.check("an OAuth-only provider is explained in words",
                  diagnosis.get_attribute("data-stage") == "OAuth required"
                  and "no password was sent" in diagnosis.text, diagnosis.text)
-    checks.check("the page says how to link it until it can sign in itself",
-                 "--oauth device" in browser.find("#oauth-gap").text)
+    checks.check("it offers signing in with the provider instead",
+                 browser.find("#oauth-device").text == "Sign in with a code")
     browser.screenshot("oauth-only-provider")
+
+    # OAuth: the demo's mailbox that takes only tokens, linked by signing in with a code.
+    oauth_address = "you@oauth.example"
+    add_account(browser, url, oauth_address, "any-password", marker="teal")
+    checks.check("a mailbox that takes only OAuth refuses the password", wait_for_outcome(browser) == "needs-manual-settings")
+    browser.find("#oauth-device").click()
+    prompt = browser.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#steps li.authorize").text, "no sign-in code shown")
+    code = re.search(r"enter the code (\S+)", prompt)
+    checks.check("the indicator shows the code and the provider's page", code is not None
+                 and browser.find("#steps li.authorize a").get_attribute("href").startswith("http://127.0.0.1:"), prompt)
+    browser.screenshot("oauth-code")
+    progress = driver.current_url
+    driver.get(url + "/demo")
+    browser.fill({"code": code.group(1) if code else ""})
+    browser.find("#approve-code").click()
+    checks.check("the provider's page takes the code", "Signed in" in browser.find(".notice").text)
+    driver.get(progress)
+    checks.check("once signed in, the flow goes on to the confirmation e-mail",
+                 wait_for_outcome(browser) == "confirmation-sent", browser.text())
+    checks.check("the indicator shows the sign-in step", "signed in" in browser.find("#steps").text.lower(),
+                 browser.find("#steps").text)
+    browser.screenshot("oauth-linked")
+
+    # Its confirmation, then its mail, fetched with the tokens.
+    def oauth_link(d):
+        d.get(url + "/demo")
+        return d.find_elements(By.CSS_SELECTOR, f"li.remote-message[data-mailbox='{oauth_address}'] a.confirmation-link")
+    browser.wait(oauth_link, "no confirmation e-mail in the OAuth mailbox")[-1].click()
+    browser.find("#confirm-link").click()
+    checks.check("the OAuth account is confirmed", oauth_address in browser.find("#confirmed").text)
+    browser.find("#open-folder").click()
+    rows = browser.wait(lambda d: [r for r in marker_of_rows(browser) if r[0] == "Signed in without a password"],
+                        "the OAuth mailbox's mail did not appear")
+    checks.check("its mail is fetched with the tokens, with its teal diamond", rows[0][1] == "teal", str(rows))
+
+    # The other sign-in: in this browser, the provider's page coming back to the flow by itself.
+    add_account(browser, url, oauth_address, "any-password", marker="teal")
+    wait_for_outcome(browser)
+    browser.find("#oauth-browser").click()
+    link = browser.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#steps li.authorize a"), "no sign-in page offered")
+    progress, tab = driver.current_url, driver.current_window_handle
+    link.click()  # a new tab: the provider's page, which sends the browser back to the flow's listener
+    browser.wait(lambda d: len(d.window_handles) > 1, "the sign-in page did not open")
+    driver.switch_to.window(tab)
+    driver.get(progress)
+    checks.check("signing in in the browser updates the linked account",
+                 wait_for_outcome(browser) in ("updated", "confirmation-sent"), browser.text())
+    browser.screenshot("oauth-browser-signed-in")
 
 
 def read_maildir(maildir, needle, after):

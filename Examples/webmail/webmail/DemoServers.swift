@@ -4,6 +4,7 @@ import FolderRouting
 import Foundation
 import MailAuth
 import MailMessage
+import MailOAuth
 import MailTesting
 import MailTransport
 import SMTPSender
@@ -22,6 +23,9 @@ final class DemoServers: Sendable {
     /// Not in any table: linking it takes the Advanced options.
     static let otherAddress = "other@elsewhere.example"
     static let otherPassword = "other-password"
+    /// Takes only OAuth 2.0 tokens of the demo's authorization server: "Sign in with a code".
+    static let oauthAddress = "you@oauth.example"
+    static let oauthClientID = "webmail-demo"
     static let primaryAddress = "me@primary.example"
     static let primaryPassword = "demo-primary-password"
 
@@ -32,6 +36,11 @@ final class DemoServers: Sendable {
     let primaryListener: LoopbackListener
     let linkedSMTP: FakeSMTPServer
     let linkedListener: LoopbackListener
+    let authorization: FakeAuthorizationServer
+    let oauthPOP3: FakePOP3Server
+    let oauthPOP3Listener: LoopbackListener
+    let oauthSMTP: FakeSMTPServer
+    let oauthSMTPListener: LoopbackListener
     private let tasks: Mutex<[Task<Void, Never>]>
 
     init() throws {
@@ -66,13 +75,31 @@ final class DemoServers: Sendable {
                 ]),
                 requiresAuthentication: true))
         linkedListener = try LoopbackListener(certificate: certificate, implicitTLS: true)
-        let (primarySMTP, primaryListener, linkedSMTP, linkedListener) = (
-            primarySMTP, primaryListener, linkedSMTP, linkedListener
-        )
-        tasks = Mutex([
-            Task { await primarySMTP.serve(primaryListener) },
-            Task { await linkedSMTP.serve(linkedListener) },
-        ])
+        var authorizationConfiguration = FakeAuthorizationServer.Configuration()
+        authorizationConfiguration.clientID = Self.oauthClientID
+        authorizationConfiguration.user = Self.oauthAddress
+        authorizationConfiguration.deviceInterval = 1
+        authorization = try FakeAuthorizationServer(configuration: authorizationConfiguration)
+        let tokens = SASLServerAccounts(tokenValidator: authorization.tokenValidator)
+        var oauthConfiguration = FakePOP3Configuration()
+        oauthConfiguration.saslMechanisms = ["XOAUTH2"]
+        oauthPOP3 = FakePOP3Server(configuration: oauthConfiguration, accounts: tokens)
+        oauthPOP3.deliver(
+            FakePOP3Message(
+                uid: "oauth-1",
+                text: "From: Dora <dora@friends.example>\r\nTo: \(Self.oauthAddress)\r\n"
+                    + "Subject: Signed in without a password\r\nMessage-ID: <oauth-1@friends.example>\r\n\r\nHello.\r\n"
+            ),
+            to: Self.oauthAddress)
+        oauthPOP3Listener = try oauthPOP3.listen(certificate: certificate, implicitTLS: true)
+        oauthSMTP = FakeSMTPServer(
+            configuration: .init(
+                hostname: "smtp.oauth.example", offersStartTLS: false, accounts: tokens,
+                authenticationMechanisms: ["XOAUTH2"],
+                requiresAuthentication: true))
+        oauthSMTPListener = try LoopbackListener(certificate: certificate, implicitTLS: true)
+        let servers = [(primarySMTP, primaryListener), (linkedSMTP, linkedListener), (oauthSMTP, oauthSMTPListener)]
+        tasks = Mutex(servers.map { server, listener in Task { await server.serve(listener) } })
     }
 
     /// What the linked mailbox holds before it is linked: a few ordinary messages and one whose
@@ -107,13 +134,19 @@ final class DemoServers: Sendable {
     /// goes to the bundled provider table (offline), which knows the big providers.
     func discover() throws -> @Sendable (EmailAddress) async throws -> DiscoveredAccountSettings {
         let (pop3Port, smtpPort) = (pop3Listener.port, linkedListener.port)
+        let oauthPorts = (pop3: oauthPOP3Listener.port, smtp: oauthSMTPListener.port)
         let bundled = SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoveryConfiguration(offline: true)))
         return { address in
-            guard address.domain.lowercased() == "linked.example" else { return try await bundled(address) }
+            let ports: (Int, Int)
+            switch address.domain.lowercased() {
+            case "linked.example": ports = (pop3Port, smtpPort)
+            case "oauth.example": ports = (oauthPorts.pop3, oauthPorts.smtp)
+            default: return try await bundled(address)
+            }
             let user = address.description
             return DiscoveredAccountSettings(
-                incoming: ServerSettings(host: "127.0.0.1", port: pop3Port, security: .tls, user: user),
-                outgoing: ServerSettings(host: "127.0.0.1", port: smtpPort, security: .tls, user: user),
+                incoming: ServerSettings(host: "127.0.0.1", port: ports.0, security: .tls, user: user),
+                outgoing: ServerSettings(host: "127.0.0.1", port: ports.1, security: .tls, user: user),
                 origin: "the demo's settings table", confirmationReasons: [])
         }
     }
@@ -128,9 +161,9 @@ final class DemoServers: Sendable {
     /// Starts carrying mail: what an outgoing server accepted for a mailbox on the POP3 server goes
     /// there; what it accepted for the primary goes into the primary's Inbox in `store`.
     func startInternet(deliveringPrimaryMailTo store: any MailStore) {
-        let (pop3, servers) = (pop3, [primarySMTP, linkedSMTP])
+        let (pop3, oauthPOP3, servers) = (pop3, oauthPOP3, [primarySMTP, linkedSMTP, oauthSMTP])
         let task = Task {
-            var carried = [0, 0]
+            var carried = [0, 0, 0]
             while !Task.isCancelled {
                 for (index, server) in servers.enumerated() {
                     let received = server.receivedMessages
@@ -138,6 +171,10 @@ final class DemoServers: Sendable {
                         for recipient in message.recipients.map({ $0.lowercased() }) {
                             if [Self.linkedAddress, Self.otherAddress].contains(recipient) {
                                 pop3.deliver(
+                                    FakePOP3Message(uid: "internet-\(index)-\(number)", content: message.data),
+                                    to: recipient)
+                            } else if recipient == Self.oauthAddress {
+                                oauthPOP3.deliver(
                                     FakePOP3Message(uid: "internet-\(index)-\(number)", content: message.data),
                                     to: recipient)
                             } else if recipient == Self.primaryAddress {
@@ -153,19 +190,29 @@ final class DemoServers: Sendable {
         tasks.withLock { $0.append(task) }
     }
 
+    /// Signing in at the demo's authorization server.
+    var oauth: WebmailOAuth {
+        WebmailOAuth(
+            registration: OAuthClientRegistration(clientID: Self.oauthClientID), server: .issuer(authorization.issuer))
+    }
+
     /// What the pages standing in for the rest of the Internet show.
     var hooks: DemoHooks {
-        let (pop3, primarySMTP, linkedSMTP) = (pop3, primarySMTP, linkedSMTP)
+        let (pop3, primarySMTP, linkedSMTP, authorization) = (pop3, primarySMTP, linkedSMTP, authorization)
+        let oauthPOP3 = self.oauthPOP3
         return DemoHooks(
             servers: [
                 "fake POP3 server (TLS) for \(Self.linkedAddress) and \(Self.otherAddress) on 127.0.0.1 port "
                     + "\(pop3Listener.port)",
                 "fake SMTP server (STARTTLS) for \(Self.primaryAddress) on 127.0.0.1 port \(primaryListener.port)",
                 "fake SMTP server (TLS) for the linked addresses on 127.0.0.1 port \(linkedListener.port)",
+                "fake POP3 and SMTP servers (TLS) for \(Self.oauthAddress), OAuth 2.0 only, on 127.0.0.1 ports "
+                    + "\(oauthPOP3Listener.port) and \(oauthSMTPListener.port); authorization server \(authorization.issuer)",
             ],
             remoteMailboxes: {
-                [Self.linkedAddress, Self.otherAddress].flatMap { user in
-                    pop3.messages(of: user).map {
+                [(pop3, Self.linkedAddress), (pop3, Self.otherAddress), (oauthPOP3, Self.oauthAddress)].flatMap {
+                    server, user in
+                    server.messages(of: user).map {
                         DemoHooks.Message(place: "POP3", envelopeSender: nil, recipients: [user], bytes: $0.content)
                     }
                 }
@@ -179,7 +226,8 @@ final class DemoServers: Sendable {
                         DemoHooks.Message(
                             place: "linked SMTP", envelopeSender: $0.sender, recipients: $0.recipients, bytes: $0.data)
                     }
-            })
+            },
+            approveSignIn: { code in authorization.approve(userCode: code) })
     }
 
     func close() {
@@ -187,6 +235,9 @@ final class DemoServers: Sendable {
         pop3Listener.close()
         primaryListener.close()
         linkedListener.close()
+        oauthPOP3Listener.close()
+        oauthSMTPListener.close()
+        authorization.close()
         authority.remove()
     }
 }

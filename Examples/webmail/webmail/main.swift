@@ -4,6 +4,7 @@ import FolderRouting
 import Foundation
 import MailAuth
 import MailMessage
+import MailOAuth
 import MailTransport
 import Synchronization
 import WebmailKit
@@ -19,6 +20,7 @@ import WebmailKit
 ///     webmail --home DIR --primary ADDR --server HOST:PORT [--security tls|starttls|plain] [--user NAME]
 ///             [--password-file FILE] [--ca FILE] [--pin SHA256] [--timeout SECONDS] [--insecure-allow-plaintext]
 ///             [--dns HOST:PORT] [--autoconfig-base URL] [--offline] [--port N] [--listen ADDRESS]
+///             [--oauth-client-id ID [--oauth-client-secret-file FILE] [--oauth-issuer URL]]
 ///         a home of linked accounts against real servers: the primary mailbox and its outgoing
 ///         server as `linkmail init` takes them (the password from the file or LINKMAIL_PASSWORD)
 ///
@@ -28,6 +30,7 @@ let usage = """
            webmail --home DIR --primary ADDR --server HOST:PORT [--security tls|starttls|plain] [--user NAME]
                    [--password-file FILE] [--ca FILE] [--pin SHA256] [--timeout SECONDS] [--insecure-allow-plaintext]
                    [--dns HOST:PORT] [--autoconfig-base URL] [--offline] [--port N] [--listen ADDRESS]
+                   [--oauth-client-id ID [--oauth-client-secret-file FILE] [--oauth-issuer URL]]
     """
 
 struct UsageError: Error { var message: String }
@@ -39,7 +42,7 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 struct Flags {
     static let valued: Set<String> = [
         "port", "listen", "home", "primary", "server", "security", "user", "password-file", "ca", "pin", "timeout",
-        "dns", "autoconfig-base",
+        "dns", "autoconfig-base", "oauth-client-id", "oauth-client-secret-file", "oauth-issuer",
     ]
     static let bare: Set<String> = ["insecure-allow-plaintext", "offline"]
     var values: [String: String] = [:]
@@ -117,6 +120,17 @@ func homeLinker(
     return (AccountLinker(configuration: configuration), store)
 }
 
+/// `--oauth-client-id ID [--oauth-client-secret-file FILE] [--oauth-issuer URL]`: signing in to
+/// providers that take OAuth 2.0, with the host's own registration (MailLink ships none).
+func homeOAuth(_ flags: Flags) -> WebmailOAuth? {
+    guard let clientID = flags.values["oauth-client-id"] else { return nil }
+    let secret = flags.values["oauth-client-secret-file"].flatMap { FileManager.default.contents(atPath: $0) }
+        .map { String(decoding: $0.prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self) }
+    return WebmailOAuth(
+        registration: OAuthClientRegistration(clientID: clientID, clientSecret: secret),
+        server: flags.values["oauth-issuer"].map { .issuer($0) } ?? .provider)
+}
+
 func run() async throws {
     let flags = try Flags(Array(CommandLine.arguments.dropFirst()))
     let host = flags.values["listen"] ?? "127.0.0.1"
@@ -151,7 +165,10 @@ func run() async throws {
         for line in servers.hooks.servers { say("  \(line)") }
     }
     let scheduler = try await linker.startScheduler(policy: SyncPolicy())
-    handler.set(WebmailApp(linker: linker, store: store, host: host, port: server.port, demo: demo?.hooks))
+    handler.set(
+        WebmailApp(
+            linker: linker, store: store, host: host, port: server.port, demo: demo?.hooks,
+            oauth: demo?.oauth ?? homeOAuth(flags)))
     say("webmail: http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/")
 
     await waitForTermination()
