@@ -273,7 +273,7 @@ public final class WebmailApp: Sendable {
         let server: HTML = diagnosis.serverText.map { "<p class=\"server\">The server said: <q>\($0)</q></p>" } ?? ""
         return """
             <div class="diagnosis" role="alert" data-stage="\(diagnosis.stage.rawValue)">
-            <p class="summary"><span class="stage">\(diagnosis.stage.rawValue) failed:</span> \(diagnosis.summary)</p>\(server)
+            <p class="summary">\(diagnosis.summary)</p>\(server)
             <p class="suggestion">What to try: \(diagnosis.suggestion)</p>
             </div>
             """
