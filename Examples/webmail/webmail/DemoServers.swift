@@ -54,12 +54,9 @@ final class DemoServers: Sendable {
             pop3.deliver(FakePOP3Message(uid: uid, text: text), to: Self.linkedAddress)
         }
         pop3.deliver(
-            FakePOP3Message(
-                uid: "other-1",
-                text: "From: Carla <carla@friends.example>\r\nTo: \(Self.otherAddress)\r\n"
-                    + "Subject: Mail in the other mailbox\r\nMessage-ID: <other-1@friends.example>\r\n\r\nHello there.\r\n"
-            ),
-            to: Self.otherAddress)
+            Self.note(
+                "other-1", from: "Carla <carla@friends.example>", to: Self.otherAddress,
+                subject: "Mail in the other mailbox"), to: Self.otherAddress)
         pop3Listener = try pop3.listen(certificate: certificate, implicitTLS: true)
         primarySMTP = FakeSMTPServer(
             configuration: .init(
@@ -85,12 +82,9 @@ final class DemoServers: Sendable {
         oauthConfiguration.saslMechanisms = ["XOAUTH2"]
         oauthPOP3 = FakePOP3Server(configuration: oauthConfiguration, accounts: tokens)
         oauthPOP3.deliver(
-            FakePOP3Message(
-                uid: "oauth-1",
-                text: "From: Dora <dora@friends.example>\r\nTo: \(Self.oauthAddress)\r\n"
-                    + "Subject: Signed in without a password\r\nMessage-ID: <oauth-1@friends.example>\r\n\r\nHello.\r\n"
-            ),
-            to: Self.oauthAddress)
+            Self.note(
+                "oauth-1", from: "Dora <dora@friends.example>", to: Self.oauthAddress,
+                subject: "Signed in without a password"), to: Self.oauthAddress)
         oauthPOP3Listener = try oauthPOP3.listen(certificate: certificate, implicitTLS: true)
         oauthSMTP = FakeSMTPServer(
             configuration: .init(
@@ -100,6 +94,15 @@ final class DemoServers: Sendable {
         oauthSMTPListener = try LoopbackListener(certificate: certificate, implicitTLS: true)
         let servers = [(primarySMTP, primaryListener), (linkedSMTP, linkedListener), (oauthSMTP, oauthSMTPListener)]
         tasks = Mutex(servers.map { server, listener in Task { await server.serve(listener) } })
+    }
+
+    /// A short message waiting in a demo mailbox.
+    static func note(_ uid: String, from: String, to: String, subject: String) -> FakePOP3Message {
+        FakePOP3Message(
+            uid: uid,
+            text:
+                "From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nMessage-ID: <\(uid)@friends.example>\r\n\r\nHello.\r\n"
+        )
     }
 
     /// What the linked mailbox holds before it is linked: a few ordinary messages and one whose
