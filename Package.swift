@@ -46,6 +46,24 @@ var targets: [Target] = [
                        "MailTesting", "MailMessage", "MailAuth", "MailTransport", "MailOAuth"],
         path: "Examples/linkmail"
     ),
+    // The Hotmail-style web example: a thin executable over WebmailKit (its HTTP server and pages).
+    .target(
+        name: "WebmailKit",
+        dependencies: ["AccountLinking", "AutoDiscovery", "FolderRouting", "MailMessage", "MailAuth", "MailTransport",
+                       "SMTPSender", "MailOAuth"],
+        path: "Examples/webmail/WebmailKit"
+    ),
+    .executableTarget(
+        name: "webmail",
+        dependencies: ["WebmailKit", "AccountLinking", "AutoDiscovery", "FolderRouting", "MailTesting", "MailMessage",
+                       "MailAuth", "MailTransport", "SMTPSender", "MailOAuth"],
+        path: "Examples/webmail/webmail"
+    ),
+    .testTarget(
+        name: "WebmailTests",
+        dependencies: ["WebmailKit", "AccountLinking", "FolderRouting", "MailMessage", "MailAuth", "MailTransport",
+                       "MailTesting", "MailOAuth", "SMTPSender"]
+    ),
     .executableTarget(
         name: "MailLinkBenchmarks",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
@@ -85,6 +103,6 @@ let package = Package(
     name: "MailLink",
     platforms: [.macOS(.v15)],
     products: libraries.map { .library(name: $0.name, targets: [$0.name]) }
-        + [.executable(name: "linkmail", targets: ["linkmail"])],
+        + [.executable(name: "linkmail", targets: ["linkmail"]), .executable(name: "webmail", targets: ["webmail"])],
     targets: targets
 )

@@ -146,8 +146,8 @@ public struct ConfirmationMessage: Sendable {
         return lines
     }
 
-    /// `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML.
-    static func escape(_ text: String) -> String {
+    /// `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML (the web example's templates use it too).
+    package static func escape(_ text: String) -> String {
         var out = ""
         for character in text {
             switch character {
