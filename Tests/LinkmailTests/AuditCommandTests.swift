@@ -18,10 +18,10 @@ struct AuditCommandTests {
         try "s3cret-right\n".write(toFile: directory + "/right", atomically: true, encoding: .utf8)
         try "s3cret-wrong\n".write(toFile: directory + "/wrong", atomically: true, encoding: .utf8)
         let csv = """
-            address,password_file,server,security,user
-            ok@example.test,\(directory)/right,127.0.0.1:\(listener.port),tls,
-            "ok@example.test",\(directory)/wrong,127.0.0.1:\(listener.port),tls,ok@example.test
-            someone@icloud.com,,,,
+            address,password_file,server,security,user,protocol
+            ok@example.test,\(directory)/right,127.0.0.1:\(listener.port),tls,,
+            "ok@example.test",\(directory)/wrong,127.0.0.1:\(listener.port),tls,ok@example.test,
+            someone@icloud.com,,,,,pop3
             """
         try csv.write(toFile: directory + "/accounts.csv", atomically: true, encoding: .utf8)
         let result = try await LinkmailRunner.run([
@@ -37,6 +37,7 @@ struct AuditCommandTests {
         #expect(report.contains("**Problem** (authentication): authentication failed"))
         #expect(!report.contains("POP3Error"), "no Swift type names")
         #expect(report.contains("iCloud Mail offers no POP3"))
+        #expect(report.components(separatedBy: "IMAP only").count == 2, "the provider's note once")
         #expect(report.contains("PASS POP3 login"))
         #expect(!report.contains("s3cret"), "no password in the report")
         #expect(!result.standardOutput.contains("s3cret") && !result.standardError.contains("s3cret"))

@@ -28,7 +28,8 @@ public struct RolloutAudit: Sendable {
         public var secret: Credentials.Secret?
         /// The incoming server when the list gives it (else it is discovered).
         public var incoming: ServerSettings?
-        /// The incoming protocol the list asks for (`pop3` when empty).
+        /// The incoming protocol the list asks for: `pop3` or `imap`; empty takes what discovery
+        /// chose (IMAP when offered), and POP3 for a server given in the list.
         public var mailProtocol: String?
         /// Columns of the list that the audit does not know, kept in the report.
         public var extra: [String: String]
@@ -122,11 +123,16 @@ public struct RolloutAudit: Sendable {
         let hints = providerHints(address)
         let advice = ProviderAdvice(hints)
         outcome.provider = address.domain
-        if let wanted = account.mailProtocol?.lowercased(), !wanted.isEmpty, wanted != "pop3" {
-            return outcome.failed(LinkDiagnosis(
-                stage: .other, summary: "the audit checks POP3 accounts; this row asks for \(wanted)",
-                suggestion: "Leave the protocol column empty or write pop3."))
+        var wanted: IncomingProtocol?
+        if let text = account.mailProtocol?.lowercased(), !text.isEmpty {
+            guard let parsed = IncomingProtocol(named: text) else {
+                return outcome.failed(LinkDiagnosis(
+                    stage: .other, summary: "the protocol \(text) is not one MailLink links",
+                    suggestion: "Write pop3 or imap in the protocol column, or leave it empty."))
+            }
+            wanted = parsed
         }
+        var incomingProtocol = wanted ?? .pop3
         if account.secret != nil, hints.requiresOAuth {
             // A password cannot work here; trying it would only count as a failed login.
             outcome.hints = hints
@@ -142,14 +148,29 @@ public struct RolloutAudit: Sendable {
             }
             do {
                 let found = try await discover(address)
-                incoming = found.incoming
+                switch wanted {
+                case .pop3?: incoming = found.pop3
+                case .imap?: incoming = found.imap
+                case nil: (incoming, incomingProtocol) = (found.incoming, found.incomingProtocol)
+                }
+                guard incoming != nil else {
+                    outcome.hints = found.hints == .none ? hints : found.hints
+                    if wanted == .pop3 {
+                        outcome.hints.popUnavailable = true
+                        return outcome.failed(ProviderAdvice(outcome.hints).noPOP3(provider: address.domain))
+                    }
+                    return outcome.failed(LinkDiagnosis(
+                        stage: .discovery, summary: "\(address.domain) offers no \(wanted.map { $0.rawValue.uppercased() } ?? "incoming") server",
+                        suggestion: "Leave the protocol column empty to use what the provider offers."))
+                }
                 outgoing = found.outgoing
                 outcome.origin = found.origin
                 outcome.confirmationReasons = found.confirmationReasons
                 outcome.hints = found.hints == .none ? hints : found.hints
             } catch {
                 outcome.hints = hints
-                return outcome.failed(advice.refine(LinkDiagnosis(error)))
+                // Discovery's own diagnoses already carry the provider's advice.
+                return outcome.failed(error is LinkDiagnosisError ? LinkDiagnosis(error) : advice.refine(LinkDiagnosis(error)))
             }
         } else {
             outcome.origin = "given in the list"
@@ -157,11 +178,13 @@ public struct RolloutAudit: Sendable {
         }
         guard let incoming else { return outcome }
         outcome.incoming = RolloutReport.Server(incoming)
+        outcome.incomingProtocol = incomingProtocol
         outcome.outgoing = outgoing.map(RolloutReport.Server.init)
         outcome.provider = RolloutReport.providerName(ofHost: incoming.host)
         var check = ConnectionCheck(
             incoming: incoming, outgoing: outgoing, tlsPolicy: tlsPolicy, timeouts: timeouts, connector: connector)
         check.sendingAs = address.description
+        check.incomingProtocol = incomingProtocol
         let (steps, diagnosis) = await check.run(secret: account.secret)
         outcome.steps = steps.map(RolloutReport.Step.init)
         if let diagnosis { return outcome.failed(ProviderAdvice(outcome.hints).refine(diagnosis)) }

@@ -123,6 +123,8 @@ public struct RolloutReport: Sendable, Encodable {
         /// What the provider's entry says.
         public var hints = ProviderHints.none
         public var incoming: Server?
+        /// How mail would be fetched from ``incoming``.
+        public var incomingProtocol = IncomingProtocol.pop3
         public var outgoing: Server?
         public var steps: [Step] = []
         /// Why the account is not ready; nil when every step attempted passed.
@@ -189,7 +191,8 @@ public struct RolloutReport: Sendable, Encodable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case address, owner, extra, secretGiven, provider, origin, confirmationReasons, hints, incoming, outgoing,
+            case address, owner, extra, secretGiven, provider, origin, confirmationReasons, hints, incoming,
+                incomingProtocol, outgoing,
                 steps, problem, category, ownerActions
         }
 
@@ -204,6 +207,7 @@ public struct RolloutReport: Sendable, Encodable {
             try container.encode(confirmationReasons, forKey: .confirmationReasons)
             try container.encode(hints, forKey: .hints)
             try container.encodeIfPresent(incoming, forKey: .incoming)
+            try container.encode(incomingProtocol, forKey: .incomingProtocol)
             try container.encodeIfPresent(outgoing, forKey: .outgoing)
             try container.encode(steps, forKey: .steps)
             try container.encodeIfPresent(problem, forKey: .problem)
@@ -263,10 +267,12 @@ extension RolloutReport {
             let members = accounts.filter { $0.provider == provider }
             lines.append("### \(provider)")
             lines.append("")
-            let incoming = Set(members.compactMap(\.incoming).map(\.summary)).sorted()
+            let incoming = Set(members.compactMap { member in
+                member.incoming.map { "\(member.incomingProtocol.rawValue.uppercased()) \($0.summary)" }
+            }).sorted()
             let outgoing = Set(members.compactMap(\.outgoing).map(\.summary)).sorted()
             let origins = Set(members.compactMap(\.origin)).sorted()
-            lines.append("- incoming (POP3): " + (incoming.isEmpty ? "not found" : incoming.map { "`\($0)`" }.joined(separator: ", ")))
+            lines.append("- incoming: " + (incoming.isEmpty ? "not found" : incoming.map { "`\($0)`" }.joined(separator: ", ")))
             lines.append("- outgoing (SMTP): " + (outgoing.isEmpty ? "not found" : outgoing.map { "`\($0)`" }.joined(separator: ", ")))
             if !origins.isEmpty { lines.append("- settings from: " + origins.joined(separator: "; ")) }
             if let hints = members.first?.hints {
@@ -286,7 +292,9 @@ extension RolloutReport {
             lines.append("")
             if let owner = account.owner { lines.append("- owner: \(owner)") }
             lines.append("- result: \(account.category.title)")
-            if let incoming = account.incoming { lines.append("- POP3: `\(incoming.summary)`, user `\(incoming.user)`") }
+            if let incoming = account.incoming {
+                lines.append("- \(account.incomingProtocol.rawValue.uppercased()): `\(incoming.summary)`, user `\(incoming.user)`")
+            }
             if let outgoing = account.outgoing { lines.append("- SMTP: `\(outgoing.summary)`, user `\(outgoing.user)`") }
             if let origin = account.origin { lines.append("- settings from: \(origin)") }
             for (column, value) in account.extra.sorted(by: { $0.key < $1.key }) { lines.append("- \(column): \(value)") }

@@ -93,7 +93,7 @@ struct RolloutAuditTests {
         let text = report.markdown
         #expect(text.contains("| Ready | 1: ann@example.net |"))
         #expect(text.contains("| Needs an app password | 1: carol@apppass.test |"))
-        #expect(text.contains("### example.net\n\n- incoming (POP3): `pop.example.net:995 tls`"))
+        #expect(text.contains("### example.net\n\n- incoming: `POP3 pop.example.net:995 tls`"))
         #expect(text.contains("- settings from: bundled table (example.net)"))
         #expect(text.contains("- team: sales"))
         #expect(text.contains("What Carol must do:"))
@@ -131,5 +131,29 @@ struct RolloutAuditTests {
         #expect((listed[0]["extra"] as? [String: String]) == ["team": "sales"])
         let text = String(decoding: try encoder.encode(report), as: UTF8.self)
         #expect(!text.contains("her-usual-password"))
+    }
+
+    @Test("an IMAP provider: the row follows discovery's choice and is checked over IMAP; asking for POP3 says it is not offered")
+    func imapRows() async throws {
+        let imap = FakeIMAPServer(accounts: SASLServerAccounts(passwords: ["gil@imaponly.test": "right"]))
+        let audit = RolloutAudit(
+            discover: { address in
+                DiscoveredAccountSettings(
+                    incoming: ServerSettings(host: "imap.imaponly.test", port: 993, security: .tls, user: address.description),
+                    outgoing: nil, origin: "bundled table (imaponly.test)", incomingProtocol: .imap)
+            },
+            providerHints: { _ in .none }, connector: FakeNetwork(["imap.imaponly.test": imap.connector]))
+        let report = await audit.run(
+            [
+                RolloutAudit.Account(address: "gil@imaponly.test", secret: .password("right")),
+                RolloutAudit.Account(address: "gil@imaponly.test", secret: .password("right"), mailProtocol: "pop3"),
+                RolloutAudit.Account(address: "gil@imaponly.test", mailProtocol: "nntp"),
+            ], source: "imap.csv")
+        #expect(report.accounts.map(\.category) == [.ready, .other, .other])
+        #expect(report.accounts[0].incomingProtocol == .imap)
+        #expect(report.accounts[0].steps.contains { $0.name == "IMAP login" && $0.status == "PASS" }, "\(report.accounts[0].steps)")
+        #expect(report.accounts[1].problem?.summary == "imaponly.test offers no POP3")
+        #expect(report.accounts[2].problem?.summary.contains("nntp") == true)
+        #expect(report.markdown.contains("- IMAP: `imap.imaponly.test:993 tls`"))
     }
 }
