@@ -57,6 +57,11 @@ struct LinkDiagnosisTests {
         #expect(["startTLSNotOffered", "smtpUTF8NotSupported", "serviceUnavailable"].map(LinkDiagnosis.words) == [
             "start TLS not offered", "smtp UTF8 not supported", "service unavailable",
         ])
+        let refused = LinkDiagnosis(SMTPError(
+            .authenticationFailed, reply: SMTPReply(code: 535, enhancedStatus: EnhancedStatusCode(5, 7, 8), lines: ["Error: authentication failed"]),
+            detail: "authentication failed: the server rejected the credentials"))
+        #expect(refused.serverText == "535 5.7.8 Error: authentication failed", "the server's words as the wire read, enhanced code included")
+        #expect(refused.description.hasPrefix("authentication failed: the server rejected the credentials\n"), "\(refused.description)")
         for summary in summaries {
             #expect(!summary.contains("Error"), "\(summary)")
         }

@@ -218,13 +218,14 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         var summary = Self.summary(Self.words(error.code.description), error.detail)
         if let address = error.address { summary += " <\(address)>" }
         self.init(
-            stage: stage, summary: summary, serverText: error.reply.map { "\($0.code) \($0.text)" },
+            stage: stage, summary: summary, serverText: error.reply.map(\.description),
             suggestion: error.recoverySuggestion, isTransient: error.isTransient)
     }
 
     /// `stage failed: summary` plus the server's words and the suggestion, one per line.
     public var description: String {
-        var lines = ["\(stage.rawValue) failed: \(summary)"]
+        let heading = "\(stage.rawValue) failed"
+        var lines = [summary.lowercased().hasPrefix(heading.lowercased()) ? summary : "\(heading): \(summary)"]
         if let serverText, !serverText.isEmpty { lines.append("server said: \(serverText)") }
         lines.append("what to try: \(suggestion)")
         return lines.joined(separator: "\n")
