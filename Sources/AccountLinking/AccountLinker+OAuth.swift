@@ -37,7 +37,8 @@ extension AccountLinker {
         public var registration: OAuthClientRegistration
         /// The authorization server.
         public var server: Server
-        /// The scopes to ask for; nil takes the provider's for POP3 and SMTP (``AutoDiscovery/ProviderOAuth/scopes(for:)``).
+        /// The scopes to ask for; nil takes the provider's for the incoming protocol the link uses
+        /// (POP3 or IMAP) and SMTP (``AutoDiscovery/ProviderOAuth/scopes(for:)``).
         public var scopes: [String]?
         /// How long the user has to finish signing in.
         public var timeout: Duration
@@ -98,6 +99,12 @@ extension AccountLinker {
         }
     }
 
+    /// The scopes a link asks for when the host names none: the provider's for the incoming
+    /// protocol (a grant for POP3 does not open IMAP at Microsoft) and for sending.
+    static func oauthScopes(_ hints: ProviderHints, incoming: IncomingProtocol) -> [String] {
+        hints.oauth?.scopes(for: [incoming == .imap ? .imap : .pop3, .smtp]) ?? []
+    }
+
     /// The outcome of a sign-in during linking: the session its token provider belongs to, and
     /// the grant to store once the account is saved.
     struct Authorization: Sendable {
@@ -108,14 +115,15 @@ extension AccountLinker {
 
     /// Runs the sign-in of `oauth` at the provider `hints` describe, reporting its prompt.
     func authorize(
-        _ oauth: OAuthSignIn, address: EmailAddress, hints: ProviderHints, prompt: (OAuthPrompt) -> Void
+        _ oauth: OAuthSignIn, address: EmailAddress, hints: ProviderHints, incoming: IncomingProtocol,
+        prompt: (OAuthPrompt) -> Void
     ) async -> Result<Authorization, LinkDiagnosisError> {
         do throws(OAuthError) {
             let (metadata, extra, help) = try await Self.metadata(for: oauth, hints: hints)
             let client = try OAuthClient(
                 metadata: metadata, registration: oauth.registration, extraAuthorizationParameters: extra,
                 http: oauth.http, clock: oauth.clock, random: .system, registrationHelp: help)
-            let scopes = oauth.scopes ?? hints.oauth?.scopes(for: [.pop3, .smtp]) ?? []
+            let scopes = oauth.scopes ?? Self.oauthScopes(hints, incoming: incoming)
             let tokens: OAuthTokens
             switch oauth.method {
             case .device:

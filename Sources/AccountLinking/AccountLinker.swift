@@ -117,7 +117,7 @@ public actor AccountLinker {
                 event = .approval(await options.approve?(settings) ?? false)
             case .authorize(let hints):
                 guard let oauth else { preconditionFailure("the flow authorizes only an OAuth link") }
-                switch await authorize(oauth, address: address, hints: hints, prompt: { prompt in
+                switch await authorize(oauth, address: address, hints: hints, incoming: incomingProtocol, prompt: { prompt in
                     for case .report(let next) in flow.handle(.authorizationPrompt(prompt)) { emit(next) }
                 }) {
                 case .success(let signedIn):
