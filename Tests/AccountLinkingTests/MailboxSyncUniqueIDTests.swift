@@ -151,6 +151,30 @@ struct MailboxSyncUniqueIDResetTests {
         #expect(third.fetched == 0 && !third.uniqueIDReset && third.listed == 7)
     }
 
+    @Test("a pass that dies midway through a reset leaves the next one matching by content: nothing stored twice")
+    func resetSurvivesACrash() async throws {
+        let store = InMemoryMailStore()
+        let path = NSTemporaryDirectory() + "maillink-reset-\(UUID().uuidString).json"
+        let mailbox = FakeRemoteMailbox(messages(1...6), store: store, account: account)
+        _ = try await sync(store, path).run(mailbox)
+        await mailbox.resetUniqueIDs(adding: messages(7...7))
+        // The record drops the vanished ids when the pass starts; the pass then dies before
+        // storing anything.
+        await mailbox.failRetrieve(after: 0)
+        await #expect(throws: (any Error).self) { _ = try await sync(store, path).run(mailbox) }
+        #expect(try await SyncState.load(from: path).resetPending == true)
+        await mailbox.failRetrieve(after: nil)
+        await mailbox.abandon()
+        let again = try await sync(store, path).run(mailbox)
+        #expect(again.uniqueIDReset)
+        #expect(again.recognisedByContent == 6)
+        #expect(again.fetched == 1)
+        #expect(try await store.messages(in: folder).count == 7, "before the fix the six came again as new")
+        #expect(try await SyncState.load(from: path).resetPending == nil, "cleared once a pass ended normally")
+        let third = try await sync(store, path).run(mailbox)
+        #expect(third.fetched == 0 && !third.uniqueIDReset)
+    }
+
     @Test("a reset is recognised for streamed messages too, and the event says so")
     func resetWhileStreaming() async throws {
         let store = InMemoryMailStore()

@@ -227,6 +227,14 @@ public struct MailboxSync: Sendable {
             state.markDelivered(recovered, now: now)
             report.recovered = recovered.count
         }
+        // A wholesale change of unique-ids, or a source that says its ids were voided (IMAP's
+        // UIDVALIDITY): the messages concerned are matched by content before being stored. The
+        // record says so before anything else is saved, because saving drops the vanished ids
+        // that revealed the change: a pass that dies midway must not leave the next one blind.
+        let vanished = recordedIDs.subtracting(listing.map(\.uniqueID)).count
+        let wholesale = Self.looksLikeReset(recorded: recordedIDs.count, vanished: vanished, unknown: pending.count)
+            || state.resetPending == true
+        if wholesale { state.resetPending = true }
         // An idle pass (nothing new, nothing vanished) leaves the record as it was: no write, no
         // fsync, which for thousands of accounts checked every few minutes is most of the cost.
         if state != loaded { try await self.state.save(state, for: options.account) }
@@ -236,10 +244,6 @@ public struct MailboxSync: Sendable {
                 .map(\.number)
         }
         events(.listed(total: listing.count, new: pending.count))
-        let vanished = recordedIDs.subtracting(listing.map(\.uniqueID)).count
-        // A wholesale change of unique-ids, or a source that says its ids were voided (IMAP's
-        // UIDVALIDITY): the messages concerned are matched by content before being stored.
-        let wholesale = Self.looksLikeReset(recorded: recordedIDs.count, vanished: vanished, unknown: pending.count)
         report.uniqueIDReset = wholesale || pending.contains(where: \.uniqueIDReset)
         let storedKeys = report.uniqueIDReset ? try await storedContentKeys() : []
         let matchesByContent = { (message: RemoteMessage) in wholesale || message.uniqueIDReset }
@@ -339,6 +343,10 @@ public struct MailboxSync: Sendable {
             let unique = Array(Set(toDelete)).sorted()
             try await mailbox.markDeleted(unique)
             report.deleted = unique.count
+        }
+        if state.resetPending == true, !report.stoppedEarly {
+            state.resetPending = nil
+            try await self.state.save(state, for: options.account)
         }
         try await mailbox.finish()
         events(.finished(report))
