@@ -1,7 +1,7 @@
 import MailTransport
 
 extension AutoDiscoverer {
-    /// Step 4: probe guessed hosts (reference §8.2 step 4). Each host is resolved once through
+    /// Step 4: probe guessed hosts. Each host is resolved once through
     /// the ``DNSResolver`` and candidates of hosts without an address are skipped; probes run
     /// in parallel, at most ``DiscoveryConfiguration/probeConcurrency`` at once (the cap takes
     /// the place of Thunderbird's 100 ms stagger), and the whole step stops at
@@ -29,8 +29,7 @@ extension AutoDiscoverer {
         try Self.checkCancellation()
         let incomingWinners = [winners[0], winners[2]].compactMap { $0 }
         guard let incoming = incomingWinners.first else {
-            // A server that answered with a bad certificate is worth telling (reference §8.2
-            // "cert"): the user may know why and add an exception explicitly.
+            // A server that answered with a bad certificate is worth telling: the user may know why and add an exception explicitly.
             if let certificateFailure { throw certificateFailure }
             throw DiscoveryError(.noConfigurationFound, "no guessed POP3 or IMAP server answered for \(address.domain)")
         }

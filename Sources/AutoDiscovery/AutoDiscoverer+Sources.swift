@@ -4,7 +4,7 @@ extension AutoDiscoverer {
     /// A source of the race: produces a result or throws.
     typealias Source = @Sendable () async throws -> DiscoveryResult
 
-    /// The online sources in priority order (reference §8.2 step 2, without P7).
+    /// The online sources in priority order (Exchange Autodiscover is not one of them).
     func onlineSources(for address: NormalizedAddress, emit: @escaping @Sendable (DiscoveryEvent) -> Void) -> [Source] {
         let domain = address.domain
         let query = configuration.sendsAddressToAutoconfig ? "?emailaddress=" + Self.queryEncoded(address.address) : ""
@@ -40,7 +40,7 @@ extension AutoDiscoverer {
     }
 
     /// Percent-encodes everything but unreserved characters (RFC 3986 §2.3), keeping `.`
-    /// unencoded (reference §7.10).
+    /// unencoded.
     static func queryEncoded(_ text: String) -> String {
         var output = ""
         for byte in text.utf8 {
@@ -74,7 +74,7 @@ extension AutoDiscoverer {
         }
     }
 
-    /// P4: the most preferred MX host identifies the provider (reference §8.2 P4): the bundled
+    /// P4: the most preferred MX host identifies the provider: the bundled
     /// table on the MX host's parent domain, then its registrable domain; otherwise HTTPS
     /// autoconfig and the ISPDB for those two domains, in a race of their own. Deviation from
     /// Thunderbird: no `?emailaddress=` is sent to MX-derived hosts, which belong to a third

@@ -1,11 +1,11 @@
-/// Finds POP3 and SMTP settings for an e-mail address (reference §8).
+/// Finds POP3 and SMTP settings for an e-mail address.
 ///
 /// 1. Normalise the address (``NormalizedAddress``).
 /// 2. Bundled table: an exact domain match answers at once, without any network.
 /// 3. Otherwise a priority race, every source started together, the best-priority success
 ///    winning (``PriorityRace``), each source with its own time limit, all cancellable:
 ///    HTTPS autoconfig > HTTPS well-known > ISPDB > MX match > RFC 6186 SRV > plain-HTTP
-///    autoconfig (opt-in). Exchange Autodiscover (reference P7) is not implemented: it needs
+///    autoconfig (opt-in). Exchange Autodiscover is not implemented: it needs
 ///    the password, and discovery never receives one.
 /// 4. If nothing answered: guess host names and probe them (``ProbePlan``, ``ServerProbe``).
 ///

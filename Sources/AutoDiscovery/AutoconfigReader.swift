@@ -1,6 +1,6 @@
 import MailTransport
 
-/// Reads config-v1.1 documents (reference §3; draft-ietf-mailmaint-autoconfig §"Config file
+/// Reads config-v1.1 documents (draft-ietf-mailmaint-autoconfig §"Config file
 /// format") into ``ProviderConfiguration`` values.
 ///
 /// Rules: unknown elements and attributes are ignored; a server section is used only with a

@@ -1,9 +1,9 @@
-/// The bundled provider table as config-v1.1 XML (reference §6), parsed at first use by the same
+/// The bundled provider table as config-v1.1 XML, parsed at first use by the same
 /// ``AutoconfigReader`` as online files.
 ///
 /// Package.swift declares no resources, so the data lives in this string literal. Each
 /// `clientConfig` is one provider; `domain purpose="mx"` lists MX host domains that identify
-/// the provider for custom domains (reference §8.2 P4a); MailLink's own `<hints>` element
+/// the provider for custom domains; MailLink's own `<hints>` element
 /// (ignored by other config-v1.1 readers, as the format requires for unknown elements) carries
 /// app-password, OAuth-only and POP-unavailable facts, `oAuth2` the authorization server, scopes
 /// per protocol and SASL form (``ProviderOAuth``; endpoints and scopes only, never a client id),

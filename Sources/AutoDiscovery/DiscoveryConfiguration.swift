@@ -2,7 +2,7 @@ import MailTransport
 
 /// What discovery may do, where it looks, and how long it may take.
 ///
-/// The defaults follow reference §8: bundled table first; HTTPS autoconfig, the ISPDB, MX and
+/// The defaults: bundled table first; HTTPS autoconfig, the ISPDB, MX and
 /// RFC 6186 SRV in a priority race; plain HTTP only on request; probing when nothing answered.
 /// Maps onto `linkmail discover ADDRESS [--dns HOST:PORT] [--autoconfig-base URL] [--ispdb URL]
 /// [--offline] [--probe]` (see ``init(dnsServer:autoconfigBase:ispdbBase:offline:probe:tlsPolicy:)``).
@@ -25,7 +25,7 @@ public struct DiscoveryConfiguration: Sendable {
     /// Offer servers without TLS (`socketType` plain); off by default (RFC 8314).
     public var allowsPlaintext: Bool
     /// Append `?emailaddress=` to provider autoconfig URLs (as Thunderbird does; `.` is not
-    /// percent-encoded because some servers mangle it, reference §7.10).
+    /// percent-encoded because some servers mangle it).
     public var sendsAddressToAutoconfig: Bool
 
     /// ISPDB base; the domain is appended (`https://autoconfig.thunderbird.net/v1.1/`).
@@ -44,7 +44,7 @@ public struct DiscoveryConfiguration: Sendable {
     public var dnsTimeout: Duration
     /// Guessing: the candidates.
     public var probePlan: ProbePlan
-    /// Guessing: the most probes in flight at once (reference §8: about 16).
+    /// Guessing: the most probes in flight at once (about 16).
     public var probeConcurrency: Int
     /// Guessing: the whole guess-and-probe step's budget. 20 s: longer than one probe's
     /// connect plus read limit (5 s + 5 s) with room for DNS, short enough that a user who

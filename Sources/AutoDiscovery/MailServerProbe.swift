@@ -14,7 +14,7 @@ import MailTransport
 /// handshake and `CAPABILITY` again when the candidate says so, `LOGOUT`.
 /// SMTP (RFC 5321, 3207): greeting `220`, `EHLO`, `STARTTLS` + handshake when the candidate
 /// says so, `EHLO` again after TLS, `QUIT`. Implicit-TLS candidates are handshaken by the
-/// connector before the greeting. Unlike Thunderbird's guesser (reference §1.4) the greeting
+/// connector before the greeting. Unlike Thunderbird's guesser, the greeting
 /// is validated, STARTTLS is really performed and capabilities are read after TLS.
 /// The lead may later replace this with the POP3 and SMTP clients; it is deliberately tiny.
 public struct MailServerProbe: ServerProbe {
@@ -22,7 +22,7 @@ public struct MailServerProbe: ServerProbe {
     public var connector: any MailConnector
     /// Certificate trust (system roots by default; the bench's CA in interop tests).
     public var tlsPolicy: TLSPolicy
-    /// Connect and read limits for one probe (reference §8: 5 s each).
+    /// Connect and read limits for one probe (5 s each).
     public var timeouts: Timeouts
 
     /// A probe.

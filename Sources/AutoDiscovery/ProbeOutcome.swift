@@ -8,7 +8,7 @@ public enum ProbeOutcome: Sendable, Hashable {
 }
 
 extension ProbeOutcome {
-    /// Authentication methods implied by capabilities (reference §8.2 step 4 "auth"): SCRAM,
+    /// Authentication methods implied by capabilities: SCRAM,
     /// CRAM-MD5 or APOP → `password-encrypted` first; PLAIN, LOGIN, USER → `password-cleartext`;
     /// XOAUTH2/OAUTHBEARER → `OAuth2`. GSSAPI and NTLM are never chosen automatically.
     static func authentication(from capabilities: [String]) -> [DiscoveredServer.Authentication] {

@@ -1,6 +1,6 @@
 import MailTransport
 
-/// The host and port matrix probed when nothing else answered (reference §1.4, §8.2 step 4).
+/// The host and port matrix probed when nothing else answered.
 ///
 /// Host names: POP3 `pop3.<d>`, `pop.<d>`, `mail.<d>`, `<d>`; IMAP `imap.<d>`, `mail.<d>`, `<d>`;
 /// SMTP `smtp.<d>`, `mail.<d>`, `<d>`. Ports: POP3 995 implicit TLS, 110 STLS; IMAP 993 implicit

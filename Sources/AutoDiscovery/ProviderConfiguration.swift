@@ -1,7 +1,7 @@
 import MailTransport
 
 /// One provider's settings as read from a config-v1.1 document (the Thunderbird autoconfig
-/// format; reference §3), before placeholders are filled in for a particular address.
+/// format), before placeholders are filled in for a particular address.
 ///
 /// The same type and the same reader serve online files (autoconfig, ISPDB) and the bundled
 /// table, so both are held to the same validation rules.

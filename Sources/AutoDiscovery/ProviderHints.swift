@@ -1,6 +1,6 @@
 /// What a person must know or do before linking works, from the bundled table or an autoconfig file.
 ///
-/// These turn a bare "authentication failed" into something actionable (reference §6, §7.12):
+/// These turn a bare "authentication failed" into something actionable:
 /// create an app password, enable POP in the web settings, wait 15 minutes between checks.
 public struct ProviderHints: Sendable, Hashable, Codable {
     /// A normal account password is refused; an app password (or authorisation code) is needed.

@@ -3,7 +3,7 @@
 ///
 /// MailLink carries no full Public Suffix List (no resources, no dependencies): it knows the
 /// multi-label public suffixes that mail providers actually use (`co.uk`, `com.au`, …) and
-/// treats every other TLD as a single-label suffix. Deviation from reference §8 (PSL): a host
+/// treats every other TLD as a single-label suffix. Unlike the full Public Suffix List, a host
 /// under an unlisted multi-label suffix yields a domain one label too short, which can only
 /// make MX matching miss (never match the wrong provider) because matches are exact.
 enum RegistrableDomain {
