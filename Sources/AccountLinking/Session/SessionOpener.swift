@@ -143,13 +143,8 @@ public struct SessionOpener: Sendable {
     ) async throws -> SMTPClient {
         let client = try await connectSMTP(settings, policy: policy)
         guard let secret else { return client }
-        do {
+        try await signingIn(at: settings, close: { await client.close() }) {
             try await client.authenticate(Credentials(user: settings.user, secret: secret))
-            logger.debug("signed in at \(settings.host)", metadata: ["user": settings.user])
-        } catch {
-            await client.close()
-            logger.info("sign-in at \(settings.host) failed", metadata: ["user": settings.user])
-            throw error
         }
         return client
     }
