@@ -8,30 +8,19 @@ extension ConnectionCheck {
     /// offered for push (RFC 2177).
     func checkIncomingIMAP(secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(incoming, label: "IMAP", report: report) {
-            return failure.stage == .connection || failure.stage == .timeout
-                ? await tryOtherPort(incoming, label: "IMAP", diagnosis: failure, report: report) : failure
+            return await tryOtherPort(incoming, label: "IMAP", diagnosis: failure, report: report)
         }
         let client: IMAPClient
         do {
             client = try await opener.connectIMAP(incoming)
         } catch {
             let name = incoming.endpoint.security == .insecurePlaintext ? "IMAP greeting" : "IMAP TLS and greeting"
-            let failure = fail(name, error, report: report)
-            return [.tls, .connection, .timeout].contains(failure.stage)
-                ? await tryOtherPort(incoming, label: "IMAP", diagnosis: failure, report: report) : failure
+            return await tryOtherPort(incoming, label: "IMAP", diagnosis: fail(name, error, report: report), report: report)
         }
-        var unencrypted: LinkDiagnosis?
-        if client.isSecure {
-            let certificate = client.peerCertificate.map { "\($0.subject), SHA-256 \($0.fingerprint)" } ?? "verified"
-            report(Step(name: "IMAP TLS", passed: true, detail: "certificate \(certificate)"))
-        } else {
-            let detail = "not encrypted: passwords would cross the network in the clear"
-            report(Step(name: "IMAP TLS", passed: false, detail: detail))
-            unencrypted = LinkDiagnosis(
-                stage: .tls, summary: detail,
-                suggestion:
-                    "Use port 993 with TLS, or port 143 with STARTTLS (RFC 8314 section 3.3, RFC 9051 section 6.2.1).")
-        }
+        let unencrypted = reportTLS(
+            "IMAP", isSecure: client.isSecure, certificate: client.peerCertificate,
+            suggestion: "Use port 993 with TLS, or port 143 with STARTTLS (RFC 8314 section 3.3, RFC 9051 section 6.2.1).",
+            report: report)
         let greeting = await client.greeting.text
         let capabilities = await client.capabilities
         report(

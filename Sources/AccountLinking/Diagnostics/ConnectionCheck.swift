@@ -84,6 +84,22 @@ public struct ConnectionCheck: Sendable {
         return diagnosis
     }
 
+    /// The TLS step of an incoming session: the certificate when encrypted; otherwise a failed
+    /// step and the diagnosis to return, since a failed step must fail the whole check even when
+    /// later steps pass.
+    func reportTLS(
+        _ label: String, isSecure: Bool, certificate: CertificateSummary?, suggestion: String, report: (Step) -> Void
+    ) -> LinkDiagnosis? {
+        if isSecure {
+            let summary = certificate.map { "\($0.subject), SHA-256 \($0.fingerprint)" } ?? "verified"
+            report(Step(name: "\(label) TLS", passed: true, detail: "certificate \(summary)"))
+            return nil
+        }
+        let detail = "not encrypted: passwords would cross the network in the clear"
+        report(Step(name: "\(label) TLS", passed: false, detail: detail))
+        return LinkDiagnosis(stage: .tls, summary: detail, suggestion: suggestion)
+    }
+
     /// DNS and TCP, shared by both servers. Only for the real socket connector: a test connector
     /// has no addresses to resolve.
     func checkReachable(_ settings: ServerSettings, label: String, report: (Step) -> Void) async -> LinkDiagnosis? {
@@ -143,13 +159,16 @@ public struct ConnectionCheck: Sendable {
         return other
     }
 
-    /// After a failed connect or TLS on one standard port, tries the other one without any
+    /// After a failed connect or TLS on one standard port (any other failure is returned as it
+    /// is), tries the other one without any
     /// credentials (a greeting, and TLS as that port does it) and says whether it works: the
     /// safe replacement for "turn SSL off and see", which would send the password in the clear.
     func tryOtherPort(
         _ settings: ServerSettings, label: String, diagnosis: LinkDiagnosis, report: (Step) -> Void
     ) async -> LinkDiagnosis {
-        guard let other = Self.otherStandardPort(of: settings, label: label) else { return diagnosis }
+        guard [.tls, .connection, .timeout].contains(diagnosis.stage),
+            let other = Self.otherStandardPort(of: settings, label: label)
+        else { return diagnosis }
         let how = "port \(other.port) with \(other.security == .tls ? "TLS" : label == "POP3" ? "STLS" : "STARTTLS")"
         do {
             if label == "POP3" {
@@ -175,30 +194,19 @@ public struct ConnectionCheck: Sendable {
     private func checkIncoming(secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
         if incomingProtocol == .imap { return await checkIncomingIMAP(secret: secret, report: report) }
         if let failure = await checkReachable(incoming, label: "POP3", report: report) {
-            return failure.stage == .connection || failure.stage == .timeout
-                ? await tryOtherPort(incoming, label: "POP3", diagnosis: failure, report: report) : failure
+            return await tryOtherPort(incoming, label: "POP3", diagnosis: failure, report: report)
         }
         let client: POP3Client
         do {
             client = try await opener.connectPOP3(incoming)
         } catch {
             let name = incoming.endpoint.security == .insecurePlaintext ? "POP3 greeting" : "POP3 TLS and greeting"
-            let failure = fail(name, error, report: report)
-            return [.tls, .connection, .timeout].contains(failure.stage)
-                ? await tryOtherPort(incoming, label: "POP3", diagnosis: failure, report: report) : failure
+            return await tryOtherPort(incoming, label: "POP3", diagnosis: fail(name, error, report: report), report: report)
         }
-        var unencrypted: LinkDiagnosis?
-        if client.isSecure {
-            let certificate = client.peerCertificate.map { "\($0.subject), SHA-256 \($0.fingerprint)" } ?? "verified"
-            report(Step(name: "POP3 TLS", passed: true, detail: "certificate \(certificate)"))
-        } else {
-            let detail = "not encrypted: passwords would cross the network in the clear"
-            report(Step(name: "POP3 TLS", passed: false, detail: detail))
-            // A failed step must fail the whole check even when later steps pass.
-            unencrypted = LinkDiagnosis(
-                stage: .tls, summary: detail,
-                suggestion: "Use port 995 with TLS, or port 110 with STLS (RFC 8314 section 3.3, RFC 2595 section 4).")
-        }
+        let unencrypted = reportTLS(
+            "POP3", isSecure: client.isSecure, certificate: client.peerCertificate,
+            suggestion: "Use port 995 with TLS, or port 110 with STLS (RFC 8314 section 3.3, RFC 2595 section 4).",
+            report: report)
         let capabilities = await client.capabilities
         let greeting = await client.greeting.text
         report(Step(
@@ -255,8 +263,7 @@ public struct ConnectionCheck: Sendable {
 
     private func checkOutgoing(_ settings: ServerSettings, secret: Credentials.Secret?, report: (Step) -> Void) async -> LinkDiagnosis? {
         if let failure = await checkReachable(settings, label: "SMTP", report: report) {
-            return failure.stage == .connection || failure.stage == .timeout
-                ? await tryOtherPort(settings, label: "SMTP", diagnosis: failure, report: report) : failure
+            return await tryOtherPort(settings, label: "SMTP", diagnosis: failure, report: report)
         }
         do {
             let client = try await opener.connectSMTP(settings)
@@ -280,8 +287,7 @@ public struct ConnectionCheck: Sendable {
             try? await client.quit()
         } catch {
             let failure = fail("SMTP TLS and greeting", error, report: report)
-            return [.tls, .connection, .timeout].contains(failure.stage)
-                ? await tryOtherPort(settings, label: "SMTP", diagnosis: failure, report: report) : failure
+            return await tryOtherPort(settings, label: "SMTP", diagnosis: failure, report: report)
         }
         return nil
     }
