@@ -20,8 +20,8 @@ mkdir -p "$OUT"
 
 sources_for() {
     case "$1" in
-        xml) echo "$SRC/XMLReader.swift $SRC/XMLElement.swift $SRC/DiscoveryError.swift $SRC/String+Trimming.swift $HERE/XMLReaderFuzz.swift" ;;
-        dns) echo "$SRC/DNSMessage.swift $SRC/DNSReader.swift $SRC/DNSRecord.swift $SRC/DiscoveryError.swift $HERE/DNSMessageFuzz.swift" ;;
+        xml) echo "$SRC/Autoconfig/XMLReader.swift $SRC/Autoconfig/XMLElement.swift $SRC/Discovery/DiscoveryError.swift $SRC/Support/String+Trimming.swift $HERE/XMLReaderFuzz.swift" ;;
+        dns) echo "$SRC/DNS/DNSMessage.swift $SRC/DNS/DNSReader.swift $SRC/DNS/DNSRecord.swift $SRC/Discovery/DiscoveryError.swift $HERE/DNSMessageFuzz.swift" ;;
         http) echo "$SRC/../MailTransport/HTTPResponseParser.swift $SRC/../MailTransport/TransportError.swift $SRC/../MailTransport/CertificateSummary.swift $HERE/HTTPResponseFuzz.swift" ;;
         *) echo "unknown target $1" >&2; exit 2 ;;
     esac
