@@ -64,18 +64,23 @@ var targets: [Target] = [
         dependencies: ["WebmailKit", "AccountLinking", "FolderRouting", "MailMessage", "MailAuth", "MailTransport",
                        "MailTesting", "MailOAuth", "SMTPSender"]
     ),
+    // The repository's own bench helpers (the env file of scripts/testbed, running the package's
+    // executables): for its tests and benchmarks only, never shipped in a product.
+    .target(name: "TestbedSupport", path: "Tests/TestbedSupport"),
+    .testTarget(name: "TestbedSupportTests", dependencies: ["TestbedSupport"]),
     .executableTarget(
         name: "MailLinkBenchmarks",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
-                       "FolderRouting", "MailTesting", "AutoDiscovery", "AccountLinking"],
+                       "FolderRouting", "MailTesting", "AutoDiscovery", "AccountLinking", "TestbedSupport"],
         path: "Benchmarks/MailLinkBenchmarks"
     ),
     .testTarget(
         name: "InteropTests",
         dependencies: ["MailTransport", "MailAuth", "MailMessage", "POP3Protocol", "SMTPSender",
-                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting", "IMAPProtocol", "MailOAuth"]
+                       "AutoDiscovery", "FolderRouting", "AccountLinking", "MailTesting", "IMAPProtocol", "MailOAuth",
+                       "TestbedSupport"]
     ),
-    .testTarget(name: "LinkmailTests", dependencies: ["MailTesting"]),
+    .testTarget(name: "LinkmailTests", dependencies: ["MailTesting", "TestbedSupport"]),
     // Every Swift example of README.md and the DocC catalogs, compiled (see DocumentationSnippetTests).
     .testTarget(
         name: "DocumentationTests",

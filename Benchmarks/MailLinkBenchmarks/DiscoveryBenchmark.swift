@@ -2,6 +2,7 @@ import AutoDiscovery
 import Foundation
 import MailTesting
 import MailTransport
+import TestbedSupport
 
 #if canImport(Glibc)
     import Glibc

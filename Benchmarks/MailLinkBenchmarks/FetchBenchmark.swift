@@ -6,6 +6,7 @@
 
 import Foundation
 import MailTesting
+import TestbedSupport
 
 /// The POP3 fetch benchmark: the same mailbox fetched over TLS from the bench's Dovecot into a
 /// Maildir by `linkmail fetch` and by the established POP3 clients, in the same run.

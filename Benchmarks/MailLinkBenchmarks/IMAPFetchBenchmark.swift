@@ -13,6 +13,7 @@ import MailMessage
 import MailTesting
 import MailTransport
 import SMTPSender
+import TestbedSupport
 
 /// The IMAP fetch benchmark: INBOX fetched over implicit TLS (IMAPS, RFC 8314) from the bench's
 /// Dovecot into a Maildir by `linkmail fetch --protocol imap`, by mbsync (Debian's `isync`) and by

@@ -6,6 +6,7 @@ import MailMessage
 import MailTesting
 import MailTransport
 import SMTPSender
+import TestbedSupport
 
 /// Push latency with IDLE: an IMAP account of the bench user `leo` linked (confirmed) in a
 /// linker whose scheduler runs with push on and regular checks an hour apart, so only IDLE can

@@ -1,6 +1,7 @@
 import Foundation
 import MailMessage
 import MailTesting
+import TestbedSupport
 
 /// `send [COUNT] [--runs N] [--size BYTES] [--linkmail PATH] [--scripts DIR]
 /// [--only linkmail,smtplib,ceiling,msmtp]`: COUNT messages of about BYTES (default 10 KB)

@@ -6,6 +6,7 @@ import MailMessage
 import MailTesting
 import MailTransport
 import SMTPSender
+import TestbedSupport
 import Testing
 
 /// The four acceptance criteria against real servers: Dovecot holds the linked mailbox (bob),

@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// `linkmail audit` against the bench's Dovecot: a ready account, one without a password (never

@@ -2,6 +2,7 @@ import AutoDiscovery
 import Foundation
 import MailTesting
 import MailTransport
+import TestbedSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// The kill test (issue 4): `linkmail fetch` SIGKILLed at random moments, then run normally,

@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 
 /// The bench-side plumbing of the fetch interop tests: the `linkmail fetch` arguments for a
 /// bench user, a scratch Maildir, and what that Maildir's Inbox holds.

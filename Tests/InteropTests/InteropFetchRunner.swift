@@ -1,4 +1,5 @@
 import MailTesting
+import TestbedSupport
 
 /// Runs the built `linkmail` for the fetch interop tests (without an inherited `LINKMAIL_PASSWORD`).
 enum InteropFetchRunner {

@@ -1,6 +1,7 @@
 import Foundation
 import MailTesting
 import POP3Protocol
+import TestbedSupport
 import Testing
 
 /// `linkmail fetch` (the built binary) against the bench's real Dovecot: a first pass fetches

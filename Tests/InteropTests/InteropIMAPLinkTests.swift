@@ -7,6 +7,7 @@ import MailTesting
 import MailTransport
 import SMTPSender
 import Synchronization
+import TestbedSupport
 import Testing
 
 /// An IMAP account linked end to end against the bench: the sign-in tested over IMAPS with

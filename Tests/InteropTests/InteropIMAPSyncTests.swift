@@ -5,6 +5,7 @@ import IMAPProtocol
 import MailAuth
 import MailTesting
 import MailTransport
+import TestbedSupport
 import Testing
 
 extension InteropSMTPSuite {

@@ -6,6 +6,7 @@ import MailTransport
 import POP3Protocol
 import SMTPSender
 import Synchronization
+import TestbedSupport
 import Testing
 
 extension InteropSMTPSuite {

@@ -4,6 +4,7 @@ import Foundation
 import MailTesting
 import MailTransport
 import SMTPSender
+import TestbedSupport
 import Testing
 
 /// The LMTP client and store against the bench's Dovecot LMTP (judy's folders; her Inbox is

@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// The `linkmail` account commands against real servers: Postfix submission is the primary's

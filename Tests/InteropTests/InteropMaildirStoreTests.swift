@@ -1,6 +1,7 @@
 import FolderRouting
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// Dovecot reads what MaildirStore wrote: every message, byte for byte, in its folder.

@@ -8,6 +8,7 @@ import MailTesting
 import MailTransport
 import SMTPSender
 import Synchronization
+import TestbedSupport
 import Testing
 
 /// AccountLinking with OAuth 2.0 against the bench: the device flow at the bench's authorization

@@ -5,6 +5,7 @@ import MailTesting
 import MailTransport
 import POP3Protocol
 import SMTPSender
+import TestbedSupport
 import Testing
 
 /// MailOAuth against the bench: tokens from the bench's authorization server with the device

@@ -2,6 +2,7 @@ import Foundation
 import MailTesting
 import MailTransport
 import POP3Protocol
+import TestbedSupport
 import Testing
 
 /// POP3Client's maildrop commands against the bench's real Dovecot: UIDLs that survive

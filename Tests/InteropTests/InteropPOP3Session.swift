@@ -1,6 +1,7 @@
 import MailTesting
 import MailTransport
 import POP3Protocol
+import TestbedSupport
 
 /// How the POP3 interop suites reach the bench's Dovecot: the bench CA as the only trust, a
 /// generous timeout, and a login as one bench user.

@@ -3,6 +3,7 @@ import MailAuth
 import MailTesting
 import MailTransport
 import POP3Protocol
+import TestbedSupport
 import Testing
 
 /// POP3Client against the bench's real Dovecot: implicit TLS and STLS, every login method

@@ -5,6 +5,7 @@ import MailTesting
 import MailTransport
 import POP3Protocol
 import SMTPSender
+import TestbedSupport
 import Testing
 
 extension InteropSMTPSuite {

@@ -2,6 +2,7 @@ import Foundation
 import MailAuth
 import MailTesting
 import MailTransport
+import TestbedSupport
 import Testing
 
 /// The parent of every suite that submits to the bench's Postfix and counts what lands in

@@ -4,6 +4,7 @@ import MailMessage
 import MailTesting
 import MailTransport
 import SMTPSender
+import TestbedSupport
 import Testing
 
 extension InteropSMTPSuite {

@@ -1,6 +1,7 @@
 import Foundation
 import MailMessage
 import MailTesting
+import TestbedSupport
 import Testing
 
 extension InteropSMTPSuite {

@@ -1,6 +1,7 @@
 import AccountLinking
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 #if canImport(Glibc)

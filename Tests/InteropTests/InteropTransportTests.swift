@@ -1,5 +1,6 @@
 import MailTesting
 import MailTransport
+import TestbedSupport
 import Testing
 
 /// MailTransport against the bench's real Dovecot: TLS with the bench CA, STLS, and the bench's

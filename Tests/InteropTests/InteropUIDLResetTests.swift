@@ -3,6 +3,7 @@ import FolderRouting
 import Foundation
 import MailTesting
 import POP3Protocol
+import TestbedSupport
 import Testing
 
 /// UIDL-reset safety against the real Dovecot: the mailbox is renumbered (its `dovecot-uidlist`

@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// The Hotmail flow through `linkmail` as a person types it, offline: fake POP3 and SMTP servers

@@ -2,6 +2,7 @@ import Foundation
 import MailAuth
 import MailTesting
 import MailTransport
+import TestbedSupport
 import Testing
 
 @Suite("linkmail audit")

@@ -1,6 +1,7 @@
 import Foundation
 import MailTesting
 import MailTransport
+import TestbedSupport
 import Testing
 
 /// `linkmail check` against ``MailTesting/FakePOP3Server`` on loopback: the exit status says

@@ -1,5 +1,6 @@
 import MailTesting
 import Foundation
+import TestbedSupport
 import Testing
 
 @Suite("linkmail demo")

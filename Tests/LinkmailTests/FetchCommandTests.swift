@@ -1,6 +1,7 @@
 import Foundation
 import MailTesting
 import MailTransport
+import TestbedSupport
 import Testing
 
 /// `linkmail fetch` offline, against ``MailTesting/FakePOP3Server`` on a loopback port: exit

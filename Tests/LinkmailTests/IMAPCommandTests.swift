@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// `linkmail fetch --protocol imap`, `check --protocol imap` and `add --protocol imap`, offline,

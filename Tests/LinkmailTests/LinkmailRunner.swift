@@ -1,4 +1,5 @@
 import MailTesting
+import TestbedSupport
 
 /// Runs the built `linkmail` (without an inherited `LINKMAIL_PASSWORD`).
 enum LinkmailRunner {

@@ -1,4 +1,5 @@
 import MailTesting
+import TestbedSupport
 import Testing
 
 @Suite("linkmail usage and exit codes")

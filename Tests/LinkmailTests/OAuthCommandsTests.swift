@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// `linkmail` with OAuth 2.0, offline: `add --oauth device` against MailTesting's fake

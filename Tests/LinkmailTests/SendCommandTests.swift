@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// `linkmail send` offline, against ``FakeSMTPServer`` on a loopback socket with a test CA:

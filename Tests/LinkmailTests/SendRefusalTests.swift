@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// `linkmail send` refuses hostile input before it connects (exit 2, bad usage): addresses that

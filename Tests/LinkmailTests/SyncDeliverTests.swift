@@ -1,5 +1,6 @@
 import Foundation
 import MailTesting
+import TestbedSupport
 import Testing
 
 /// `linkmail sync --deliver lmtp://…`, offline: the fakes of ``AccountCommandsTests`` and a fake LMTP server.

@@ -152,6 +152,9 @@ public struct TestbedEnvironment: Sendable, Equatable {
     /// serves it: `user+Folder@domain` lands in the user's folder `Folder` (created when missing),
     /// stored with CRLF line ends after the trace fields Dovecot adds (RFC 5321 §4.4).
     public var lmtpPort: Int? { values["MAILLINK_LMTP_PORT"].flatMap { Int($0) } }
+    /// An address where Dovecot answers POP3 and IMAP on ``pop3Port`` and ``imapPort`` without
+    /// any TLS: no STLS, no STARTTLS (a misconfigured server, for "STLS missing" tests).
+    public var noTLSHost: String? { nonEmpty("MAILLINK_NOTLS_HOST") }
     /// An address of the same Dovecot (same ports) where plaintext logins before STLS really are
     /// refused: Dovecot counts a connection whose client and server IP are equal as secure, which
     /// 127.0.0.1 to 127.0.0.1 is.

@@ -1,5 +1,5 @@
 import Foundation
-import MailTesting
+import TestbedSupport
 import Synchronization
 import Testing
 
