@@ -10,6 +10,8 @@
 #include <openssl/pem.h>
 #include <openssl/bio.h>
 #include <openssl/rand.h>
+#include <arpa/inet.h>
+#include <string.h>
 
 /// SNI: SSL_set_tlsext_host_name is a macro over SSL_ctrl.
 static inline int maillink_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
@@ -75,5 +77,45 @@ static inline int maillink_BIO_TYPE_SOURCE_SINK(void) { return BIO_TYPE_SOURCE_S
 
 /// SSL_CTX_set_read_ahead is a macro over SSL_CTX_ctrl.
 static inline void maillink_SSL_CTX_set_read_ahead(SSL_CTX *ctx, int yes) { SSL_CTX_set_read_ahead(ctx, yes); }
+
+/// The subjectAltName DNS names and IP addresses of a certificate (RFC 5280 §4.2.1.6), one per
+/// line, written to `bio`. GENERAL_NAME's stack accessors are macros.
+static inline void maillink_write_alt_names(X509 *certificate, BIO *bio) {
+    GENERAL_NAMES *names = X509_get_ext_d2i(certificate, NID_subject_alt_name, NULL, NULL);
+    if (names == NULL) return;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+        if (name->type == GEN_DNS) {
+            BIO_write(bio, ASN1_STRING_get0_data(name->d.dNSName), ASN1_STRING_length(name->d.dNSName));
+            BIO_write(bio, "\n", 1);
+        } else if (name->type == GEN_IPADD) {
+            char text[INET6_ADDRSTRLEN] = {0};
+            int length = ASN1_STRING_length(name->d.iPAddress);
+            const unsigned char *bytes = ASN1_STRING_get0_data(name->d.iPAddress);
+            if ((length == 4 && inet_ntop(AF_INET, bytes, text, sizeof text) != NULL)
+                || (length == 16 && inet_ntop(AF_INET6, bytes, text, sizeof text) != NULL)) {
+                BIO_write(bio, text, (int)strlen(text));
+                BIO_write(bio, "\n", 1);
+            }
+        }
+    }
+    GENERAL_NAMES_free(names);
+}
+
+/// The caIssuers URLs of a certificate's Authority Information Access extension (RFC 5280
+/// §4.2.2.1): where its issuer's certificate is published. One per line, written to `bio`.
+static inline void maillink_write_ca_issuers(X509 *certificate, BIO *bio) {
+    AUTHORITY_INFO_ACCESS *access = X509_get_ext_d2i(certificate, NID_info_access, NULL, NULL);
+    if (access == NULL) return;
+    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(access); i++) {
+        const ACCESS_DESCRIPTION *description = sk_ACCESS_DESCRIPTION_value(access, i);
+        if (OBJ_obj2nid(description->method) == NID_ad_ca_issuers && description->location->type == GEN_URI) {
+            const ASN1_IA5STRING *uri = description->location->d.uniformResourceIdentifier;
+            BIO_write(bio, ASN1_STRING_get0_data(uri), ASN1_STRING_length(uri));
+            BIO_write(bio, "\n", 1);
+        }
+    }
+    AUTHORITY_INFO_ACCESS_free(access);
+}
 
 #endif

@@ -38,17 +38,35 @@ public final class TestCertificateAuthority: Sendable {
             commonName: commonName, names: [], key: key, issuerKey: key, issuer: nil,
             validity: -3600..<(10 * 365 * 86400), isCA: true)
         defer { X509_free(certificate) }
-        try Self.write(certificate: certificate, to: caFile)
+        try Self.write(certificates: [certificate], to: caFile)
         try Self.write(key: key, to: caKeyFile)
     }
 
+    /// How a server certificate is chained to this CA.
+    public enum Chain: Sendable, Hashable {
+        /// Issued by the CA itself.
+        case direct
+        /// Issued by an intermediate CA that the CA issued, and the file holds the intermediate
+        /// after the leaf, as a correctly configured server sends it.
+        case intermediateSent
+        /// Issued by an intermediate CA, but the file holds only the leaf: the server leaves the
+        /// intermediate out (a common misconfiguration). The leaf says where its issuer is
+        /// published (Authority Information Access, RFC 5280 §4.2.2.1), as public CAs' leaves do.
+        case intermediateLeftOut
+    }
+
+    /// Where a leaf issued through an intermediate says its issuer is published (never fetched).
+    public static let intermediateURL = "http://ca.invalid/maillink-test-intermediate.crt"
+
     /// Issues a server certificate for `names` (DNS names or IP literals), valid over `validity`
-    /// seconds relative to now; a range in the past gives an expired certificate.
+    /// seconds relative to now; a range in the past gives an expired certificate, one in the
+    /// future a certificate not valid yet.
     /// With `selfSigned`, the certificate signs itself instead of being issued by this CA.
     public func issue(
         names: [String] = ["localhost", "127.0.0.1", "::1"],
         validity: Range<Int> = -3600..<(365 * 86400),
         selfSigned: Bool = false,
+        chain: Chain = .direct,
         label: String = UUID().uuidString
     ) throws -> ServerCertificate {
         guard let key = maillink_generate_ec_key() else { throw Self.failure("generating a key") }
@@ -57,14 +75,32 @@ public final class TestCertificateAuthority: Sendable {
         defer { X509_free(caCertificate) }
         let caKey = try Self.readKey(caKeyFile)
         defer { EVP_PKEY_free(caKey) }
+        var issuerCertificate = caCertificate
+        var issuerKey = caKey
+        var intermediate: OpaquePointer?
+        var intermediateKey: OpaquePointer?
+        defer {
+            if let intermediate { X509_free(intermediate) }
+            if let intermediateKey { EVP_PKEY_free(intermediateKey) }
+        }
+        if chain != .direct {
+            guard let newKey = maillink_generate_ec_key() else { throw Self.failure("generating a key") }
+            intermediateKey = newKey
+            let certificate = try Self.build(
+                commonName: "MailLink Test Intermediate (do not trust)", names: [], key: newKey, issuerKey: caKey,
+                issuer: caCertificate, validity: -3600..<(5 * 365 * 86400), isCA: true)
+            intermediate = certificate
+            (issuerCertificate, issuerKey) = (certificate, newKey)
+        }
         let certificate = try Self.build(
             commonName: names.first ?? "localhost", names: names, key: key,
-            issuerKey: selfSigned ? key : caKey, issuer: selfSigned ? nil : caCertificate,
-            validity: validity, isCA: false)
+            issuerKey: selfSigned ? key : issuerKey, issuer: selfSigned ? nil : issuerCertificate,
+            validity: validity, isCA: false,
+            extra: chain == .direct ? [] : [(NID_info_access, "caIssuers;URI:\(Self.intermediateURL)")])
         defer { X509_free(certificate) }
         let certificateFile = directory + "/\(label).pem"
         let keyFile = directory + "/\(label)-key.pem"
-        try Self.write(certificate: certificate, to: certificateFile)
+        try Self.write(certificates: [certificate] + (chain == .intermediateSent ? intermediate.map { [$0] } ?? [] : []), to: certificateFile)
         try Self.write(key: key, to: keyFile)
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
@@ -83,7 +119,7 @@ public final class TestCertificateAuthority: Sendable {
 
     private static func build(
         commonName: String, names: [String], key: OpaquePointer, issuerKey: OpaquePointer,
-        issuer: OpaquePointer?, validity: Range<Int>, isCA: Bool
+        issuer: OpaquePointer?, validity: Range<Int>, isCA: Bool, extra: [(Int32, String)] = []
     ) throws -> OpaquePointer {
         guard let certificate = X509_new() else { throw failure("X509_new") }
         var ok = X509_set_version(certificate, 2) == 1
@@ -103,6 +139,7 @@ public final class TestCertificateAuthority: Sendable {
             extensions = [(NID_basic_constraints, "critical,CA:FALSE"), (NID_ext_key_usage, "serverAuth")]
             if !alternatives.isEmpty { extensions.append((NID_subject_alt_name, alternatives)) }
         }
+        extensions += extra
         for (nid, value) in extensions where ok {
             var context = X509V3_CTX()
             X509V3_set_ctx(&context, issuer ?? certificate, certificate, nil, nil, 0)
@@ -118,10 +155,12 @@ public final class TestCertificateAuthority: Sendable {
         return certificate
     }
 
-    private static func write(certificate: OpaquePointer, to path: String) throws {
+    private static func write(certificates: [OpaquePointer], to path: String) throws {
         guard let bio = BIO_new_file(path, "w") else { throw failure("writing \(path)") }
         defer { BIO_free(bio) }
-        guard PEM_write_bio_X509(bio, certificate) == 1 else { throw failure("writing \(path)") }
+        for certificate in certificates {
+            guard PEM_write_bio_X509(bio, certificate) == 1 else { throw failure("writing \(path)") }
+        }
     }
 
     private static func write(key: OpaquePointer, to path: String) throws {

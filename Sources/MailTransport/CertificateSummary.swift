@@ -1,19 +1,49 @@
-/// What a person needs to judge a certificate: who it names, who signed it, until when, and its fingerprint.
-public struct CertificateSummary: Sendable, Hashable {
+/// What a person needs to judge a certificate: who it names, who signed it, when it is valid,
+/// and its fingerprint.
+public struct CertificateSummary: Sendable, Hashable, CustomStringConvertible {
     /// The subject distinguished name, one line (`CN=mail.example.com`).
     public var subject: String
+    /// The host names and IP addresses the certificate is valid for: its subjectAltName entries
+    /// (RFC 5280 §4.2.1.6), which is what TLS clients check (RFC 6125 §6.4.4), not the subject.
+    public var names: [String]
     /// The issuer distinguished name, one line.
     public var issuer: String
+    /// The start of the validity period, as OpenSSL prints it (`Jan  1 00:00:00 2020 GMT`).
+    public var notBefore: String
     /// The end of the validity period, as OpenSSL prints it (`Jan  1 00:00:00 2021 GMT`).
     public var notAfter: String
     /// SHA-256 over the DER encoding of the certificate.
     public var fingerprint: CertificateFingerprint
+    /// Where the issuer's own certificate is published (the caIssuers URLs of the Authority
+    /// Information Access extension, RFC 5280 §4.2.2.1); certificates from public authorities
+    /// carry it, which tells a missing intermediate from a private authority.
+    public var issuerCertificateURLs: [String]
 
-    public init(subject: String, issuer: String, notAfter: String, fingerprint: CertificateFingerprint) {
+    public init(
+        subject: String, names: [String] = [], issuer: String, notBefore: String = "", notAfter: String,
+        fingerprint: CertificateFingerprint, issuerCertificateURLs: [String] = []
+    ) {
         self.subject = subject
+        self.names = names
         self.issuer = issuer
+        self.notBefore = notBefore
         self.notAfter = notAfter
         self.fingerprint = fingerprint
+        self.issuerCertificateURLs = issuerCertificateURLs
+    }
+
+    /// Whether the certificate names itself as its issuer (a self-signed certificate, or a root).
+    public var isSelfIssued: Bool { subject == issuer }
+
+    /// `CN=mail.example.com for mail.example.com, 127.0.0.1, issued by CN=Example CA, valid from
+    /// … until …, SHA-256 …`: every fact on one line, for a checklist or a "trust this
+    /// certificate?" prompt.
+    public var description: String {
+        var parts = [names.isEmpty ? "\(subject) (no host names)" : "\(subject) for \(names.joined(separator: ", "))"]
+        parts.append("issued by \(isSelfIssued ? "itself" : issuer)")
+        parts.append(notBefore.isEmpty ? "valid until \(notAfter)" : "valid from \(notBefore) until \(notAfter)")
+        parts.append("SHA-256 \(fingerprint)")
+        return parts.joined(separator: ", ")
     }
 }
 

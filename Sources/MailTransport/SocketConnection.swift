@@ -165,7 +165,7 @@ public final class SocketConnection: MailConnection, @unchecked Sendable {
         let session = try TLSSession.client(descriptor: descriptor, serverName: serverName, policy: policy)
         try await handshake(.tlsClient(session))
         let summary = session.peerCertificateSummary()
-        if let failure = session.verificationFailure(policy: policy, certificate: summary) {
+        if let failure = session.verificationFailure(serverName: serverName, policy: policy, certificate: summary) {
             close()
             throw failure
         }

@@ -40,7 +40,7 @@ final class TLSSession: @unchecked Sendable {
     /// A client session: SNI (for names, not IP literals), hostname or IP check armed in the
     /// verification parameters, trust from `policy`. The chain is verified during the handshake
     /// with `SSL_VERIFY_NONE` so that the handshake completes and the presented certificate can be
-    /// reported; ``verificationFailure(policy:certificate:)`` then decides, before any byte of the
+    /// reported; ``verificationFailure(serverName:policy:certificate:)`` then decides, before any byte of the
     /// protocol is sent.
     static func client(descriptor: Int32, serverName: String, policy: TLSPolicy) throws -> TLSSession {
         let context = try TLSContextCache.shared.context(for: policy)
@@ -143,8 +143,9 @@ final class TLSSession: @unchecked Sendable {
         return Self.summary(of: certificate)
     }
 
-    /// Nil when the server is trusted under `policy`; otherwise the typed reason.
-    func verificationFailure(policy: TLSPolicy, certificate: CertificateSummary?) -> TransportError? {
+    /// Nil when the server is trusted under `policy`; otherwise the typed reason, whose detail
+    /// says exactly what is wrong with the certificate and every fact a person needs to judge it.
+    func verificationFailure(serverName: String, policy: TLSPolicy, certificate: CertificateSummary?) -> TransportError? {
         guard let ssl else { return TransportError(.cancelled) }
         guard let certificate else {
             return TransportError(.tlsHandshakeFailed, "the server presented no certificate")
@@ -153,17 +154,43 @@ final class TLSSession: @unchecked Sendable {
         let result = Int32(SSL_get_verify_result(ssl))
         if result == X509_V_OK { return nil }
         let reason = String(cString: X509_verify_cert_error_string(Int(result)))
-        let code: TransportError.Code
+        let sentChain = SSL_get_peer_cert_chain(ssl).map { Int(maillink_sk_X509_num($0)) } ?? 0
+        let (code, problem) = Self.problem(
+            result, certificate: certificate, serverName: serverName, onlyLeafSent: sentChain <= 1)
+        return TransportError(code, "\(problem) (OpenSSL: \(reason)); the certificate: \(certificate)", certificate: certificate)
+    }
+
+    /// The code and plain words for an OpenSSL verification result.
+    static func problem(
+        _ result: Int32, certificate: CertificateSummary, serverName: String, onlyLeafSent: Bool
+    ) -> (TransportError.Code, String) {
         switch result {
-        case X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_NOT_YET_VALID: code = .certificateExpired
-        case X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH: code = .certificateHostnameMismatch
-        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: code = .certificateSelfSigned
-        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
-            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-            code = .certificateUntrusted
-        default: code = .certificateInvalid
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            return (.certificateExpired, "the certificate expired on \(certificate.notAfter)")
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return (.certificateNotYetValid, "the certificate is valid only from \(certificate.notBefore)")
+        case X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH:
+            let names = certificate.names.isEmpty ? certificate.subject : certificate.names.joined(separator: ", ")
+            return (.certificateHostnameMismatch, "the certificate was issued for \(names), not for \(serverName)")
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+            return (.certificateSelfSigned, "the certificate is self-signed: no authority this system trusts vouches for it")
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+            if onlyLeafSent, !certificate.isSelfIssued, let url = certificate.issuerCertificateURLs.first {
+                return (
+                    .certificateIntermediateMissing,
+                    "the server sent only its own certificate, without the intermediate certificate of \(certificate.issuer) (published at \(url)) that links it to a trusted authority"
+                )
+            }
+            return (
+                .certificateUntrusted,
+                "the certificate was issued by \(certificate.issuer), an authority this system does not trust (a private authority, or an intermediate the server does not send)"
+            )
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+            return (.certificateUntrusted, "the certificate chain ends at a root authority this system does not trust")
+        default:
+            return (.certificateInvalid, "the certificate is not valid for this connection")
         }
-        return TransportError(code, "\(reason) (\(certificate.subject), issued by \(certificate.issuer), valid until \(certificate.notAfter))", certificate: certificate)
     }
 
     static func summary(of certificate: OpaquePointer) -> CertificateSummary? {
@@ -174,9 +201,18 @@ final class TLSSession: @unchecked Sendable {
         else { return nil }
         return CertificateSummary(
             subject: nameLine(X509_get_subject_name(certificate)),
+            names: lines(bioString { maillink_write_alt_names(certificate, $0); return 1 }),
             issuer: nameLine(X509_get_issuer_name(certificate)),
+            notBefore: bioString { ASN1_TIME_print($0, X509_get0_notBefore(certificate)) },
             notAfter: bioString { ASN1_TIME_print($0, X509_get0_notAfter(certificate)) },
-            fingerprint: fingerprint)
+            fingerprint: fingerprint,
+            issuerCertificateURLs: lines(bioString { maillink_write_ca_issuers(certificate, $0); return 1 }))
+    }
+
+    /// Lines of printable ASCII only: a certificate's names are the server's words, shown to people.
+    private static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n").map { String($0.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7f }) }
+            .filter { !$0.isEmpty }
     }
 
     private static func nameLine(_ name: OpaquePointer?) -> String {

@@ -23,14 +23,20 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let timedOut = Code("timed out")
         /// The TLS handshake failed for a reason other than the certificate (protocol version, cipher, …).
         public static let tlsHandshakeFailed = Code("TLS handshake failed")
-        /// The server's certificate has expired (or is not yet valid).
+        /// The server's certificate has expired.
         public static let certificateExpired = Code("certificate expired")
+        /// The server's certificate is not valid yet (often this computer's clock is wrong).
+        public static let certificateNotYetValid = Code("certificate not yet valid")
         /// The certificate is valid but was issued for another host name.
         public static let certificateHostnameMismatch = Code("certificate hostname mismatch")
         /// The server presented a self-signed certificate that is not trusted.
         public static let certificateSelfSigned = Code("certificate self-signed")
         /// The certificate chain does not lead to a trusted root.
         public static let certificateUntrusted = Code("certificate untrusted")
+        /// The server sent its certificate without the intermediate certificate between it and
+        /// a trusted authority (a server misconfiguration; the certificate says where its issuer
+        /// is published, as public authorities' certificates do).
+        public static let certificateIntermediateMissing = Code("certificate intermediate missing")
         /// The certificate is invalid for another reason (bad signature, unsuitable purpose, …).
         public static let certificateInvalid = Code("certificate invalid")
         /// The peer closed the connection.
@@ -51,6 +57,16 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let httpMalformed = Code("malformed HTTP response")
         /// Any other system call failure.
         public static let systemError = Code("system error")
+
+        /// Whether the code is about the server's certificate (expired, other names, untrusted, …).
+        public var isCertificateProblem: Bool {
+            switch self {
+            case .certificateExpired, .certificateNotYetValid, .certificateHostnameMismatch, .certificateSelfSigned,
+                .certificateUntrusted, .certificateIntermediateMissing, .certificateInvalid:
+                true
+            default: false
+            }
+        }
     }
 
     /// What went wrong.
@@ -75,7 +91,7 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// Whether the failure is about the server's certificate.
-    public var isCertificateFailure: Bool { certificate != nil && code.rawValue.hasPrefix("certificate") }
+    public var isCertificateFailure: Bool { certificate != nil && code.isCertificateProblem }
 
     /// What a person can try, in plain words.
     public var recoverySuggestion: String {
@@ -88,6 +104,10 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
             return "The server did not answer: check the host and port, and whether a firewall blocks the connection."
         case .certificateExpired:
             return "The server's certificate has expired; ask its administrator to renew it, or trust this certificate explicitly by its fingerprint."
+        case .certificateNotYetValid:
+            return "The certificate is not valid yet: check this computer's date and time; if they are right, ask the server's administrator."
+        case .certificateIntermediateMissing:
+            return "The server does not send the intermediate certificate of its authority; its administrator must install the full certificate chain. Until then, trust this certificate by its fingerprint after checking it."
         case .certificateHostnameMismatch:
             return "The certificate belongs to another host name; use the host name the certificate names, or trust this certificate explicitly."
         case .certificateSelfSigned, .certificateUntrusted:

@@ -146,6 +146,57 @@ struct SocketConnectionTests {
         #expect(try await BufferedReader(connection: connection).readLine() == Array("+OK hello".utf8))
     }
 
+    @Test("a certificate failure says exactly what is wrong and lists the certificate's names, issuer, dates and fingerprint")
+    func certificateExplained() async throws {
+        let expired = try await expectCertificateFailure(
+            try Self.authority.issue(names: ["mail.example", "127.0.0.1"], validity: -86400 * 30 ..< -86400),
+            policy: trustingPolicy)
+        let certificate = try #require(expired?.certificate)
+        #expect(certificate.names == ["mail.example", "127.0.0.1"])
+        #expect(certificate.subject == "CN=mail.example")
+        #expect(certificate.issuer == "CN=MailLink Test CA (do not trust)")
+        #expect(!certificate.notBefore.isEmpty && certificate.notBefore != certificate.notAfter)
+        let detail = try #require(expired?.detail)
+        #expect(detail.hasPrefix("the certificate expired on \(certificate.notAfter)"), "\(detail)")
+        for fact in ["mail.example, 127.0.0.1", "issued by CN=MailLink Test CA", certificate.notBefore, "\(certificate.fingerprint)"] {
+            #expect(detail.contains(fact), "\(fact) missing from \(detail)")
+        }
+
+        let early = try await expectCertificateFailure(
+            try Self.authority.issue(validity: 86400 ..< 86400 * 30), policy: trustingPolicy)
+        #expect(early?.code == .certificateNotYetValid)
+        #expect(early?.detail.hasPrefix("the certificate is valid only from \(early?.certificate?.notBefore ?? "?")") == true)
+
+        let wrong = try await expectCertificateFailure(
+            try Self.authority.issue(names: ["wrong.example", "other.example"]), policy: trustingPolicy, host: "localhost")
+        #expect(wrong?.detail.hasPrefix("the certificate was issued for wrong.example, other.example, not for localhost") == true, "\(wrong?.detail ?? "")")
+
+        let selfSigned = try await expectCertificateFailure(try Self.authority.issue(selfSigned: true), policy: trustingPolicy)
+        #expect(selfSigned?.detail.hasPrefix("the certificate is self-signed") == true)
+        #expect(selfSigned?.detail.contains("issued by itself") == true)
+    }
+
+    @Test("a server that leaves out its intermediate certificate is told apart from one that sends it, and from a private CA")
+    func missingIntermediate() async throws {
+        let leftOut = try await expectCertificateFailure(try Self.authority.issue(chain: .intermediateLeftOut), policy: trustingPolicy)
+        #expect(leftOut?.code == .certificateIntermediateMissing)
+        #expect(leftOut?.certificate?.issuerCertificateURLs == [TestCertificateAuthority.intermediateURL])
+        #expect(leftOut?.detail.contains("without the intermediate certificate of CN=MailLink Test Intermediate") == true, "\(leftOut?.detail ?? "")")
+
+        let sent = try Self.authority.issue(chain: .intermediateSent)
+        let listener = try startEchoServer(certificate: sent, implicitTLS: true)
+        defer { listener.close() }
+        let connection = try await SocketConnector().connect(to: listener.endpoint(security: .tls), tls: trustingPolicy, timeouts: .all(.seconds(30)))
+        defer { connection.close() }
+        #expect(try await BufferedReader(connection: connection).readLine() == Array("+OK hello".utf8))
+        #expect(connection.peerCertificate?.issuer == "CN=MailLink Test Intermediate (do not trust)")
+
+        // A leaf from a private CA without the CA trusted, and no published issuer: untrusted.
+        let privateCA = try await expectCertificateFailure(try Self.authority.issue(), policy: TLSPolicy(trustsSystemRoots: true))
+        #expect(privateCA?.code == .certificateUntrusted)
+        #expect(privateCA?.detail.contains("an authority this system does not trust") == true)
+    }
+
     @Test("TLS to a plaintext server fails as a handshake failure, not a hang")
     func tlsToPlaintext() async throws {
         let listener = try startEchoServer(certificate: nil, implicitTLS: false)

@@ -91,8 +91,8 @@ public struct ConnectionCheck: Sendable {
         _ label: String, isSecure: Bool, certificate: CertificateSummary?, suggestion: String, report: (Step) -> Void
     ) -> LinkDiagnosis? {
         if isSecure {
-            let summary = certificate.map { "\($0.subject), SHA-256 \($0.fingerprint)" } ?? "verified"
-            report(Step(name: "\(label) TLS", passed: true, detail: "certificate \(summary)"))
+            let summary = certificate.map { "verified certificate \($0)" } ?? "verified certificate"
+            report(Step(name: "\(label) TLS", passed: true, detail: summary))
             return nil
         }
         let detail = "not encrypted: passwords would cross the network in the clear"

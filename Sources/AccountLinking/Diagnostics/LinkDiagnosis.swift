@@ -153,30 +153,31 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
         case .connectionRefused, .unreachable: stage = .connection
         case .timedOut: stage = .timeout
         case .tlsHandshakeFailed, .dataBeforeTLS: stage = .tls
-        case let code where code.rawValue.hasPrefix("certificate"): stage = .tls
+        case _ where error.code.isCertificateProblem: stage = .tls
         case .lineTooLong, .responseTooLarge: stage = .serverResponse
         case .closedByPeer, .cancelled, .systemError: stage = .connection
         default: stage = .other
         }
-        self.init(
-            stage: stage, summary: Self.summary(error.code.rawValue, error.detail), suggestion: error.recoverySuggestion,
-            isTransient: error.isTransient)
+        // A certificate failure's detail already says what is wrong in words ("the certificate
+        // expired on …") and lists the certificate: prefixing the code would say it twice.
+        let summary =
+            error.code.isCertificateProblem && !error.detail.isEmpty
+            ? error.detail : Self.summary(error.code.rawValue, error.detail)
+        self.init(stage: stage, summary: summary, suggestion: error.recoverySuggestion, isTransient: error.isTransient)
     }
 
     private init(pop3 error: POP3Error) {
-        let text = (error.serverText ?? "").lowercased()
         let stage: Stage
-        if text.contains("not enabled for pop") || text.contains("pop access") || text.contains("pop3 is disabled") {
-            stage = .popDisabled
-        } else {
-            switch error.code {
-            case .authenticationFailed, .cleartextRefused, .noSupportedAuthentication: stage = .authentication
-            case .inUse, .loginDelay: stage = .mailboxLocked
-            case .stlsNotOffered: stage = .startTLS
-            case .greetingRefused: stage = .greeting
-            case .malformedResponse: stage = .serverResponse
-            default: stage = .other
-            }
+        switch (error.providerRefusal, error.code) {
+        case (.protocolDisabled?, _): stage = .popDisabled
+        case (.webSignInRequired?, _), (.applicationPasswordRequired?, _): stage = .authentication
+        case (nil, .authenticationFailed), (nil, .cleartextRefused), (nil, .noSupportedAuthentication):
+            stage = .authentication
+        case (nil, .inUse), (nil, .loginDelay): stage = .mailboxLocked
+        case (nil, .stlsNotOffered): stage = .startTLS
+        case (nil, .greetingRefused): stage = .greeting
+        case (nil, .malformedResponse): stage = .serverResponse
+        default: stage = .other
         }
         self.init(
             stage: stage, summary: Self.summary(error.code.rawValue, error.detail), serverText: error.serverText,
@@ -184,24 +185,21 @@ public struct LinkDiagnosis: Sendable, Equatable, CustomStringConvertible {
     }
 
     private init(imap error: IMAPError) {
-        let text = (error.serverText ?? "").lowercased()
         let stage: Stage
-        if text.contains("imap access") || text.contains("not enabled for imap") || text.contains("imap is disabled") {
-            stage = .popDisabled
-        } else {
-            switch error.code {
-            case .authenticationFailed, .authorizationFailed, .expired, .cleartextRefused, .loginDisabled,
-                .noSupportedAuthentication, .privacyRequired:
-                stage = .authentication
-            case .inUse, .limit: stage = .mailboxLocked
-            case .startTLSNotOffered: stage = .startTLS
-            case .greetingRefused: stage = .greeting
-            case .malformedResponse: stage = .serverResponse
-            default: stage = .other
-            }
+        switch (error.providerRefusal, error.code) {
+        case (.protocolDisabled?, _): stage = .popDisabled
+        case (.webSignInRequired?, _), (.applicationPasswordRequired?, _): stage = .authentication
+        case (nil, .authenticationFailed), (nil, .authorizationFailed), (nil, .expired), (nil, .cleartextRefused),
+            (nil, .loginDisabled), (nil, .noSupportedAuthentication), (nil, .privacyRequired):
+            stage = .authentication
+        case (nil, .inUse), (nil, .limit): stage = .mailboxLocked
+        case (nil, .startTLSNotOffered): stage = .startTLS
+        case (nil, .greetingRefused): stage = .greeting
+        case (nil, .malformedResponse): stage = .serverResponse
+        default: stage = .other
         }
         self.init(
-            stage: stage, summary: error.description, serverText: error.serverText,
+            stage: stage, summary: Self.summary(error.code.rawValue, error.detail), serverText: error.serverText,
             suggestion: error.recoverySuggestion, isTransient: error.isTransient)
     }
 

@@ -1,3 +1,5 @@
+import MailAuth
+
 /// An IMAP failure: what the server refused or broke, with the server's own words and its
 /// response code (RFC 9051 §7.1, RFC 5530).
 ///
@@ -127,19 +129,15 @@ public struct IMAPError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// What the provider's text says the owner must do (sign in on the web, create an app
+    /// password, switch IMAP on), or nil when it says nothing more than "refused".
+    public var providerRefusal: ProviderRefusal? {
+        serverText.flatMap { ProviderRefusal(serverText: $0, protocolName: "IMAP") }
+    }
+
     /// What a person can try, in plain words.
     public var recoverySuggestion: String {
-        let text = (serverText ?? "").lowercased()
-        if text.contains("web login") || text.contains("web browser") || text.contains("application-specific password")
-            || text.contains("app password")
-        {
-            return
-                "The provider wants a sign-in through its web site first (or an app password when two-step verification is on); sign in there, then try again."
-        }
-        if text.contains("imap access") || text.contains("imap is disabled") || text.contains("not enabled for imap") {
-            return
-                "IMAP access is turned off for this account; enable IMAP in the provider's mail settings, then try again."
-        }
+        if let providerRefusal { return providerRefusal.recoverySuggestion(protocolName: "IMAP") }
         switch code {
         case .authenticationFailed:
             return "Check the user name and password; with two-step verification, use an app password."

@@ -1,3 +1,5 @@
+import MailAuth
+
 /// A POP3 failure: what the server refused or broke, with the server's own words.
 ///
 /// The ``code`` says what a caller can act on; ``serverText`` keeps the text of the server's
@@ -100,19 +102,15 @@ public struct POP3Error: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// What the provider's text says the owner must do (sign in on the web, create an app
+    /// password, switch POP on), or nil when it says nothing more than "refused".
+    public var providerRefusal: ProviderRefusal? {
+        serverText.flatMap { ProviderRefusal(serverText: $0, protocolName: "POP") }
+    }
+
     /// What a person can try, in plain words.
     public var recoverySuggestion: String {
-        let text = (serverText ?? "").lowercased()
-        if text.contains("web login") || text.contains("log in via your web browser")
-            || text.contains("sign in via your web browser")
-        {
-            return
-                "The provider wants a sign-in through its web site first (or an app password when two-step verification is on); sign in there, then try again."
-        }
-        if text.contains("not enabled for pop") || text.contains("pop access") || text.contains("pop3 is disabled") {
-            return
-                "POP access is turned off for this account; enable POP in the provider's mail settings, then try again."
-        }
+        if let providerRefusal { return providerRefusal.recoverySuggestion(protocolName: "POP") }
         switch code {
         case .authenticationFailed:
             return "Check the user name and password; with two-step verification, use an app password."
