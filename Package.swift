@@ -22,7 +22,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("IMAPProtocol", ["MailTransport", "MailAuth", "MailMessage"]),
     ("SMTPSender", ["MailTransport", "MailAuth", "MailMessage"]),
     ("MailOAuth", ["MailTransport", "MailAuth"]),
-    ("AutoDiscovery", ["POP3Protocol", "SMTPSender", "MailMessage", "MailTransport"]),
+    ("AutoDiscovery", ["POP3Protocol", "IMAPProtocol", "SMTPSender", "MailMessage", "MailTransport"]),
     ("FolderRouting", ["MailMessage"]),
     (
         "AccountLinking",

@@ -1,6 +1,10 @@
+import IMAPProtocol
 import MailTransport
+import POP3Protocol
+import SMTPSender
 
-/// The default ``ServerProbe``: the probe's own minimal dialogue over a ``MailConnector``.
+/// The default ``ServerProbe``: the package's own POP3, IMAP and SMTP clients over a
+/// ``MailConnector``, each only as far as its greeting and capabilities.
 ///
 /// No authentication, ever. POP3 (RFC 1939, 2449, 2595):
 /// ```
@@ -15,8 +19,8 @@ import MailTransport
 /// SMTP (RFC 5321, 3207): greeting `220`, `EHLO`, `STARTTLS` + handshake when the candidate
 /// says so, `EHLO` again after TLS, `QUIT`. Implicit-TLS candidates are handshaken by the
 /// connector before the greeting. Unlike Thunderbird's guesser, the greeting
-/// is validated, STARTTLS is really performed and capabilities are read after TLS.
-/// The lead may later replace this with the POP3 and SMTP clients; it is deliberately tiny.
+/// is validated, STARTTLS is really performed and capabilities are read after TLS: by the same
+/// clients that later sign in, so a server the probe accepts is one they can speak to.
 public struct MailServerProbe: ServerProbe {
     /// Opens connections.
     public var connector: any MailConnector
@@ -41,169 +45,44 @@ public struct MailServerProbe: ServerProbe {
         if !candidate.addresses.isEmpty, policy.serverNameOverride == nil {
             policy.serverNameOverride = candidate.host
         }
-        var connection: (any MailConnection)?
         var failure: DiscoveryError?
         for address in candidate.addresses.isEmpty ? [candidate.host] : candidate.addresses {
             let endpoint = Endpoint(host: address, port: candidate.port, security: candidate.security)
             do {
-                connection = try await connector.connect(to: endpoint, tls: policy, timeouts: timeouts)
-                break
+                return .success(capabilities: try await dialogue(candidate, endpoint, policy))
             } catch let error as TransportError
                 where [.connectionRefused, .unreachable, .timedOut].contains(error.code)
             {
-                failure = Self.describe(error, candidate)
+                failure = Self.describe(error, candidate)  // the next address may answer
             } catch {
                 return .failure(Self.describe(error, candidate))
             }
         }
-        guard let connection else { return .failure(failure ?? DiscoveryError(.network, "\(candidate): no address")) }
-        defer { connection.close() }
-        let reader = BufferedReader(connection: connection, maximumLineLength: 2048)
-        do {
-            let capabilities: [String]
-            switch candidate.mailProtocol {
-            case .pop3: capabilities = try await pop3(reader, connection, candidate, policy)
-            case .smtp: capabilities = try await smtp(reader, connection, candidate, policy)
-            case .imap: capabilities = try await imap(reader, connection, candidate, policy)
-            }
-            return .success(capabilities: capabilities)
-        } catch {
-            return .failure(Self.describe(error, candidate))
-        }
+        return .failure(failure ?? DiscoveryError(.network, "\(candidate): no address"))
     }
 
-    private func pop3(
-        _ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate, _ policy: TLSPolicy
-    ) async throws -> [String] {
-        try Self.expect(try await reader.readLine(), prefix: "+OK", "POP3 greeting", candidate)
-        var capabilities = try await popCapabilities(reader, connection)
-        if candidate.security == .startTLS {
-            guard capabilities.contains("STLS") else {
-                throw DiscoveryError(.noConfigurationFound, "\(candidate) does not offer STLS")
-            }
-            try await connection.send(Array("STLS\r\n".utf8))
-            try Self.expect(try await reader.readLine(), prefix: "+OK", "STLS reply", candidate)
-            try reader.requireEmptyBufferBeforeTLS()
-            try await connection.startTLS(serverName: candidate.host, policy: policy)
-            capabilities = try await popCapabilities(reader, connection)
-        }
-        try? await connection.send(Array("QUIT\r\n".utf8))
-        return capabilities
-    }
-
-    private func imap(
-        _ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate, _ policy: TLSPolicy
-    ) async throws -> [String] {
-        let greeting = String(decoding: try await reader.readLine(), as: UTF8.self).uppercased()
-        guard greeting.hasPrefix("* OK") || greeting.hasPrefix("* PREAUTH") else {
-            throw DiscoveryError(.noConfigurationFound, "\(candidate): not an IMAP greeting")
-        }
-        var capabilities = try await imapCapabilities(reader, connection, tag: "P1", candidate)
-        if candidate.security == .startTLS {
-            guard capabilities.contains("STARTTLS") else {
-                throw DiscoveryError(.noConfigurationFound, "\(candidate) does not offer STARTTLS")
-            }
-            try await connection.send(Array("P2 STARTTLS\r\n".utf8))
-            try await imapCompletion(reader, tag: "P2", candidate)
-            try reader.requireEmptyBufferBeforeTLS()
-            try await connection.startTLS(serverName: candidate.host, policy: policy)
-            capabilities = try await imapCapabilities(reader, connection, tag: "P3", candidate)
-        }
-        try? await connection.send(Array("P4 LOGOUT\r\n".utf8))
-        // `AUTH=PLAIN` read as `PLAIN`, the way POP3's `SASL PLAIN` is.
-        return capabilities.map { $0.hasPrefix("AUTH=") ? String($0.dropFirst(5)) : $0 }
-    }
-
-    /// `CAPABILITY`: the words of its untagged answer, once the tagged `OK` came.
-    private func imapCapabilities(
-        _ reader: BufferedReader, _ connection: any MailConnection, tag: String, _ candidate: ProbeCandidate
-    ) async throws -> [String] {
-        try await connection.send(Array("\(tag) CAPABILITY\r\n".utf8))
-        var words: [String] = []
-        for _ in 0..<50 {
-            let line = String(decoding: try await reader.readLine(), as: UTF8.self).uppercased()
-            if line.hasPrefix("* CAPABILITY ") {
-                words = line.split(separator: " ").dropFirst(2).map(String.init)
-            } else if line.hasPrefix(tag + " ") {
-                guard line.hasPrefix(tag + " OK") else {
-                    throw DiscoveryError(.noConfigurationFound, "\(candidate) refused CAPABILITY")
-                }
-                return words
-            }
-        }
-        throw DiscoveryError(.noConfigurationFound, "\(candidate): CAPABILITY answer too long")
-    }
-
-    /// Reads to the tagged completion of `tag`, which must be `OK`.
-    private func imapCompletion(_ reader: BufferedReader, tag: String, _ candidate: ProbeCandidate) async throws {
-        for _ in 0..<50 {
-            let line = String(decoding: try await reader.readLine(), as: UTF8.self).uppercased()
-            guard line.hasPrefix(tag + " ") else { continue }
-            guard line.hasPrefix(tag + " OK") else {
-                throw DiscoveryError(.noConfigurationFound, "\(candidate) refused STARTTLS")
-            }
-            return
-        }
-        throw DiscoveryError(.noConfigurationFound, "\(candidate): STARTTLS answer too long")
-    }
-
-    private func popCapabilities(_ reader: BufferedReader, _ connection: any MailConnection) async throws -> [String] {
-        try await connection.send(Array("CAPA\r\n".utf8))
-        let status = String(decoding: try await reader.readLine(), as: UTF8.self)
-        guard status.hasPrefix("+OK") else { return [] }
-        var lines: [String] = []
-        while true {
-            let line = String(decoding: try await reader.readLine(), as: UTF8.self)
-            if line == "." { return lines }
-            guard lines.count < 200 else { throw DiscoveryError(.noConfigurationFound, "CAPA reply too long") }
-            lines.append(line.uppercased())
-        }
-    }
-
-    private func smtp(
-        _ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate, _ policy: TLSPolicy
-    ) async throws -> [String] {
-        _ = try await smtpReply(reader, expecting: "220", "SMTP greeting", candidate)
-        var keywords = try await ehlo(reader, connection, candidate)
-        if candidate.security == .startTLS {
-            guard keywords.contains("STARTTLS") else {
-                throw DiscoveryError(.noConfigurationFound, "\(candidate) does not offer STARTTLS")
-            }
-            try await connection.send(Array("STARTTLS\r\n".utf8))
-            _ = try await smtpReply(reader, expecting: "220", "STARTTLS reply", candidate)
-            try reader.requireEmptyBufferBeforeTLS()
-            try await connection.startTLS(serverName: candidate.host, policy: policy)
-            keywords = try await ehlo(reader, connection, candidate)
-        }
-        try? await connection.send(Array("QUIT\r\n".utf8))
-        return keywords
-    }
-
-    private func ehlo(
-        _ reader: BufferedReader, _ connection: any MailConnection, _ candidate: ProbeCandidate
-    ) async throws -> [String] {
-        try await connection.send(Array("EHLO maillink.invalid\r\n".utf8))
-        return Array(try await smtpReply(reader, expecting: "250", "EHLO reply", candidate).dropFirst())
-    }
-
-    /// Reads a (multi-line) SMTP reply; returns the text of each line, upper case.
-    private func smtpReply(
-        _ reader: BufferedReader, expecting code: String, _ what: String, _ candidate: ProbeCandidate
-    ) async throws -> [String] {
-        var lines: [String] = []
-        while true {
-            let line = String(decoding: try await reader.readLine(), as: UTF8.self)
-            try Self.expect(Array(line.utf8), prefix: code, what, candidate)
-            lines.append(String(line.dropFirst(4)).uppercased())
-            guard lines.count < 200 else { throw DiscoveryError(.noConfigurationFound, "\(what) too long") }
-            if line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { return lines }
-        }
-    }
-
-    private static func expect(_ line: [UInt8], prefix: String, _ what: String, _ candidate: ProbeCandidate) throws {
-        guard line.starts(with: Array(prefix.utf8)) else {
-            let text = String(decoding: line.prefix(120), as: UTF8.self)
-            throw DiscoveryError(.noConfigurationFound, "\(candidate): unexpected \(what): \(text)")
+    /// Greeting, capabilities and (for STARTTLS candidates) the upgrade, by the POP3, IMAP or SMTP
+    /// client itself; then a polite goodbye. Nothing here signs in.
+    private func dialogue(_ candidate: ProbeCandidate, _ endpoint: Endpoint, _ policy: TLSPolicy) async throws -> [String] {
+        switch candidate.mailProtocol {
+        case .pop3:
+            let client = try await POP3Client.connect(to: endpoint, tls: policy, timeouts: timeouts, connector: connector)
+            let capabilities = await client.capabilities
+            _ = try? await client.quit()
+            // `SASL PLAIN CRAM-MD5`: each CAPA line as the server sent it (RFC 2449 §5), upper case.
+            return capabilities.entries.sorted { $0.key < $1.key }.map { ([$0.key] + $0.value).joined(separator: " ").uppercased() }
+        case .imap:
+            let client = try await IMAPClient.connect(to: endpoint, tls: policy, timeouts: timeouts, connector: connector)
+            let capabilities = await client.capabilities
+            try? await client.logout()
+            // `AUTH=PLAIN` read as `PLAIN`, the way POP3's `SASL PLAIN` is.
+            return capabilities.names.sorted().map { $0.hasPrefix("AUTH=") ? String($0.dropFirst(5)) : $0 }
+        case .smtp:
+            let client = try await SMTPClient.connect(to: endpoint, tlsPolicy: policy, timeouts: timeouts, connector: connector)
+            let capabilities = await client.capabilities
+            try? await client.quit()
+            // `AUTH PLAIN LOGIN`: each EHLO keyword with its parameters (RFC 5321 §4.1.1.1), upper case.
+            return capabilities.extensions.sorted { $0.key < $1.key }.map { ([$0.key] + $0.value).joined(separator: " ").uppercased() }
         }
     }
 
@@ -219,6 +98,23 @@ public struct MailServerProbe: ServerProbe {
             let code: DiscoveryError.Code = error.code == .timedOut ? .timedOut : .network
             return DiscoveryError(code, "\(candidate): \(error.code)\(error.detail.isEmpty ? "" : ": " + error.detail)")
         }
+        if let error = error as? POP3Error {
+            return DiscoveryError(.noConfigurationFound, "\(candidate): \(words(error.code.rawValue, error.detail, error.serverText))")
+        }
+        if let error = error as? IMAPError {
+            return DiscoveryError(.noConfigurationFound, "\(candidate): \(words(error.code.rawValue, error.detail, error.serverText))")
+        }
+        if let error = error as? SMTPError {
+            return DiscoveryError(
+                .noConfigurationFound, "\(candidate): \(words(error.code.description, error.detail, error.reply?.description))")
+        }
         return DiscoveryError(.network, "\(candidate): \(error)")
+    }
+
+    /// `what: detail; server said: text`, without the errors' debug descriptions.
+    private static func words(_ what: String, _ detail: String, _ serverText: String?) -> String {
+        var text = detail.isEmpty ? what : "\(what): \(detail)"
+        if let serverText, !serverText.isEmpty { text += "; server said: \(serverText.prefix(120))" }
+        return text
     }
 }
