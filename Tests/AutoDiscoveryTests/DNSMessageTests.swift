@@ -57,6 +57,18 @@ struct DNSMessageTests {
             ])
     }
 
+    @Test("names keep underscores, digits and hyphens and read in lower case; a 255-octet name fits")
+    func nameCharacters() throws {
+        let bytes = DNSBytes.header(answers: 0) + DNSBytes.question("_POP3S._tcp.Mail-2.Example.TEST", type: 33)
+        #expect(try DNSMessage(parsing: bytes).questions.first?.name == "_pop3s._tcp.mail-2.example.test")
+        let label63: [UInt8] = [63] + [UInt8](repeating: 0x61, count: 63)
+        let label61: [UInt8] = [61] + [UInt8](repeating: 0x62, count: 61)
+        let longest: [UInt8] = label63 + label63 + label63 + label61 + [0, 0, 1, 0, 1]
+        let message = try DNSMessage(parsing: DNSBytes.header(answers: 0) + longest)
+        let name = try #require(message.questions.first?.name)
+        #expect(name.utf8.count == 253)
+    }
+
     @Test("an SRV target of '.' decodes as an empty name")
     func rootTarget() throws {
         let bytes =
@@ -93,6 +105,15 @@ struct DNSMessageTests {
                     0, 0, 1, 0, 1,
                 ]
         ),
+        (
+            // 254 octets on the wire, but 0xff decoded as UTF-8 is U+FFFD: 753 bytes of text.
+            "labels of bytes outside ASCII",
+            DNSBytes.header(answers: 0)
+                + Array(repeating: [63] + Array(repeating: UInt8(0xff), count: 63), count: 3).flatMap { $0 }
+                + [60] + Array(repeating: UInt8(0xff), count: 60) + [0, 0, 1, 0, 1]
+        ),
+        ("a dot inside a label", DNSBytes.header(answers: 0) + [3, 0x61, 0x2e, 0x62, 0, 0, 1, 0, 1]),
+        ("a space inside a label", DNSBytes.header(answers: 0) + [3, 0x61, 0x20, 0x62, 0, 0, 1, 0, 1]),
         (
             "truncated record",
             DNSBytes.header(answers: 1) + DNSBytes.question("a.test", type: 1) + [

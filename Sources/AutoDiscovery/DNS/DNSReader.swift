@@ -46,7 +46,7 @@ struct DNSReader {
                 guard position + 1 + count <= bytes.count else { throw Self.malformed("label runs past the end") }
                 length += count + 1
                 guard length <= 255 else { throw Self.malformed("name longer than 255 octets") }
-                labels.append(String(decoding: bytes[(position + 1)...(position + count)], as: UTF8.self).lowercased())
+                labels.append(try Self.label(bytes[(position + 1)...(position + count)]))
                 position += 1 + count
             case 0xc0:
                 guard position + 1 < bytes.count else { throw Self.malformed("pointer runs past the end") }
@@ -63,6 +63,22 @@ struct DNSReader {
                 throw Self.malformed("reserved label type 0x\(String(byte, radix: 16))")
             }
         }
+    }
+
+    /// A label as lower-case text. Host names are ASCII on the wire (international names travel as
+    /// A-labels, RFC 5890 §2.3.2.1), so a byte outside printable ASCII, or a dot inside a label
+    /// (which would read as two labels), makes the message malformed: decoding such bytes as
+    /// UTF-8 would also let a 255-octet name (RFC 1035 §2.3.4) grow past 255 bytes of text.
+    static func label(_ bytes: ArraySlice<UInt8>) throws -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count)
+        for byte in bytes {
+            guard byte > 0x20, byte < 0x7f, byte != UInt8(ascii: ".") else {
+                throw malformed("label byte 0x\(String(byte, radix: 16)) is not a host name character")
+            }
+            text.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 0x20 : byte)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Reads one resource record.
