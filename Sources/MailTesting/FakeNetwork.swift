@@ -9,7 +9,7 @@ import MailTransport
 /// let smtp = FakeSMTPServer(accounts: SASLServerAccounts(passwords: ["ann@example.net": "pw"]))
 /// let network = FakeNetwork([
 ///     "pop.example.net": pop3.connector,
-///     "smtp.example.net": smtp.connector(),
+///     "smtp.example.net": smtp.connector,
 /// ])
 /// ```
 ///

@@ -5,14 +5,16 @@ import MailTransport
 /// how test text becomes CRLF bytes. One copy, so the fakes cannot drift apart.
 enum FakeServerSupport {
     /// A new in-memory pair: `serve` runs a session on the server end, the client end is returned.
-    /// With `.tls` the connection is marked secure at once (simulated implicit TLS). `timeouts.read`
-    /// applies to both ends: the client's reads, and the server's wait for the next command.
+    /// With `.tls` the connection is marked secure at once (simulated implicit TLS), or fails as
+    /// `simulatedTLS` says (also for STARTTLS). `timeouts.read` applies to both ends: the client's
+    /// reads, and the server's wait for the next command.
     static func connect(
         to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts,
+        simulatedTLS: InMemoryConnection.SimulatedTLS = .succeeds(),
         serve: @escaping @Sendable (any ServerSideConnection) async -> Void
     ) async throws -> any MailConnection {
         let (client, serverSide) = InMemoryConnection.makePair(
-            readTimeout: timeouts.read, minimumTransferRate: timeouts.minimumTransferRate)
+            tls: simulatedTLS, readTimeout: timeouts.read, minimumTransferRate: timeouts.minimumTransferRate)
         if endpoint.security == .tls {
             try await client.startTLS(serverName: endpoint.host, policy: tls)
         }

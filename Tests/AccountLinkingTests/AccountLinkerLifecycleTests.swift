@@ -175,7 +175,7 @@ struct AccountLinkerLifecycleTests {
             hostname: "smtp.example.net", accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password]),
             requiresAuthentication: true))
         var configuration = fixture.configuration
-        configuration.connector = RoutingConnector(pop3: fixture.server.connector, smtp: smtp.connector())
+        configuration.connector = RoutingConnector(pop3: fixture.server.connector, smtp: smtp.connector)
         configuration.allowInsecureAuthentication = true
         let linker = AccountLinker(configuration: configuration)
         let outgoing = ServerSettings(host: "smtp.example.net", port: 587, security: .startTLS, user: LinkerFixture.linked)

@@ -13,7 +13,7 @@ struct FakeNetworkTests {
     func routesByHost() async throws {
         let pop3 = FakePOP3Server(accounts: accounts)
         let smtp = FakeSMTPServer(accounts: accounts)
-        let network = FakeNetwork(["pop.example.net": pop3.connector, "SMTP.example.net": smtp.connector()])
+        let network = FakeNetwork(["pop.example.net": pop3.connector, "SMTP.example.net": smtp.connector])
         let client = try await POP3Client.connect(
             to: Endpoint(host: "POP.Example.NET", port: 995, security: .tls), connector: network)
         try await client.authenticate(Credentials(user: "ann@example.net", secret: .password("pw")))
@@ -25,6 +25,29 @@ struct FakeNetworkTests {
         #expect(pop3.sessionCount == 1)
         #expect(smtp.sessionCount == 1)
         #expect(smtp.receivedCommands.contains { $0.hasPrefix("AUTH") })
+    }
+
+    @Test("every fake has the same connector shape: `connector`, and `connector(tls:)` to make its TLS fail")
+    func sameConnectorShape() async throws {
+        let expired = InMemoryConnection.SimulatedTLS.fails(TransportError(.certificateExpired, "expired"))
+        let connectors: [(String, any MailConnector, any MailConnector)] = [
+            ("POP3", FakePOP3Server(accounts: accounts).connector, FakePOP3Server(accounts: accounts).connector(tls: expired)),
+            ("IMAP", FakeIMAPServer(accounts: accounts).connector, FakeIMAPServer(accounts: accounts).connector(tls: expired)),
+            ("SMTP", FakeSMTPServer(accounts: accounts).connector, FakeSMTPServer(accounts: accounts).connector(tls: expired)),
+        ]
+        let endpoint = Endpoint(host: "mail.example.net", port: 993, security: .tls)
+        for (name, working, failing) in connectors {
+            let connection = try await working.connect(to: endpoint, tls: .default, timeouts: .default)
+            #expect(connection.isSecure, "\(name)")
+            connection.close()
+            let error = await #expect(throws: TransportError.self, "\(name)") {
+                try await failing.connect(to: endpoint, tls: .default, timeouts: .default)
+            }
+            #expect(error?.code == .certificateExpired, "\(name)")
+        }
+        let lmtp = try await FakeLMTPServer().connector.connect(
+            to: Endpoint(host: "lmtp.example.net", port: 24, security: .insecurePlaintext), tls: .default, timeouts: .default)
+        lmtp.close()
     }
 
     @Test("an unknown host fails as DNS would; a refused port as a closed port would")

@@ -112,6 +112,12 @@ public final class FakeIMAPServer: FakeMailServer {
     /// marked secure at once (simulated implicit TLS); `.startTLS` works through STARTTLS.
     public var connector: FakeIMAPConnector { FakeIMAPConnector(server: self) }
 
+    /// A connector like ``connector`` whose TLS handshakes (implicit or after STARTTLS) go as
+    /// `tls` says: `.fails(TransportError(.certificateExpired))` tests certificate handling.
+    public func connector(tls: InMemoryConnection.SimulatedTLS) -> FakeIMAPConnector {
+        FakeIMAPConnector(server: self, simulatedTLS: tls)
+    }
+
     // MARK: - For sessions
 
     func record(_ line: String) {
@@ -188,12 +194,14 @@ public final class FakeIMAPServer: FakeMailServer {
 public struct FakeIMAPConnector: MailConnector {
     /// The server reached.
     public let server: FakeIMAPServer
+    /// How TLS handshakes on its connections go.
+    public var simulatedTLS: InMemoryConnection.SimulatedTLS = .succeeds()
 
     /// A new in-memory connection with a session of ``server`` on its other end. `timeouts.read`
     /// applies to both ends: the client's reads, and the server's wait for the next command.
     public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
         let server = self.server
-        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts) {
+        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts, simulatedTLS: simulatedTLS) {
             await server.serve($0)
         }
     }

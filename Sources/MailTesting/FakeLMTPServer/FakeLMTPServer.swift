@@ -11,7 +11,7 @@ import Synchronization
 /// ```swift
 /// let server = FakeLMTPServer(configuration: .init(faults: [.failAfterData("ivan@example.test", reply: "452 4.2.2 Mailbox full")]))
 /// let client = try await LMTPClient.connect(to: Endpoint(host: "fake", port: 24, security: .insecurePlaintext),
-///                                           connector: server.connector())
+///                                           connector: server.connector)
 /// // … deliver to judy@ and ivan@ …
 /// server.deliveries.map(\.recipient)   // ["judy@example.test"]
 /// ```
@@ -110,14 +110,16 @@ public final class FakeLMTPServer: FakeMailServer {
     }
 
     /// A connector whose connections lead to this server through in-memory pipes.
-    public func connector() -> some MailConnector { FakeLMTPConnector(server: self) }
+    public var connector: FakeLMTPConnector { FakeLMTPConnector(server: self) }
 }
 
 /// Opens in-memory connections to a ``FakeLMTPServer``.
-struct FakeLMTPConnector: MailConnector {
-    let server: FakeLMTPServer
+public struct FakeLMTPConnector: MailConnector {
+    /// The server reached.
+    public let server: FakeLMTPServer
 
-    func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
+    /// A new in-memory connection with a session of ``server`` on its other end.
+    public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
         let server = self.server
         return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts) { connection in
             await server.serve(connection)

@@ -76,6 +76,12 @@ public final class FakePOP3Server: FakeMailServer {
     /// is marked secure at once (simulated implicit TLS); `.startTLS` works through STLS.
     public var connector: FakePOP3Connector { FakePOP3Connector(server: self) }
 
+    /// A connector like ``connector`` whose TLS handshakes (implicit or after STLS) go as `tls`
+    /// says: `.fails(TransportError(.certificateExpired))` tests a client's certificate handling.
+    public func connector(tls: InMemoryConnection.SimulatedTLS) -> FakePOP3Connector {
+        FakePOP3Connector(server: self, simulatedTLS: tls)
+    }
+
     /// Removes the messages at these positions from `user`'s maildrop (a session's UPDATE
     /// state). The session held the maildrop's lock since login and deliveries only append, so
     /// positions from the login snapshot still name the same messages.
@@ -95,12 +101,16 @@ public final class FakePOP3Server: FakeMailServer {
 public struct FakePOP3Connector: MailConnector {
     /// The server reached.
     public let server: FakePOP3Server
+    /// How TLS handshakes on its connections go.
+    public var simulatedTLS: InMemoryConnection.SimulatedTLS = .succeeds()
 
     /// A new in-memory connection with a session of ``server`` on its other end. `timeouts.read`
     /// applies to both ends: the client's reads, and the server's wait for the next command
     /// (as a real server's idle timeout).
     public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
         let server = self.server
-        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts) { await server.serve($0) }
+        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts, simulatedTLS: simulatedTLS) {
+            await server.serve($0)
+        }
     }
 }

@@ -11,7 +11,7 @@ import Synchronization
 /// ```swift
 /// let server = FakeSMTPServer(configuration: .init(accounts: SASLServerAccounts(passwords: ["tim": "pw"])))
 /// let client = try await SMTPClient.connect(to: Endpoint(host: "fake", port: 587, security: .startTLS),
-///                                           credentials: …, connector: server.connector())
+///                                           credentials: …, connector: server.connector)
 /// // … send …
 /// server.receivedMessages.first?.data   // the message as received, unstuffed, CRLF line ends
 /// ```
@@ -182,8 +182,12 @@ public final class FakeSMTPServer: Sendable {
     /// A connector whose connections lead to this server through in-memory pipes: `.tls`
     /// endpoints get a (simulated) encrypted connection from the start, `.startTLS` and
     /// `.insecurePlaintext` a plaintext one.
-    public func connector(tls: InMemoryConnection.SimulatedTLS = .succeeds()) -> some MailConnector {
-        FakeSMTPConnector(server: self, tls: tls)
+    public var connector: FakeSMTPConnector { FakeSMTPConnector(server: self) }
+
+    /// A connector like ``connector`` whose TLS handshakes (implicit or after STARTTLS) go as
+    /// `tls` says: `.fails(TransportError(.certificateExpired))` tests certificate handling.
+    public func connector(tls: InMemoryConnection.SimulatedTLS) -> FakeSMTPConnector {
+        FakeSMTPConnector(server: self, simulatedTLS: tls)
     }
 
     /// Listens on loopback and serves every connection until the listener is closed.
@@ -210,18 +214,17 @@ public final class FakeSMTPServer: Sendable {
 }
 
 /// Opens in-memory connections to a ``FakeSMTPServer``.
-struct FakeSMTPConnector: MailConnector {
-    let server: FakeSMTPServer
-    let tls: InMemoryConnection.SimulatedTLS
+public struct FakeSMTPConnector: MailConnector {
+    /// The server reached.
+    public let server: FakeSMTPServer
+    /// How TLS handshakes on its connections go.
+    public var simulatedTLS: InMemoryConnection.SimulatedTLS = .succeeds()
 
-    func connect(to endpoint: Endpoint, tls policy: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
-        let (client, serverSide) = InMemoryConnection.makePair(
-            tls: tls, readTimeout: timeouts.read, minimumTransferRate: timeouts.minimumTransferRate)
-        if endpoint.security == .tls {
-            try await client.startTLS(serverName: endpoint.host, policy: policy)
-        }
+    /// A new in-memory connection with a session of ``server`` on its other end.
+    public func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
         let server = self.server
-        Task { await server.serve(serverSide) }
-        return client
+        return try await FakeServerSupport.connect(to: endpoint, tls: tls, timeouts: timeouts, simulatedTLS: simulatedTLS) {
+            await server.serve($0)
+        }
     }
 }

@@ -20,7 +20,7 @@ struct LMTPMailStoreTests {
             configuration: .init(
                 endpoint: Endpoint(host: "fake-lmtp.test", port: 24, security: .insecurePlaintext),
                 recipient: try LMTPRecipientTemplate("judy+{folder}@example.test"), recordDirectory: directory,
-                timeouts: .all(.seconds(10)), connector: server.connector(), maximumIdleConnections: idle))
+                timeouts: .all(.seconds(10)), connector: server.connector, maximumIdleConnections: idle))
     }
 
     func message(_ number: Int, size: Int = 100) -> [UInt8] {

@@ -50,7 +50,7 @@ struct ConnectionCheckTests {
         ConnectionCheck(
             incoming: ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: LinkerFixture.linked),
             outgoing: ServerSettings(host: "smtp.example.net", port: 465, security: .tls, user: LinkerFixture.linked),
-            connector: RoutingConnector(pop3: fixture.server.connector, smtp: smtp.connector()))
+            connector: RoutingConnector(pop3: fixture.server.connector, smtp: smtp.connector))
     }
 
     @Test("the outgoing server is checked through the same opener: greeting, then sign-in with the server's words")

@@ -17,7 +17,7 @@ struct SessionOpenerTests {
     @Test("openSMTP signs in with the secret: the message it then sends is the account's")
     func signsIn() async throws {
         let smtp = server()
-        let client = try await SessionOpener(connector: smtp.connector()).openSMTP(Self.settings, secret: .password("right"))
+        let client = try await SessionOpener(connector: smtp.connector).openSMTP(Self.settings, secret: .password("right"))
         _ = try await client.send(
             envelope: try SMTPEnvelope(from: Self.user, to: ["bob@example.org"]),
             message: Array("Subject: hi\r\n\r\nhello\r\n".utf8))
@@ -29,7 +29,7 @@ struct SessionOpenerTests {
     func refused() async throws {
         let smtp = server(password: "other")
         await #expect(throws: SMTPError.self) {
-            _ = try await SessionOpener(connector: smtp.connector()).openSMTP(Self.settings, secret: .password("right"))
+            _ = try await SessionOpener(connector: smtp.connector).openSMTP(Self.settings, secret: .password("right"))
         }
         #expect(smtp.receivedCommands.contains { $0.uppercased().hasPrefix("AUTH") })
     }
@@ -37,7 +37,7 @@ struct SessionOpenerTests {
     @Test("openSMTP without a secret never sends AUTH")
     func noSecret() async throws {
         let smtp = server()
-        let client = try await SessionOpener(connector: smtp.connector()).openSMTP(Self.settings, secret: nil)
+        let client = try await SessionOpener(connector: smtp.connector).openSMTP(Self.settings, secret: nil)
         try await client.quit()
         #expect(smtp.sessionCount == 1)
         #expect(!smtp.receivedCommands.contains { $0.uppercased().hasPrefix("AUTH") })

@@ -11,7 +11,7 @@ enum Snippet_MailTesting_MailTesting_MailTesting_1 {
             let pop3 = FakePOP3Server(accounts: accounts)
             pop3.deliver(FakePOP3Message(uid: "m1", text: "Subject: hello\n\nfirst message\n"), to: "ann@example.net")
             let smtp = FakeSMTPServer(accounts: accounts)
-            let network = FakeNetwork(["pop.example.net": pop3.connector, "smtp.example.net": smtp.connector()])
+            let network = FakeNetwork(["pop.example.net": pop3.connector, "smtp.example.net": smtp.connector])
             return (pop3, smtp, network)
         }
     }

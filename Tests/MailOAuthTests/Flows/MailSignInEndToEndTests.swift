@@ -79,7 +79,7 @@ struct MailSignInEndToEndTests {
         let client = try await SMTPClient.connect(
             to: Endpoint(host: "smtp.fake.test", port: 465, security: .tls),
             credentials: Credentials(user: user, session: session), timeouts: .all(.seconds(30)),
-            connector: smtp.connector())
+            connector: smtp.connector)
         let envelope = try SMTPEnvelope(from: user, to: ["bob@example.org"])
         _ = try await client.send(envelope: envelope, message: Array("Subject: hi\r\n\r\nbody\r\n".utf8))
         try await client.quit()

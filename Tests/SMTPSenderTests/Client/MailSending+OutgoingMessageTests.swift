@@ -14,7 +14,7 @@ struct MailSendingOutgoingMessageTests {
     func outgoingMessage() async throws {
         let server = FakeSMTPServer()
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         var message = OutgoingMessage(from: try Mailbox("Tim <tim@example.com>"))
         message.to = [try Mailbox("bob@example.org")]
         message.bcc = [try Mailbox("secret@example.net")]

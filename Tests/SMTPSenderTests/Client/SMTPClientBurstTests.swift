@@ -13,7 +13,7 @@ struct SMTPClientBurstTests {
     ) async throws -> SMTPClient {
         try await SMTPClient.connect(
             to: Endpoint(host: "fake-smtp.test", port: 465, security: .tls), timeouts: .all(.seconds(20)),
-            connector: server.connector(), configuration: configuration)
+            connector: server.connector, configuration: configuration)
     }
 
     private func submission(

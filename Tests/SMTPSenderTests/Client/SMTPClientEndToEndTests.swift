@@ -25,7 +25,7 @@ struct SMTPClientEndToEndTests {
         let client = try await SMTPClient.connect(
             to: Endpoint(host: "fake-smtp.test", port: 587, security: .startTLS),
             credentials: Credentials(user: "tim", secret: .password("tanstaaf")), timeouts: timeouts,
-            connector: server.connector())
+            connector: server.connector)
         #expect(await client.isSecure)
         let bodies = ["one\n.dot\n", "two\r\n..two dots\r\n", "three without newline"]
         for body in bodies {
@@ -47,7 +47,7 @@ struct SMTPClientEndToEndTests {
     func lockstepAgainstFake() async throws {
         let server = FakeSMTPServer(configuration: .init(offersPipelining: false))
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         _ = try await client.send(envelope: Self.envelope(["a@x.org", "b@x.org"]), message: Array("hi\r\n".utf8))
         try await client.quit()
         #expect(server.violations.isEmpty)
@@ -66,7 +66,7 @@ struct SMTPClientEndToEndTests {
                 .refuseRecipient("nobody@x.org", reply: "550 5.1.1 <nobody@x.org>: Recipient address rejected")
             ]))
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         let outcomes = try await client.dryRun(envelope: Self.envelope(["somebody@x.org", "nobody@x.org"]))
         #expect(outcomes.map(\.isAccepted) == [true, false])
         let refused = await #expect(throws: SMTPError.self) {
@@ -88,7 +88,7 @@ struct SMTPClientEndToEndTests {
                 .refuseRecipient("nobody@x.org", reply: "550 5.1.1 <nobody@x.org>: Recipient address rejected")
             ]))
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         let result = try await client.send(
             envelope: Self.envelope(["nobody@x.org", "somebody@x.org"]), message: Array("x\r\n".utf8))
         #expect(result.acceptedRecipients.map(\.address) == ["somebody@x.org"])
@@ -101,7 +101,7 @@ struct SMTPClientEndToEndTests {
         let server = FakeSMTPServer(
             configuration: .init(faults: [.refuseRecipient("nobody@x.org", reply: "550 5.1.1 no")]))
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         let error = await #expect(throws: SMTPError.self) {
             _ = try await client.send(envelope: Self.envelope(["nobody@x.org"]), message: [65])
         }
@@ -115,7 +115,7 @@ struct SMTPClientEndToEndTests {
     func sizeLimit() async throws {
         let server = FakeSMTPServer(configuration: .init(maximumMessageSize: 100))
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         let error = await #expect(throws: SMTPError.self) {
             _ = try await client.send(envelope: Self.envelope(), message: Array(repeating: 65, count: 101))
         }
@@ -130,7 +130,7 @@ struct SMTPClientEndToEndTests {
             _ = try await SMTPClient.connect(
                 to: Endpoint(host: "fake", port: 465, security: .tls),
                 credentials: Credentials(user: "tim", secret: .password("wrong")), timeouts: timeouts,
-                connector: wrong.connector())
+                connector: wrong.connector)
         }
         #expect(error?.code == .authenticationFailed)
         #expect(error.map { !"\($0)".contains("wrong") } == true)
@@ -144,7 +144,7 @@ struct SMTPClientEndToEndTests {
                 _ = try await SMTPClient.connect(
                     to: Endpoint(host: "fake", port: 465, security: .tls),
                     credentials: Credentials(user: "tim", secret: .password("pw")), timeouts: timeouts,
-                    connector: server.connector())
+                    connector: server.connector)
             }
             #expect(error?.code == code)
         }
@@ -158,7 +158,7 @@ struct SMTPClientEndToEndTests {
         let client = try await SMTPClient.connect(
             to: Endpoint(host: "fake", port: 465, security: .tls),
             credentials: Credentials(user: "tim@example.com", secret: .oauth2(.fixed("ya29.good"))), timeouts: timeouts,
-            connector: server.connector())
+            connector: server.connector)
         _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
         #expect(server.receivedMessages.first?.authenticatedUser == "tim@example.com")
     }
@@ -167,7 +167,7 @@ struct SMTPClientEndToEndTests {
     func concurrentSends() async throws {
         let server = FakeSMTPServer(configuration: .init(offersPipelining: false))
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<8 {
                 group.addTask {
@@ -194,7 +194,7 @@ struct SMTPClientEndToEndTests {
 
         let server = FakeSMTPServer(configuration: .init(faults: [.reply(verb: "NOOP", with: "421 4.3.2 bye")]))
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         await #expect(throws: SMTPError.self) { try await client.noop() }
         let late = await #expect(throws: SMTPError.self) {
             _ = try await client.send(envelope: Self.envelope(), message: [])
@@ -208,7 +208,7 @@ struct SMTPClientEndToEndTests {
         let error = await #expect(throws: SMTPError.self) {
             _ = try await SMTPClient.connect(
                 to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts,
-                connector: server.connector(),
+                connector: server.connector,
                 configuration: .init(clientHostname: "me\r\nMAIL FROM:<x@y.z>"))
         }
         #expect(error?.code == .invalidArgument)
@@ -225,7 +225,7 @@ struct SMTPClientEndToEndTests {
         let client = try await SMTPClient.connect(
             to: Endpoint(host: "fake", port: 465, security: .tls),
             credentials: Credentials(user: "tim@example.com", secret: .oauth2(.fixed(token))), timeouts: timeouts,
-            connector: server.connector())
+            connector: server.connector)
         _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
         #expect(server.receivedMessages.first?.authenticatedUser == "tim@example.com")
         #expect(server.receivedCommands.contains("AUTH XOAUTH2"))
@@ -237,7 +237,7 @@ struct SMTPClientEndToEndTests {
         let server = FakeSMTPServer(
             configuration: .init(offersPipelining: false, faults: [.disconnect(afterCommands: 2)]))
         let client = try await SMTPClient.connect(
-            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector())
+            to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector)
         let error = await #expect(throws: TransportError.self) {
             _ = try await client.send(envelope: Self.envelope(), message: Array("x\r\n".utf8))
         }
@@ -254,7 +254,7 @@ struct SMTPClientEndToEndTests {
         let server = FakeSMTPServer(configuration: .init(faults: [.greeting("554 5.7.1 no service for you")]))
         let error = await #expect(throws: SMTPError.self) {
             _ = try await SMTPClient.connect(
-                to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector()
+                to: Endpoint(host: "fake", port: 465, security: .tls), timeouts: timeouts, connector: server.connector
             )
         }
         #expect(error?.code == .serviceUnavailable)

@@ -20,7 +20,7 @@ struct SMTPClientHostileServerTests {
     private func connect(_ server: FakeSMTPServer, timeouts: Timeouts = tight) async throws -> SMTPClient {
         try await SMTPClient.connect(
             to: Endpoint(host: "fake-smtp.test", port: 465, security: .tls), timeouts: timeouts,
-            connector: server.connector())
+            connector: server.connector)
     }
 
     @Test("a slow-loris greeting fails with a timeout, though no read waits long")

@@ -21,7 +21,7 @@ struct SMTPMailSenderTests {
         let sender: any MailSending = SMTPMailSender(
             endpoint: Endpoint(host: "fake", port: 587, security: .startTLS),
             credentials: Credentials(user: "tim", secret: .password("tanstaaf")), timeouts: timeouts,
-            connector: server.connector())
+            connector: server.connector)
         _ = try await sender.send(envelope: Self.envelope(), message: Array("1\r\n".utf8))
         _ = try await sender.send(envelope: Self.envelope(), message: Array("2\r\n".utf8))
         #expect(server.sessionCount == 2)

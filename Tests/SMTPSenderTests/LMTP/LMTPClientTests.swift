@@ -15,7 +15,7 @@ struct LMTPClientTests {
     }
 
     func connect(_ server: FakeLMTPServer) async throws -> LMTPClient {
-        try await LMTPClient.connect(to: endpoint, timeouts: timeouts, connector: server.connector())
+        try await LMTPClient.connect(to: endpoint, timeouts: timeouts, connector: server.connector)
     }
 
     @Test("a recipient that fails after DATA does not take the message from the one that succeeds")
@@ -137,7 +137,7 @@ struct LMTPClientTests {
     func notLMTP() async throws {
         let server = FakeSMTPServer()
         do {
-            _ = try await LMTPClient.connect(to: endpoint, timeouts: timeouts, connector: server.connector())
+            _ = try await LMTPClient.connect(to: endpoint, timeouts: timeouts, connector: server.connector)
             Issue.record("an SMTP server must not pass for LMTP")
         } catch let error as SMTPError {
             #expect(error.detail.contains("LMTP"))
