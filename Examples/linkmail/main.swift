@@ -12,7 +12,7 @@ enum ExitStatus: Int32 {
 let version = "0.1.0-dev"
 
 let usage = """
-    linkmail \(version): link mailboxes over POP3, route them into folders, send as any linked address.
+    linkmail \(version): link mailboxes over POP3 or IMAP, route them into folders, send as any linked address.
 
     usage: linkmail <command> [options]
 
@@ -26,7 +26,6 @@ let usage = """
                                     the checklist and the diagnosis per address; a Markdown report
                                     with a summary, the providers' settings, what each owner must
                                     do, and checklists for users and the administrator
-                                    (CSV columns: address,password_file,server,security,user)
       demo [--dir DIR] [--oauth]    the whole flow on built-in fake servers on loopback: link,
                                     confirm, sync into a Maildir, send as; ends with the four
                                     acceptance checks (--oauth: signs in with the device flow at

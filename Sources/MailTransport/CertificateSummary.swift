@@ -35,11 +35,11 @@ public struct CertificateSummary: Sendable, Hashable, CustomStringConvertible {
     /// Whether the certificate names itself as its issuer (a self-signed certificate, or a root).
     public var isSelfIssued: Bool { subject == issuer }
 
-    /// `CN=mail.example.com for mail.example.com, 127.0.0.1, issued by CN=Example CA, valid from
-    /// … until …, SHA-256 …`: every fact on one line, for a checklist or a "trust this
+    /// `CN=mail.example.com (names mail.example.com, 127.0.0.1), issued by CN=Example CA, valid
+    /// from … until …, SHA-256 …`: every fact on one line, for a checklist or a "trust this
     /// certificate?" prompt.
     public var description: String {
-        var parts = [names.isEmpty ? "\(subject) (no host names)" : "\(subject) for \(names.joined(separator: ", "))"]
+        var parts = [names.isEmpty ? "\(subject) (no host names)" : "\(subject) (names \(names.joined(separator: ", ")))"]
         parts.append("issued by \(isSelfIssued ? "itself" : issuer)")
         parts.append(notBefore.isEmpty ? "valid until \(notAfter)" : "valid from \(notBefore) until \(notAfter)")
         parts.append("SHA-256 \(fingerprint)")
