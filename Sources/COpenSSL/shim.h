@@ -10,8 +10,6 @@
 #include <openssl/pem.h>
 #include <openssl/bio.h>
 #include <openssl/rand.h>
-#include <arpa/inet.h>
-#include <string.h>
 
 /// SNI: SSL_set_tlsext_host_name is a macro over SSL_ctrl.
 static inline int maillink_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
@@ -79,7 +77,9 @@ static inline int maillink_BIO_TYPE_SOURCE_SINK(void) { return BIO_TYPE_SOURCE_S
 static inline void maillink_SSL_CTX_set_read_ahead(SSL_CTX *ctx, int yes) { SSL_CTX_set_read_ahead(ctx, yes); }
 
 /// The subjectAltName DNS names and IP addresses of a certificate (RFC 5280 §4.2.1.6), one per
-/// line, written to `bio`. GENERAL_NAME's stack accessors are macros.
+/// line, written to `bio` (an address as `ip:` and its bytes in hex). GENERAL_NAME's stack
+/// accessors are macros. No system header beyond OpenSSL's own is included: the module would
+/// otherwise take over declarations (sockaddr, IPPROTO_TCP) that Swift code gets from Glibc.
 static inline void maillink_write_alt_names(X509 *certificate, BIO *bio) {
     GENERAL_NAMES *names = X509_get_ext_d2i(certificate, NID_subject_alt_name, NULL, NULL);
     if (names == NULL) return;
@@ -89,12 +89,12 @@ static inline void maillink_write_alt_names(X509 *certificate, BIO *bio) {
             BIO_write(bio, ASN1_STRING_get0_data(name->d.dNSName), ASN1_STRING_length(name->d.dNSName));
             BIO_write(bio, "\n", 1);
         } else if (name->type == GEN_IPADD) {
-            char text[INET6_ADDRSTRLEN] = {0};
+            /* "ip:" and the address bytes in hex; Swift formats them (inet_ntop). */
             int length = ASN1_STRING_length(name->d.iPAddress);
             const unsigned char *bytes = ASN1_STRING_get0_data(name->d.iPAddress);
-            if ((length == 4 && inet_ntop(AF_INET, bytes, text, sizeof text) != NULL)
-                || (length == 16 && inet_ntop(AF_INET6, bytes, text, sizeof text) != NULL)) {
-                BIO_write(bio, text, (int)strlen(text));
+            if (length == 4 || length == 16) {
+                BIO_write(bio, "ip:", 3);
+                for (int j = 0; j < length; j++) BIO_printf(bio, "%02x", bytes[j]);
                 BIO_write(bio, "\n", 1);
             }
         }

@@ -201,12 +201,28 @@ final class TLSSession: @unchecked Sendable {
         else { return nil }
         return CertificateSummary(
             subject: nameLine(X509_get_subject_name(certificate)),
-            names: lines(bioString { maillink_write_alt_names(certificate, $0); return 1 }),
+            names: lines(bioString { maillink_write_alt_names(certificate, $0); return 1 }).map(addressText),
             issuer: nameLine(X509_get_issuer_name(certificate)),
             notBefore: bioString { ASN1_TIME_print($0, X509_get0_notBefore(certificate)) },
             notAfter: bioString { ASN1_TIME_print($0, X509_get0_notAfter(certificate)) },
             fingerprint: fingerprint,
             issuerCertificateURLs: lines(bioString { maillink_write_ca_issuers(certificate, $0); return 1 }))
+    }
+
+    /// `ip:7f000001` as `127.0.0.1` (and 16 bytes as IPv6 text, RFC 5952); other names as they are.
+    private static func addressText(_ line: String) -> String {
+        guard line.hasPrefix("ip:") else { return line }
+        let hex = Array(line.utf8.dropFirst(3))
+        guard hex.count == 8 || hex.count == 32 else { return line }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: hex.count, by: 2) {
+            guard let byte = UInt8(String(decoding: hex[index...index + 1], as: UTF8.self), radix: 16) else { return line }
+            bytes.append(byte)
+        }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let family = bytes.count == 4 ? AF_INET : AF_INET6
+        guard inet_ntop(family, bytes, &text, socklen_t(text.count)) != nil else { return line }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Lines of printable ASCII only: a certificate's names are the server's words, shown to people.
