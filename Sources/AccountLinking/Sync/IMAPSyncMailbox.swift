@@ -1,6 +1,7 @@
 import FolderRouting
 import Foundation
 import IMAPProtocol
+import MailMessage
 import MailAuth
 import Synchronization
 
@@ -268,13 +269,16 @@ public actor IMAPSyncMailbox: RemoteMailbox {
         return "@#" + HexEncoding.encode(Array(SHA256.hash(mailbox.wireBytes).prefix(12)))
     }
 
-    /// Parses an INTERNALDATE (RFC 9051 §9 `date-time`: `"02-Dec-2026 09:00:00 +0000"`, day maybe space-padded).
+    /// Parses an INTERNALDATE (RFC 9051 §9 `date-time`: `"02-Dec-2026 09:00:00 +0000"`, day maybe
+    /// space-padded): RFC 5322's `day month year time zone` with dashes in the date, read by
+    /// ``MailDate``. (A `DateFormatter` per message cost more than the message's delivery.)
     public static func parseInternalDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "d-MMM-yyyy HH:mm:ss Z"
-        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
+        let trimmed = text.drop { $0 == " " }
+        guard let space = trimmed.firstIndex(of: " "), trimmed[..<space].count(where: { $0 == "-" }) == 2 else {
+            return nil
+        }
+        let day = trimmed[..<space].map { $0 == "-" ? " " : $0 }
+        return try? MailDate(parsing: String(day) + trimmed[space...]).date
     }
 }
 

@@ -510,7 +510,7 @@ public struct MailboxSync: Sendable {
     ) async throws -> (bytes: Int, known: Bool) {
         let writer = try await store.beginDelivery(
             to: destinationFolder(of: message), marker: options.destination.marker, origin: origin(message))
-        let counter = ByteCounter()
+        let counter = ByteCounter(hashing: !knownKeys.isEmpty)
         do {
             try await mailbox.retrieve(message.number, maximumSize: options.maximumMessageSize) { chunk in
                 try await writer.append(chunk)
@@ -608,17 +608,27 @@ public struct MailboxSync: Sendable {
 private final class ByteCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var total = 0
-    private var hasher = SHA256()
+    /// Nil when no content key is wanted: SHA-256 over every byte of a large message costs more
+    /// than its delivery, so it is computed only where a key is compared (after a unique-id reset).
+    private var hasher: SHA256?
+
+    init(hashing: Bool = true) {
+        hasher = hashing ? SHA256() : nil
+    }
+
     func add(_ chunk: [UInt8]) {
         lock.withLock {
             total += chunk.count
-            hasher.update(chunk)
+            hasher?.update(chunk)
         }
     }
     var value: Int { lock.withLock { total } }
-    /// The content key of everything added; call once, at the end.
+    /// The content key of everything added; call once, at the end, on a hashing counter.
     var contentKey: String {
-        lock.withLock { MailboxSync.contentKey(size: total, digest: hasher.finalize()) }
+        lock.withLock {
+            guard var hasher else { preconditionFailure("contentKey of a ByteCounter made without hashing") }
+            return MailboxSync.contentKey(size: total, digest: hasher.finalize())
+        }
     }
 }
 
@@ -673,7 +683,7 @@ private actor BatchRetrieval {
             let writer = try await store.beginDelivery(
                 to: folders[number] ?? destination.folder, marker: destination.marker, origin: origins[number])
             self.writer = writer
-            counter = ByteCounter()
+            counter = ByteCounter(hashing: !knownKeys.isEmpty && matchedByContent.contains(number))
             if !buffer.isEmpty {
                 counter.add(buffer)
                 try await writer.append(buffer)

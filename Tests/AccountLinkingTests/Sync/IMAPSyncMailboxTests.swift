@@ -124,6 +124,16 @@ struct IMAPSyncMailboxTests {
         #expect(try storedFiles().count == 3)
     }
 
+    @Test("INTERNALDATE is read with its zone and a space-padded day; anything else is no date")
+    func internalDates() {
+        #expect(IMAPSyncMailbox.parseInternalDate("02-Dec-2026 09:00:00 +0000")?.timeIntervalSince1970 == 1_796_202_000)
+        #expect(IMAPSyncMailbox.parseInternalDate(" 1-Dec-2026 09:00:00 -0700")?.timeIntervalSince1970 == 1_796_140_800)
+        #expect(IMAPSyncMailbox.parseInternalDate("17-Jul-1996 02:44:25 -0700")?.timeIntervalSince1970 == 837_596_665)
+        for text in ["", "garbage", "02/Dec/2026 09:00:00 +0000", "02-Dec-2026", "02-Dec 2026 09:00:00 +0000"] {
+            #expect(IMAPSyncMailbox.parseInternalDate(text) == nil, "\(text)")
+        }
+    }
+
     @Test("delete after N days counts from INTERNALDATE, not from the first sync")
     func deleteAfterDays() async throws {
         let server = Self.server()
