@@ -57,11 +57,27 @@ extension AccountLinker {
     }
 
     /// Changes an account's settings atomically: destination, marker, copies, rules, servers,
-    /// trust. Mail already imported stays where it is.
+    /// trust, incoming protocol and IMAP mailboxes. Mail already imported stays where it is.
+    ///
+    /// A change of protocol without a server takes the new protocol's discovered server; it
+    /// waits for the account's running sync, and the first pass over the new protocol recognises
+    /// the mail the old one imported by its content instead of importing it again.
     /// - Returns: the account as changed.
     @discardableResult
-    public func update(_ address: EmailAddress, _ change: AccountChange) async throws -> LinkedAccount {
+    public func update(_ address: EmailAddress, _ asked: AccountChange) async throws -> LinkedAccount {
         let id = AccountID(address)
+        var completed = asked
+        if let wanted = asked.incomingProtocol {
+            guard let current = try await configuration.accounts.account(id) else {
+                throw lifecycleError("\(address) is not linked")
+            }
+            if wanted != current.incomingProtocol {
+                if completed.incoming == nil { completed.incoming = try await discoveredIncoming(address, wanted) }
+                _ = await runningSyncs[id]?.value
+                try await labelSyncState(of: id, as: current.incomingProtocol)
+            }
+        }
+        let change = completed
         let folders = try await configuration.store.folders()
         let updated = try await configuration.accounts.update { accounts -> LinkedAccount? in
             guard let index = accounts.firstIndex(where: { $0.id == id }) else { return nil }
@@ -80,6 +96,8 @@ extension AccountLinker {
             if let incoming = change.incoming { account.incoming = incoming }
             if let outgoing = change.outgoing { account.outgoing = outgoing }
             if let connection = change.connection { account.connection = connection }
+            if let incomingProtocol = change.incomingProtocol { account.incomingProtocol = incomingProtocol }
+            if let imap = change.imap { account.imap = imap }
             if change.incoming != nil || change.connection != nil { account.attention = nil }
             accounts[index] = account
             return account
@@ -111,6 +129,52 @@ extension AccountLinker {
         if account.attention == .passwordRefused || account.attention == .signInAgain {
             await scheduler?.accountChanged(try await setAttention(nil, for: address))
         }
+    }
+
+    /// The discovered server of `wanted` for `address`, for a change of protocol named without one.
+    private func discoveredIncoming(_ address: EmailAddress, _ wanted: IncomingProtocol) async throws -> ServerSettings {
+        let name = wanted.rawValue.uppercased()
+        let byHand = "Give the \(name) server, port and security with the change."
+        guard let discover = configuration.discover else {
+            throw LinkDiagnosisError(LinkDiagnosis(
+                stage: .discovery, summary: "no \(name) server is known for \(address)", suggestion: byHand))
+        }
+        let found: DiscoveredAccountSettings
+        do {
+            found = try await discover(address)
+        } catch let error as LinkDiagnosisError {
+            throw error
+        } catch {
+            throw LinkDiagnosisError(LinkDiagnosis(error))
+        }
+        guard let chosen = found.choosing(wanted) else {
+            if wanted == .pop3 { throw LinkDiagnosisError(ProviderAdvice(found.hints).noPOP3(provider: address.domain)) }
+            throw LinkDiagnosisError(LinkDiagnosis(
+                stage: .discovery, summary: "no \(name) server was found for \(address.domain)", suggestion: byHand))
+        }
+        // A password goes only to settings that need nobody's approval; the others are named.
+        guard !chosen.requiresConfirmation else {
+            throw LinkDiagnosisError(LinkDiagnosis(
+                stage: .discovery,
+                summary: "the \(name) server found for \(address.domain) (\(chosen.incoming.endpoint), from "
+                    + "\(chosen.origin)) needs your confirmation: " + chosen.confirmationReasons.joined(separator: "; "),
+                suggestion: "If it is right, give that server, port and security with the change; nothing was sent to it."))
+        }
+        return chosen.incoming
+    }
+
+    /// Marks the account's sync record as `old`'s when it predates records that say their
+    /// protocol, so that a pass over the new protocol does not read its ids as its own.
+    private func labelSyncState(of id: AccountID, as old: IncomingProtocol) async throws {
+        var state: SyncState
+        do {
+            state = try await configuration.syncState.state(for: id.rawValue)
+        } catch let error as SyncError where error.code == .stateUnreadable {
+            return  // the next pass rebuilds it from the store
+        }
+        guard state.incomingProtocol == nil, state != SyncState() else { return }
+        state.incomingProtocol = old
+        try await configuration.syncState.save(state, for: id.rawValue)
     }
 
     func lifecycleError(_ summary: String) -> LinkDiagnosisError {
