@@ -128,6 +128,8 @@ extension AccountLinker {
         logger.info("secret of \(id) changed", metadata: ["account": id.rawValue])
         if account.attention == .passwordRefused || account.attention == .signInAgain {
             await scheduler?.accountChanged(try await setAttention(nil, for: address))
+        } else {
+            await scheduler?.secretChanged(account)
         }
     }
 

@@ -39,6 +39,11 @@ public actor SyncScheduler {
     /// IMAP accounts' IDLE watchers (``startPush(for:)``) and the sessions they wait on.
     var watchers: [AccountID: Task<Void, Never>] = [:]
     var pushSessions: [AccountID: IMAPClient] = [:]
+    /// What each watcher was started with, so a change restarts it, and which start it is, so a
+    /// watcher that was replaced cannot touch its successor's entries.
+    var pushSettings: [AccountID: PushSettings] = [:]
+    var pushGenerations: [AccountID: Int] = [:]
+    var lastPushGeneration = 0
     /// Accounts whose server announced mail while a check ran: checked again when it ends.
     var pushPending: Set<AccountID> = []
     private var lastProgress: [AccountID: Date] = [:]
@@ -70,8 +75,11 @@ public actor SyncScheduler {
     /// Every account it owns with its schedule.
     public var schedulesByAccount: [AccountID: AccountSchedule] { schedules }
 
-    /// Accounts with a session open now.
+    /// Accounts with a check's session open now.
     public var inFlight: Set<AccountID> { Set(running.keys) }
+
+    /// IMAP accounts with a push watcher (a session waiting in IDLE, or about to).
+    public var pushAccounts: Set<AccountID> { Set(watchers.keys) }
 
     /// Checks finished since the scheduler started (successful or not), for a dashboard or a
     /// caller waiting for a round of checks without following every event.
@@ -193,7 +201,7 @@ public actor SyncScheduler {
         }
         addresses[account.id] = account.address
         set(account.id, schedule)
-        if account.incomingProtocol == .imap { startPush(for: account) } else { stopPush(for: account.id) }
+        startPush(for: account)
         linker.broadcast.send(SyncEvent(account: account.id, kind: .scheduled(at: schedule.due, reason: schedule.reason), time: now))
     }
 
