@@ -83,7 +83,10 @@ let usage = """
                                     --deliver hands mail to a mail server over LMTP (lmtps://
                                     for TLS) instead of the home's Maildir, so several workers
                                     can share one home; {folder} becomes the account's folder
-                                    (nothing, and the + before it, for the Inbox)
+                                    (nothing, and the + before it, for the Inbox).
+                                    --concurrency (default 4) bounds the sessions at once,
+                                    IMAP push (IDLE) sessions included: at most N-1 accounts
+                                    get push, the others are polled
       accounts --home DIR [--json]  the linked accounts: folder, marker, copies kept, status
       identities --home DIR [--default ADDR]
                                     the From addresses, the default marked with *

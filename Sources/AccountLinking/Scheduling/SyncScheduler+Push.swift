@@ -8,7 +8,10 @@ import MailTransport
 /// connection, falls back to polling by the ``SyncPolicy``'s rules.
 ///
 /// A watcher is restarted when the settings it signed in with change (server, trust, protocol,
-/// mailboxes, secret) and stopped when the account no longer uses IMAP.
+/// mailboxes, secret) and stopped when the account no longer uses IMAP. Each watcher holds one of
+/// the ``SyncPolicy/maximumConcurrentSessions``, so a provider that limits simultaneous
+/// connections never sees more than the policy promises; watchers take at most all but one, so
+/// checks always run, and an account whose watcher finds no slot is polled until one frees.
 extension SyncScheduler {
     /// What a watcher's session depends on: a change to any of it restarts the watcher.
     struct PushSettings: Hashable {
@@ -36,6 +39,12 @@ extension SyncScheduler {
             if pushSettings[id] == settings { return }
             endWatcher(id)  // its slot is reused for the new one
         }
+        // One slot stays for checks: with every slot but one taken by watchers, this one waits.
+        guard watchers.count < policy.maximumConcurrentSessions - 1 else {
+            pushWaiting[id] = account
+            return
+        }
+        pushWaiting[id] = nil
         lastPushGeneration += 1
         let generation = lastPushGeneration
         pushGenerations[id] = generation
@@ -88,9 +97,11 @@ extension SyncScheduler {
         startPush(for: account)
     }
 
-    /// Ends an account's watcher and closes its session (which also ends a wait in IDLE).
+    /// Ends an account's watcher and closes its session (which also ends a wait in IDLE); its
+    /// slot goes to an account waiting for one, or to the checks.
     func stopPush(for id: AccountID) {
-        endWatcher(id)
+        pushWaiting[id] = nil
+        if endWatcher(id) { slotFreed() }
     }
 
     /// Cancels an account's watcher and closes its session; false when it had none.
@@ -106,6 +117,7 @@ extension SyncScheduler {
 
     /// Ends every watcher.
     func stopAllPush() {
+        pushWaiting = [:]
         for id in Array(watchers.keys) { stopPush(for: id) }
     }
 
@@ -121,6 +133,17 @@ extension SyncScheduler {
         watchers[id] = nil
         pushSessions[id] = nil
         pushGenerations[id] = nil
+        slotFreed()
+    }
+
+    /// A watcher's slot is free: an account waiting for one gets it (the first by address, so
+    /// the order is the same every run), else the loop may start a check in it.
+    private func slotFreed() {
+        guard !stopping else { return }
+        if let next = pushWaiting.values.min(by: { $0.id.rawValue < $1.id.rawValue }) {
+            startPush(for: next)
+        }
+        wake()
     }
 
     /// The server announced new mail: check the account now, or right after its running check

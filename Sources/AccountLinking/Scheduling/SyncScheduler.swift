@@ -44,6 +44,8 @@ public actor SyncScheduler {
     var pushSettings: [AccountID: PushSettings] = [:]
     var pushGenerations: [AccountID: Int] = [:]
     var lastPushGeneration = 0
+    /// IMAP accounts whose watcher waits for a session slot (``SyncPolicy/maximumConcurrentSessions``).
+    var pushWaiting: [AccountID: LinkedAccount] = [:]
     /// Accounts whose server announced mail while a check ran: checked again when it ends.
     var pushPending: Set<AccountID> = []
     private var lastProgress: [AccountID: Date] = [:]
@@ -78,8 +80,12 @@ public actor SyncScheduler {
     /// Accounts with a check's session open now.
     public var inFlight: Set<AccountID> { Set(running.keys) }
 
-    /// IMAP accounts with a push watcher (a session waiting in IDLE, or about to).
+    /// IMAP accounts with a push watcher (a session waiting in IDLE, or about to): each holds one
+    /// of the ``SyncPolicy/maximumConcurrentSessions``.
     public var pushAccounts: Set<AccountID> { Set(watchers.keys) }
+
+    /// Sessions the scheduler holds now: running checks and push watchers.
+    var sessionsInUse: Int { running.count + watchers.count }
 
     /// Checks finished since the scheduler started (successful or not), for a dashboard or a
     /// caller waiting for a round of checks without following every event.
@@ -238,7 +244,7 @@ public actor SyncScheduler {
                     await linker.cancelSync(address)
                 }
             }
-            while running.count < policy.maximumConcurrentSessions, let entry = queue.first, entry.due <= now {
+            while sessionsInUse < policy.maximumConcurrentSessions, let entry = queue.first, entry.due <= now {
                 _ = queue.popFirst()
                 if isCurrent(entry) { launch(entry.account, at: now) }
             }
@@ -248,7 +254,7 @@ public actor SyncScheduler {
 
     private func nextWake() -> Date {
         var next = Date.distantFuture
-        if running.count < policy.maximumConcurrentSessions {
+        if sessionsInUse < policy.maximumConcurrentSessions {
             // Stale entries at the front are dropped here, so the wake time is a real check's.
             while let entry = queue.first, !isCurrent(entry) { _ = queue.popFirst() }
             if let entry = queue.first { next = entry.due }
@@ -272,7 +278,7 @@ public actor SyncScheduler {
         woken = false
     }
 
-    private func wake() {
+    func wake() {
         woken = true
         sleeper?.cancel()
     }

@@ -9,9 +9,63 @@ import MailTransport
 import Synchronization
 import Testing
 
-/// The scheduler's IDLE watchers (push) follow the account's settings; fake IMAP servers in memory, a virtual clock that is never advanced (so every
+/// Counts the connections a client side holds open (opened and not yet closed), and the most at
+/// once: what a provider that limits simultaneous connections sees.
+final class OpenConnectionCounter: MailConnector, Sendable {
+    private final class Counted: MailConnection, Sendable {
+        let inner: any MailConnection
+        let counter: OpenConnectionCounter
+        private let closed = Mutex(false)
+
+        init(_ inner: any MailConnection, _ counter: OpenConnectionCounter) {
+            self.inner = inner
+            self.counter = counter
+        }
+
+        func send(_ bytes: [UInt8]) async throws { try await inner.send(bytes) }
+        func receive(maximumCount: Int) async throws -> [UInt8]? { try await inner.receive(maximumCount: maximumCount) }
+        func startTLS(serverName: String, policy: TLSPolicy) async throws {
+            try await inner.startTLS(serverName: serverName, policy: policy)
+        }
+        var isSecure: Bool { inner.isSecure }
+        var peerCertificate: CertificateSummary? { inner.peerCertificate }
+        var timeouts: Timeouts { inner.timeouts }
+        func close() {
+            let first = closed.withLock { wasClosed in
+                defer { wasClosed = true }
+                return !wasClosed
+            }
+            if first { counter.count { $0 -= 1 } }
+            inner.close()
+        }
+    }
+
+    let inner: any MailConnector
+    private let state = Mutex((open: 0, peak: 0))
+
+    init(_ inner: any MailConnector) { self.inner = inner }
+
+    var open: Int { state.withLock { $0.open } }
+    var peak: Int { state.withLock { $0.peak } }
+
+    fileprivate func count(_ change: (inout Int) -> Void) {
+        state.withLock { state in
+            change(&state.open)
+            state.peak = max(state.peak, state.open)
+        }
+    }
+
+    func connect(to endpoint: Endpoint, tls: TLSPolicy, timeouts: Timeouts) async throws -> any MailConnection {
+        let connection = try await inner.connect(to: endpoint, tls: tls, timeouts: timeouts)
+        count { $0 += 1 }
+        return Counted(connection, self)
+    }
+}
+
+/// The scheduler's IDLE watchers (push) follow the account's settings and count against the
+/// session limit; fake IMAP servers in memory, a virtual clock that is never advanced (so every
 /// check seen is the first one, a pushed one, or one a change asked for).
-@Suite("SyncScheduler push: watchers follow the account's settings")
+@Suite("SyncScheduler push: watchers follow settings and share the session limit")
 struct PushWatcherTests {
     static let address = try! EmailAddress(LinkerFixture.linked)
     static let other = "other@example.net"
@@ -116,6 +170,36 @@ struct PushWatcherTests {
         try await linker.update(Self.address, .init(incoming: fixture.incoming, incomingProtocol: .pop3))
         #expect(await scheduler.pushAccounts.isEmpty)
         try await Self.eventually("the IDLE session closed") { imap.openSessionCount == 0 }
+        await scheduler.stop()
+    }
+
+    @Test("a watcher holds one of the policy's sessions: with 2, one IMAP account gets push, and the other once it ends")
+    func watchersCountAgainstTheLimit() async throws {
+        let server = Self.server()
+        let counter = OpenConnectionCounter(server.connector)
+        let fixture = try LinkerFixture(connector: counter)
+        let linker = fixture.makeLinker()
+        try await Self.confirm(fixture, linker)
+        try await Self.confirm(fixture, linker, address: Self.other, at: ServerSettings(
+            host: "imap.example.net", port: 993, security: .tls, user: Self.other))
+        let log = await EventLog(linker)
+        let policy = SyncPolicy(maximumConcurrentSessions: 2)
+        let clock = VirtualSchedulerClock()
+        let scheduler = try await linker.startScheduler(policy: policy, clock: clock, jitter: { 0 })
+        #expect(await scheduler.pushAccounts.count == 1)
+        // Both accounts' first checks still run, one at a time beside the watcher.
+        let due = try await log.wait(for: 2, "the first schedules", where: { $0.scheduledAt != nil })
+        clock.advance(to: try #require(due.scheduledAt?.0))
+        try await log.wait(for: 2, "the first checks", where: \.isFinished)
+        try await Self.eventually("the watcher idling") { Self.idles(server) == 1 }
+        #expect(counter.peak <= 2, "\(counter.peak) sessions at once")
+
+        let watched = try #require(await scheduler.pushAccounts.first)
+        let waiting = watched == AccountID(Self.address) ? try EmailAddress(Self.other) : Self.address
+        try await linker.unlink(try #require(try await linker.accounts().first { $0.id == watched }).address)
+        #expect(await scheduler.pushAccounts == [AccountID(waiting)])
+        try await Self.eventually("the other account's watcher idling") { Self.idles(server) == 2 }
+        #expect(counter.peak <= 2, "\(counter.peak) sessions at once")
         await scheduler.stop()
     }
 }
