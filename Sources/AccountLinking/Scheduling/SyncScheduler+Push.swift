@@ -59,7 +59,11 @@ extension SyncScheduler {
             while !Task.isCancelled {
                 var opened: IMAPClient?
                 do {
-                    guard let client = try await linker.openPushSession(id, idle: idle) else { return }
+                    guard let client = try await linker.openPushSession(id, idle: idle) else {
+                        // Not a usable IMAP account any more: the slot goes back.
+                        await self?.watcherEnded(id, generation)
+                        return
+                    }
                     opened = client
                     guard await self?.watching(id, generation, client) == true else {
                         await client.close()

@@ -202,4 +202,21 @@ struct PushWatcherTests {
         #expect(counter.peak <= 2, "\(counter.peak) sessions at once")
         await scheduler.stop()
     }
+
+    @Test("a watcher whose account cannot sign in (no secret stored) gives its session slot to a waiting account")
+    func deadWatcherFreesItsSlot() async throws {
+        let server = Self.server()
+        let fixture = try LinkerFixture(connector: server.connector)
+        let linker = fixture.makeLinker()
+        try await Self.confirm(fixture, linker)
+        try await Self.confirm(fixture, linker, address: Self.other, at: ServerSettings(
+            host: "imap.example.net", port: 993, security: .tls, user: Self.other))
+        try await fixture.configuration.credentials.setSecret(nil, for: AccountID(Self.address))
+        let scheduler = try await linker.startScheduler(
+            policy: SyncPolicy(maximumConcurrentSessions: 2), clock: VirtualSchedulerClock(), jitter: { 0 })
+        let other = AccountID(try EmailAddress(Self.other))
+        try await Self.eventually("the other account's watcher") { await scheduler.pushAccounts == [other] }
+        try await Self.eventually("its IDLE") { Self.idles(server) == 1 }
+        await scheduler.stop()
+    }
 }
