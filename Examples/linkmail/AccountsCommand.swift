@@ -68,6 +68,7 @@ enum AccountsCommand {
         case .deleteAfter(let days): copies = "copies kept \(days) days"
         }
         let status = account.confirmationExpired(at: Date()) ? "confirmation expired" : account.status.description
-        return "folder \(account.folder)  marker \(account.marker)  \(copies)  \(status)  from \(account.incoming) over \(account.incomingProtocol)"
+        return "folder \(account.folder)  marker \(account.marker)  \(copies)  \(status)  from \(account.incoming)"
+            + " over \(account.incomingProtocol)"
     }
 }

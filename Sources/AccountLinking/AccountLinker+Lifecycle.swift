@@ -23,7 +23,8 @@ extension AccountLinker {
     public func unlink(_ address: EmailAddress, deletingMail: Bool = false) async throws -> LinkedAccount {
         let id = AccountID(address)
         _ = await runningSyncs[id]?.value
-        let (removed, others) = try await configuration.accounts.update { accounts -> (LinkedAccount?, [LinkedAccount]) in
+        let (removed, others) = try await configuration.accounts.update {
+            accounts -> (LinkedAccount?, [LinkedAccount]) in
             guard let index = accounts.firstIndex(where: { $0.id == id }) else { return (nil, accounts) }
             let account = accounts.remove(at: index)
             return (account, accounts)
@@ -39,7 +40,8 @@ extension AccountLinker {
         await scheduler?.remove(id)
         if deletingMail {
             let folder = removed.folder
-            let shared = folder.isInbox || others.contains { $0.folder == folder }
+            let shared =
+                folder.isInbox || others.contains { $0.folder == folder }
                 || !removed.rules.isEmpty
             if shared {
                 for candidate in try await configuration.store.folders() {
@@ -110,7 +112,9 @@ extension AccountLinker {
     /// Replaces an account's secret (a new password, app password or token provider). With
     /// `verifying`, the new secret first signs in to the incoming server, so a typo does not
     /// stop the account's sync.
-    public func changeSecret(_ secret: Credentials.Secret, for address: EmailAddress, verifying: Bool = true) async throws {
+    public func changeSecret(
+        _ secret: Credentials.Secret, for address: EmailAddress, verifying: Bool = true
+    ) async throws {
         let id = AccountID(address)
         guard let account = try await configuration.accounts.account(id) else {
             throw lifecycleError("\(address) is not linked")
@@ -121,7 +125,8 @@ extension AccountLinker {
                     account.incoming, protocol: account.incomingProtocol, secret: secret, policy: account.connection)
                 _ = try? await source.finish()
             } catch {
-                throw LinkDiagnosisError(ProviderAdvice(configuration.providerHints(address)).refine(LinkDiagnosis(error)))
+                throw LinkDiagnosisError(
+                    ProviderAdvice(configuration.providerHints(address)).refine(LinkDiagnosis(error)))
             }
         }
         try await configuration.credentials.setSecret(secret, for: id)
@@ -134,12 +139,14 @@ extension AccountLinker {
     }
 
     /// The discovered server of `wanted` for `address`, for a change of protocol named without one.
-    private func discoveredIncoming(_ address: EmailAddress, _ wanted: IncomingProtocol) async throws -> ServerSettings {
+    private func discoveredIncoming(_ address: EmailAddress, _ wanted: IncomingProtocol) async throws -> ServerSettings
+    {
         let name = wanted.rawValue.uppercased()
         let byHand = "Give the \(name) server, port and security with the change."
         guard let discover = configuration.discover else {
-            throw LinkDiagnosisError(LinkDiagnosis(
-                stage: .discovery, summary: "no \(name) server is known for \(address)", suggestion: byHand))
+            throw LinkDiagnosisError(
+                LinkDiagnosis(
+                    stage: .discovery, summary: "no \(name) server is known for \(address)", suggestion: byHand))
         }
         let found: DiscoveredAccountSettings
         do {
@@ -150,17 +157,24 @@ extension AccountLinker {
             throw LinkDiagnosisError(LinkDiagnosis(error))
         }
         guard let chosen = found.choosing(wanted) else {
-            if wanted == .pop3 { throw LinkDiagnosisError(ProviderAdvice(found.hints).noPOP3(provider: address.domain)) }
-            throw LinkDiagnosisError(LinkDiagnosis(
-                stage: .discovery, summary: "no \(name) server was found for \(address.domain)", suggestion: byHand))
+            if wanted == .pop3 {
+                throw LinkDiagnosisError(ProviderAdvice(found.hints).noPOP3(provider: address.domain))
+            }
+            throw LinkDiagnosisError(
+                LinkDiagnosis(
+                    stage: .discovery, summary: "no \(name) server was found for \(address.domain)", suggestion: byHand)
+            )
         }
         // A password goes only to settings that need nobody's approval; the others are named.
         guard !chosen.requiresConfirmation else {
-            throw LinkDiagnosisError(LinkDiagnosis(
-                stage: .discovery,
-                summary: "the \(name) server found for \(address.domain) (\(chosen.incoming.endpoint), from "
-                    + "\(chosen.origin)) needs your confirmation: " + chosen.confirmationReasons.joined(separator: "; "),
-                suggestion: "If it is right, give that server, port and security with the change; nothing was sent to it."))
+            throw LinkDiagnosisError(
+                LinkDiagnosis(
+                    stage: .discovery,
+                    summary: "the \(name) server found for \(address.domain) (\(chosen.incoming.endpoint), from "
+                        + "\(chosen.origin)) needs your confirmation: "
+                        + chosen.confirmationReasons.joined(separator: "; "),
+                    suggestion:
+                        "If it is right, give that server, port and security with the change; nothing was sent to it."))
         }
         return chosen.incoming
     }
@@ -180,6 +194,7 @@ extension AccountLinker {
     }
 
     func lifecycleError(_ summary: String) -> LinkDiagnosisError {
-        LinkDiagnosisError(LinkDiagnosis(stage: .other, summary: summary, suggestion: "Check the address; `accounts` lists them."))
+        LinkDiagnosisError(
+            LinkDiagnosis(stage: .other, summary: summary, suggestion: "Check the address; `accounts` lists them."))
     }
 }

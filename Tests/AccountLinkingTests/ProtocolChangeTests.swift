@@ -13,15 +13,21 @@ import Testing
 @Suite("Changing an account's incoming protocol")
 struct ProtocolChangeTests {
     static let address = try! EmailAddress(LinkerFixture.linked)
-    static let pop3Settings = ServerSettings(host: "pop.example.net", port: 995, security: .tls, user: LinkerFixture.linked)
-    static let imapSettings = ServerSettings(host: "imap.example.net", port: 993, security: .tls, user: LinkerFixture.linked)
+    static let pop3Settings = ServerSettings(
+        host: "pop.example.net", port: 995, security: .tls, user: LinkerFixture.linked)
+    static let imapSettings = ServerSettings(
+        host: "imap.example.net", port: 993, security: .tls, user: LinkerFixture.linked)
 
-    static func text(_ number: Int) -> String { "To: linked@example.net\r\nSubject: mail \(number)\r\n\r\nbody \(number)\r\n" }
+    static func text(_ number: Int) -> String {
+        "To: linked@example.net\r\nSubject: mail \(number)\r\n\r\nbody \(number)\r\n"
+    }
 
     /// A POP3 and an IMAP server of the same mailbox, and a linker reaching both.
     struct Servers {
-        let pop3 = FakePOP3Server(accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password]))
-        let imap = FakeIMAPServer(accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password]))
+        let pop3 = FakePOP3Server(
+            accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password]))
+        let imap = FakeIMAPServer(
+            accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password]))
         let fixture: LinkerFixture
 
         init(discover: (@Sendable (EmailAddress) async throws -> DiscoveredAccountSettings)? = nil) throws {
@@ -43,7 +49,9 @@ struct ProtocolChangeTests {
     @Test("POP3 to IMAP: the account syncs over IMAP and the mail POP3 imported is recognised, not imported again")
     func pop3ToIMAP() async throws {
         let servers = try Servers()
-        for number in 1...5 { servers.pop3.deliver(FakePOP3Message(uid: "u\(number)", text: Self.text(number)), to: LinkerFixture.linked) }
+        for number in 1...5 {
+            servers.pop3.deliver(FakePOP3Message(uid: "u\(number)", text: Self.text(number)), to: LinkerFixture.linked)
+        }
         let linker = try await servers.confirmedOverPOP3()
         let folder = try #require(await linker.account(Self.address)).folder
         #expect(try await servers.fixture.stored(in: folder).count == 5)
@@ -73,7 +81,9 @@ struct ProtocolChangeTests {
     @Test("IMAP back to POP3: the IMAP record is not read as POP3's, and nothing comes in twice")
     func imapToPOP3() async throws {
         let servers = try Servers()
-        for number in 1...2 { servers.pop3.deliver(FakePOP3Message(uid: "u\(number)", text: Self.text(number)), to: LinkerFixture.linked) }
+        for number in 1...2 {
+            servers.pop3.deliver(FakePOP3Message(uid: "u\(number)", text: Self.text(number)), to: LinkerFixture.linked)
+        }
         let linker = try await servers.confirmedOverPOP3()
         servers.imap.deliver(FakeIMAPMessage(text: Self.text(2)), to: LinkerFixture.linked)
         try await linker.update(Self.address, .init(incoming: Self.imapSettings, incomingProtocol: .imap))

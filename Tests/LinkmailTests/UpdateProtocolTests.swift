@@ -30,8 +30,10 @@ struct UpdateProtocolTests {
         defer { listener.close() }
 
         let updated = try await fixture.run(
-            ["update", Fixture.linked, "--home", fixture.home, "--protocol", "imap",
-             "--server", "127.0.0.1:\(listener.port)", "--security", "tls"])
+            [
+                "update", Fixture.linked, "--home", fixture.home, "--protocol", "imap",
+                "--server", "127.0.0.1:\(listener.port)", "--security", "tls",
+            ])
         #expect(updated.status == 0, "\(updated)")
         #expect(updated.standardOutput.contains("at 127.0.0.1:\(listener.port) (tls) over imap"), "\(updated)")
         let accounts = try await fixture.run(["accounts", "--home", fixture.home])

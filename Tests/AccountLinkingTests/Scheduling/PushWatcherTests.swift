@@ -74,7 +74,9 @@ struct PushWatcherTests {
 
     static func server() -> FakeIMAPServer {
         FakeIMAPServer(
-            accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password, other: LinkerFixture.password]))
+            accounts: SASLServerAccounts(passwords: [
+                LinkerFixture.linked: LinkerFixture.password, other: LinkerFixture.password,
+            ]))
     }
 
     static func message(_ subject: String) -> FakeIMAPMessage {
@@ -111,7 +113,8 @@ struct PushWatcherTests {
         await linker.waitForPendingSyncs()
     }
 
-    @Test("a new incoming server restarts the watcher there: the old session closes, mail pushed by the new server syncs")
+    @Test(
+        "a new incoming server restarts the watcher there: the old session closes, mail pushed by the new server syncs")
     func serverChange() async throws {
         let (old, new) = (Self.server(), Self.server())
         let fixture = try LinkerFixture(
@@ -159,7 +162,8 @@ struct PushWatcherTests {
     @Test("an account moved to POP3 loses its watcher and its IDLE session is closed")
     func protocolChange() async throws {
         let imap = Self.server()
-        let pop3 = FakePOP3Server(accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password]))
+        let pop3 = FakePOP3Server(
+            accounts: SASLServerAccounts(passwords: [LinkerFixture.linked: LinkerFixture.password]))
         let fixture = try LinkerFixture(
             connector: FakeNetwork(["imap.example.net": imap.connector, "pop.example.net": pop3.connector]))
         let linker = fixture.makeLinker()
@@ -173,15 +177,18 @@ struct PushWatcherTests {
         await scheduler.stop()
     }
 
-    @Test("a watcher holds one of the policy's sessions: with 2, one IMAP account gets push, and the other once it ends")
+    @Test(
+        "a watcher holds one of the policy's sessions: with 2, one IMAP account gets push, and the other once it ends")
     func watchersCountAgainstTheLimit() async throws {
         let server = Self.server()
         let counter = OpenConnectionCounter(server.connector)
         let fixture = try LinkerFixture(connector: counter)
         let linker = fixture.makeLinker()
         try await Self.confirm(fixture, linker)
-        try await Self.confirm(fixture, linker, address: Self.other, at: ServerSettings(
-            host: "imap.example.net", port: 993, security: .tls, user: Self.other))
+        try await Self.confirm(
+            fixture, linker, address: Self.other,
+            at: ServerSettings(
+                host: "imap.example.net", port: 993, security: .tls, user: Self.other))
         let log = await EventLog(linker)
         let policy = SyncPolicy(maximumConcurrentSessions: 2)
         let clock = VirtualSchedulerClock()
@@ -209,8 +216,10 @@ struct PushWatcherTests {
         let fixture = try LinkerFixture(connector: server.connector)
         let linker = fixture.makeLinker()
         try await Self.confirm(fixture, linker)
-        try await Self.confirm(fixture, linker, address: Self.other, at: ServerSettings(
-            host: "imap.example.net", port: 993, security: .tls, user: Self.other))
+        try await Self.confirm(
+            fixture, linker, address: Self.other,
+            at: ServerSettings(
+                host: "imap.example.net", port: 993, security: .tls, user: Self.other))
         try await fixture.configuration.credentials.setSecret(nil, for: AccountID(Self.address))
         let scheduler = try await linker.startScheduler(
             policy: SyncPolicy(maximumConcurrentSessions: 2), clock: VirtualSchedulerClock(), jitter: { 0 })
