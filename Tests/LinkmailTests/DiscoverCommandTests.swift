@@ -24,6 +24,11 @@ struct DiscoverCommandTests {
         #expect(result.standardOutput.contains("incoming imap imap.mail.me.com:993 tls user someone"))
         #expect(result.standardOutput.contains("links over imap imap.mail.me.com:993 tls"))
         #expect(!result.standardError.contains("not offered"))
+        let json = try await LinkmailRunner.run(["discover", "someone@icloud.com", "--offline", "--json"])
+        #expect(json.status == 0, "\(json)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let preferred = object?["preferredIncoming"] as? [String: Any]
+        #expect(preferred?["host"] as? String == "imap.mail.me.com", "\(json.standardOutput)")
     }
 
     @Test("a provider offering both is linked over IMAP; one offering neither exits 1 and says so")

@@ -51,13 +51,27 @@ extension DiscoveryResult {
         return lines
     }
 
-    /// The result as one JSON object (sorted keys), for `linkmail discover --json`.
+    /// The result as one JSON object (sorted keys), for `linkmail discover --json`, with the
+    /// server linking would use under `preferredIncoming` (absent when there is none); decoding
+    /// it as a ``DiscoveryResult`` ignores that key.
     public func json(prettyPrinted: Bool = false) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting =
             prettyPrinted
             ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        return String(decoding: try encoder.encode(Presented(result: self)), as: UTF8.self)
+    }
+
+    /// The stored keys and `preferredIncoming`, in one object.
+    private struct Presented: Encodable {
+        enum Key: String, CodingKey { case preferredIncoming }
+        let result: DiscoveryResult
+
+        func encode(to encoder: any Encoder) throws {
+            try result.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(result.preferredIncoming, forKey: .preferredIncoming)
+        }
     }
 }
 
