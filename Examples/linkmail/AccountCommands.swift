@@ -235,8 +235,9 @@ enum AccountCommands {
     /// `linkmail update ADDRESS --home DIR [--password-file FILE] [--folder NAME|--inbox]
     /// [--marker COLOR] [--keep-copies | --delete-from-server [--after-days N]]
     /// [--protocol imap|pop3 [--server HOST:PORT [--security tls|starttls|plain] [--user NAME]]
-    /// [--mailbox NAME]… [--all-mailboxes] [--keep-folders] [--offline] [--dns HOST:PORT] …]`:
-    /// without `--server`, a new protocol's server is discovered.
+    /// [--mailbox NAME]… [--all-mailboxes] [--keep-folders] [--offline] [--dns HOST:PORT] …]
+    /// [--ca FILE]… [--pin SHA256]…`: without `--server`, a new protocol's server is discovered;
+    /// `--ca` and `--pin` replace the account's extra trust (the new server's certificate may differ).
     static func update(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
             rest,
@@ -257,10 +258,12 @@ enum AccountCommands {
         {
             throw CommandLineArguments.UsageError("--server, --security and --user go with --protocol imap|pop3")
         }
+        let trust = !arguments.values("ca").isEmpty || !arguments.values("pin").isEmpty
         guard destination != nil || marker != nil || copies != nil || secret != nil || incoming.incomingProtocol != nil
+            || trust
         else {
             throw CommandLineArguments.UsageError(
-                "nothing to change: give --password-file, --folder, --inbox, --marker, --keep-copies, --delete-from-server or --protocol")
+                "nothing to change: give --password-file, --folder, --inbox, --marker, --keep-copies, --delete-from-server, --protocol, --ca or --pin")
         }
         var change = AccountLinker.AccountChange(destination: destination, marker: marker, copies: copies)
         if let incomingProtocol = incoming.incomingProtocol {
@@ -283,6 +286,12 @@ enum AccountCommands {
         let (linker, store) = try await home.makeLinker(discover: discover)
         defer { Task { await store.close() } }
         do {
+            if trust, var connection = try await linker.account(address)?.connection
+            {
+                let given = try ConnectionOptions.policy(arguments)
+                (connection.caFiles, connection.pins) = (given.caFiles, given.pins)
+                change.connection = connection
+            }
             // A new password is checked against the server the account will use.
             if let secret, change.incomingProtocol == nil { try await linker.changeSecret(secret, for: address) }
             var account = try await linker.update(address, change)

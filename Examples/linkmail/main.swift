@@ -72,10 +72,10 @@ let usage = """
       update ADDRESS --home DIR [--password-file FILE] [--folder NAME|--inbox] [--marker COLOR]
              [--keep-copies | --delete-from-server [--after-days N]]
              [--protocol imap|pop3 [--server HOST:PORT [--security …] [--user NAME]]
-              [--mailbox NAME]… [--all-mailboxes] [--keep-folders] [--offline]]
-                                    changes the account's password, folder, marker, copies or
-                                    incoming protocol (its server discovered unless --server);
-                                    mail already imported is not imported again
+              [--mailbox NAME]… [--all-mailboxes] [--keep-folders] [--offline]] [--ca FILE] [--pin SHA256]
+                                    changes the account's password, folder, marker, copies,
+                                    incoming protocol (its server discovered unless --server;
+                                    mail already imported is not imported again) or extra trust
       sync --home DIR [--once] [--interval SECONDS] [--concurrency N] [--shard K/N] [--json]
            [--deliver lmtp://HOST:PORT --recipient 'USER+{folder}@DOMAIN']
                                     keeps every confirmed account synced until SIGTERM or

@@ -26,18 +26,24 @@ struct UpdateProtocolTests {
                 to: Fixture.linked)
         }
         imap.deliver(FakeIMAPMessage(text: "From: a@b.test\r\nSubject: new\r\n\r\nnew\r\n"), to: Fixture.linked)
-        let listener = try imap.listen(certificate: try fixture.pop3Authority.issue(), implicitTLS: true)
+        // Its certificate comes from yet another CA, which only the update's --ca makes trusted.
+        let imapAuthority = try TestCertificateAuthority(commonName: "IMAP server CA")
+        defer { imapAuthority.remove() }
+        let listener = try imap.listen(certificate: try imapAuthority.issue(), implicitTLS: true)
         defer { listener.close() }
 
         let updated = try await fixture.run(
             [
                 "update", Fixture.linked, "--home", fixture.home, "--protocol", "imap",
-                "--server", "127.0.0.1:\(listener.port)", "--security", "tls",
+                "--server", "127.0.0.1:\(listener.port)", "--security", "tls", "--ca", imapAuthority.caFile,
             ])
         #expect(updated.status == 0, "\(updated)")
         #expect(updated.standardOutput.contains("at 127.0.0.1:\(listener.port) (tls) over imap"), "\(updated)")
         let accounts = try await fixture.run(["accounts", "--home", fixture.home])
         #expect(accounts.standardOutput.contains("over imap"), "\(accounts)")
+        let json = try await fixture.run(["accounts", "--home", fixture.home, "--json"])
+        #expect(json.standardOutput.contains(imapAuthority.caFile), "\(json)")
+        #expect(!json.standardOutput.contains(fixture.pop3Authority.caFile), "--ca replaces the account's extra trust")
 
         let synced = try await fixture.run(["sync", "--home", fixture.home, "--once"])
         #expect(synced.status == 0, "\(synced)")
