@@ -233,11 +233,17 @@ enum AccountCommands {
     }
 
     /// `linkmail update ADDRESS --home DIR [--password-file FILE] [--folder NAME|--inbox]
-    /// [--marker COLOR] [--keep-copies | --delete-from-server [--after-days N]]`
+    /// [--marker COLOR] [--keep-copies | --delete-from-server [--after-days N]]
+    /// [--protocol imap|pop3 [--server HOST:PORT [--security tls|starttls|plain] [--user NAME]]
+    /// [--mailbox NAME]… [--all-mailboxes] [--keep-folders] [--offline] [--dns HOST:PORT] …]
+    /// [--ca FILE]… [--pin SHA256]…`: without `--server`, a new protocol's server is discovered;
+    /// `--ca` and `--pin` replace the account's extra trust (the new server's certificate may differ).
     static func update(_ rest: [String]) async throws -> ExitStatus {
         let arguments = try CommandLineArguments(
-            rest, valueOptions: destinationValues.union(["home", "password-file"]),
-            flagOptions: destinationFlags.union(["keep-copies"]))
+            rest,
+            valueOptions: destinationValues.union(["home", "password-file", "server", "security", "user"])
+                .union(IncomingOptions.valueOptions).union(["dns", "autoconfig-base", "ispdb", "ca", "pin"]),
+            flagOptions: destinationFlags.union(["keep-copies", "offline", "probe"]).union(IncomingOptions.flagOptions))
         let address = try address(try arguments.requirePositionals(["ADDRESS"])[0], option: "ADDRESS")
         let home = try Home(arguments)
         var (destination, marker, copies) = try choices(arguments)
@@ -246,14 +252,53 @@ enum AccountCommands {
             copies = .keep
         }
         let secret = try arguments.value("password-file") == nil ? nil : ConnectionOptions.secret(arguments)
-        guard destination != nil || marker != nil || copies != nil || secret != nil else {
-            throw CommandLineArguments.UsageError("nothing to change: give --password-file, --folder, --inbox, --marker, --keep-copies or --delete-from-server")
+        let incoming = try IncomingOptions(arguments)
+        if arguments.value("server") != nil || arguments.value("security") != nil || arguments.value("user") != nil,
+            incoming.incomingProtocol == nil
+        {
+            throw CommandLineArguments.UsageError("--server, --security and --user go with --protocol imap|pop3")
         }
-        let (linker, store) = try await home.makeLinker()
+        let trust = !arguments.values("ca").isEmpty || !arguments.values("pin").isEmpty
+        guard destination != nil || marker != nil || copies != nil || secret != nil || incoming.incomingProtocol != nil
+            || trust
+        else {
+            throw CommandLineArguments.UsageError(
+                "nothing to change: give --password-file, --folder, --inbox, --marker, --keep-copies, --delete-from-server, --protocol, --ca or --pin")
+        }
+        var change = AccountLinker.AccountChange(destination: destination, marker: marker, copies: copies)
+        if let incomingProtocol = incoming.incomingProtocol {
+            change.incomingProtocol = incomingProtocol
+            if incomingProtocol == .imap { change.imap = incoming.imap }
+            if let server = arguments.value("server") {
+                let security = try ConnectionOptions.security(arguments.value("security"), option: "--security")
+                guard let endpoint = Endpoint(parsing: server, security: security) else {
+                    throw CommandLineArguments.UsageError("--server must be HOST:PORT, not \(server)")
+                }
+                change.incoming = ServerSettings(
+                    host: endpoint.host, port: endpoint.port, security: endpoint.security,
+                    user: arguments.value("user") ?? address.description)
+            }
+        }
+        let discover =
+            change.incomingProtocol != nil && change.incoming == nil
+            ? SettingsDiscovery.using(AutoDiscoverer(configuration: try DiscoverCommand.makeConfiguration(arguments)))
+            : nil
+        let (linker, store) = try await home.makeLinker(discover: discover)
         defer { Task { await store.close() } }
         do {
-            if let secret { try await linker.changeSecret(secret, for: address) }
-            let account = try await linker.update(address, .init(destination: destination, marker: marker, copies: copies))
+            if trust, var connection = try await linker.account(address)?.connection
+            {
+                let given = try ConnectionOptions.policy(arguments)
+                (connection.caFiles, connection.pins) = (given.caFiles, given.pins)
+                change.connection = connection
+            }
+            // A new password is checked against the server the account will use.
+            if let secret, change.incomingProtocol == nil { try await linker.changeSecret(secret, for: address) }
+            var account = try await linker.update(address, change)
+            if let secret, change.incomingProtocol != nil {
+                try await linker.changeSecret(secret, for: address)
+                account = try await linker.account(address) ?? account
+            }
             print("updated \(account.address): \(AccountsCommand.line(account))")
             return .success
         } catch let error as LinkDiagnosisError {

@@ -69,5 +69,6 @@ enum AccountsCommand {
         }
         let status = account.confirmationExpired(at: Date()) ? "confirmation expired" : account.status.description
         return "folder \(account.folder)  marker \(account.marker)  \(copies)  \(status)  from \(account.incoming)"
+            + " over \(account.incomingProtocol)"
     }
 }

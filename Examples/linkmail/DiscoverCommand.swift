@@ -33,8 +33,9 @@ enum DiscoverCommand {
             } else {
                 print(result.textLines.joined(separator: "\n"))
             }
-            if result.pop3 == nil {
-                if !json { printError("POP3 is not offered for \(address)") }
+            // Linking uses IMAP when it is offered, else POP3 (the library's choice).
+            if result.preferredIncoming == nil {
+                if !json { printError("neither POP3 nor IMAP is offered for \(address)") }
                 return .failure
             }
             return .success

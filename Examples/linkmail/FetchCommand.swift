@@ -50,7 +50,8 @@ enum FetchCommand {
             let sync = MailboxSync(
                 options: .init(
                     account: account, destination: RoutingDecision(folder: folder, marker: .blue),
-                    keepCopiesOnServer: !arguments.flag("delete"), maximumMessageSize: maximumSize),
+                    keepCopiesOnServer: !arguments.flag("delete"), maximumMessageSize: maximumSize,
+                    incomingProtocol: incomingProtocol),
                 store: store, statePath: statePath)
             let report: MailboxSync.Report
             do {

@@ -71,7 +71,11 @@ let usage = """
                                     removes the account (its mail stays unless --delete-mail)
       update ADDRESS --home DIR [--password-file FILE] [--folder NAME|--inbox] [--marker COLOR]
              [--keep-copies | --delete-from-server [--after-days N]]
-                                    changes the account's password, folder, marker or copies
+             [--protocol imap|pop3 [--server HOST:PORT [--security …] [--user NAME]]
+              [--mailbox NAME]… [--all-mailboxes] [--keep-folders] [--offline]] [--ca FILE] [--pin SHA256]
+                                    changes the account's password, folder, marker, copies,
+                                    incoming protocol (its server discovered unless --server;
+                                    mail already imported is not imported again) or extra trust
       sync --home DIR [--once] [--interval SECONDS] [--concurrency N] [--shard K/N] [--json]
            [--deliver lmtp://HOST:PORT --recipient 'USER+{folder}@DOMAIN']
                                     keeps every confirmed account synced until SIGTERM or
@@ -79,7 +83,10 @@ let usage = """
                                     --deliver hands mail to a mail server over LMTP (lmtps://
                                     for TLS) instead of the home's Maildir, so several workers
                                     can share one home; {folder} becomes the account's folder
-                                    (nothing, and the + before it, for the Inbox)
+                                    (nothing, and the + before it, for the Inbox).
+                                    --concurrency (default 4) bounds the sessions at once,
+                                    IMAP push (IDLE) sessions included: at most N-1 accounts
+                                    get push, the others are polled
       accounts --home DIR [--json]  the linked accounts: folder, marker, copies kept, status
       identities --home DIR [--default ADDR]
                                     the From addresses, the default marked with *

@@ -223,13 +223,23 @@ extension AccountLinker {
         public var outgoing: ServerSettings?
         /// New trust and timeout settings.
         public var connection: ConnectionPolicy?
+        /// New incoming protocol. Without ``incoming`` the new protocol's server is discovered
+        /// (``Configuration/discover``), and used only when it needs no confirmation. The sync
+        /// record of the old protocol is never read as the new one's: mail already imported is
+        /// recognised by its content and not imported again.
+        public var incomingProtocol: IncomingProtocol?
+        /// For an IMAP account: new mailboxes to read and whether their folders are kept.
+        public var imap: IMAPSourceOptions?
 
         /// A change of the given fields.
         public init(
             destination: Destination? = nil, marker: MarkerColor? = nil, copies: CopiesOnServer? = nil,
             rules: [RoutingRule]? = nil, incoming: ServerSettings? = nil, outgoing: ServerSettings? = nil,
-            connection: ConnectionPolicy? = nil
+            connection: ConnectionPolicy? = nil, incomingProtocol: IncomingProtocol? = nil,
+            imap: IMAPSourceOptions? = nil
         ) {
+            self.incomingProtocol = incomingProtocol
+            self.imap = imap
             self.destination = destination
             self.marker = marker
             self.copies = copies

@@ -162,7 +162,7 @@ extension AccountLinker {
                 options: .init(
                     account: id.rawValue, destination: RoutingDecision(folder: account.folder, marker: account.marker),
                     router: account.router, keepCopiesOnServer: account.keepCopiesOnServer,
-                    deleteAfterDays: account.deleteAfterDays),
+                    deleteAfterDays: account.deleteAfterDays, incomingProtocol: account.incomingProtocol),
                 store: configuration.store, state: configuration.syncState)
             do {
                 let report = try await sync.run(source, now: now(), stop: stop) { event in

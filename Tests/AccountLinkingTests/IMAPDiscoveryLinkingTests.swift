@@ -74,6 +74,38 @@ struct IMAPDiscoveryLinkingTests {
         #expect(account.incomingProtocol == .pop3 && account.incoming.port == 995)
     }
 
+    @Test("SettingsDiscovery offers IMAP when the provider has it (iCloud, Gmail), POP3 otherwise, and keeps both")
+    func settingsDiscoveryPrefersIMAP() async throws {
+        let discover = try Self.offlineDiscovery()
+        let icloud = try await discover(try EmailAddress("someone@icloud.com"))
+        #expect(icloud.incomingProtocol == .imap && icloud.incoming.host == "imap.mail.me.com")
+        #expect(icloud.pop3 == nil)
+        let gmail = try await discover(try EmailAddress("someone@gmail.com"))
+        #expect(gmail.incomingProtocol == .imap && gmail.incoming.host == "imap.gmail.com")
+        #expect(gmail.pop3?.host == "pop.gmail.com")
+        #expect(gmail.automatic == gmail)
+        let rambler = try await discover(try EmailAddress("someone@rambler.ru"))
+        #expect(rambler.incomingProtocol == .pop3 && rambler.incoming.host == "pop.rambler.ru")
+    }
+
+    @Test("SettingsDiscovery without a server of the offered protocols: POP3 only says no POP3, both say neither")
+    func settingsDiscoveryNothingOffered() async throws {
+        let configuration = try DiscoveryConfiguration(offline: true)
+        let pop3Only = SettingsDiscovery.using(AutoDiscoverer(configuration: configuration), offering: [.pop3])
+        await #expect {
+            _ = try await pop3Only(try EmailAddress("someone@icloud.com"))
+        } throws: { error in
+            (error as? LinkDiagnosisError)?.diagnosis.summary == "iCloud Mail offers no POP3"
+        }
+        let both = SettingsDiscovery.using(AutoDiscoverer(configuration: configuration))
+        await #expect {
+            _ = try await both(try EmailAddress("someone@proton.me"))
+        } throws: { error in
+            guard let diagnosis = (error as? LinkDiagnosisError)?.diagnosis else { return false }
+            return diagnosis.summary.hasSuffix("offers no POP3 or IMAP access") && diagnosis.stage == .popDisabled
+        }
+    }
+
     @Test("discovered settings keep both servers; the choice swaps the incoming one")
     func choosing() {
         var found = DiscoveredAccountSettings(

@@ -40,6 +40,24 @@ struct AutoDiscovererTests {
         #expect(webde.pop3?.username == "max.muster")
     }
 
+    @Test("linking's automatic choice is IMAP when offered, else POP3; iCloud (IMAP only) is offered over IMAP")
+    func preferredIncoming() async throws {
+        let discoverer = AutoDiscoverer(configuration: fakeConfiguration())
+        let icloud = try await discoverer.settings(for: "someone@icloud.com")
+        #expect(icloud.preferredIncoming?.mailProtocol == .imap)
+        #expect(icloud.preferredIncoming?.endpoint == Endpoint(host: "imap.mail.me.com", port: 993, security: .tls))
+        #expect(icloud.textLines.contains("links over imap imap.mail.me.com:993 tls (IMAP when offered, else POP3)"))
+        #expect(icloud.textLines.contains { $0.hasPrefix("hint: this provider offers no POP3 (it links over IMAP)") })
+        #expect(DiscoveryEvent.found(icloud).description == "found imap imap.mail.me.com:993 from bundled")
+        let gmail = try await discoverer.settings(for: "someone@gmail.com")
+        #expect(gmail.preferredIncoming?.host == "imap.gmail.com" && gmail.pop3?.host == "pop.gmail.com")
+        let rambler = try await discoverer.settings(for: "someone@rambler.ru")
+        #expect(rambler.imap == nil && rambler.preferredIncoming?.host == "pop.rambler.ru")
+        let proton = try await discoverer.settings(for: "someone@proton.me")
+        #expect(proton.preferredIncoming == nil)
+        #expect(proton.textLines.contains("links over nothing: no POP3 or IMAP server was found"))
+    }
+
     @Test("offline, an unknown domain fails without network access")
     func offline() async {
         let fetcher = FakeFetcher([:])

@@ -17,11 +17,27 @@ struct DiscoverCommandTests {
         #expect(object?["source"] as? String == "bundled")
     }
 
-    @Test("a provider without POP3 exits 1 and says so")
-    func noPOP() async throws {
+    @Test("an IMAP-only provider (iCloud) is offered over IMAP: its IMAP settings, exit 0")
+    func imapOnly() async throws {
         let result = try await LinkmailRunner.run(["discover", "someone@icloud.com", "--offline"])
-        #expect(result.status == 1)
-        #expect(result.standardError.contains("POP3 is not offered"))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.standardOutput.contains("incoming imap imap.mail.me.com:993 tls user someone"))
+        #expect(result.standardOutput.contains("links over imap imap.mail.me.com:993 tls"))
+        #expect(!result.standardError.contains("not offered"))
+        let json = try await LinkmailRunner.run(["discover", "someone@icloud.com", "--offline", "--json"])
+        #expect(json.status == 0, "\(json)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let preferred = object?["preferredIncoming"] as? [String: Any]
+        #expect(preferred?["host"] as? String == "imap.mail.me.com", "\(json.standardOutput)")
+    }
+
+    @Test("a provider offering both is linked over IMAP; one offering neither exits 1 and says so")
+    func automaticChoice() async throws {
+        let gmail = try await LinkmailRunner.run(["discover", "someone@gmail.com", "--offline"])
+        #expect(gmail.standardOutput.contains("links over imap imap.gmail.com:993 tls"), "\(gmail)")
+        let proton = try await LinkmailRunner.run(["discover", "someone@proton.me", "--offline"])
+        #expect(proton.status == 1, "\(proton)")
+        #expect(proton.standardError.contains("neither POP3 nor IMAP is offered"))
     }
 
     @Test("an invalid address or --dns is a usage error; an unknown domain offline is exit 1")

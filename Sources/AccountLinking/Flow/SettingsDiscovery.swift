@@ -60,9 +60,10 @@ public struct DiscoveredAccountSettings: Sendable, Hashable {
 public enum SettingsDiscovery {
     /// A discover step that asks `discoverer` for servers of the `offered` protocols; the
     /// provider's hints (POP not offered, app password needed, where to enable POP) become the
-    /// diagnosis when none fits. ``DiscoveredAccountSettings/incoming`` is the POP3 server when
-    /// one was found, else the IMAP one; both are kept (``DiscoveredAccountSettings/pop3``,
-    /// ``DiscoveredAccountSettings/imap``) for the linker's choice.
+    /// diagnosis when none fits. ``DiscoveredAccountSettings/incoming`` is the automatic choice
+    /// (``DiscoveredAccountSettings/automatic``: the IMAP server when one was found, else the
+    /// POP3 one, so an IMAP-only provider such as iCloud is offered over IMAP); both are kept
+    /// (``DiscoveredAccountSettings/pop3``, ``DiscoveredAccountSettings/imap``) for the user's choice.
     public static func using(
         _ discoverer: AutoDiscoverer, offering offered: Set<IncomingProtocol> = [.pop3, .imap]
     ) -> @Sendable (EmailAddress) async throws -> DiscoveredAccountSettings {
@@ -79,19 +80,34 @@ public enum SettingsDiscovery {
             }
             let pop3 = offered.contains(.pop3) ? result.pop3.map(settings) : nil
             let imap = offered.contains(.imap) ? result.imap.map(settings) : nil
-            guard let incoming = pop3 ?? imap else {
-                throw LinkDiagnosisError(ProviderAdvice(result.hints).noPOP3(
-                    provider: result.displayName ?? result.address.domain))
+            let provider = result.displayName ?? result.address.domain
+            guard let incoming = imap ?? pop3 else {
+                throw LinkDiagnosisError(Self.nothingOffered(offered, provider: provider, hints: result.hints))
             }
             var found = DiscoveredAccountSettings(
                 incoming: incoming,
                 outgoing: result.smtp.map(settings),
                 origin: "\(result.source) (\(result.origin))", confirmationReasons: result.confirmationReasons,
-                hints: result.hints, incomingProtocol: pop3 == nil ? .imap : .pop3)
+                hints: result.hints, incomingProtocol: imap == nil ? .pop3 : .imap)
             found.pop3 = pop3
             found.imap = imap
             return found
         }
+    }
+
+    /// The diagnosis when discovery found no server of the `offered` protocols: the provider's
+    /// "no POP3" advice when only POP3 was asked for, else that neither protocol is offered.
+    static func nothingOffered(
+        _ offered: Set<IncomingProtocol>, provider: String, hints: ProviderHints
+    ) -> LinkDiagnosis {
+        let advice = ProviderAdvice(hints)
+        guard offered.contains(.imap) else { return advice.noPOP3(provider: provider) }
+        let asked = offered.contains(.pop3) ? "POP3 or IMAP" : "IMAP"
+        var suggestion = "No \(asked) server is known for it: enter the server, port and security by hand."
+        if let note = hints.note { suggestion += " " + note }
+        return LinkDiagnosis(
+            stage: hints.popUnavailable ? .popDisabled : .discovery, summary: "\(provider) offers no \(asked) access",
+            suggestion: suggestion)
     }
 
     /// The bundled table's hints for an address's domain, `.none` when the provider is unknown.

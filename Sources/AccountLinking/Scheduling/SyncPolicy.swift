@@ -41,11 +41,14 @@ public struct SyncPolicy: Sendable, Equatable {
     /// A session that reports no progress for this long is ended and counted as a transient
     /// failure (5 minutes), so one hung server never holds a session slot for ever.
     public var stallLimit: Duration
-    /// At most this many sessions at once, across all accounts (4).
+    /// At most this many sessions at once, across all accounts, checks and IDLE watchers
+    /// together (4): a provider that limits simultaneous connections sees no more than this.
     public var maximumConcurrentSessions: Int
     /// Whether IMAP accounts also get push: a session waiting in IDLE (RFC 2177) that checks the
     /// account as soon as new mail is announced (on by default). Regular checks go on either way.
-    /// Watcher sessions are not counted in ``maximumConcurrentSessions``.
+    /// Each watcher holds one of the ``maximumConcurrentSessions`` for as long as it runs, and
+    /// watchers hold at most all but one of them, so checks always have a slot; an IMAP account
+    /// whose watcher finds none is polled until a watcher ends (with 1, no account gets push).
     public var pushWithIDLE = true
     /// How long one IDLE lasts before it is renewed (25 minutes, below RFC 2177 §3's 29).
     public var idleRestart: Duration = .seconds(25 * 60)

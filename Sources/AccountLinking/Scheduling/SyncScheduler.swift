@@ -39,6 +39,13 @@ public actor SyncScheduler {
     /// IMAP accounts' IDLE watchers (``startPush(for:)``) and the sessions they wait on.
     var watchers: [AccountID: Task<Void, Never>] = [:]
     var pushSessions: [AccountID: IMAPClient] = [:]
+    /// What each watcher was started with, so a change restarts it, and which start it is, so a
+    /// watcher that was replaced cannot touch its successor's entries.
+    var pushSettings: [AccountID: PushSettings] = [:]
+    var pushGenerations: [AccountID: Int] = [:]
+    var lastPushGeneration = 0
+    /// IMAP accounts whose watcher waits for a session slot (``SyncPolicy/maximumConcurrentSessions``).
+    var pushWaiting: [AccountID: LinkedAccount] = [:]
     /// Accounts whose server announced mail while a check ran: checked again when it ends.
     var pushPending: Set<AccountID> = []
     private var lastProgress: [AccountID: Date] = [:]
@@ -70,8 +77,15 @@ public actor SyncScheduler {
     /// Every account it owns with its schedule.
     public var schedulesByAccount: [AccountID: AccountSchedule] { schedules }
 
-    /// Accounts with a session open now.
+    /// Accounts with a check's session open now.
     public var inFlight: Set<AccountID> { Set(running.keys) }
+
+    /// IMAP accounts with a push watcher (a session waiting in IDLE, or about to): each holds one
+    /// of the ``SyncPolicy/maximumConcurrentSessions``.
+    public var pushAccounts: Set<AccountID> { Set(watchers.keys) }
+
+    /// Sessions the scheduler holds now: running checks and push watchers.
+    var sessionsInUse: Int { running.count + watchers.count }
 
     /// Checks finished since the scheduler started (successful or not), for a dashboard or a
     /// caller waiting for a round of checks without following every event.
@@ -193,7 +207,7 @@ public actor SyncScheduler {
         }
         addresses[account.id] = account.address
         set(account.id, schedule)
-        if account.incomingProtocol == .imap { startPush(for: account) } else { stopPush(for: account.id) }
+        startPush(for: account)
         linker.broadcast.send(SyncEvent(account: account.id, kind: .scheduled(at: schedule.due, reason: schedule.reason), time: now))
     }
 
@@ -230,7 +244,7 @@ public actor SyncScheduler {
                     await linker.cancelSync(address)
                 }
             }
-            while running.count < policy.maximumConcurrentSessions, let entry = queue.first, entry.due <= now {
+            while sessionsInUse < policy.maximumConcurrentSessions, let entry = queue.first, entry.due <= now {
                 _ = queue.popFirst()
                 if isCurrent(entry) { launch(entry.account, at: now) }
             }
@@ -240,7 +254,7 @@ public actor SyncScheduler {
 
     private func nextWake() -> Date {
         var next = Date.distantFuture
-        if running.count < policy.maximumConcurrentSessions {
+        if sessionsInUse < policy.maximumConcurrentSessions {
             // Stale entries at the front are dropped here, so the wake time is a real check's.
             while let entry = queue.first, !isCurrent(entry) { _ = queue.popFirst() }
             if let entry = queue.first { next = entry.due }
@@ -264,7 +278,7 @@ public actor SyncScheduler {
         woken = false
     }
 
-    private func wake() {
+    func wake() {
         woken = true
         sleeper?.cancel()
     }

@@ -58,6 +58,13 @@ public struct MailboxSync: Sendable {
         /// this many, its further messages go into the store as they arrive. A server that lists
         /// 100 bytes and sends 40 MB therefore costs no more memory than an honest one.
         public var batchBytes: Int
+        /// The protocol of the mailbox the pass reads, kept in the sync record
+        /// (``SyncState/incomingProtocol``). A record kept by the other protocol (the account
+        /// changed from POP3 to IMAP or back) is not read as this one's: the pass starts a new
+        /// record and treats it as a wholesale unique-id change, so every message the store
+        /// already holds from the old protocol is recognised by its content instead of being
+        /// stored twice. Nil neither checks nor sets the record's protocol.
+        public var incomingProtocol: IncomingProtocol?
 
         public init(
             account: String,
@@ -68,7 +75,8 @@ public struct MailboxSync: Sendable {
             maximumMessageSize: Int = 64 << 20,
             streamingThreshold: Int = 1 << 20,
             batchCount: Int = 1024,
-            batchBytes: Int = 8 << 20
+            batchBytes: Int = 8 << 20,
+            incomingProtocol: IncomingProtocol? = nil
         ) {
             self.account = account
             self.destination = destination
@@ -79,6 +87,7 @@ public struct MailboxSync: Sendable {
             self.streamingThreshold = streamingThreshold
             self.batchCount = max(1, batchCount)
             self.batchBytes = max(1, batchBytes)
+            self.incomingProtocol = incomingProtocol
         }
     }
 
@@ -202,6 +211,15 @@ public struct MailboxSync: Sendable {
             report.stateRebuilt = true
         }
         let loaded = report.stateRebuilt ? nil : state
+        if let source = options.incomingProtocol {
+            if let recorded = state.incomingProtocol, recorded != source {
+                // Another protocol's ids (and IMAP's UIDVALIDITY records) say nothing about this
+                // one's: a new record, matched against the store by content until a pass ends.
+                state = SyncState()
+                state.resetPending = true
+            }
+            state.incomingProtocol = source
+        }
         let fullListing = try await mailbox.listing(recording: &state)
         report.listed = fullListing.count
         let audit = POP3UniqueIDAudit(fullListing.map { POP3UniqueID(number: $0.number, bytes: $0.uniqueIDBytes) })

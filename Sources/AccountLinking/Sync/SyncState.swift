@@ -64,6 +64,11 @@ public struct SyncState: Sendable, Equatable, Codable {
     /// Per-mailbox records of a source that has them (IMAP), by the mailbox's wire name; nil for
     /// POP3 (stored under `mailboxes`, absent from older files).
     public var mailboxes: [String: MailboxRecord]?
+    /// The protocol whose unique-ids the record holds (POP3 UIDLs, or IMAP's mailbox, UIDVALIDITY
+    /// and UID), stored under `incomingProtocol`; nil in files written before the key existed,
+    /// which are taken to be the reader's. A pass over the other protocol (the account changed
+    /// protocol) never reads these ids as its own: see ``MailboxSync/Options/incomingProtocol``.
+    public var incomingProtocol: IncomingProtocol?
     /// Set while a wholesale unique-id change (a POP3 mailbox migrated or rebuilt) is being
     /// worked through: the ids recorded before it are gone from this record, so until a pass
     /// ends normally every new message is matched against the store by content. Stored under

@@ -2,12 +2,15 @@ import Foundation
 import MailTransport
 
 extension DiscoveryResult {
-    /// Human-readable lines for `linkmail discover`: one per server (best first), then the
-    /// source, trust, confirmation and hints.
+    /// Human-readable lines for `linkmail discover`: one per server (best first), the incoming
+    /// server linking would use (``preferredIncoming``), then the source, trust, confirmation
+    /// and hints.
     ///
     /// ```
     /// incoming pop3 pop.gmail.com:995 tls user someone@gmail.com auth OAuth2,password-cleartext
+    /// incoming imap imap.gmail.com:993 tls user someone@gmail.com auth OAuth2,password-cleartext
     /// outgoing smtp smtp.gmail.com:465 tls user someone@gmail.com auth OAuth2,password-cleartext
+    /// links over imap imap.gmail.com:993 tls (IMAP when offered, else POP3)
     /// source bundled (bundled table (gmail.com)), trust high, no confirmation needed
     /// hint: a normal password is refused; create an app password: https://myaccount.google.com/apppasswords
     /// ```
@@ -20,6 +23,13 @@ extension DiscoveryResult {
             return text
         }
         var lines = incoming.map { line("incoming", $0) } + outgoing.map { line("outgoing", $0) }
+        if let chosen = preferredIncoming {
+            lines.append(
+                "links over \(chosen.mailProtocol.rawValue) \(chosen.endpoint) \(chosen.security.rawValue)"
+                    + " (IMAP when offered, else POP3)")
+        } else {
+            lines.append("links over nothing: no POP3 or IMAP server was found")
+        }
         var summary = "source \(source.rawValue) (\(origin)), trust \(trust.rawValue), "
         summary +=
             requiresConfirmation
@@ -27,7 +37,8 @@ extension DiscoveryResult {
         lines.append(summary)
         if !serverDomains.isEmpty { lines.append("server domains: " + serverDomains.joined(separator: ", ")) }
         if hints.popUnavailable {
-            lines.append("hint: this provider offers no POP3" + (hints.note.map { ": \($0)" } ?? ""))
+            let fallback = imap == nil ? "" : " (it links over IMAP)"
+            lines.append("hint: this provider offers no POP3" + fallback + (hints.note.map { ": \($0)" } ?? ""))
         }
         if hints.requiresOAuth { lines.append("hint: only OAuth 2.0 sign-in works") }
         if hints.requiresAppPassword {
@@ -40,13 +51,27 @@ extension DiscoveryResult {
         return lines
     }
 
-    /// The result as one JSON object (sorted keys), for `linkmail discover --json`.
+    /// The result as one JSON object (sorted keys), for `linkmail discover --json`, with the
+    /// server linking would use under `preferredIncoming` (absent when there is none); decoding
+    /// it as a ``DiscoveryResult`` ignores that key.
     public func json(prettyPrinted: Bool = false) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting =
             prettyPrinted
             ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        return String(decoding: try encoder.encode(Presented(result: self)), as: UTF8.self)
+    }
+
+    /// The stored keys and `preferredIncoming`, in one object.
+    private struct Presented: Encodable {
+        enum Key: String, CodingKey { case preferredIncoming }
+        let result: DiscoveryResult
+
+        func encode(to encoder: any Encoder) throws {
+            try result.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(result.preferredIncoming, forKey: .preferredIncoming)
+        }
     }
 }
 
@@ -62,7 +87,8 @@ extension DiscoveryEvent: CustomStringConvertible {
         case .probed(let host, let port, let succeeded, let detail):
             return succeeded ? "probed \(host):\(port): ok" : "probed \(host):\(port): \(detail)"
         case .found(let result):
-            return "found \(result.pop3.map { "\($0.endpoint)" } ?? "no POP3 server") from \(result.source.rawValue)"
+            let server = result.preferredIncoming.map { "\($0.mailProtocol.rawValue) \($0.endpoint)" }
+            return "found \(server ?? "no POP3 or IMAP server") from \(result.source.rawValue)"
         }
     }
 }

@@ -56,6 +56,10 @@ public struct DiscoveryResult: Sendable, Hashable, Codable {
     public var imap: DiscoveredServer? { incoming.first { $0.mailProtocol == .imap } }
     /// The best submission server, if any.
     public var smtp: DiscoveredServer? { outgoing.first }
+    /// The incoming server linking uses when the user names no protocol: the best IMAP server
+    /// when one is offered (folders, read state, many devices; the only protocol iCloud offers),
+    /// else the best POP3 server; nil when neither is.
+    public var preferredIncoming: DiscoveredServer? { imap ?? pop3 }
 }
 
 extension DiscoveryResult {

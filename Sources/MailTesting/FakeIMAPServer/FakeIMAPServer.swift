@@ -30,6 +30,8 @@ public final class FakeIMAPServer: FakeMailServer {
         var mailboxes: [String: [FakeIMAPMailbox]] = [:]
         var commands: [String] = []
         var sessions = 0
+        var openSessions = 0
+        var peakOpenSessions = 0
         var watchers: [Int: AsyncStream<Void>.Continuation] = [:]
         var nextWatcher = 0
         var nextUIDValidity: UInt32 = 1_000
@@ -101,11 +103,23 @@ public final class FakeIMAPServer: FakeMailServer {
     /// How many sessions have started.
     public var sessionCount: Int { state.withLock { $0.sessions } }
 
+    /// How many sessions are open now (started and not yet ended), as a provider that limits
+    /// simultaneous connections counts them.
+    public var openSessionCount: Int { state.withLock { $0.openSessions } }
+
+    /// The most sessions that were open at once since the server was made.
+    public var peakOpenSessionCount: Int { state.withLock { $0.peakOpenSessions } }
+
     /// Runs one session on `connection` until LOGOUT, a fault or the client going away; closes it.
     public func serve(_ connection: any ServerSideConnection) async {
-        state.withLock { $0.sessions += 1 }
+        state.withLock { state in
+            state.sessions += 1
+            state.openSessions += 1
+            state.peakOpenSessions = max(state.peakOpenSessions, state.openSessions)
+        }
         let session = FakeIMAPSession(server: self, connection: connection)
         await session.run()
+        state.withLock { $0.openSessions -= 1 }
     }
 
     /// A connector whose connections reach this server in memory. With `.tls` the connection is
