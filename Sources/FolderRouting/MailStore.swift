@@ -12,6 +12,17 @@ public protocol MailStore: Sendable {
     /// Batching lets a disk store pay for durability once per batch rather than once per message.
     func deliver(_ messages: [IncomingMessage]) async throws -> [DeliveryOutcome]
 
+    /// Takes one message of a batch now; it becomes durable and visible with the others at
+    /// ``commit(_:)`` (see ``StagedDelivery``). Nothing staged is visible before.
+    func stage(_ message: IncomingMessage) async throws -> StagedDelivery
+
+    /// Makes staged messages durable and visible together, in order: one outcome per message, as
+    /// ``deliver(_:)`` gives. On failure none of them is visible.
+    func commit(_ staged: [StagedDelivery]) async throws -> [DeliveryOutcome]
+
+    /// Drops staged messages that will not be committed (a failed transfer); none becomes visible.
+    func discard(_ staged: [StagedDelivery]) async
+
     /// Starts delivering one message whose bytes arrive in chunks.
     func beginDelivery(
         to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?
@@ -48,6 +59,26 @@ public protocol MailStore: Sendable {
 }
 
 extension MailStore {
+    /// Keeps the message until ``commit(_:)`` (a store that writes staged messages at once
+    /// implements its own).
+    public func stage(_ message: IncomingMessage) async throws -> StagedDelivery {
+        StagedDelivery(.held(message))
+    }
+
+    /// Nothing to do for held messages.
+    public func discard(_ staged: [StagedDelivery]) async {}
+
+    /// Delivers the held messages with ``deliver(_:)``.
+    public func commit(_ staged: [StagedDelivery]) async throws -> [DeliveryOutcome] {
+        let messages = try staged.map { delivery in
+            guard case .held(let message) = delivery.storage else {
+                throw MailStoreError(.writerClosed, "a message staged in another store")
+            }
+            return message
+        }
+        return try await deliver(messages)
+    }
+
     /// Delivers one message.
     public func deliver(_ message: IncomingMessage) async throws -> DeliveryOutcome {
         let outcomes = try await deliver([message])

@@ -35,8 +35,8 @@ final class MaildirEngine {
         var size: Int
     }
 
-    /// How many messages of a batch are written before they are synced and renamed together,
-    /// which bounds the number of open files however large the caller's batch is.
+    /// How many messages of a batch are synced and renamed together (one `fsync` round), which
+    /// bounds the number of open files however large the caller's batch is.
     static let maximumStagedFiles = 128
 
     let layout: MaildirLayout
@@ -52,6 +52,18 @@ final class MaildirEngine {
     private var knownFolders: Set<Folder> = []
     private var pending: [Int: Pending] = [:]
     private var nextToken = 0
+    /// Messages written to `tmp/` by ``stage(_:)``, waiting for ``publishStaged(_:)``: each
+    /// with its open descriptor, or the message it duplicates.
+    private var staged: [Int: StagedEntry] = [:]
+    /// The origins of ``staged`` messages, so a second one in the same batch is a duplicate.
+    private var stagedOrigins: [MessageOrigin: String] = [:]
+
+    private enum StagedEntry {
+        /// In `tmp/`, its file closed (write-back started): an open file per staged message would
+        /// bound how many a batch may hold.
+        case written(Staged)
+        case duplicate(existing: String)
+    }
 
     private var root: String { layout.root }
     private var indexPath: String { root + "/" + MaildirIndex.fileName }
@@ -80,6 +92,7 @@ final class MaildirEngine {
             fileSystem.remove(entry.tmpPath)
         }
         pending = [:]
+        discardStaged(Array(staged.keys))
         if indexDescriptor >= 0 { closeDescriptor(indexDescriptor) }
         if lockDescriptor >= 0 { closeDescriptor(lockDescriptor) }
         indexDescriptor = -1
@@ -266,55 +279,101 @@ final class MaildirEngine {
 
     func deliver(_ messages: [IncomingMessage]) throws -> [DeliveryOutcome] {
         try checkOpen()
-        var outcomes = [DeliveryOutcome]()
-        var start = 0
-        while start < messages.count {
-            let end = min(start + MaildirEngine.maximumStagedFiles, messages.count)
-            outcomes += try deliverChunk(messages[start..<end])
-            start = end
-        }
-        return outcomes
-    }
-
-    private func deliverChunk(_ messages: ArraySlice<IncomingMessage>) throws -> [DeliveryOutcome] {
-        var outcomes = [DeliveryOutcome?](repeating: nil, count: messages.count)
-        var staged = [(position: Int, file: Staged)]()
-        var descriptors = [Int32]()
-        var batchOrigins = [MessageOrigin: String]()
+        var tokens: [Int] = []
         do {
-            for (position, message) in zip(0..., messages) {
-                if let origin = message.origin, let existing = byOrigin[origin] ?? batchOrigins[origin] {
-                    outcomes[position] = .duplicate(existing: StoredMessage.ID(existing))
-                    continue
-                }
-                try ensureFolder(message.folder)
-                let unique = names.next()
-                let tmpPath = try layout.directory(of: message.folder) + "/tmp/" + unique
-                let descriptor = try fileSystem.createExclusive(
-                    tmpPath, "create the message file", folder: message.folder)
-                descriptors.append(descriptor)
-                let base = MaildirNameMaker.base(unique: unique, size: message.bytes.count)
-                staged.append(
-                    (
-                        position,
-                        Staged(
-                            tmpPath: tmpPath, base: base, folder: message.folder, marker: message.marker,
-                            origin: message.origin, size: message.bytes.count,
-                            flags: String(Set(message.flags.filter { $0.isASCII && $0.isLetter }).sorted()))
-                    ))
-                try fileSystem.writeAll(descriptor, message.bytes, "write the message", folder: message.folder)
-                fileSystem.startWriteback(descriptor)
-                if let origin = message.origin { batchOrigins[origin] = base }
-            }
+            for message in messages { tokens.append(try stage(message)) }
         } catch {
-            descriptors.forEach { closeDescriptor($0) }
-            staged.forEach { fileSystem.remove($0.file.tmpPath) }
+            discardStaged(tokens)
             throw error
         }
-        defer { descriptors.forEach { closeDescriptor($0) } }
-        let published = try publish(staged.map(\.file), unsynced: descriptors)
-        for (entry, message) in zip(staged, published) { outcomes[entry.position] = .delivered(message) }
-        return outcomes.compactMap { $0 }
+        return try publishStaged(tokens)
+    }
+
+    /// Writes one message to `tmp/` (step 1 of the delivery order, no `fsync`) and returns its
+    /// token; nothing is visible until ``publishStaged(_:)`` pays steps 2 to 5 for all the tokens
+    /// it is given at once. A message whose origin is stored (or staged) already is not written:
+    /// it publishes as `.duplicate`.
+    func stage(_ message: IncomingMessage) throws -> Int {
+        try checkOpen()
+        nextToken += 1
+        let token = nextToken
+        if let origin = message.origin, let existing = byOrigin[origin] ?? stagedOrigins[origin] {
+            staged[token] = .duplicate(existing: existing)
+            return token
+        }
+        try ensureFolder(message.folder)
+        let unique = names.next()
+        let tmpPath = try layout.directory(of: message.folder) + "/tmp/" + unique
+        let descriptor = try fileSystem.createExclusive(tmpPath, "create the message file", folder: message.folder)
+        defer { closeDescriptor(descriptor) }
+        do {
+            try fileSystem.writeAll(descriptor, message.bytes, "write the message", folder: message.folder)
+        } catch {
+            fileSystem.remove(tmpPath)
+            throw error
+        }
+        fileSystem.startWriteback(descriptor)
+        let base = MaildirNameMaker.base(unique: unique, size: message.bytes.count)
+        staged[token] = .written(
+            Staged(
+                tmpPath: tmpPath, base: base, folder: message.folder, marker: message.marker, origin: message.origin,
+                size: message.bytes.count, flags: String(Set(message.flags.filter { $0.isASCII && $0.isLetter }).sorted())))
+        if let origin = message.origin { stagedOrigins[origin] = base }
+        return token
+    }
+
+    /// Makes staged messages durable and visible together (steps 2 to 5, one `fsync` round per
+    /// ``maximumStagedFiles``): one outcome per token, in order. On failure the messages of the
+    /// failed round and after it are not visible (earlier rounds' are, and count as delivered
+    /// when their origin is met again).
+    func publishStaged(_ tokens: [Int]) throws -> [DeliveryOutcome] {
+        var entries: [StagedEntry] = []
+        for token in tokens {
+            guard let entry = staged.removeValue(forKey: token) else {
+                discardStaged(tokens)
+                throw MailStoreError(.writerClosed, "a staged message was published or discarded already")
+            }
+            entries.append(entry)
+            if case .written(let file) = entry, let origin = file.origin { stagedOrigins[origin] = nil }
+        }
+        let files = entries.compactMap { entry -> Staged? in
+            if case .written(let file) = entry { return file }
+            return nil
+        }
+        var published: [StoredMessage] = []
+        var start = 0
+        while start < files.count {
+            let end = min(start + Self.maximumStagedFiles, files.count)
+            let round = Array(files[start..<end])
+            var descriptors: [Int32] = []
+            defer { descriptors.forEach { closeDescriptor($0) } }
+            do {
+                for file in round {
+                    descriptors.append(try fileSystem.openForReading(file.tmpPath, "open the message file", folder: file.folder))
+                }
+                published += try publish(round, unsynced: descriptors)
+            } catch {
+                files[start...].forEach { fileSystem.remove($0.tmpPath) }
+                throw error
+            }
+            start = end
+        }
+        var next = published.makeIterator()
+        return entries.map { entry in
+            switch entry {
+            case .written: .delivered(next.next()!)
+            case .duplicate(let existing): .duplicate(existing: StoredMessage.ID(existing))
+            }
+        }
+    }
+
+    /// Removes staged messages that will not be published.
+    func discardStaged(_ tokens: [Int]) {
+        for token in tokens {
+            guard case .written(let file)? = staged.removeValue(forKey: token) else { continue }
+            fileSystem.remove(file.tmpPath)
+            if let origin = file.origin { stagedOrigins[origin] = nil }
+        }
     }
 
     /// Records written temporary files in the index, syncs them and the index together,

@@ -159,6 +159,33 @@ public final class MaildirStore: MailStore {
         }
     }
 
+    /// Writes the message into `tmp/` now (no `fsync`, its file closed); ``commit(_:)`` pays the
+    /// durability steps once for all the messages it is given (a round per 128).
+    public func stage(_ message: IncomingMessage) async throws -> StagedDelivery {
+        let token = try await perform { try $0.stage(message) }
+        return StagedDelivery(.written(token: token, store: ObjectIdentifier(self)))
+    }
+
+    /// Steps 2 to 5 of the delivery order for staged messages, one round for all of them.
+    public func commit(_ staged: [StagedDelivery]) async throws -> [DeliveryOutcome] {
+        let tokens = try staged.map { delivery in
+            guard case .written(let token, let store) = delivery.storage, store == ObjectIdentifier(self) else {
+                throw MailStoreError(.writerClosed, "a message staged in another store")
+            }
+            return token
+        }
+        return try await perform { try $0.publishStaged(tokens) }
+    }
+
+    /// Removes staged messages from `tmp/` and closes their files.
+    public func discard(_ staged: [StagedDelivery]) async {
+        let tokens = staged.compactMap { delivery -> Int? in
+            guard case .written(let token, let store) = delivery.storage, store == ObjectIdentifier(self) else { return nil }
+            return token
+        }
+        _ = try? await perform { $0.discardStaged(tokens) }
+    }
+
     /// Starts a delivery whose bytes are streamed to `tmp/`; nothing is visible before `commit()`.
     public func beginDelivery(
         to folder: Folder, marker: MarkerColor?, origin: MessageOrigin?

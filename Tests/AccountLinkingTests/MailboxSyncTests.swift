@@ -190,6 +190,33 @@ struct MailboxSyncTests {
         #expect(await mailbox.messages.isEmpty)
     }
 
+    @Test("into a Maildir, a batch is staged as it arrives and committed once; a stop drops the batch retrieved ahead")
+    func stagedIntoMaildir() async throws {
+        let root = NSTemporaryDirectory() + "maillink-staged-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try await MaildirStore.open(at: root)
+        let tmp = root + (folder == .inbox ? "/tmp" : "/." + folder.components.joined(separator: ".") + "/tmp")
+        let mailbox = FakeRemoteMailbox(makeMessages(10), store: store, account: account)
+        let sync = MailboxSync(options: options(keep: false), store: store, statePath: temporaryStatePath())
+        let stop = SyncStop()
+        let report = try await sync.run(mailbox, stop: stop) { event in
+            if case .progress = event { stop.request() }
+        }
+        #expect(report.stoppedEarly && report.fetched == 4)
+        #expect(try await store.messages(in: folder).count == 4, "the batch retrieved ahead was not committed")
+        #expect(await mailbox.deletionsBeforeDurable == 0)
+        // Its staged files are dropped by a task of their own once its retrieval has ended.
+        for _ in 0..<2000 where ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).count > 0 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(FileManager.default.fileExists(atPath: tmp), "\(tmp) is the folder's tmp/")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? ["?"]).isEmpty, "nothing left in tmp/")
+        let rest = try await sync.run(mailbox)
+        #expect(rest.fetched == 6 && rest.recovered == 0)
+        #expect(try await store.messages(in: folder).count == 10)
+        await store.close()
+    }
+
     @Test("a pass that fails midway keeps what it stored and the next pass fetches only the rest")
     func failureMidway() async throws {
         let store = InMemoryMailStore()

@@ -54,6 +54,49 @@ struct MailStoreContractTests {
         #expect(listed.allSatisfy { $0.marker == .green && $0.origin?.account == "a" && !$0.isSeen })
     }
 
+    @Test("staged messages are invisible until their commit, then delivered in order; duplicates stay duplicates", arguments: Kind.allCases)
+    func staging(kind: Kind) async throws {
+        let subject = try await Self.make(kind)
+        let stored = MessageOrigin(account: "a", uidl: "stored")
+        let already = try await subject.store.deliver(IncomingMessage(bytes: [9], folder: Self.work, origin: stored))
+        var staged: [StagedDelivery] = []
+        for number in 0..<300 {
+            staged.append(
+                try await subject.store.stage(
+                    IncomingMessage(
+                        bytes: Array("Subject: \(number)\r\n\r\nbody\r\n".utf8), folder: Self.work,
+                        origin: MessageOrigin(account: "a", uidl: "u\(number)"))))
+        }
+        staged.append(try await subject.store.stage(IncomingMessage(bytes: [1], folder: Self.work, origin: stored)))
+        staged.append(
+            try await subject.store.stage(IncomingMessage(bytes: [2], folder: Self.work, origin: MessageOrigin(account: "a", uidl: "u7"))))
+        #expect(try await subject.store.messages(in: Self.work).count == 1, "nothing staged is visible")
+        if kind == .maildir {
+            #expect(staged.allSatisfy { $0.bytesHeld == 0 }, "a Maildir writes staged messages at once")
+            #expect(subject.directory?.names(in: "Maildir/.Work/tmp").count == 300)
+        }
+        let outcomes = try await subject.store.commit(staged)
+        #expect(outcomes.count == 302)
+        #expect(outcomes.prefix(300).allSatisfy { $0.isDelivered })
+        #expect(outcomes[300] == .duplicate(existing: already.id))
+        #expect(outcomes[301] == .duplicate(existing: outcomes[7].id), "the second copy of u7 in the same batch")
+        let listed = try await subject.store.messages(in: Self.work)
+        #expect(listed.count == 301)
+        #expect(try await subject.store.read(outcomes[299].id) == Array("Subject: 299\r\n\r\nbody\r\n".utf8))
+        if kind == .maildir { #expect(subject.directory?.names(in: "Maildir/.Work/tmp").isEmpty == true) }
+    }
+
+    @Test("discarded staged messages never appear, and their origins can be delivered afterwards", arguments: Kind.allCases)
+    func discardStaged(kind: Kind) async throws {
+        let subject = try await Self.make(kind)
+        let origin = MessageOrigin(account: "a", uidl: "gone")
+        let staged = try await subject.store.stage(IncomingMessage(bytes: [1, 2, 3], folder: Self.work, origin: origin))
+        await subject.store.discard([staged])
+        if kind == .maildir { #expect(subject.directory?.names(in: "Maildir/.Work/tmp").isEmpty == true) }
+        #expect(try await subject.store.message(from: origin) == nil)
+        #expect(try await subject.store.deliver(IncomingMessage(bytes: [4], folder: Self.work, origin: origin)).isDelivered)
+    }
+
     @Test("a second delivery of the same account and UIDL is refused as a duplicate", arguments: Kind.allCases)
     func duplicates(kind: Kind) async throws {
         let subject = try await Self.make(kind)

@@ -52,11 +52,15 @@ public struct MailboxSync: Sendable {
         public var streamingThreshold: Int
         /// Retrieve at most this many messages per batch…
         public var batchCount: Int
-        /// …and at most this many bytes, which bounds the memory of a batch (two batches are in
-        /// memory at once: one being stored, the next being retrieved). Batches are cut by the
-        /// listed sizes; the bytes that really arrive are counted too, and once a batch holds
-        /// this many, its further messages go into the store as they arrive. A server that lists
-        /// 100 bytes and sends 40 MB therefore costs no more memory than an honest one.
+        /// …and at most this many bytes: a batch is made durable together (one `fsync` round in
+        /// a Maildir). Each message is handed to the store as soon as it is complete
+        /// (``FolderRouting/MailStore/stage(_:)``): a ``FolderRouting/MaildirStore`` writes it
+        /// at once, so memory holds one message, not the batch; a store that delivers only at
+        /// the commit keeps at most this many bytes per batch (two batches at once: one being
+        /// committed, the next being retrieved), and past it further messages go into the store
+        /// as they arrive. Batches are cut by the listed sizes and the bytes that really arrive
+        /// are counted, so a server that lists 100 bytes and sends 40 MB costs no more memory
+        /// than an honest one.
         public var batchBytes: Int
         /// The protocol of the mailbox the pass reads, kept in the sync record
         /// (``SyncState/incomingProtocol``). A record kept by the other protocol (the account
@@ -272,7 +276,14 @@ public struct MailboxSync: Sendable {
         let steps = plan(pending)
         var prefetch = startRetrieval(
             of: steps.first, from: mailbox, knownKeys: storedKeys, matchesByContent: matchesByContent)
-        defer { prefetch?.cancel() }
+        defer {
+            // A batch retrieved ahead and never committed (a stop, a failure): what it staged is
+            // dropped, so nothing of it becomes visible.
+            if let leftover = prefetch {
+                leftover.cancel()
+                Task { await (try? await leftover.value)?.abandon() }
+            }
+        }
         for (index, step) in steps.enumerated() {
             if stop?.isRequested == true {
                 report.stoppedEarly = true
@@ -299,45 +310,30 @@ public struct MailboxSync: Sendable {
                     of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys,
                     matchesByContent: matchesByContent)
             case .batch(let batch):
-                guard let retrieval = prefetch else { preconditionFailure("a batch step always has its retrieval started") }
-                let contents = try await retrieval.value
+                guard let task = prefetch else { preconditionFailure("a batch step always has its retrieval started") }
+                let retrieval = try await task.value
                 prefetch = startRetrieval(
                     of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys,
                     matchesByContent: matchesByContent)
+                // Committed while the next batch is being retrieved: the disk and the network
+                // work at the same time.
+                let contents = try await retrieval.commit(batch.map(\.number))
                 guard contents.count == batch.count else {
                     throw SyncError(.inconsistentServer, "asked for \(batch.count) messages, received \(contents.count)")
                 }
-                var incoming: [IncomingMessage] = []
                 var alreadyHeld = 0
                 var bytesReceived = 0
-                for (message, retrieved) in zip(batch, contents) {
-                    switch retrieved {
-                    case .held(let bytes):
-                        bytesReceived += bytes.count
-                        if !storedKeys.isEmpty, matchesByContent(message), storedKeys.contains(Self.contentKey(of: bytes)) {
-                            report.recognisedByContent += 1
-                            report.fetched -= 1
-                            report.bytes -= bytes.count
-                        } else {
-                            var arriving = IncomingMessage(
-                                bytes: bytes, decision: decision(for: bytes, from: message), origin: origin(message))
-                            arriving.flags = Self.maildirFlags(of: message)
-                            incoming.append(arriving)
-                        }
-                    case .stored(let size, let known, let delivered):
-                        bytesReceived += size
-                        if known {
-                            report.recognisedByContent += 1
-                            report.fetched -= 1
-                            report.bytes -= size
-                        } else if !delivered {
-                            alreadyHeld += 1
-                        }
+                for retrieved in contents {
+                    bytesReceived += retrieved.size
+                    if retrieved.known {
+                        report.recognisedByContent += 1
+                        report.fetched -= 1
+                        report.bytes -= retrieved.size
+                    } else if !retrieved.delivered {
+                        alreadyHeld += 1
                     }
                 }
-                let outcomes = incoming.isEmpty ? [] : try await store.deliver(incoming)
                 try await record(batch, bytes: bytesReceived, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
-                alreadyHeld += outcomes.filter { !$0.isDelivered }.count
                 report.fetched -= alreadyHeld
                 report.recovered += alreadyHeld
             }
@@ -411,16 +407,24 @@ public struct MailboxSync: Sendable {
     private func startRetrieval(
         of step: Step?, from mailbox: any RemoteMailbox, knownKeys: Set<String>,
         matchesByContent: (RemoteMessage) -> Bool
-    ) -> Task<[BatchRetrieval.Retrieved], any Error>? {
+    ) -> Task<BatchRetrieval, any Error>? {
         guard case .batch(let batch)? = step else { return nil }
         let numbers = batch.map(\.number)
         let maximumSize = options.maximumMessageSize
+        let byNumber = Dictionary(uniqueKeysWithValues: batch.map { ($0.number, $0) })
         let retrieval = BatchRetrieval(
             store: store, destination: options.destination, knownKeys: knownKeys,
             origins: Dictionary(uniqueKeysWithValues: batch.map { ($0.number, origin($0)) }),
             folders: Dictionary(uniqueKeysWithValues: batch.map { ($0.number, destinationFolder(of: $0)) }),
             matchedByContent: Set(batch.filter(matchesByContent).map(\.number)),
-            spillAt: options.streamingThreshold, holdAtMost: options.batchBytes)
+            spillAt: options.streamingThreshold, holdAtMost: options.batchBytes
+        ) { [self] number, bytes in
+            guard let message = byNumber[number] else { return nil }
+            var arriving = IncomingMessage(
+                bytes: bytes, decision: decision(for: bytes, from: message), origin: origin(message))
+            arriving.flags = Self.maildirFlags(of: message)
+            return arriving
+        }
         return Task {
             do {
                 try await mailbox.retrieve(
@@ -431,7 +435,7 @@ public struct MailboxSync: Sendable {
                 await retrieval.abandon()
                 throw error
             }
-            return try await retrieval.results(for: numbers)
+            return retrieval
         }
     }
 
@@ -650,20 +654,21 @@ private final class ByteCounter: @unchecked Sendable {
     }
 }
 
-/// One batch's messages as they arrive: held in memory while small, and once a message passes
-/// the streaming threshold, or the batch holds its byte budget, written into the store as it
-/// arrives instead, so memory follows the bytes really received and not the listed sizes.
+/// One batch's messages as they arrive, each handed to the store as soon as it is complete
+/// (``MailStore/stage(_:)``: a Maildir writes it into `tmp/` at once) and committed with the
+/// others of its group in one durability round, so memory holds one message, not the batch; a
+/// message past the streaming threshold goes into the store while it arrives, instead of whole.
 ///
 /// A message written here is durable before its unique-id is recorded, as a streamed one is;
 /// a crash in between is recovered by the store's origin lookup on the next pass.
 private actor BatchRetrieval {
-    /// What the retrieval produced for one message.
-    enum Retrieved: Sendable {
-        /// In memory, delivered with the rest of the batch.
-        case held([UInt8])
-        /// Already in the store (or, when `known` by its content after a unique-id reset,
-        /// abandoned); `delivered` is false when the store held its origin already.
-        case stored(size: Int, known: Bool, delivered: Bool)
+    /// What the retrieval did with one message: its size, whether its content is one the store
+    /// holds already (after a unique-id reset: then it was not stored again), and whether it was
+    /// delivered (false: the store held its origin already).
+    struct Retrieved: Sendable {
+        var size: Int
+        var known: Bool
+        var delivered: Bool
     }
 
     private let store: any MailStore
@@ -675,16 +680,23 @@ private actor BatchRetrieval {
     /// The messages whose content is compared with `knownKeys` (their unique-ids were reset).
     private let matchedByContent: Set<Int>
     private let spillAt: Int
+    /// The most bytes staged messages may keep in memory (a store that delivers at the commit):
+    /// past it, a message goes into the store while it arrives instead.
     private let holdAtMost: Int
     private var held = 0
+    /// The message to store for complete bytes (rules decide its folder), nil when unknown.
+    private let prepare: @Sendable (Int, [UInt8]) -> IncomingMessage?
     private var buffer: [UInt8] = []
     private var writer: (any MessageWriter)?
-    private var counter = ByteCounter()
+    private var counter = ByteCounter(hashing: false)
+    /// Staged and not yet committed: each message's number, size and staging.
+    private var staged: [(number: Int, size: Int, delivery: StagedDelivery)] = []
     private var results: [Int: Retrieved] = [:]
 
     init(
         store: any MailStore, destination: RoutingDecision, knownKeys: Set<String>, origins: [Int: MessageOrigin],
-        folders: [Int: Folder] = [:], matchedByContent: Set<Int>, spillAt: Int, holdAtMost: Int
+        folders: [Int: Folder] = [:], matchedByContent: Set<Int>, spillAt: Int, holdAtMost: Int,
+        prepare: @escaping @Sendable (Int, [UInt8]) -> IncomingMessage?
     ) {
         self.store = store
         self.destination = destination
@@ -694,6 +706,7 @@ private actor BatchRetrieval {
         self.matchedByContent = matchedByContent
         self.spillAt = spillAt
         self.holdAtMost = holdAtMost
+        self.prepare = prepare
     }
 
     func receive(_ bytes: [UInt8], of number: Int) async throws {
@@ -718,29 +731,59 @@ private actor BatchRetrieval {
 
     func end(of number: Int, size: Int) async throws {
         guard let writer else {
-            held += buffer.count
-            results[number] = .held(buffer)
+            let bytes = buffer
             buffer = []
+            if !knownKeys.isEmpty, matchedByContent.contains(number), knownKeys.contains(MailboxSync.contentKey(of: bytes)) {
+                results[number] = Retrieved(size: bytes.count, known: true, delivered: false)
+                return
+            }
+            guard let message = prepare(number, bytes) else {
+                throw SyncError(.inconsistentServer, "message \(number) was not asked for")
+            }
+            let delivery = try await store.stage(message)
+            held += delivery.bytesHeld
+            staged.append((number, bytes.count, delivery))
             return
         }
         self.writer = nil
         if !knownKeys.isEmpty, matchedByContent.contains(number), knownKeys.contains(counter.contentKey) {
             await writer.abort()
-            results[number] = .stored(size: size, known: true, delivered: false)
+            results[number] = Retrieved(size: size, known: true, delivered: false)
             return
         }
         let outcome = try await writer.commit()
-        results[number] = .stored(size: size, known: false, delivered: outcome.isDelivered)
+        results[number] = Retrieved(size: size, known: false, delivered: outcome.isDelivered)
     }
 
-    /// Ends a retrieval that failed: a message half written is removed.
+    /// One durability round for every staged message (a Maildir pays one `fsync` round per 128).
+    private func commitStaged() async throws {
+        guard !staged.isEmpty else { return }
+        let group = staged
+        staged = []
+        held = 0
+        let outcomes = try await store.commit(group.map(\.delivery))
+        guard outcomes.count == group.count else {
+            throw MailStoreError(.ioFailure, "the store returned \(outcomes.count) outcomes for \(group.count) messages")
+        }
+        for (entry, outcome) in zip(group, outcomes) {
+            results[entry.number] = Retrieved(size: entry.size, known: false, delivered: outcome.isDelivered)
+        }
+    }
+
+    /// Ends a retrieval that failed: a message half written is removed, staged ones are dropped.
     func abandon() async {
         await writer?.abort()
         writer = nil
+        await store.discard(staged.map(\.delivery))
+        staged = []
+        held = 0
     }
 
-    func results(for numbers: [Int]) throws -> [Retrieved] {
-        try numbers.map { number in
+    /// Commits what is staged (one durability round), then gives each message's result in the
+    /// order asked.
+    func commit(_ numbers: [Int]) async throws -> [Retrieved] {
+        try await commitStaged()
+        return try numbers.map { number in
             guard let result = results[number] else {
                 throw SyncError(.inconsistentServer, "message \(number) was not returned")
             }
