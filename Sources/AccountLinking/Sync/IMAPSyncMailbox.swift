@@ -153,24 +153,10 @@ public actor IMAPSyncMailbox: RemoteMailbox {
     }
 
     public func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]] {
-        let wanted = try numbers.map(entry)
         let received = Mutex<[Int: [UInt8]]>([:])
-        var start = 0
-        while start < wanted.count {
-            let mailbox = wanted[start].mailbox
-            var end = start
-            while end < wanted.count, wanted[end].mailbox == mailbox { end += 1 }
-            try await open(mailbox)
-            let run = Array(numbers[start..<end])
-            var numberByUID: [UInt32: Int] = [:]
-            for (number, item) in zip(run, wanted[start..<end]) { numberByUID[item.uid] = number }
-            let lookup = numberByUID
-            try await client.fetchMessages(wanted[start..<end].map(\.uid), maximumSize: maximumSize) { message in
-                guard let number = lookup[message.uid] else { return }
-                received.withLock { $0[number] = message.content }
-            }
-            start = end
-        }
+        try await retrieve(
+            numbers, maximumSize: maximumSize, chunk: { number, bytes in received.withLock { $0[number] = bytes } },
+            end: { _, _ in })
         return try received.withLock { messages in
             try numbers.map { number in
                 guard let message = messages[number] else {
@@ -178,6 +164,32 @@ public actor IMAPSyncMailbox: RemoteMailbox {
                 }
                 return message
             }
+        }
+    }
+
+    /// Pipelined UID FETCH per mailbox (``IMAPClient/fetchMessages(_:maximumSize:handler:)``),
+    /// each message handed over as soon as its literal is read: nothing waits for the batch.
+    public func retrieve(
+        _ numbers: [Int], maximumSize: Int,
+        chunk: @escaping @Sendable (_ number: Int, _ bytes: [UInt8]) async throws -> Void,
+        end: @escaping @Sendable (_ number: Int, _ size: Int) async throws -> Void
+    ) async throws {
+        let wanted = try numbers.map(entry)
+        var start = 0
+        while start < wanted.count {
+            let mailbox = wanted[start].mailbox
+            var last = start
+            while last < wanted.count, wanted[last].mailbox == mailbox { last += 1 }
+            try await open(mailbox)
+            var numberByUID: [UInt32: Int] = [:]
+            for (number, item) in zip(numbers[start..<last], wanted[start..<last]) { numberByUID[item.uid] = number }
+            let lookup = numberByUID
+            try await client.fetchMessages(wanted[start..<last].map(\.uid), maximumSize: maximumSize) { message in
+                guard let number = lookup[message.uid] else { return }
+                if !message.content.isEmpty { try await chunk(number, message.content) }
+                try await end(number, message.content.count)
+            }
+            start = last
         }
     }
 
