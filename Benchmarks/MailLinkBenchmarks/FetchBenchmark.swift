@@ -174,6 +174,7 @@ enum FetchBenchmark {
         for set in [small, large] where settings.sets.contains(set.name) {
             results[set.name] = try runner.measure(set, clients: clients, runs: settings.runs, throughRelay: false)
             report(set, results[set.name] ?? [:], clients: clients, bytes: runner.setBytes)
+            reportFloors(set, try runner.measureFloors(set, runs: settings.runs), linkmail: results[set.name]?[.linkmail])
         }
         if settings.sets.contains(latency.name) {
             let outcomes = try runner.measure(latency, clients: clients, runs: settings.latencyRuns, throughRelay: true)
@@ -228,6 +229,27 @@ enum FetchBenchmark {
         )
     }
 
+    /// The two floors of a set (best of N each) and linkmail's time against the larger one.
+    static func reportFloors(_ set: MessageSet, _ floors: Floors, linkmail: Outcome?) {
+        let title = "fetch \(set.name) (\(set.label))"
+        if let network = floors.network {
+            Measure.figure(
+                "\(title), network floor", network, "s",
+                note: "every RETR written at once over the same TLS, bytes dropped (scripts/bench/pop3-floors.py)")
+        }
+        if let store = floors.store {
+            Measure.figure(
+                "\(title), store floor", store, "s",
+                note: "the same files created with linkmail's durability (fsync each, rename, new/ fsync per batch), no network")
+        }
+        guard let ours = linkmail, ours.measured, let floor = [floors.network, floors.store].compactMap({ $0 }).max() else {
+            return
+        }
+        Measure.ratio(
+            "\(title), linkmail time / larger floor", ours.bestSeconds / floor,
+            note: String(format: "%.2f s against %.2f s; 1 would be the floor itself, start-up included", ours.bestSeconds, floor))
+    }
+
     /// The latency goal: several times faster than the non-pipelining peers, no slower than mpop.
     static func reportLatencyGoal(_ outcomes: [Client: Outcome], clients: [Client]) {
         guard let ours = outcomes[.linkmail], ours.measured else { return }
@@ -247,6 +269,14 @@ enum FetchBenchmark {
                 "fetch latency, goal \(wanted) \(client): \(goal ? "met" : "not met") (\(String(format: "%.2f", speed)) x)"
             )
         }
+    }
+}
+
+extension FetchBenchmark {
+    /// The network and store floors of a set, in seconds (nil: not measured).
+    struct Floors: Sendable {
+        var network: Double?
+        var store: Double?
     }
 }
 
@@ -356,6 +386,45 @@ extension FetchBenchmark {
                 }
             }
             return outcomes
+        }
+
+        /// The network and store floors of the set now in the mailbox, best of `runs` each.
+        func measureFloors(_ set: MessageSet, runs: Int) throws -> Floors {
+            var floors = Floors()
+            let script = scripts + "/pop3-floors.py"
+            guard FileManager.default.fileExists(atPath: script), Measure.available("python3") else {
+                Measure.line("# skipped the floors: python3 or \(script) not installed")
+                return floors
+            }
+            for run in 1...runs {
+                let network = try floorSeconds(
+                    [
+                        "python3", script, "network", "--host", bench.host, "--port", "\(bench.pop3sPort)", "--ca",
+                        bench.caFile, "--user", user.address, "--password-file", passwordFile, "--count", "\(set.count)",
+                    ], label: "\(set.name)-floor-network-\(run)")
+                let maildir = settings.work + "/runs/\(set.name)-floor-store-\(run)"
+                try? FileManager.default.removeItem(atPath: maildir)
+                let store = try floorSeconds(
+                    ["python3", script, "store", "--source", user.maildir, "--maildir", maildir],
+                    label: "\(set.name)-floor-store-\(run)")
+                floors.network = [floors.network, network].compactMap { $0 }.min()
+                floors.store = [floors.store, store].compactMap { $0 }.min()
+                Measure.progress(
+                    "[\(set.name)] floors run \(run)/\(runs): network \(network.map { String(format: "%.3f s", $0) } ?? "failed"), store \(store.map { String(format: "%.3f s", $0) } ?? "failed")")
+            }
+            return floors
+        }
+
+        /// The seconds a floor script measured itself (`seconds S …` on its standard output).
+        private func floorSeconds(_ arguments: [String], label: String) throws -> Double? {
+            let run = try Measure.runMeasured(arguments, label: label, logDirectory: logs, timeLimit: settings.timeLimit)
+            guard run.status == 0, let output = try? String(contentsOfFile: logs + "/\(label).out", encoding: .utf8) else {
+                Measure.progress("[\(label)] failed: \(run.errorTail)")
+                return nil
+            }
+            let words = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
+            guard let index = words.firstIndex(of: "seconds"), index + 1 < words.count else { return nil }
+            return Double(words[index + 1])
         }
 
         // MARK: - The mailbox
