@@ -174,7 +174,7 @@ extension InteropSMTPSuite {
             ])
             #expect(result.status == 1)
             #expect(result.standardError.contains("TLS failed"), "stderr: \(result.standardError)")
-            #expect(result.standardError.contains("untrusted"))
+            #expect(result.standardError.contains("an authority this system does not trust"), "stderr: \(result.standardError)")
         }
 
         @Test(
