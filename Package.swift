@@ -16,13 +16,16 @@ let strictSettings: [SwiftSetting] = [
 
 let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MailTransport", ["COpenSSL"]),
-    ("MailAuth", []),
-    ("MailMessage", []),
+    ("MailAuth", ["UnicodeNormalization"]),
+    ("MailMessage", ["UnicodeNormalization"]),
     ("POP3Protocol", ["MailTransport", "MailAuth"]),
     ("IMAPProtocol", ["MailTransport", "MailAuth", "MailMessage"]),
     ("SMTPSender", ["MailTransport", "MailAuth", "MailMessage"]),
     ("MailOAuth", ["MailTransport", "MailAuth"]),
-    ("AutoDiscovery", ["POP3Protocol", "IMAPProtocol", "SMTPSender", "MailMessage", "MailTransport"]),
+    (
+        "AutoDiscovery",
+        ["POP3Protocol", "IMAPProtocol", "SMTPSender", "MailMessage", "MailTransport", "UnicodeNormalization"]
+    ),
     ("FolderRouting", ["MailMessage"]),
     (
         "AccountLinking",
@@ -35,6 +38,10 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
 ]
 
 var targets: [Target] = [
+    // NFC and NFKC from the standard library alone (Foundation's need ICU): used by MailAuth,
+    // MailMessage and AutoDiscovery, shipped inside their products, not a product of its own.
+    .target(name: "UnicodeNormalization"),
+    .testTarget(name: "UnicodeNormalizationTests", dependencies: ["UnicodeNormalization"]),
     .systemLibrary(
         name: "COpenSSL",
         pkgConfig: "openssl",
