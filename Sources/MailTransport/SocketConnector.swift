@@ -1,3 +1,6 @@
+// On Linux the socket types and constants this file uses belong to the first module that includes
+// their headers, COpenSSL's <arpa/inet.h>, once Foundation no longer brings Glibc's in first.
+import COpenSSL
 import Dispatch
 
 #if canImport(Glibc)
