@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A date as written in mail (`Date`, `Resent-Date`, `Received`), RFC 5322 §3.3: an instant
 /// and the sender's offset from UTC.
@@ -92,7 +102,7 @@ public struct MailDate: Sendable, Hashable, CustomStringConvertible {
                     continue
                 }
                 if word.first == "+" || word.first == "-", parts.count == 2 {
-                    word = Substring(word.replacingOccurrences(of: ":", with: ""))
+                    word = Substring(word.replacing(":", with: ""))
                 }
             }
             if (word.first == "+" || word.first == "-"), word.count == 5, let value = Int(word.dropFirst()) {
@@ -206,4 +216,18 @@ public struct MailDate: Sendable, Hashable, CustomStringConvertible {
 
     /// Same as ``formatted``.
     public var description: String { formatted }
+}
+
+extension MailDate {
+    /// The local time zone's offset from UTC at `date`, in minutes, as the C library reads the
+    /// `TZ` variable and `/etc/localtime` (summer time included).
+    ///
+    /// Not `TimeZone.current`: without Foundation's ICU part, FoundationEssentials knows only GMT,
+    /// and every message would claim `+0000`.
+    static func localOffsetMinutes(at date: Date) -> Int {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard localtime_r(&seconds, &parts) != nil else { return 0 }
+        return Int(parts.tm_gmtoff) / 60
+    }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A message to send: addresses, subject, text and HTML bodies and attachments, encoded by
 /// ``encoded(boundary:)`` into RFC 5322 / MIME bytes with CRLF line ends.
@@ -102,7 +106,7 @@ public struct OutgoingMessage: Sendable, Hashable {
 
         var header = HeaderFolding()
         let date =
-            self.date ?? MailDate(date: Date(), utcOffsetMinutes: TimeZone.current.secondsFromGMT() / 60)
+            self.date ?? MailDate(date: Date(), utcOffsetMinutes: MailDate.localOffsetMinutes(at: Date()))
         header.append(name: "Date", value: date.formatted)
         header.append(name: "From", value: try from.headerValue())
         if let sender { header.append(name: "Sender", value: try sender.headerValue()) }
