@@ -1,5 +1,3 @@
-import Foundation
-
 /// The JSON error a server sends as a challenge when it rejects an OAuth 2.0 token
 /// (RFC 7628 §3.2.2 for OAUTHBEARER; Google and Microsoft send the same shape for XOAUTH2).
 ///
@@ -31,14 +29,8 @@ public struct OAuth2ErrorChallenge: Sendable, Equatable, CustomStringConvertible
     /// Parses a decoded challenge; anything that is not a JSON object gives an all-`nil` value,
     /// because the exchange must still be acknowledged and failed cleanly.
     public init(challenge: [UInt8]) {
-        let object = (try? JSONSerialization.jsonObject(with: Data(challenge))) as? [String: Any]
-        func member(_ key: String) -> String? {
-            switch object?[key] {
-            case let text as String: text
-            case let number as NSNumber: number.stringValue
-            default: nil
-            }
-        }
+        let object = try? JSONValue(parsing: challenge)
+        func member(_ key: String) -> String? { object?[key]?.text }
         self.init(
             status: member("status"), scope: member("scope"), schemes: member("schemes"),
             openIDConfiguration: member("openid-configuration"))

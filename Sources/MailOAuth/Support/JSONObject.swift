@@ -1,34 +1,39 @@
-import Foundation
+import MailAuth
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A JSON object from a server's answer, read field by field with type checks (RFC 8259).
 ///
-/// Why not `Codable`: every field of an OAuth answer is optional in some profile, numbers
-/// arrive as strings from some servers, and a wrong type must become a typed error naming the
-/// field (never the value, which may be a token).
+/// Why not a fixed `Decodable` structure: every field of an OAuth answer is optional in some
+/// profile, numbers arrive as strings from some servers, and a wrong type must become a typed
+/// error naming the field (never the value, which may be a token).
 struct JSONObject {
-    private let fields: [String: Any]
+    private let fields: [String: JSONValue]
 
     /// Parses `bytes` as one JSON object; anything else is ``OAuthError/Code/invalidResponse``.
     init(_ bytes: [UInt8], what: String) throws(OAuthError) {
-        let parsed: Any
+        let parsed: JSONValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+            parsed = try JSONValue(parsing: bytes)
         } catch {
             throw OAuthError(.invalidResponse, "\(what) is not JSON")
         }
-        guard let object = parsed as? [String: Any] else {
+        guard case .object(let object) = parsed else {
             throw OAuthError(.invalidResponse, "\(what) is not a JSON object")
         }
         fields = object
     }
 
     /// Whether the field is present (and not `null`).
-    func has(_ name: String) -> Bool { fields[name] != nil && !(fields[name] is NSNull) }
+    func has(_ name: String) -> Bool { fields[name] != nil && fields[name] != .null }
 
     /// A string field; a present field of another type is an error.
     func string(_ name: String, in what: String) throws(OAuthError) -> String? {
         guard has(name) else { return nil }
-        guard let value = fields[name] as? String else {
+        guard case .string(let value) = fields[name] else {
             throw OAuthError(.invalidResponse, "\(what): \(name) is not a string")
         }
         return value
@@ -45,26 +50,28 @@ struct JSONObject {
     /// A non-negative whole number of seconds; also accepted as a decimal string, which some
     /// servers send.
     func seconds(_ name: String, in what: String) throws(OAuthError) -> Int? {
-        guard has(name) else { return nil }
-        if let text = fields[name] as? String, let value = Int(text), value >= 0 { return value }
-        if let number = fields[name] as? NSNumber,
-            number.doubleValue >= 0, number.doubleValue < 1e9
-        {
-            return number.intValue
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .string(let text)?: if let value = Int(text), value >= 0 { return value }
+        case .integer(let value)?: if value >= 0, value < 1_000_000_000 { return Int(value) }
+        case .number(let value)?: if value >= 0, value < 1e9 { return Int(value) }
+        default: break
         }
         throw OAuthError(.invalidResponse, "\(what): \(name) is not a number of seconds")
     }
 
     /// A boolean field.
-    func bool(_ name: String) -> Bool? { fields[name] as? Bool }
+    func bool(_ name: String) -> Bool? {
+        if case .bool(let value)? = fields[name] { value } else { nil }
+    }
 
     /// An array of strings; a present field of another shape is an error.
     func strings(_ name: String, in what: String) throws(OAuthError) -> [String]? {
         guard has(name) else { return nil }
-        guard let value = fields[name] as? [Any] else {
+        guard case .array(let values)? = fields[name] else {
             throw OAuthError(.invalidResponse, "\(what): \(name) is not an array")
         }
-        return value.compactMap { $0 as? String }
+        return values.compactMap { if case .string(let value) = $0 { value } else { nil } }
     }
 }
 
