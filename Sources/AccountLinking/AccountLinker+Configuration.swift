@@ -1,9 +1,13 @@
 import AutoDiscovery
 import FolderRouting
-import Foundation
 import MailMessage
 import MailTransport
 import SMTPSender
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension AccountLinker {
     /// Everything the linker works with: the primary mailbox, where state lives, how servers are

@@ -1,6 +1,10 @@
-import Foundation
 import MailMessage
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension AccountLinker {
     /// What a person handed to ``confirm(_:address:)``.
@@ -9,7 +13,7 @@ extension AccountLinker {
         case code(String)
 
         init?(_ text: String) {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = text.trimmingWhiteSpace()
             if let token = ConfirmationSecret.token(inLink: trimmed) {
                 self = .token(token)
             } else if let code = ConfirmationSecret.normalizedCode(trimmed) {

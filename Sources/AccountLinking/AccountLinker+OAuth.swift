@@ -1,9 +1,13 @@
 import AutoDiscovery
-import Foundation
 import MailAuth
 import MailMessage
 import MailOAuth
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension AccountLinker {
     /// How ``AccountLinker/link(address:oauth:options:)`` signs in with OAuth 2.0: the host's own

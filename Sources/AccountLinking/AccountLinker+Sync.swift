@@ -1,9 +1,13 @@
 import AutoDiscovery
 import FolderRouting
-import Foundation
 import MailMessage
 import MailTransport
 import POP3Protocol
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension AccountLinker {
     /// Every sync event of this linker from now on: started, listed, progress, finished, failed.

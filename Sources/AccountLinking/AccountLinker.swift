@@ -1,12 +1,16 @@
 import AutoDiscovery
 import FolderRouting
-import Foundation
 import IMAPProtocol
 import MailAuth
 import MailMessage
 import MailTransport
 import POP3Protocol
 import SMTPSender
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The Hotmail "Add an e-mail account" flow: link an address, test the connection with visible
 /// progress, send a confirmation e-mail, and once its link is followed (or its code typed), sync

@@ -1,3 +1,5 @@
+import MailMessage
+
 extension Folder {
     /// Turns any text into a valid, readable folder component.
     ///

@@ -1,3 +1,5 @@
+import MailMessage
+
 /// A mail folder: the Inbox, or a user folder with a nested name such as `Work/Clients`.
 ///
 /// A folder is a pure value: its ``components`` are the Unicode names a user sees,
@@ -106,15 +108,5 @@ public struct Folder: Hashable, Sendable, Codable, CustomStringConvertible {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(components)
-    }
-}
-
-extension String {
-    func trimmingWhiteSpace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(scalars[first...last])
     }
 }

@@ -1,3 +1,5 @@
+import MailMessage
+
 /// What routing may look at in one message: the linked account it came from and a few decoded headers.
 ///
 /// A pure value so that rules are tested without parsing mail: the caller (the sync

@@ -1,4 +1,4 @@
-import Foundation
+internal import UnicodeNormalization
 
 /// A validated e-mail address, `local-part@domain` (RFC 5321 §4.1.2, RFC 5322 §3.4.1).
 ///
@@ -153,7 +153,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible, Compara
         let normalized =
             raw.utf8.allSatisfy({ $0 < 0x80 })
             ? String(decoding: raw.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-            : raw.precomposedStringWithCanonicalMapping.lowercased()
+            : raw.normalized(.nfc).lowercased()
         let labels = normalized.split(omittingEmptySubsequences: false) { dots.contains($0) }
         var unicodeLabels: [String] = []
         var asciiLabels: [String] = []

@@ -1,7 +1,11 @@
 import COpenSSL
-import Foundation
 import Synchronization
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A throwaway certificate authority made at run time with OpenSSL, for tests only.
 ///
@@ -28,7 +32,7 @@ public final class TestCertificateAuthority: Sendable {
 
     /// Creates a CA in a new temporary folder.
     public init(commonName: String = "MailLink Test CA (do not trust)") throws {
-        directory = NSTemporaryDirectory() + "maillink-test-ca-" + UUID().uuidString
+        directory = FileManager.default.temporaryDirectory.appending(path: "maillink-test-ca-" + UUID().uuidString).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         caFile = directory + "/ca.pem"
         caKeyFile = directory + "/ca-key.pem"

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An absolute `http` or `https` URL split into what a request needs (RFC 9110 §4.2).
 ///

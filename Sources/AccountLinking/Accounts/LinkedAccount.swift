@@ -1,6 +1,10 @@
 import FolderRouting
-import Foundation
 import MailMessage
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One linked mailbox: where its mail comes from, where it lands, how it is marked, how its
 /// servers are trusted, and whether its owner has confirmed the address.

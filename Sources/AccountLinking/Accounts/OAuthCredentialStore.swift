@@ -1,8 +1,12 @@
-import Foundation
 import MailAuth
 import MailOAuth
 import MailTransport
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A credential store that also keeps OAuth 2.0 refresh-token grants (``OAuthGrant``), so that
 /// accounts linked with OAuth survive a restart. ``FileCredentialStore`` and

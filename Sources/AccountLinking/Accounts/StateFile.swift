@@ -1,5 +1,15 @@
 import FolderRouting
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A failure to read or write one of the linker's own files (accounts, secrets, sync records,
 /// identities), with the path and what to do. A file that cannot be read is never overwritten:
@@ -130,9 +140,9 @@ struct StateFile<Contents: StateFileContents>: Sendable {
 /// Makes sure a folder for state files exists (creating it and its parents, mode 0700).
 enum StateFolder {
     static func prepare(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
+        if FileManager.default.fileExists(atPath: path) {
+            let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+            guard type == .typeDirectory else {
                 throw StateFileError(.folderUnusable, path: path, detail: "it exists but is not a folder")
             }
         } else {
@@ -149,12 +159,17 @@ enum StateFolder {
     }
 
     private static func reason(_ error: any Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let underlying, underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        return "a parent is not a folder or not writable"
+        systemReason(of: error) ?? "a parent is not a folder or not writable"
     }
+}
+
+/// The system's words for a failed file operation (`Permission denied`), from the POSIX error
+/// under the file system's error; nil when there is none.
+///
+/// Shared with linkmail; not part of the public interface.
+package func systemReason(of error: any Error) -> String? {
+    let posix = error as? POSIXError ?? (error as? CocoaError)?.underlying as? POSIXError
+    return posix.map { String(cString: strerror($0.code.rawValue)) }
 }
 
 extension StateFolder {

@@ -1,8 +1,12 @@
 import FolderRouting
-import Foundation
 import MailAuth
 import MailTransport
 import SMTPSender
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A ``FolderRouting/MailStore`` that delivers into a real mail server over LMTP (RFC 2033), for
 /// server deployments: many sync workers, on one machine or several, can share one mail server,

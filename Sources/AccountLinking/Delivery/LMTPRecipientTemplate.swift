@@ -1,6 +1,10 @@
 import FolderRouting
-import Foundation
 import SMTPSender
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// How a folder becomes the address an LMTP server delivers into, for servers that pick the
 /// folder from the address's detail (Dovecot's `lmtp_save_to_detail_mailbox`, Cyrus's
@@ -51,7 +55,7 @@ public struct LMTPRecipientTemplate: Sendable, Hashable, CustomStringConvertible
     ///   cannot be part of an address (control or non-ASCII characters, angle brackets, too long).
     public func recipient(for folder: Folder) throws -> SMTPPath {
         var address = text
-        if let range = address.range(of: Self.placeholder) {
+        if let range = address.firstRange(of: Self.placeholder) {
             if folder.isInbox {
                 var start = range.lowerBound
                 if start > address.startIndex, "+-".contains(address[address.index(before: start)]) {

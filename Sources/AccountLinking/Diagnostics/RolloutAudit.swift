@@ -1,8 +1,12 @@
 import AutoDiscovery
-import Foundation
 import MailAuth
 import MailMessage
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The roll-out audit: before mailboxes are linked for many people, check each one (discovery, or
 /// the settings given, then the troubleshooting checklist) and document what was found and what

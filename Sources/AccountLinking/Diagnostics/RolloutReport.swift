@@ -1,6 +1,10 @@
 import AutoDiscovery
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a ``RolloutAudit`` found: per account its settings, each checklist step and what its
 /// owner must do; a summary by what stands in the way; a section per provider documenting its
@@ -251,7 +255,7 @@ extension RolloutReport {
     /// The report for people.
     public var markdown: String {
         var lines = ["# MailLink roll-out audit", ""]
-        let date = ISO8601DateFormatter().string(from: self.date)
+        let date = self.date.formatted(.iso8601)
         lines.append("\(accounts.count) accounts from `\(source)`, checked \(date).")
         lines.append("")
         if let pilotWarning { lines += ["> **Pilot:** \(pilotWarning)", ""] }
@@ -368,5 +372,5 @@ extension RolloutReport {
     }
 
     /// `text` safe in a Markdown table cell.
-    static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+    static func cell(_ text: String) -> String { text.replacing("|", with: "\\|") }
 }

@@ -1,5 +1,9 @@
-import Foundation
 import MailAuth
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What is stored about a confirmation e-mail that was sent: digests of its link token and code,
 /// when it was issued and expires, and how many wrong codes were typed.

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// When one account is checked next, and why: the scheduler's whole memory of an account, a
 /// pure value whose ``record(_:at:policy:jitter:)`` is every decision the scheduler makes (so the

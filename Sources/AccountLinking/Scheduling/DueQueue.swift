@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The accounts' next checks in time order: a binary min-heap, so finding what is due and
 /// scheduling the next check are O(log n) however many accounts there are. An entry whose

@@ -1,5 +1,9 @@
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The time a ``SyncScheduler`` goes by: the system's (``SystemSchedulerClock``), or a virtual one
 /// a test or a simulation moves by hand (``VirtualSchedulerClock``), so nothing ever sleeps in a test.

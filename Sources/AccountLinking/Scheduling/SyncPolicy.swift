@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// How often accounts are checked and how failures are retried: the rules ``SyncScheduler``
 /// follows, as a plain value a host can store, show and change.

@@ -1,6 +1,10 @@
-import Foundation
 import IMAPProtocol
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Push for IMAP accounts: while the scheduler runs, each IMAP account has a second session that
 /// waits in IDLE (RFC 2177) and asks for a check as soon as the server announces new mail. The

@@ -1,6 +1,10 @@
-import Foundation
 import IMAPProtocol
 import MailMessage
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Keeps every confirmed account synced, by itself, for as long as it runs: the "syncing starts
 /// by itself and keeps going" of linking an account.

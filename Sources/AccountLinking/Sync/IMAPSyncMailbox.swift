@@ -1,9 +1,13 @@
 import FolderRouting
-import Foundation
 import IMAPProtocol
 import MailMessage
 import MailAuth
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A logged-in `IMAPClient` session seen as a ``RemoteMailbox`` for ``MailboxSync``: one or more
 /// IMAP mailboxes listed as one, each message keyed on (mailbox, UIDVALIDITY, UID) as RFC 9051

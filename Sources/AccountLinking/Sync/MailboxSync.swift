@@ -1,7 +1,12 @@
 import FolderRouting
-import Foundation
 import MailAuth
 import POP3Protocol
+import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One sync pass of a POP3 mailbox into a store, in the order that loses nothing
 /// (RFC 1939 §6 and §7: deletions take effect at QUIT, unique-ids survive sessions):
@@ -627,29 +632,31 @@ public struct MailboxSync: Sendable {
 
 /// Counts bytes handed to a `@Sendable` sink.
 /// Counts (and digests, for ``MailboxSync/contentKey(of:)``) bytes handed to a `@Sendable` sink.
-private final class ByteCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var total = 0
-    /// Nil when no content key is wanted: SHA-256 over every byte of a large message costs more
-    /// than its delivery, so it is computed only where a key is compared (after a unique-id reset).
-    private var hasher: SHA256?
+private final class ByteCounter: Sendable {
+    private struct State {
+        var total = 0
+        /// Nil when no content key is wanted: SHA-256 over every byte of a large message costs more
+        /// than its delivery, so it is computed only where a key is compared (after a unique-id reset).
+        var hasher: SHA256?
+    }
+    private let state: Mutex<State>
 
     init(hashing: Bool = true) {
-        hasher = hashing ? SHA256() : nil
+        state = Mutex(State(hasher: hashing ? SHA256() : nil))
     }
 
     func add(_ chunk: [UInt8]) {
-        lock.withLock {
-            total += chunk.count
-            hasher?.update(chunk)
+        state.withLock {
+            $0.total += chunk.count
+            $0.hasher?.update(chunk)
         }
     }
-    var value: Int { lock.withLock { total } }
+    var value: Int { state.withLock { $0.total } }
     /// The content key of everything added; call once, at the end, on a hashing counter.
     var contentKey: String {
-        lock.withLock {
-            guard var hasher else { preconditionFailure("contentKey of a ByteCounter made without hashing") }
-            return MailboxSync.contentKey(size: total, digest: hasher.finalize())
+        state.withLock {
+            guard var hasher = $0.hasher else { preconditionFailure("contentKey of a ByteCounter made without hashing") }
+            return MailboxSync.contentKey(size: $0.total, digest: hasher.finalize())
         }
     }
 }

@@ -1,5 +1,9 @@
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a host UI can show about syncing: one event per step of each account's sync.
 public struct SyncEvent: Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,15 @@
 import FolderRouting
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where each account's check history is kept (``AccountLinker/history(of:)``: the outcome of
 /// its last checks, as a web mail's "view history" shows them), so that it survives a restart

@@ -1,5 +1,9 @@
 import FolderRouting
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a sync remembers about one POP3 mailbox: which UIDLs it has delivered and when it first
 /// saw each message (for "delete from the server after N days").

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where DNS queries go: a server's IP address and port.
 public struct DNSServerAddress: Sendable, Hashable, CustomStringConvertible {

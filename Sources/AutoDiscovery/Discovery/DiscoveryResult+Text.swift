@@ -1,5 +1,9 @@
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension DiscoveryResult {
     /// Human-readable lines for `linkmail discover`: one per server (best first), the incoming

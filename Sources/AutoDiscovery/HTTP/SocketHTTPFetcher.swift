@@ -1,5 +1,9 @@
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The default ``HTTPFetcher``: GET through the transport's ``MailTransport/HTTPClient``.
 ///

@@ -1,5 +1,5 @@
-import Foundation
 import MailMessage
+internal import UnicodeNormalization
 
 /// An e-mail address ready for discovery: local part as typed, domain in lower-case ASCII
 /// (IDNA A-labels via Punycode), trailing dot removed.
@@ -16,7 +16,7 @@ public struct NormalizedAddress: Sendable, Hashable, Codable, CustomStringConver
 
     /// Normalises `text` or throws ``DiscoveryError/Code/invalidAddress``.
     public init(_ text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhiteSpace()
         guard let at = trimmed.lastIndex(of: "@") else {
             throw DiscoveryError(.invalidAddress, "no @ in the address")
         }
@@ -49,7 +49,7 @@ public struct NormalizedAddress: Sendable, Hashable, Codable, CustomStringConver
 
     /// The domain as lower-case ASCII, or nil when it is not a valid host name.
     static func asciiDomain(_ text: String) -> String? {
-        let folded = text.precomposedStringWithCanonicalMapping.lowercased()
+        let folded = text.normalized(.nfc).lowercased()
         let labels = folded.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return nil }
         var ascii: [String] = []

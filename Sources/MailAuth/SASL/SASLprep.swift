@@ -1,4 +1,4 @@
-import Foundation
+internal import UnicodeNormalization
 
 /// The practical subset of SASLprep (RFC 4013) that SCRAM applies to user names and passwords
 /// (RFC 5802 §5.1), so that a password typed on different keyboards hashes the same way.
@@ -8,8 +8,8 @@ import Foundation
 ///   characters are refused (RFC 4013 §2.3, RFC 3454 C.2.1).
 /// - Non-ASCII space characters become U+0020 (RFC 3454 C.1.2) and the characters "commonly
 ///   mapped to nothing" are removed (RFC 3454 B.1).
-/// - Normalization form KC (RFC 4013 §2.2), through Foundation's
-///   `precomposedStringWithCompatibilityMapping`.
+/// - Normalization form KC (RFC 4013 §2.2), from this package's own Unicode tables (UAX #15),
+///   so that signing in does not load ICU.
 /// - Prohibited output is refused: controls, private use, non-characters, surrogates,
 ///   inappropriate-for-plain-text/canonical-representation, change-display and tagging
 ///   characters (RFC 3454 C.2–C.9).
@@ -32,7 +32,7 @@ public enum SASLprep {
             if isMappedToNothing(scalar.value) { continue }
             mapped.append(isNonASCIISpace(scalar.value) ? " " : scalar)
         }
-        let normalized = String(mapped).precomposedStringWithCompatibilityMapping
+        let normalized = String(mapped).normalized(.nfkc)
         guard !normalized.unicodeScalars.contains(where: { isProhibited($0.value) }) else { throw prohibited }
         return normalized
     }

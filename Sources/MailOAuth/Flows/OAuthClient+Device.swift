@@ -1,5 +1,9 @@
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension OAuthClient {
     /// The grant type of RFC 8628 §3.4.

@@ -1,6 +1,10 @@
-import Foundation
 import MailAuth
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The client side of OAuth 2.0 for mail: the browser flow with PKCE and a loopback redirect,
 /// the device flow, and refresh (RFC 6749, 7636, 8252, 8628, 9207).

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A device authorization in progress (RFC 8628 §3.2): what the host shows the user, and what
 /// the client polls with.

@@ -1,5 +1,9 @@
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension OAuthServerMetadata {
     /// Reads the server's metadata: RFC 8414 §3.1 first
@@ -15,7 +19,7 @@ extension OAuthServerMetadata {
         guard isAcceptable(trimmed), !trimmed.contains("?"), !trimmed.contains("#") else {
             throw OAuthError(.invalidMetadata, "the issuer must be an https URL without query: \(issuer.prefix(200))")
         }
-        let schemeEnd = trimmed.range(of: "://")?.upperBound ?? trimmed.startIndex
+        let schemeEnd = trimmed.firstRange(of: "://")?.upperBound ?? trimmed.startIndex
         let pathStart = trimmed[schemeEnd...].firstIndex(of: "/") ?? trimmed.endIndex
         let origin = trimmed[..<pathStart]
         let path = trimmed[pathStart...]
@@ -67,7 +71,7 @@ enum OAuthHTTP {
 /// The host part of a URL, for messages (never the query, which may carry a code).
 enum HTTPHost {
     static func of(_ url: String) -> String {
-        let afterScheme = url.range(of: "://").map { url[$0.upperBound...] } ?? url[...]
+        let afterScheme = url.firstRange(of: "://").map { url[$0.upperBound...] } ?? url[...]
         return String(afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }.prefix(200))
     }
 }

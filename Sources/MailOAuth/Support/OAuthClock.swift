@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where OAuth flows get the time and wait: injected, so that tests of polling and expiry run on
 /// a virtual clock and never sleep.

@@ -1,5 +1,9 @@
-import Foundation
 import MailAuth
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Keeps one account's access token fresh: refreshes it a margin before it expires, one refresh
 /// at a time (concurrent callers await the same one), hands rotated refresh tokens to the host

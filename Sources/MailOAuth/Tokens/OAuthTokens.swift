@@ -1,5 +1,9 @@
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A successful token response (RFC 6749 §5.1): the access token, when it expires, and the
 /// refresh token that replaces the previous one when the server rotates them.

@@ -1,6 +1,10 @@
-import Foundation
 import MailTransport
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An OAuth 2.0 authorization server for tests, on loopback HTTP (or HTTPS with a test CA):
 /// metadata (RFC 8414), the authorization endpoint (RFC 6749 §4.1 with PKCE, RFC 7636; `iss`,

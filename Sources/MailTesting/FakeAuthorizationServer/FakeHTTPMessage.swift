@@ -1,5 +1,9 @@
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An HTTP/1.1 request as the fake authorization server reads it: its own small parser
 /// (RFC 9112 §3, Content-Length bodies only), independent of the client's.
@@ -28,8 +32,9 @@ struct FakeHTTPRequest: Sendable {
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { return nil }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
-                in: .whitespaces)
+            headers[line[..<colon].lowercased()] = String(
+                line[line.index(after: colon)...].drop(while: { $0 == " " || $0 == "\t" })
+                    .reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         guard length <= limit else { return nil }
@@ -54,11 +59,29 @@ struct FakeHTTPRequest: Sendable {
         for pair in text.components(separatedBy: "&") where !pair.isEmpty {
             let halves = pair.components(separatedBy: "=")
             let decode: (String) -> String = {
-                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? $0
+                percentDecoded($0.replacing("+", with: " ")) ?? $0
             }
             fields[decode(halves[0])] = halves.count > 1 ? decode(halves.dropFirst().joined(separator: "=")) : ""
         }
         return fields
+    }
+
+    /// `%XX` escapes decoded (RFC 3986 §2.1); nil when an escape is malformed or the bytes are
+    /// not UTF-8.
+    static func percentDecoded(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            else { return nil }
+            bytes.append(value)
+        }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private static func searchBlankLine(_ bytes: [UInt8]) -> Int? {
@@ -79,10 +102,39 @@ struct FakeHTTPAnswer: Sendable {
 
     /// A JSON answer (`Cache-Control: no-store`, as RFC 6749 §5.1 requires for tokens).
     static func json(_ status: Int, _ object: [String: any Sendable]) -> FakeHTTPAnswer {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return FakeHTTPAnswer(
+        FakeHTTPAnswer(
             status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
-            body: Array(data))
+            body: Array(jsonText(object).utf8))
+    }
+
+    /// The fake's own small JSON writer (RFC 8259), independent of the client's reader: objects
+    /// with sorted keys, arrays, strings, whole numbers and booleans, the shapes its answers use.
+    static func jsonText(_ value: any Sendable) -> String {
+        switch value {
+        case let text as String:
+            var escaped = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case "\n": escaped += "\\n"
+                case "\r": escaped += "\\r"
+                case "\t": escaped += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: escaped.unicodeScalars.append(scalar)
+                }
+            }
+            return escaped + "\""
+        case let flag as Bool: return flag ? "true" : "false"
+        case let number as Int: return String(number)
+        case let values as [any Sendable]: return "[" + values.map(jsonText).joined(separator: ",") + "]"
+        case let members as [String: any Sendable]:
+            let pairs = members.keys.sorted().map { jsonText($0) + ":" + jsonText(members[$0] ?? "") }
+            return "{" + pairs.joined(separator: ",") + "}"
+        default: return "null"
+        }
     }
 
     /// An RFC 6749 §5.2 error object.

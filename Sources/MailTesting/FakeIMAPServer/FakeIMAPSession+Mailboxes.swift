@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The authenticated state's handlers: LIST (with special use, RFC 6154), STATUS, SELECT,
 /// EXAMINE, CLOSE.
@@ -103,6 +107,6 @@ extension FakeIMAPSession {
 
     /// A quoted string (the fake's own quoting).
     static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
 }

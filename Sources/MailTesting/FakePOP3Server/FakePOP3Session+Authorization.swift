@@ -1,6 +1,10 @@
-import Foundation
 import MailAuth
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The AUTHORIZATION state's handlers: CAPA, STLS, USER, PASS, APOP, AUTH, QUIT.
 extension FakePOP3Session {

@@ -1,5 +1,9 @@
-import Foundation
 import MailAuth
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The server side of SCRAM-SHA-1 (RFC 5802) and SCRAM-SHA-256 (RFC 7677): derives the stored
 /// and server keys from the account's password, checks the client proof, and sends the server
@@ -124,7 +128,7 @@ public struct SCRAMServerMechanism: SASLServerMechanism {
 
     private mutating func handleClientFinal(_ response: [UInt8], exchange: Exchange) -> SASLServerStep {
         guard let text = String(validating: response, as: UTF8.self),
-            let proofRange = text.range(of: ",p=", options: .backwards)
+            let proofRange = text.ranges(of: ",p=").last
         else { return .failure(.malformedResponse) }
         let withoutProof = String(text[..<proofRange.lowerBound])
         let attributes = withoutProof.split(separator: ",", omittingEmptySubsequences: false)

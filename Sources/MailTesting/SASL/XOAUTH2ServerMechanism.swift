@@ -1,5 +1,9 @@
-import Foundation
 import MailAuth
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The server side of XOAUTH2: checks `user=<user>^Aauth=Bearer <token>^A^A` against the one
 /// token the fake accepts for that user.
