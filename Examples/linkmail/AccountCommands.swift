@@ -1,10 +1,20 @@
 import AccountLinking
 import AutoDiscovery
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The Hotmail flow on the command line: `init`, `add`, `confirm`, `resend`, `sync`, `accounts`,
 /// `update`, `unlink`, `identities` and `compose`, each a thin layer over ``AccountLinking/AccountLinker``.

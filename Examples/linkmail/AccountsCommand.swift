@@ -1,6 +1,10 @@
 import AccountLinking
 import FolderRouting
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `linkmail accounts --home DIR [--json]`: the linked accounts with their folder, marker,
 /// copies, status, servers and last check (from the history kept in the home's `state/`).
@@ -54,7 +58,7 @@ enum AccountsCommand {
 
     /// `2026-12-02T18:40:00Z: 3 new` or `… failed: why`.
     static func describe(_ check: SyncCheck) -> String {
-        let time = ISO8601DateFormatter().string(from: check.time)
+        let time = check.time.formatted(.iso8601)
         if let diagnosis = check.failure { return "\(time) failed: \(diagnosis.summary)" }
         return "\(time): \(check.fetched) new"
     }

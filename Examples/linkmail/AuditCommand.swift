@@ -1,8 +1,18 @@
 import AccountLinking
 import AutoDiscovery
-import Foundation
 import MailAuth
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `linkmail audit ACCOUNTS.csv --report FILE.md [--json FILE] [--concurrency N] [discovery options]
 /// [--ca FILE] [--pin SHA256] [--timeout SECONDS]`: the roll-out check (AccountLinking's
@@ -32,7 +42,7 @@ enum AuditCommand {
             timeouts: connection.timeouts(over: .all(.seconds(15))),
             concurrency: try arguments.integer("concurrency", in: 1...64) ?? 4)
         let display = ProgressDisplay()
-        let report = await audit.run(accounts, source: (csvPath as NSString).lastPathComponent) { done, total, address in
+        let report = await audit.run(accounts, source: URL(fileURLWithPath: csvPath).lastPathComponent) { done, total, address in
             display.show(done: done, total: total, address: address)
         }
         display.finish()
@@ -45,7 +55,7 @@ enum AuditCommand {
                 try (try encoder.encode(report) + Data([0x0A])).write(to: URL(fileURLWithPath: jsonPath))
             }
         } catch {
-            printError("cannot write the report: \(error.localizedDescription)")
+            printError("cannot write the report: \(systemReason(of: error) ?? "\(error)")")
             return .failure
         }
         for (category, members) in report.byCategory {
@@ -105,16 +115,16 @@ private final class ProgressDisplay: Sendable {
 
     func show(done: Int, total: Int, address: String) {
         guard isTerminal else {
-            FileHandle.standardOutput.write(Data("checked \(address) (\(done)/\(total))\n".utf8))
+            Output.write("checked \(address) (\(done)/\(total))\n")
             return
         }
         let width = 30
         let filled = total == 0 ? width : width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-        FileHandle.standardOutput.write(Data("\r[\(bar)] \(done)/\(total) \(address)\u{1B}[K".utf8))
+        Output.write("\r[\(bar)] \(done)/\(total) \(address)\u{1B}[K")
     }
 
     func finish() {
-        if isTerminal { FileHandle.standardOutput.write(Data("\n".utf8)) }
+        if isTerminal { Output.write("\n") }
     }
 }

@@ -1,7 +1,11 @@
 import AccountLinking
 import MailAuth
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `linkmail check <connection> [--protocol pop3|imap] [--smtp HOST:PORT --smtp-security …] [--json]`: the troubleshooting
 /// checklist, one `PASS`/`FAIL` line per step, then the diagnosis (with `--json`, one JSON document:

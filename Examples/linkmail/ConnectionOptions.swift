@@ -1,7 +1,11 @@
 import AccountLinking
-import Foundation
 import MailAuth
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The connection flags shared by every command that talks to a server (DESIGN.md, "The
 /// `linkmail` example CLI"): `--server HOST:PORT`, `--security tls|starttls|plain`,

@@ -1,12 +1,16 @@
 import AccountLinking
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailOAuth
 import MailTesting
 import MailTransport
 import SMTPSender
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `linkmail demo [--dir DIR]`: the whole Hotmail flow on built-in fake servers on loopback, with
 /// real TCP and TLS (a throwaway CA made at start), no set-up and no account:
@@ -34,7 +38,7 @@ enum DemoCommand {
         let arguments = try CommandLineArguments(rest, valueOptions: ["dir"], flagOptions: ["oauth"])
         let oauth = arguments.flag("oauth")
         _ = try arguments.requirePositionals([])
-        let directory = arguments.value("dir") ?? (NSTemporaryDirectory() + "linkmail-demo-\(UUID().uuidString)")
+        let directory = arguments.value("dir") ?? FileManager.default.temporaryDirectory.appending(path: "linkmail-demo-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
         print("linkmail demo: everything below runs on loopback against built-in fake servers, over real TLS")
         print("working folder: \(directory)")

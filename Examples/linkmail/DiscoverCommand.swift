@@ -1,6 +1,10 @@
 import AutoDiscovery
-import Foundation
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `linkmail discover ADDRESS [--dns HOST:PORT] [--autoconfig-base URL] [--ispdb URL] [--offline]
 /// [--probe] [--ca FILE] [--pin SHA256] [--json]`: the discovered settings, best first, each with

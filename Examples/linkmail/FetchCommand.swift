@@ -1,9 +1,13 @@
 import AccountLinking
 import FolderRouting
-import Foundation
 import MailAuth
 import MailTransport
 import POP3Protocol
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `linkmail fetch <connection> --maildir DIR [--folder NAME] [--delete] [--state FILE]
 /// [--max-size BYTES] [--protocol pop3|imap [--mailbox NAME]… [--all-mailboxes] [--keep-folders]]

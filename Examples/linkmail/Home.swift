@@ -1,11 +1,21 @@
 import AccountLinking
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailOAuth
 import MailTransport
 import SMTPSender
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A linkmail home folder: the primary mailbox's settings, linked accounts, secrets (mode 0600),
 /// the Maildir that linked mail lands in, and the sync records.
@@ -126,10 +136,14 @@ struct Home {
             _ = manager.createFile(atPath: oauthClientsPath, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: oauthClientsPath)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: oauthClientsPath))
-        defer { try? handle.close() }
-        try handle.truncate(atOffset: 0)
-        try handle.write(contentsOf: data)
+        let descriptor = open(oauthClientsPath, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CommandLineArguments.UsageError("\(oauthClientsPath) cannot be written: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        guard Output.write(Array(data), to: descriptor) else {
+            throw CommandLineArguments.UsageError("\(oauthClientsPath) cannot be written: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// A linker over this home, with the store opened; call `store.close()` when done.

@@ -1,7 +1,11 @@
 import AccountLinking
-import Foundation
 import MailOAuth
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `add`'s OAuth flags: `--oauth device|browser --oauth-client-id ID [--oauth-client-secret-file
 /// FILE] [--oauth-issuer URL]`. The client id is the user's own application's (linkmail ships

@@ -1,5 +1,16 @@
 import AccountLinking
-import Foundation
+import MailAuth
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Printing for linkmail: one JSON object with `--json`, plain lines otherwise; diagnoses on
 /// standard error (or as the JSON object's `error`).
@@ -10,8 +21,7 @@ enum Output {
 
     /// `object` as one line of JSON with sorted keys.
     static func jsonText(_ object: [String: Any]) -> String? {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        JSONValue(converting: object)?.jsonText
     }
 
     /// A diagnosis as a JSON object: stage, summary, suggestion, transient, and the server's words.
@@ -24,6 +34,24 @@ enum Output {
         return error
     }
 
+    /// Writes `text` to standard output (or another descriptor) at once, unbuffered: for progress
+    /// redrawn in place, and for diagnoses on standard error.
+    static func write(_ text: String, to descriptor: Int32 = STDOUT_FILENO) {
+        _ = write(Array(text.utf8), to: descriptor)
+    }
+
+    /// Writes every byte, retrying after interruptions and short writes; false on failure.
+    static func write(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
+    }
+
     static func failure(_ diagnosis: LinkDiagnosis, json: Bool) {
         if json {
             Output.json(["error": object(diagnosis)])
@@ -31,4 +59,9 @@ enum Output {
             printError(diagnosis.description)
         }
     }
+}
+
+/// write(2), named apart from ``Output/write(_:to:)``.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
 }

@@ -1,9 +1,13 @@
 import AccountLinking
-import Foundation
 import MailAuth
 import MailMessage
 import MailTransport
 import SMTPSender
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `linkmail send <connection> --from ADDR --to ADDR[,ADDR…] [--subject TEXT] [--body-file FILE]
 /// [--attach FILE]… [--count N] [--json]`: builds a message and submits it (N copies over one
@@ -41,7 +45,7 @@ enum SendCommand {
                 throw CommandLineArguments.UsageError("cannot read --attach \(path)")
             }
             message.attachments.append(Attachment(
-                filename: (path as NSString).lastPathComponent, contentType: ContentType(type: "application", subtype: "octet-stream"),
+                filename: URL(fileURLWithPath: path).lastPathComponent, contentType: ContentType(type: "application", subtype: "octet-stream"),
                 data: Array(data)))
         }
         // A subject or file name with CR/LF (header injection) is refused here, before connecting.

@@ -1,11 +1,18 @@
 import AccountLinking
 import Dispatch
 import FolderRouting
-import Foundation
 import MailTransport
+import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// `linkmail sync`: the library's scheduler as a service, or one pass with `--once`.
@@ -148,7 +155,7 @@ final class EventPrinter: @unchecked Sendable {
     enum Mode { case json, plain, live }
 
     let mode: Mode
-    private let lock = NSLock()
+    private let lock = Mutex(())
     private var inFlight: [AccountID: String] = [:]
     private var next: [AccountID: (Date, AccountSchedule.Reason)] = [:]
     private var lastLines: [String] = []
@@ -157,7 +164,7 @@ final class EventPrinter: @unchecked Sendable {
     init(mode: Mode) { self.mode = mode }
 
     func note(_ text: String) {
-        lock.withLock {
+        lock.withLock { _ in
             switch mode {
             case .json: emit(Output.jsonText(["event": "note", "text": text, "time": Self.iso(Date())]))
             case .plain: emit(text)
@@ -170,7 +177,7 @@ final class EventPrinter: @unchecked Sendable {
     }
 
     func show(_ event: SyncEvent) {
-        lock.withLock {
+        lock.withLock { _ in
             switch mode {
             case .json: emit(Output.jsonText(Self.object(event)))
             case .plain:
@@ -187,7 +194,7 @@ final class EventPrinter: @unchecked Sendable {
     /// Writes a line unbuffered, so a reader of a pipe or file sees each event as it happens.
     private func emit(_ line: String?) {
         guard let line else { return }
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        Output.write(line + "\n")
     }
 
     private func live(_ event: SyncEvent) {
@@ -217,7 +224,7 @@ final class EventPrinter: @unchecked Sendable {
         var output = drawn > 0 ? "\u{1B}[\(drawn)A\u{1B}[J" : ""
         output += lines.map { $0 + "\n" }.joined()
         drawn = lines.count
-        FileHandle.standardOutput.write(Data(output.utf8))
+        Output.write(output)
     }
 
     static func bar(_ done: Int, _ total: Int) -> String {
@@ -226,10 +233,12 @@ final class EventPrinter: @unchecked Sendable {
         return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
     }
 
+    /// `HH:mm:ss` in local time.
     static func clock(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return [parts.tm_hour, parts.tm_min, parts.tm_sec].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
     }
 
     static func iso(_ date: Date) -> String { date.formatted(.iso8601) }

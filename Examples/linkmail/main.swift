@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `linkmail`: the MailLink showcase. Every behaviour lives in the library; this is argument
 /// handling and printing. Exit status: 0 success, 1 a failure the user can act on (the
@@ -134,9 +144,8 @@ func help(for command: String) -> String {
 }
 
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Output.write(text + "\n", to: STDERR_FILENO)
 }
-
 
 func run(_ arguments: [String]) async -> ExitStatus {
     guard let command = arguments.first else {
