@@ -38,7 +38,9 @@ enum DemoCommand {
         let arguments = try CommandLineArguments(rest, valueOptions: ["dir"], flagOptions: ["oauth"])
         let oauth = arguments.flag("oauth")
         _ = try arguments.requirePositionals([])
-        let directory = arguments.value("dir") ?? FileManager.default.temporaryDirectory.appending(path: "linkmail-demo-\(UUID().uuidString)").path
+        let directory =
+            arguments.value("dir")
+            ?? FileManager.default.temporaryDirectory.appending(path: "linkmail-demo-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
         print("linkmail demo: everything below runs on loopback against built-in fake servers, over real TLS")
         print("working folder: \(directory)")

@@ -40,6 +40,13 @@ struct HomeInUse: Error, CustomStringConvertible {
     }
 }
 
+/// A file of the home that could not be written, with the system's reason.
+struct HomeFileUnwritable: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "\(path) cannot be written: \(reason)" }
+}
+
 /// Where a linker's mail goes: the home's Maildir (one process at a time), or a mail server over
 /// LMTP (any number of processes on one home).
 enum Delivery {
@@ -138,11 +145,11 @@ struct Home {
         try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: oauthClientsPath)
         let descriptor = open(oauthClientsPath, O_WRONLY | O_TRUNC | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw CommandLineArguments.UsageError("\(oauthClientsPath) cannot be written: \(String(cString: strerror(errno)))")
+            throw HomeFileUnwritable(path: oauthClientsPath, reason: String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
         guard Output.write(Array(data), to: descriptor) else {
-            throw CommandLineArguments.UsageError("\(oauthClientsPath) cannot be written: \(String(cString: strerror(errno)))")
+            throw HomeFileUnwritable(path: oauthClientsPath, reason: String(cString: strerror(errno)))
         }
     }
 
