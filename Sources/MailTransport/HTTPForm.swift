@@ -20,6 +20,28 @@ public enum HTTPForm {
         }
     }
 
+    /// `%XX` escapes decoded (RFC 3986 §2.1), `+` left as it is, as a URL path needs; nil when an
+    /// escape is malformed or the bytes are not UTF-8, so a server can refuse the request.
+    ///
+    /// Shared by this package's HTTP servers; not part of the public interface.
+    package static func percentDecoded(_ text: some StringProtocol) -> String? {
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                else { return nil }
+                output.append(high << 4 | low)
+                index += 3
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(validating: output, as: UTF8.self)
+    }
+
     private static func escape(_ text: String) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)

@@ -21,4 +21,13 @@ struct HTTPFormTests {
         let odd = HTTPForm.decode("a=%zz&b&c=%4")
         #expect(odd.map(\.value) == ["%zz", "", "%4"])
     }
+
+    @Test("a path is percent-decoded strictly: '+' stays, a bad escape or bytes that are not UTF-8 give nil")
+    func percentDecodedPath() {
+        #expect(HTTPForm.percentDecoded("/inbox/a%20b+c/%C3%A9") == "/inbox/a b+c/é")
+        #expect(HTTPForm.percentDecoded("/plain") == "/plain")
+        #expect(HTTPForm.percentDecoded("/a%2") == nil)
+        #expect(HTTPForm.percentDecoded("/a%zz") == nil)
+        #expect(HTTPForm.percentDecoded("/a%FF") == nil)
+    }
 }
