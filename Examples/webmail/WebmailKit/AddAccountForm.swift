@@ -1,7 +1,12 @@
 import AccountLinking
 import FolderRouting
-import Foundation
+import MailMessage
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the "Add an e-mail account" form holds, the password excepted: the address, the
 /// "Advanced options" (user name, POP3 server, port, SSL, leave copies, outgoing server), and where
@@ -26,7 +31,7 @@ struct AddAccountForm: Sendable, Equatable {
     init() {}
 
     init(_ request: WebRequest) {
-        let value = { (name: String) in request.formValue(name)?.trimmingCharacters(in: .whitespaces) ?? "" }
+        let value = { (name: String) in request.formValue(name)?.trimmingWhiteSpace() ?? "" }
         address = value("address")
         user = value("user")
         host = value("host")

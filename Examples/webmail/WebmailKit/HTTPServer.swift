@@ -1,6 +1,10 @@
-import Foundation
 import MailTransport
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The bounds of the web server, as the mail readers have theirs: nothing a client sends can make
 /// it hold more memory or more connections, or wait longer, than these.
@@ -95,7 +99,7 @@ public struct EventStreamWriter: Sendable {
     public func send(event: String, data: String) async throws {
         precondition(event.allSatisfy { $0.isLetter }, "an event name is letters only")
         let lines = data.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { "data: " + $0.replacingOccurrences(of: "\r", with: "") }
+            .map { "data: " + $0.replacing("\r", with: "") }
         try await connection.send(Array(("event: \(event)\n" + lines.joined(separator: "\n") + "\n\n").utf8))
     }
 

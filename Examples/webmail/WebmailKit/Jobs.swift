@@ -1,7 +1,11 @@
 import AccountLinking
-import Foundation
 import MailAuth
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Something the server does while a page watches: linking an account (its ``LinkStep``s) or
 /// the troubleshooting checklist (its ``ConnectionCheck/Step``s). Lines are recorded as they
@@ -124,8 +128,7 @@ final class Job: Sendable {
     static func json(_ line: Line) -> String {
         var object = ["kind": line.kind, "text": line.text]
         if let link = line.link { object["link"] = link }
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(object.mapValues(JSONValue.string)).jsonText
     }
 }
 

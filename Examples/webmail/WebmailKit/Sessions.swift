@@ -1,5 +1,9 @@
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Browser sessions: a random identifier in a cookie the page's scripts cannot read and other
 /// sites cannot send (`HttpOnly`, `SameSite=Strict`, RFC 6265bis §4.1.2.7), and per session a
@@ -64,8 +68,8 @@ public final class SessionStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+            .replacing("+", with: "-").replacing("/", with: "_")
+            .replacing("=", with: "")
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -1,5 +1,10 @@
-import Foundation
+import MailMessage
 import MailTransport
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One HTTP/1.1 request as the server read it (RFC 9112): the head parsed, the body whole.
 public struct WebRequest: Sendable {
@@ -41,8 +46,8 @@ public struct WebRequest: Sendable {
             for pair in header.value.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else { continue }
-                let name = parts[0].trimmingCharacters(in: .whitespaces)
-                if result[name] == nil { result[name] = parts[1].trimmingCharacters(in: .whitespaces) }
+                let name = parts[0].trimmingWhiteSpace()
+                if result[name] == nil { result[name] = parts[1].trimmingWhiteSpace() }
             }
         }
         return result
@@ -137,7 +142,7 @@ public enum WebRequestParser {
             }
             let name = line[line.startIndex..<colon]
             guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else { throw .malformed("bad field name") }
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: [" ", "\t"])
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingWhiteSpace()
             headers.append((String(decoding: name, as: UTF8.self), value))
         }
 
@@ -158,7 +163,7 @@ public enum WebRequestParser {
         }
 
         let (rawPath, rawQuery) = splitTarget(target)
-        guard let path = rawPath.removingPercentEncoding else { throw .malformed("bad percent-encoding") }
+        guard let path = HTTPForm.percentDecoded(rawPath) else { throw .malformed("bad percent-encoding") }
         let query = rawQuery.map { HTTPForm.decode($0) } ?? []
         return (WebRequest(method: method, path: path, query: query, headers: headers), contentLength)
     }

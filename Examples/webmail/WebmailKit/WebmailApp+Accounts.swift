@@ -1,10 +1,14 @@
 import AccountLinking
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailTransport
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension WebmailApp {
     /// Every linked account: its status, its last checks, and what can be done with it.
@@ -42,21 +46,20 @@ extension WebmailApp {
             historyProblem =
                 "<p class=\"problem\">The check history could not be read: \(LinkDiagnosis(error).summary)</p>"
         }
-        let formatter = ISO8601DateFormatter()
         let checks = history.map { check -> HTML in
             let result: String =
                 switch check.result {
                 case .success(let report): "fetched \(report.fetched) new message\(report.fetched == 1 ? "" : "s")"
                 case .failure(let error): "failed: \(error.diagnosis.summary)"
                 }
-            return "<li><time>\(formatter.string(from: check.time))</time> \(result)</li>"
+            return "<li><time>\(check.time.formatted(.iso8601))</time> \(result)</li>"
         }
         // Typed as HTML: a bare string literal here would be a String, and its markup escaped.
         let checksBlock: HTML =
             checks.isEmpty ? "<p class=\"empty\">Not checked yet.</p>" : "<ol class=\"checks\">\(checks)</ol>"
         let schedule = await linker.scheduler?.schedule(of: account.address)
         let next: HTML =
-            schedule.map { "<dt>Next check</dt><dd>\(formatter.string(from: $0.due)) (\($0.reason))</dd>" } ?? ""
+            schedule.map { "<dt>Next check</dt><dd>\($0.due.formatted(.iso8601)) (\($0.reason))</dd>" } ?? ""
         let status: String =
             account.attention.map { "needs attention: \($0)" }
             ?? (account.status == .confirmed

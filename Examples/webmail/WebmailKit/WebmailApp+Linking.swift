@@ -1,11 +1,15 @@
 import AccountLinking
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailOAuth
 import MailTransport
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension WebmailApp {
     // MARK: - The add form
@@ -378,7 +382,7 @@ extension WebmailApp {
     /// The fake authorization server's verification page: the "user" approves a code.
     func demoApprove(_ request: WebRequest, session: SessionStore.Session) -> WebResponse {
         guard let approve = demo?.approveSignIn else { return notFound(session: session) }
-        let code = (request.formValue("code") ?? "").trimmingCharacters(in: .whitespaces)
+        let code = (request.formValue("code") ?? "").trimmingWhiteSpace()
         if approve(code) {
             notice("Signed in: the web mail may now use the mailbox.", for: session)
         } else {

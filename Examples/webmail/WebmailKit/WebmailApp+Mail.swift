@@ -1,10 +1,14 @@
 import AccountLinking
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailTransport
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a message list shows of a message, read once from its header.
 struct MessageSummary: Sendable {
@@ -224,7 +228,7 @@ extension WebmailApp {
             }
             message.to = list.mailboxes
             message.subject = typed["subject"] ?? ""
-            message.textBody = (typed["body"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+            message.textBody = (typed["body"] ?? "").replacing("\r\n", with: "\n")
             try await linker.send(message)
             notice(
                 "Sent from \(from) to \(list.mailboxes.map(\.address.description).joined(separator: ", ")).",

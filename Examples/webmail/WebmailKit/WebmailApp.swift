@@ -1,11 +1,15 @@
 import AccountLinking
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailOAuth
 import MailTransport
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the demo's fake servers hold, for the pages that stand in for the rest of the Internet:
 /// the linked mailbox as its own provider shows it (where the confirmation e-mail arrives), and
@@ -283,7 +287,7 @@ public final class WebmailApp: Sendable {
     static func diamond(_ marker: MarkerColor?) -> HTML {
         guard let marker else { return "<span class=\"diamond none\" aria-hidden=\"true\"></span>" }
         let (red, green, blue) = marker.rgb
-        let hex = "#" + [red, green, blue].map { String(format: "%02x", $0) }.joined()
+        let hex = "#" + [red, green, blue].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         let name = marker.name ?? hex
         return """
             <svg class="diamond" data-marker="\(name)" data-color="\(hex)" viewBox="0 0 10 10" role="img" \

@@ -1,7 +1,6 @@
 import AccountLinking
 import AutoDiscovery
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailOAuth
@@ -10,6 +9,11 @@ import MailTransport
 import SMTPSender
 import Synchronization
 import WebmailKit
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The built-in fake servers of `swift run webmail` with no `--home`, on loopback over real TLS
 /// (a throwaway CA): the mailboxes to link on a POP3 server, the primary's outgoing server, and

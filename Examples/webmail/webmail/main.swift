@@ -1,13 +1,18 @@
 import AccountLinking
 import AutoDiscovery
+import Dispatch
 import FolderRouting
-import Foundation
 import MailAuth
 import MailMessage
 import MailOAuth
 import MailTransport
 import Synchronization
 import WebmailKit
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -36,7 +41,16 @@ let usage = """
 struct UsageError: Error { var message: String }
 
 /// One line on standard output, written at once (a test waits for the line with the port).
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+/// Writes a line to standard error, unbuffered.
+func sayError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
+
+func say(_ line: String) {
+    print(line)
+    fflush(nil)  // a log line is seen at once, even through a pipe
+}
 
 /// The flags: `--name value` pairs and bare `--flag`s, each name at most once.
 struct Flags {
@@ -151,7 +165,7 @@ func run() async throws {
     } else {
         let servers = try DemoServers()
         demo = servers
-        let directory = NSTemporaryDirectory() + "webmail-demo-\(UUID().uuidString)"
+        let directory = FileManager.default.temporaryDirectory.appending(path: "webmail-demo-\(UUID().uuidString)").path
         store = try await MaildirStore.open(at: directory + "/Maildir")
         var configuration = try AccountLinker.Configuration.files(
             directory: directory, primaryAddress: try EmailAddress(DemoServers.primaryAddress),
@@ -217,9 +231,9 @@ func waitForTermination() async {
 do {
     try await run()
 } catch let error as UsageError {
-    FileHandle.standardError.write(Data("webmail: \(error.message)\n\(usage)\n".utf8))
+    sayError("webmail: \(error.message)\n\(usage)")
     exit(2)
 } catch {
-    FileHandle.standardError.write(Data("webmail: \(LinkDiagnosis(error))\n".utf8))
+    sayError("webmail: \(LinkDiagnosis(error))")
     exit(1)
 }
