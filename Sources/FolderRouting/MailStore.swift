@@ -68,15 +68,24 @@ extension MailStore {
     /// Nothing to do for held messages.
     public func discard(_ staged: [StagedDelivery]) async {}
 
-    /// Delivers the held messages with ``deliver(_:)``.
+    /// Delivers the held messages with ``deliver(_:)``; those committed already keep their outcome.
     public func commit(_ staged: [StagedDelivery]) async throws -> [DeliveryOutcome] {
-        let messages = try staged.map { delivery in
-            guard case .held(let message) = delivery.storage else {
-                throw MailStoreError(.writerClosed, "a message staged in another store")
+        var messages: [IncomingMessage] = []
+        for delivery in staged {
+            switch delivery.storage {
+            case .held(let message): messages.append(message)
+            case .committed: break
+            case .written: throw MailStoreError(.writerClosed, "a message staged in another store")
             }
-            return message
         }
-        return try await deliver(messages)
+        var delivered = try await deliver(messages).makeIterator()
+        return try staged.map { delivery in
+            if case .committed(let outcome) = delivery.storage { return outcome }
+            guard let outcome = delivered.next() else {
+                throw MailStoreError(.ioFailure, "the store returned too few outcomes")
+            }
+            return outcome
+        }
     }
 
     /// Delivers one message.

@@ -475,6 +475,31 @@ final class MaildirEngine {
         return .delivered(published[0])
     }
 
+    /// Turns a streamed message into a staged one (``stage(_:)``): its file closed in `tmp/`,
+    /// published by ``publishStaged(_:)`` with the others.
+    func stageWriter(_ token: Int) throws -> Int {
+        guard let entry = pending.removeValue(forKey: token) else {
+            throw MailStoreError(.writerClosed, "stage after commit or abort")
+        }
+        nextToken += 1
+        let stagedToken = nextToken
+        if let origin = entry.origin, let existing = byOrigin[origin] ?? stagedOrigins[origin] {
+            closeDescriptor(entry.descriptor)
+            fileSystem.remove(entry.tmpPath)
+            staged[stagedToken] = .duplicate(existing: existing)
+            return stagedToken
+        }
+        fileSystem.startWriteback(entry.descriptor)
+        closeDescriptor(entry.descriptor)
+        let base = MaildirNameMaker.base(unique: entry.unique, size: entry.size)
+        staged[stagedToken] = .written(
+            Staged(
+                tmpPath: entry.tmpPath, base: base, folder: entry.folder, marker: entry.marker, origin: entry.origin,
+                size: entry.size))
+        if let origin = entry.origin { stagedOrigins[origin] = base }
+        return stagedToken
+    }
+
     func abort(_ token: Int) {
         guard let entry = pending.removeValue(forKey: token) else { return }
         closeDescriptor(entry.descriptor)

@@ -18,4 +18,9 @@ struct MaildirMessageWriter: MessageWriter {
     func abort() async {
         await store.abort(token: token)
     }
+
+    /// Closes the file in `tmp/` and leaves it for ``MaildirStore/commit(_:)`` to publish with others.
+    func stage() async throws -> StagedDelivery {
+        try await store.stage(token: token)
+    }
 }

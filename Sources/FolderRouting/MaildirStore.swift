@@ -168,13 +168,20 @@ public final class MaildirStore: MailStore {
 
     /// Steps 2 to 5 of the delivery order for staged messages, one round for all of them.
     public func commit(_ staged: [StagedDelivery]) async throws -> [DeliveryOutcome] {
-        let tokens = try staged.map { delivery in
-            guard case .written(let token, let store) = delivery.storage, store == ObjectIdentifier(self) else {
-                throw MailStoreError(.writerClosed, "a message staged in another store")
+        var tokens: [Int] = []
+        for delivery in staged {
+            switch delivery.storage {
+            case .written(let token, let store) where store == ObjectIdentifier(self): tokens.append(token)
+            case .committed: break
+            default: throw MailStoreError(.writerClosed, "a message staged in another store")
             }
-            return token
         }
-        return try await perform { try $0.publishStaged(tokens) }
+        let wanted = tokens
+        var published = try await perform { try $0.publishStaged(wanted) }.makeIterator()
+        return staged.map { delivery in
+            if case .committed(let outcome) = delivery.storage { return outcome }
+            return published.next()!
+        }
     }
 
     /// Removes staged messages from `tmp/` and closes their files.
@@ -202,6 +209,11 @@ public final class MaildirStore: MailStore {
 
     func commit(token: Int) async throws -> DeliveryOutcome {
         try await perform { try $0.commit(token) }
+    }
+
+    func stage(token: Int) async throws -> StagedDelivery {
+        let staged = try await perform { try $0.stageWriter(token) }
+        return StagedDelivery(.written(token: staged, store: ObjectIdentifier(self)))
     }
 
     func abort(token: Int) async {

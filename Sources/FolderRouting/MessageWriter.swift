@@ -10,4 +10,16 @@ public protocol MessageWriter: Sendable {
     func commit() async throws -> DeliveryOutcome
     /// Discards everything written; nothing becomes visible. Harmless after `commit()`.
     func abort() async
+    /// Ends the message without making it visible yet: it becomes durable and visible with the
+    /// others given to ``MailStore/commit(_:)``, so several streamed messages share one
+    /// durability round. Use instead of ``commit()``, not after it.
+    func stage() async throws -> StagedDelivery
+}
+
+extension MessageWriter {
+    /// Commits at once (a store whose streamed messages cannot wait for a group); the outcome
+    /// is handed back by ``MailStore/commit(_:)``.
+    public func stage() async throws -> StagedDelivery {
+        StagedDelivery(.committed(try await commit()))
+    }
 }

@@ -12,6 +12,8 @@ public struct StagedDelivery: Sendable {
         case held(IncomingMessage)
         /// Written by a ``MaildirStore`` (its engine's token).
         case written(token: Int, store: ObjectIdentifier)
+        /// Committed already (a streamed message of a store that cannot defer it).
+        case committed(DeliveryOutcome)
     }
 
     let storage: Storage
@@ -23,7 +25,7 @@ public struct StagedDelivery: Sendable {
     public var bytesHeld: Int {
         switch storage {
         case .held(let message): message.bytes.count
-        case .written: 0
+        case .written, .committed: 0
         }
     }
 }

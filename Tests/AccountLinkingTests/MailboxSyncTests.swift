@@ -14,6 +14,12 @@ actor FakeRemoteMailbox: RemoteMailbox {
     let store: any MailStore
     let account: String
     var deletionsBeforeDurable = 0
+    /// A streamed message whose transfer fails halfway.
+    var failStream: Int?
+    /// Per streamed message, how many of the messages before it the store held when it began.
+    var heldBeforeStream: [Int: Int] = [:]
+    /// A stop requested when the given message begins to stream.
+    var stopAtStream: (number: Int, stop: SyncStop)?
 
     init(_ messages: [(String, [UInt8])], store: any MailStore, account: String) {
         self.messages = messages.map { (uidl: $0.0, bytes: $0.1) }
@@ -22,6 +28,8 @@ actor FakeRemoteMailbox: RemoteMailbox {
     }
 
     func failRetrieve(after count: Int?) { failRetrieveAfter = count }
+    func failStream(_ number: Int?) { failStream = number }
+    func stop(at number: Int, with stop: SyncStop) { stopAtStream = (number, stop) }
 
     func listing() async throws -> [RemoteMessage] {
         log.append("LIST")
@@ -41,9 +49,17 @@ actor FakeRemoteMailbox: RemoteMailbox {
 
     func retrieve(_ number: Int, maximumSize: Int, into sink: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
         log.append("RETR-STREAM \(number)")
+        var held = 0
+        for earlier in messages.prefix(number - 1)
+        where try await store.message(from: MessageOrigin(account: account, uidl: earlier.uidl)) != nil {
+            held += 1
+        }
+        heldBeforeStream[number] = held
+        if let (at, stop) = stopAtStream, at == number { stop.request() }
         let bytes = messages[number - 1].bytes
         var offset = 0
         while offset < bytes.count {
+            if failStream == number, offset >= bytes.count / 2 { throw CancellationError() }
             let end = min(bytes.count, offset + 1000)
             try await sink(Array(bytes[offset..<end]))
             offset = end

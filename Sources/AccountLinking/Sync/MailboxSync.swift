@@ -200,9 +200,9 @@ public struct MailboxSync: Sendable {
 
     /// Runs one pass over `mailbox` and ends its session.
     ///
-    /// When `stop` is requested during the pass, it ends at the next batch boundary: what has
-    /// been stored is recorded and (when copies are not kept) deleted, the session ends cleanly,
-    /// and ``Report/stoppedEarly`` is set.
+    /// When `stop` is requested during the pass, it ends at the next batch boundary (among large
+    /// streamed messages, at the next message): what has been stored is recorded and (when copies
+    /// are not kept) deleted, the session ends cleanly, and ``Report/stoppedEarly`` is set.
     public func run(
         _ mailbox: any RemoteMailbox,
         now: Date = Date(),
@@ -295,22 +295,10 @@ public struct MailboxSync: Sendable {
                 break
             }
             switch step {
-            case .stream(let message):
-                // A large message reports progress as it streams (every MiB), so a scheduler's
-                // watchdog sees a slow but moving transfer as alive.
-                let (fetchedSoFar, bytesSoFar, total) = (report.fetched, report.bytes, pending.count)
-                let (bytes, known) = try await withoutActuallyEscaping(events) { events in
-                    try await streamOne(message, from: mailbox, knownKeys: matchesByContent(message) ? storedKeys : []) {
-                        streamed in
-                        events(.progress(fetched: fetchedSoFar, of: total, bytes: bytesSoFar + streamed))
-                    }
-                }
-                try await record([message], bytes: bytes, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
-                if known {
-                    report.fetched -= 1
-                    report.bytes -= bytes
-                    report.recognisedByContent += 1
-                }
+            case .stream(let group):
+                try await streamGroup(
+                    group, from: mailbox, storedKeys: storedKeys, matchesByContent: matchesByContent, total: pending.count,
+                    state: &state, report: &report, toDelete: &toDelete, now: now, stop: stop, events: events)
                 prefetch = startRetrieval(
                     of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys,
                     matchesByContent: matchesByContent)
@@ -380,10 +368,16 @@ public struct MailboxSync: Sendable {
     /// One unit of work: a batch retrieved in memory (pipelined), or one large message streamed.
     private enum Step {
         case batch([RemoteMessage])
-        case stream(RemoteMessage)
+        /// Large messages, each streamed into the store, made durable together.
+        case stream([RemoteMessage])
     }
 
-    /// Cuts the new messages into batches bounded by count and bytes; large messages alone.
+    /// How many streamed messages share one durability round (each round costs a few `fsync`
+    /// calls, as much as the writing of a small message; memory is not held for them).
+    static let streamGroupCount = 16
+
+    /// Cuts the new messages into batches bounded by count and bytes; consecutive large messages
+    /// into groups of streamed ones.
     private func plan(_ pending: [RemoteMessage]) -> [Step] {
         var steps: [Step] = []
         var batch: [RemoteMessage] = []
@@ -393,7 +387,11 @@ public struct MailboxSync: Sendable {
                 if !batch.isEmpty { steps.append(.batch(batch)) }
                 batch = []
                 batchSize = 0
-                steps.append(.stream(message))
+                if case .stream(let group)? = steps.last, group.count < Self.streamGroupCount {
+                    steps[steps.count - 1] = .stream(group + [message])
+                } else {
+                    steps.append(.stream([message]))
+                }
                 continue
             }
             if !batch.isEmpty, batch.count >= options.batchCount || batchSize + message.size > options.batchBytes {
@@ -482,6 +480,61 @@ public struct MailboxSync: Sendable {
         if !options.keepCopiesOnServer { toDelete += batch.map(\.number) }
     }
 
+    /// Streams a group of large messages into the store, each reporting progress as it streams
+    /// (every MiB, so a scheduler's watchdog sees a slow but moving transfer as alive); the group
+    /// becomes durable in one round, then its unique-ids are recorded. When a message fails, the
+    /// ones streamed completely before it are still committed and recorded, and so on a stop.
+    private func streamGroup(
+        _ group: [RemoteMessage], from mailbox: any RemoteMailbox, storedKeys: Set<String>,
+        matchesByContent: (RemoteMessage) -> Bool, total: Int, state: inout SyncState, report: inout Report,
+        toDelete: inout [Int], now: Date, stop: SyncStop?, events: @Sendable (Event) -> Void
+    ) async throws {
+        var staged: [StagedDelivery] = []
+        var streamed: [(message: RemoteMessage, bytes: Int, known: Bool)] = []
+        do {
+            for message in group {
+                // A stop ends the group at the next message; what streamed is kept.
+                if stop?.isRequested == true {
+                    report.stoppedEarly = true
+                    break
+                }
+                let fetchedSoFar = report.fetched + streamed.count
+                let bytesSoFar = report.bytes + streamed.reduce(0) { $0 + $1.bytes }
+                let (bytes, delivery) = try await withoutActuallyEscaping(events) { events in
+                    try await streamOne(message, from: mailbox, knownKeys: matchesByContent(message) ? storedKeys : []) {
+                        events(.progress(fetched: fetchedSoFar, of: total, bytes: bytesSoFar + $0))
+                    }
+                }
+                if let delivery { staged.append(delivery) }
+                streamed.append((message, bytes, delivery == nil))
+            }
+        } catch {
+            if (try? await store.commit(staged)) != nil {
+                try? await recordStreamed(streamed, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
+            }
+            throw error
+        }
+        _ = try await store.commit(staged)
+        try await recordStreamed(streamed, state: &state, report: &report, toDelete: &toDelete, mailbox: mailbox, now: now)
+    }
+
+    /// Steps 5 and 6 for a group of streamed messages; those recognised by their content (not
+    /// stored again) count as recognised, not fetched.
+    private func recordStreamed(
+        _ streamed: [(message: RemoteMessage, bytes: Int, known: Bool)], state: inout SyncState, report: inout Report,
+        toDelete: inout [Int], mailbox: any RemoteMailbox, now: Date
+    ) async throws {
+        guard !streamed.isEmpty else { return }
+        try await record(
+            streamed.map(\.message), bytes: streamed.reduce(0) { $0 + $1.bytes }, state: &state, report: &report,
+            toDelete: &toDelete, mailbox: mailbox, now: now)
+        for entry in streamed where entry.known {
+            report.fetched -= 1
+            report.bytes -= entry.bytes
+            report.recognisedByContent += 1
+        }
+    }
+
     /// The key of a message whose unique-id cannot be trusted: its size and the SHA-256 digest of
     /// its bytes (`content:<size>:<hex>`), so two messages with the same key have the same content.
     public static func contentKey(of bytes: [UInt8]) -> String {
@@ -529,12 +582,13 @@ public struct MailboxSync: Sendable {
         return stored
     }
 
-    /// Streams one large message into the store; returns its size, and whether its content key
-    /// is one of `knownKeys` (then the delivery is abandoned: the store already holds it).
+    /// Streams one large message into the store; returns its size and its staging (committed with
+    /// its group), or nil when its content key is one of `knownKeys` (then the delivery is
+    /// abandoned: the store already holds it).
     private func streamOne(
         _ message: RemoteMessage, from mailbox: any RemoteMailbox, knownKeys: Set<String>,
         progress: @escaping @Sendable (Int) -> Void = { _ in }
-    ) async throws -> (bytes: Int, known: Bool) {
+    ) async throws -> (bytes: Int, staged: StagedDelivery?) {
         let writer = try await store.beginDelivery(
             to: destinationFolder(of: message), marker: options.destination.marker, origin: origin(message))
         let counter = ByteCounter(hashing: !knownKeys.isEmpty)
@@ -547,14 +601,13 @@ public struct MailboxSync: Sendable {
             }
             if !knownKeys.isEmpty, knownKeys.contains(counter.contentKey) {
                 await writer.abort()
-                return (counter.value, true)
+                return (counter.value, nil)
             }
-            _ = try await writer.commit()
+            return (counter.value, try await writer.stage())
         } catch {
             await writer.abort()
             throw error
         }
-        return (counter.value, false)
     }
 
     /// A UIDL record rebuilt from the store: every unique-id this account's messages came from.
@@ -630,7 +683,6 @@ public struct MailboxSync: Sendable {
     }
 }
 
-/// Counts bytes handed to a `@Sendable` sink.
 /// Counts (and digests, for ``MailboxSync/contentKey(of:)``) bytes handed to a `@Sendable` sink.
 private final class ByteCounter: Sendable {
     private struct State {
