@@ -42,7 +42,7 @@ import TestbedSupport
 /// - linkmail: `linkmail fetch --security tls --ca … --maildir … --state FRESH` (copies kept is its
 ///   default), durable delivery as DESIGN.md requires (tmp/, fsync, rename, directory fsync, the
 ///   UIDL record written atomically);
-/// - each figure is the best of N runs (`--runs`, `--latency-runs`, 3 by default; wall time of
+/// - each figure is the median of N runs (`--runs`, `--latency-runs`, 3 by default; wall time of
 ///   the whole process, start-up included; runs of different clients interleaved so the shared
 ///   machine's noise is spread over all of them; a client whose run takes over 20 s runs once,
 ///   as the noise matters little to it), peak
@@ -64,7 +64,7 @@ enum FetchBenchmark {
         "getmail6: a TIMEOUT is its lost-SIGCHLD hang (handler installed after fork), not its speed",
         "poplib: POP3_SSL + UIDL + RETR each, tmp/ + fsync + rename into new/ (scripts/bench/poplib-fetch.py)",
         "linkmail: fetch --security tls --ca, fresh --state, durable Maildir delivery",
-        "time = wall time of the whole process, best of N (one run if over 20 s); peak = max ru_maxrss over runs",
+        "time = wall time of the whole process, median of N interleaved runs (one run if over 20 s); peak = max ru_maxrss over runs",
         "every program starts with signals unblocked and default, as from a shell (env --default-signal)",
         "each run verified: the Maildir holds exactly the expected Message-IDs, once each",
     ]
@@ -144,16 +144,18 @@ enum FetchBenchmark {
         }
     }
 
-    /// The best run and the peak memory of one client on one set, or why it has no figure.
+    /// The runs and the peak memory of one client on one set, or why it has no figure.
     struct Outcome: Sendable {
-        var bestSeconds = Double.infinity
+        var seconds: [Double] = []
+        var bestSeconds: Double { seconds.min() ?? .infinity }
+        var median: Double { Measure.median(seconds) }
         var peakKiB: Int?
         var failure: String?
         /// Set when the failure is the time limit: the client needs longer than this.
         var timedOutAfter: Double?
         /// Runs measured.
-        var runs = 0
-        var measured: Bool { failure == nil && bestSeconds.isFinite }
+        var runs: Int { seconds.count }
+        var measured: Bool { failure == nil && !seconds.isEmpty }
     }
 
     /// `fetch [options]`: see the file header.
@@ -199,9 +201,9 @@ enum FetchBenchmark {
             }
             let pipelining = client.pipelines ? "pipelining" : "no pipelining"
             Measure.figure(
-                "\(title), \(client)", Double(set.count) / outcome.bestSeconds, "messages/s",
-                note: String(format: "%.2f s, best of %d, %@", outcome.bestSeconds, outcome.runs, pipelining))
-            Measure.figure("\(title), \(client)", Double(bytes) / 1e6 / outcome.bestSeconds, "MB/s")
+                "\(title), \(client)", Double(set.count) / outcome.median, "messages/s",
+                note: String(format: "median %.2f s of %d (best %.2f s), %@", outcome.median, outcome.runs, outcome.bestSeconds, pipelining))
+            Measure.figure("\(title), \(client)", Double(bytes) / 1e6 / outcome.median, "MB/s")
             Measure.figure("\(title), \(client) peak memory", outcome.peakKiB.map { Double($0) / 1024 } ?? .nan, "MiB")
         }
         guard let ours = outcomes[.linkmail], ours.measured else { return }
@@ -211,11 +213,11 @@ enum FetchBenchmark {
                 Measure.line(
                     String(
                         format: "%@, speed ratio linkmail/%@: > %.2f x  (%@ timed out)", title, client.rawValue,
-                        limit / ours.bestSeconds, client.rawValue))
+                        limit / ours.median, client.rawValue))
                 continue
             }
             guard let peer = outcomes[client], peer.measured else { continue }
-            let speed = peer.bestSeconds / ours.bestSeconds
+            let speed = peer.median / ours.median
             if speed < 1 { slower.append(client.rawValue) }
             Measure.ratio("\(title), speed ratio linkmail/\(client)", speed, note: "above 1: linkmail faster")
             if let ourPeak = ours.peakKiB, let peerPeak = peer.peakKiB {
@@ -229,7 +231,7 @@ enum FetchBenchmark {
         )
     }
 
-    /// The two floors of a set (best of N each) and linkmail's time against the larger one.
+    /// The two floors of a set (median of N each) and linkmail's median against the larger one.
     static func reportFloors(_ set: MessageSet, _ floors: Floors, linkmail: Outcome?) {
         let title = "fetch \(set.name) (\(set.label))"
         if let network = floors.network {
@@ -246,8 +248,8 @@ enum FetchBenchmark {
             return
         }
         Measure.ratio(
-            "\(title), linkmail time / larger floor", ours.bestSeconds / floor,
-            note: String(format: "%.2f s against %.2f s; 1 would be the floor itself, start-up included", ours.bestSeconds, floor))
+            "\(title), linkmail time / larger floor", ours.median / floor,
+            note: String(format: "%.2f s against %.2f s; 1 would be the floor itself, start-up included", ours.median, floor))
     }
 
     /// The latency goal: several times faster than the non-pipelining peers, no slower than mpop.
@@ -255,15 +257,15 @@ enum FetchBenchmark {
         guard let ours = outcomes[.linkmail], ours.measured else { return }
         for client in clients where client != .linkmail {
             let wanted = client.pipelines ? "no slower than" : "several (>= 3) times faster than"
-            if let limit = outcomes[client]?.timedOutAfter, limit / ours.bestSeconds >= 3 {
+            if let limit = outcomes[client]?.timedOutAfter, limit / ours.median >= 3 {
                 Measure.line(
                     String(
                         format: "fetch latency, goal %@ %@: met (> %.2f x, it timed out)", wanted, client.rawValue,
-                        limit / ours.bestSeconds))
+                        limit / ours.median))
                 continue
             }
             guard let peer = outcomes[client], peer.measured else { continue }
-            let speed = peer.bestSeconds / ours.bestSeconds
+            let speed = peer.median / ours.median
             let goal = client.pipelines ? speed >= 1 : speed >= 3
             Measure.line(
                 "fetch latency, goal \(wanted) \(client): \(goal ? "met" : "not met") (\(String(format: "%.2f", speed)) x)"
@@ -374,8 +376,7 @@ extension FetchBenchmark {
                         if result.timedOut { outcome.timedOutAfter = result.seconds }
                         Measure.progress("[\(set.name)] run \(run)/\(runs) \(client): \(problem)")
                     } else {
-                        outcome.bestSeconds = min(outcome.bestSeconds, result.seconds)
-                        outcome.runs += 1
+                        outcome.seconds.append(result.seconds)
                         outcome.peakKiB = max(outcome.peakKiB ?? 0, result.peakKiB ?? 0)
                         Measure.progress(
                             String(
@@ -388,9 +389,10 @@ extension FetchBenchmark {
             return outcomes
         }
 
-        /// The network and store floors of the set now in the mailbox, best of `runs` each.
+        /// The network and store floors of the set now in the mailbox, median of `runs` each.
         func measureFloors(_ set: MessageSet, runs: Int) throws -> Floors {
             var floors = Floors()
+            var (networks, stores): ([Double], [Double]) = ([], [])
             let script = scripts + "/pop3-floors.py"
             guard FileManager.default.fileExists(atPath: script), Measure.available("python3") else {
                 Measure.line("# skipped the floors: python3 or \(script) not installed")
@@ -407,8 +409,10 @@ extension FetchBenchmark {
                 let store = try floorSeconds(
                     ["python3", script, "store", "--source", user.maildir, "--maildir", maildir],
                     label: "\(set.name)-floor-store-\(run)")
-                floors.network = [floors.network, network].compactMap { $0 }.min()
-                floors.store = [floors.store, store].compactMap { $0 }.min()
+                if let network { networks.append(network) }
+                if let store { stores.append(store) }
+                floors.network = networks.isEmpty ? nil : Measure.median(networks)
+                floors.store = stores.isEmpty ? nil : Measure.median(stores)
                 Measure.progress(
                     "[\(set.name)] floors run \(run)/\(runs): network \(network.map { String(format: "%.3f s", $0) } ?? "failed"), store \(store.map { String(format: "%.3f s", $0) } ?? "failed")")
             }

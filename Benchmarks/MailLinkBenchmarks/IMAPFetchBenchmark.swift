@@ -101,12 +101,7 @@ enum IMAPFetchBenchmark {
         var peakKiB: Int?
         var failure: String?
         var best: Double { seconds.min() ?? .infinity }
-        var median: Double {
-            let sorted = seconds.sorted()
-            guard !sorted.isEmpty else { return .infinity }
-            return sorted.count % 2 == 1
-                ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
+        var median: Double { Measure.median(seconds) }
         var measured: Bool { failure == nil && !seconds.isEmpty }
     }
 

@@ -18,6 +18,15 @@ enum Measure {
     }
 
     /// This process's peak resident memory (VmHWM), in MiB.
+    /// The median of some figures (the mean of the two middle ones for an even count); infinity
+    /// when there are none.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .infinity }
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
     static func peakMemoryMiB() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
