@@ -2,7 +2,6 @@ import FolderRouting
 import IMAPProtocol
 import MailMessage
 import MailAuth
-import Synchronization
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -157,18 +156,7 @@ public actor IMAPSyncMailbox: RemoteMailbox {
     }
 
     public func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]] {
-        let received = Mutex<[Int: [UInt8]]>([:])
-        try await retrieve(
-            numbers, maximumSize: maximumSize, chunk: { number, bytes in received.withLock { $0[number] = bytes } },
-            end: { _, _ in })
-        return try received.withLock { messages in
-            try numbers.map { number in
-                guard let message = messages[number] else {
-                    throw SyncError(.inconsistentServer, "message \(number) was not returned")
-                }
-                return message
-            }
-        }
+        try await gatheredRetrieval(numbers, maximumSize: maximumSize)
     }
 
     /// Pipelined UID FETCH per mailbox (``IMAPClient/fetchMessages(_:maximumSize:handler:)``),

@@ -1,5 +1,4 @@
 import POP3Protocol
-import Synchronization
 
 /// A logged-in `POP3Client` session seen as a ``RemoteMailbox`` for ``MailboxSync``.
 ///
@@ -22,18 +21,7 @@ public struct POP3Mailbox: RemoteMailbox {
     }
 
     public func retrieve(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]] {
-        let received = Mutex<[Int: [UInt8]]>([:])
-        try await client.retrieveMany(numbers, maximumSize: maximumSize) { number, message in
-            received.withLock { $0[number] = message }
-        }
-        return try received.withLock { messages in
-            try numbers.map { number in
-                guard let message = messages[number] else {
-                    throw SyncError(.inconsistentServer, "message \(number) was not returned")
-                }
-                return message
-            }
-        }
+        try await gatheredRetrieval(numbers, maximumSize: maximumSize)
     }
 
     public func retrieve(

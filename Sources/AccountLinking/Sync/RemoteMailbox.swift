@@ -100,6 +100,24 @@ extension RemoteMailbox {
             try await end(number, bytes.count)
         }
     }
+
+    /// The whole-message retrieval built on the chunked one, for a mailbox that implements the
+    /// chunked one natively: each message's chunks gathered, then all of them in the order asked.
+    func gatheredRetrieval(_ numbers: [Int], maximumSize: Int) async throws -> [[UInt8]] {
+        let received = Mutex<[Int: [UInt8]]>([:])
+        try await retrieve(
+            numbers, maximumSize: maximumSize,
+            chunk: { number, bytes in received.withLock { $0[number, default: []] += bytes } },
+            end: { number, _ in received.withLock { $0[number] = $0[number] ?? [] } })
+        return try received.withLock { messages in
+            try numbers.map { number in
+                guard let message = messages[number] else {
+                    throw SyncError(.inconsistentServer, "message \(number) was not returned")
+                }
+                return message
+            }
+        }
+    }
 }
 
 /// A request to end sync passes early at their next batch boundary (a graceful shutdown): set
