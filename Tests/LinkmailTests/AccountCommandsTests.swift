@@ -58,14 +58,14 @@ struct AccountCommandsTests {
             try await run(
                 ["init", "--home", home, "--primary", Self.primary] + smtpServer
                     + ["--ca", authority.caFile, "--password-file", primaryPassword, "--verify-base-url",
-                       "https://mail.primary.test/confirm", "--timeout", "10"] + extra)
+                       "https://mail.primary.test/confirm", "--timeout", LinkmailRunner.timeout] + extra)
         }
 
         func add(_ extra: [String] = []) async throws -> ExecutableRunner.Result {
             try await run(
                 ["add", Self.linked, "--home", home, "--server", "127.0.0.1:\(pop3Listener.port)", "--security", "tls",
                  "--smtp", "127.0.0.1:\(smtpListener.port)", "--smtp-security", "starttls",
-                 "--ca", pop3Authority.caFile, "--password-file", linkedPassword, "--timeout", "10"] + extra)
+                 "--ca", pop3Authority.caFile, "--password-file", linkedPassword, "--timeout", LinkmailRunner.timeout] + extra)
         }
 
         /// The link and the code of the newest confirmation e-mail the fake SMTP server accepted.
@@ -202,15 +202,15 @@ struct AccountCommandsTests {
         _ = try await fixture.initialize()
         let refused = try await fixture.run(
             ["add", Fixture.linked, "--home", fixture.home, "--server", "127.0.0.1:\(fixture.pop3Listener.port)",
-             "--password-file", fixture.linkedPassword, "--timeout", "10"])
+             "--password-file", fixture.linkedPassword, "--timeout", LinkmailRunner.timeout])
         #expect(refused.status == 1)
         #expect(refused.standardError.contains("TLS failed"), "\(refused.standardError)")
         let pinned = try await fixture.run(
             ["add", Fixture.linked, "--home", fixture.home, "--server", "127.0.0.1:\(fixture.pop3Listener.port)",
-             "--password-file", fixture.linkedPassword, "--ca", fixture.pop3Authority.caFile, "--timeout", "7"])
+             "--password-file", fixture.linkedPassword, "--ca", fixture.pop3Authority.caFile, "--timeout", "97"])
         #expect(pinned.status == 0, "\(pinned.standardError)")
         let json = try await fixture.run(["accounts", "--home", fixture.home, "--json"])
-        #expect(json.standardOutput.contains("\"timeoutSeconds\" : 7"))
+        #expect(json.standardOutput.contains("\"timeoutSeconds\" : 97"))
     }
 
     @Test("bad usage exits 2 before anything is sent: unknown option, bad duration, bad address, nothing to update")

@@ -21,7 +21,7 @@ struct CheckCommandTests {
         return try await LinkmailRunner.run(
             [
                 "check", "--server", "127.0.0.1:\(listener.port)", "--security", "tls", "--ca", authority.caFile,
-                "--user", "frank", "--timeout", "10",
+                "--user", "frank", "--timeout", LinkmailRunner.timeout,
             ] + extra, environment: environment)
     }
 

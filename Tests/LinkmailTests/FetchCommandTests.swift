@@ -34,7 +34,7 @@ struct FetchCommandTests {
         func arguments(_ extra: [String] = []) -> [String] {
             [
                 "fetch", "--server", "127.0.0.1:\(listener.port)", "--security", "plain", "--insecure-allow-plaintext",
-                "--user", "frank", "--maildir", maildir, "--timeout", "10",
+                "--user", "frank", "--maildir", maildir, "--timeout", LinkmailRunner.timeout,
             ] + extra
         }
 
@@ -160,7 +160,7 @@ struct FetchCommandTests {
             [
                 "fetch", "--server", "127.0.0.1:\(fixture.listener.port)", "--security", "tls", "--ca",
                 authority.caFile,
-                "--user", "frank", "--maildir", fixture.maildir, "--timeout", "10",
+                "--user", "frank", "--maildir", fixture.maildir, "--timeout", LinkmailRunner.timeout,
             ], environment: password)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(lastLine(run.standardOutput) == "fetched 2 new messages (\(fixture.totalBytes) bytes)")
@@ -191,7 +191,7 @@ struct FetchCommandTests {
         let arguments = [
             "fetch", "--server", "127.0.0.1:\(listener.port)", "--security", "tls", "--ca", authority.caFile,
             "--user", "frank", "--maildir", maildir,
-            "--timeout", "10",
+            "--timeout", LinkmailRunner.timeout,
         ]
         var statuses: [Int32] = []
         for _ in 0..<5 { statuses.append(try await LinkmailRunner.run(arguments, environment: password).status) }

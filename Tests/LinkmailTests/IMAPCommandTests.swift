@@ -31,7 +31,7 @@ struct IMAPCommandTests {
             [
                 "--server", "127.0.0.1:\(listener.port)", "--security", "plain", "--insecure-allow-plaintext", "--user",
                 "frank",
-                "--timeout", "10",
+                "--timeout", LinkmailRunner.timeout,
             ]
         }
 
@@ -166,7 +166,7 @@ struct IMAPCommandTests {
                 "--security", "tls", "--protocol", "imap", "--smtp", "127.0.0.1:\(fixture.smtpListener.port)",
                 "--smtp-security", "starttls", "--ca", fixture.pop3Authority.caFile, "--password-file",
                 fixture.linkedPassword,
-                "--timeout", "10",
+                "--timeout", LinkmailRunner.timeout,
             ])
         #expect(added.status == 0, "\(added.standardOutput)\n\(added.standardError)")
         let accounts = try String(contentsOfFile: fixture.home + "/accounts.json", encoding: .utf8)

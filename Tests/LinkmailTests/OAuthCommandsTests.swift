@@ -56,7 +56,7 @@ struct OAuthCommandsTests {
             return try await LinkmailRunner.run([
                 "init", "--home", home, "--primary", OAuthCommandsTests.primary, "--server",
                 "127.0.0.1:\(smtpListener.port)", "--security", "starttls", "--ca", authority.caFile, "--password-file",
-                primaryPassword, "--verify-base-url", "https://mail.primary.test/confirm", "--timeout", "10",
+                primaryPassword, "--verify-base-url", "https://mail.primary.test/confirm", "--timeout", LinkmailRunner.timeout,
             ])
         }
 
@@ -64,7 +64,7 @@ struct OAuthCommandsTests {
         var add: [String] {
             [
                 "add", OAuthCommandsTests.linked, "--home", home, "--server", "127.0.0.1:\(pop3Listener.port)",
-                "--security", "tls", "--ca", authority.caFile, "--timeout", "10", "--oauth-client-id", "linkmail-tests",
+                "--security", "tls", "--ca", authority.caFile, "--timeout", LinkmailRunner.timeout, "--oauth-client-id", "linkmail-tests",
                 "--oauth-issuer", authorization.issuer,
             ]
         }
@@ -238,8 +238,8 @@ struct OAuthCommandsTests {
         defer { smtpListener.close() }
         let serving = Task { await smtp.serve(smtpListener) }
         defer { serving.cancel() }
-        let plain = ["--security", "plain", "--insecure-allow-plaintext", "--user", Self.linked, "--timeout", "10"]
-        let tls = ["--security", "tls", "--ca", authority.caFile, "--user", Self.linked, "--timeout", "10"]
+        let plain = ["--security", "plain", "--insecure-allow-plaintext", "--user", Self.linked, "--timeout", LinkmailRunner.timeout]
+        let tls = ["--security", "tls", "--ca", authority.caFile, "--user", Self.linked, "--timeout", LinkmailRunner.timeout]
 
         let fetched = try await LinkmailRunner.run(
             [

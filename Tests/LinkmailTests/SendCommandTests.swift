@@ -38,7 +38,7 @@ struct SendCommandTests {
             [
                 "--server", "127.0.0.1:\(listener.port)", "--security", implicitTLS ? "tls" : "starttls",
                 "--ca", authority.caFile, "--user", "alice@example.test", "--password-file", passwordFile, "--timeout",
-                "10",
+                LinkmailRunner.timeout,
             ]
         }
 
