@@ -78,14 +78,7 @@ extension MailStore {
             case .written: throw MailStoreError(.writerClosed, "a message staged in another store")
             }
         }
-        var delivered = try await deliver(messages).makeIterator()
-        return try staged.map { delivery in
-            if case .committed(let outcome) = delivery.storage { return outcome }
-            guard let outcome = delivered.next() else {
-                throw MailStoreError(.ioFailure, "the store returned too few outcomes")
-            }
-            return outcome
-        }
+        return try StagedDelivery.outcomes(of: staged, from: try await deliver(messages))
     }
 
     /// Delivers one message.

@@ -177,11 +177,7 @@ public final class MaildirStore: MailStore {
             }
         }
         let wanted = tokens
-        var published = try await perform { try $0.publishStaged(wanted) }.makeIterator()
-        return staged.map { delivery in
-            if case .committed(let outcome) = delivery.storage { return outcome }
-            return published.next()!
-        }
+        return try StagedDelivery.outcomes(of: staged, from: try await perform { try $0.publishStaged(wanted) })
     }
 
     /// Removes staged messages from `tmp/` and closes their files.

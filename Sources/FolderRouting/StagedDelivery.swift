@@ -28,4 +28,17 @@ public struct StagedDelivery: Sendable {
         case .written, .committed: 0
         }
     }
+
+    /// The outcome of each of `staged`, in order: a message committed already keeps its own,
+    /// the others take `outcomes` (what the store returned for them) one after the other.
+    static func outcomes(of staged: [StagedDelivery], from outcomes: [DeliveryOutcome]) throws -> [DeliveryOutcome] {
+        var remaining = outcomes.makeIterator()
+        return try staged.map { delivery in
+            if case .committed(let outcome) = delivery.storage { return outcome }
+            guard let outcome = remaining.next() else {
+                throw MailStoreError(.ioFailure, "the store returned too few outcomes")
+            }
+            return outcome
+        }
+    }
 }
