@@ -114,6 +114,19 @@ public final class TestCertificateAuthority: Sendable {
         return ServerCertificate(certificateFile: certificateFile, privateKeyFile: keyFile, fingerprint: fingerprint)
     }
 
+    /// A folder holding only the CA certificate, named by its subject-name hash as in
+    /// `/etc/ssl/certs` (`openssl rehash`), for a test of trust read from such a directory
+    /// (`SSL_CERT_DIR`); created on first use, inside ``directory``.
+    public func hashedDirectory() throws -> String {
+        let hashed = directory + "/hashed"
+        try FileManager.default.createDirectory(atPath: hashed, withIntermediateDirectories: true)
+        let certificate = try Self.readCertificate(caFile)
+        defer { X509_free(certificate) }
+        let hash = String(UInt32(truncatingIfNeeded: X509_subject_name_hash(certificate)), radix: 16)
+        try Self.write(certificates: [certificate], to: hashed + "/" + String(repeating: "0", count: 8 - hash.count) + hash + ".0")
+        return hashed
+    }
+
     /// Removes the folder.
     public func remove() {
         try? FileManager.default.removeItem(atPath: directory)

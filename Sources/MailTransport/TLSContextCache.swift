@@ -9,7 +9,8 @@ import Darwin
 
 /// `SSL_CTX`s shared by connections with the same settings, client and server side.
 ///
-/// Loading the system's trust store costs tens of milliseconds (about 95 ms here), so building a
+/// Loading the system's trust store from its bundle file costs tens of milliseconds (see
+/// ``SystemTrust`` for how that is avoided), so building a
 /// context per connection made every HTTPS fetch and every probe pay it again; a server context
 /// reads and parses its certificate chain and key from disk, which a listener paid on every
 /// accepted connection. A client context depends only on the trust roots and the minimum version
@@ -20,7 +21,7 @@ final class TLSContextCache: Sendable {
     static let shared = TLSContextCache()
 
     private enum Key: Hashable {
-        case client(trustsSystemRoots: Bool, caFiles: [String], stamps: [String], minimumVersion: TLSPolicy.MinimumVersion)
+        case client(systemTrust: SystemTrust?, caFiles: [String], stamps: [String], minimumVersion: TLSPolicy.MinimumVersion)
         case server(chain: String, key: String, stamps: [String])
     }
 
@@ -34,10 +35,11 @@ final class TLSContextCache: Sendable {
 
     /// A client context for `policy`, with a reference the caller must release with `SSL_CTX_free`.
     func context(for policy: TLSPolicy) throws -> OpaquePointer {
+        let systemTrust = policy.trustsSystemRoots ? SystemTrust.current : nil
         let key = Key.client(
-            trustsSystemRoots: policy.trustsSystemRoots, caFiles: policy.additionalTrustedCAFiles,
+            systemTrust: systemTrust, caFiles: policy.additionalTrustedCAFiles,
             stamps: policy.additionalTrustedCAFiles.map(Self.stamp), minimumVersion: policy.minimumVersion)
-        return try context(for: key) { try Self.make(policy) }
+        return try context(for: key) { try Self.make(policy, systemTrust: systemTrust) }
     }
 
     /// A server context presenting `identity`, with a reference the caller must release with `SSL_CTX_free`.
@@ -89,7 +91,7 @@ final class TLSContextCache: Sendable {
         return context
     }
 
-    private static func make(_ policy: TLSPolicy) throws -> OpaquePointer {
+    private static func make(_ policy: TLSPolicy, systemTrust: SystemTrust?) throws -> OpaquePointer {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
             throw TLSSession.openSSLError(.tlsHandshakeFailed, "SSL_CTX_new")
         }
@@ -102,7 +104,7 @@ final class TLSContextCache: Sendable {
         // tens of thousands of system calls and queue hops per large message.
         maillink_SSL_CTX_set_read_ahead(context, 1)
         SSL_CTX_set_default_read_buffer_len(context, 65536)
-        if policy.trustsSystemRoots { _ = SSL_CTX_set_default_verify_paths(context) }
+        if let systemTrust, !systemTrust.load(into: context) { _ = SystemTrust.defaultPaths.load(into: context) }
         for file in policy.additionalTrustedCAFiles where SSL_CTX_load_verify_locations(context, file, nil) != 1 {
             SSL_CTX_free(context)
             throw TLSSession.openSSLError(.certificateUntrusted, "cannot load the CA file \(file)")

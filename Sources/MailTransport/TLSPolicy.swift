@@ -14,7 +14,9 @@ public struct TLSPolicy: Sendable, Hashable {
         case tls13
     }
 
-    /// Trust the operating system's CA bundle (`SSL_CTX_set_default_verify_paths`).
+    /// Trust the operating system's CA certificates: OpenSSL's certificate directory when it is
+    /// hashed (`/etc/ssl/certs`, each issuer read when a chain needs it), else its defaults
+    /// (`SSL_CTX_set_default_verify_paths`); `SSL_CERT_FILE` and `SSL_CERT_DIR` are honoured.
     public var trustsSystemRoots: Bool
     /// PEM files with additional trusted CA certificates.
     public var additionalTrustedCAFiles: [String]

@@ -10,19 +10,28 @@ import Testing
 struct CheckCommandTests {
     private let password = ["LINKMAIL_PASSWORD": "pw"]
 
-    /// Runs `linkmail check` over implicit TLS against a fake trusting a fresh CA.
-    private func check(_ extra: [String], environment: [String: String]) async throws -> ExecutableRunner.Result {
+    /// Runs `linkmail check` over implicit TLS against a fake trusting a fresh CA (passed with
+    /// `--ca` unless `systemTrust` is given: then it is found, or not, in the system's trust,
+    /// which `systemTrust` sets through the environment for the CA's hashed directory).
+    private func check(
+        _ extra: [String], environment: [String: String],
+        systemTrust: ((_ hashedDirectory: String, _ caFile: String) -> [String: String])? = nil
+    ) async throws -> ExecutableRunner.Result {
         let authority = try TestCertificateAuthority()
         defer { authority.remove() }
+        var environment = environment
+        if let systemTrust {
+            environment.merge(systemTrust(try authority.hashedDirectory(), authority.caFile)) { $1 }
+        }
         let server = FakePOP3Server(accounts: SASLServerAccounts(passwords: ["frank": "pw"]))
         server.deliver(FakePOP3Message(uid: "a", text: "Subject: a\n\nbody\n"), to: "frank")
         let listener = try server.listen(certificate: try authority.issue(), implicitTLS: true)
         defer { listener.close() }
         return try await LinkmailRunner.run(
             [
-                "check", "--server", "127.0.0.1:\(listener.port)", "--security", "tls", "--ca", authority.caFile,
+                "check", "--server", "127.0.0.1:\(listener.port)", "--security", "tls",
                 "--user", "frank", "--timeout", LinkmailRunner.timeout,
-            ] + extra, environment: environment)
+            ] + (systemTrust == nil ? ["--ca", authority.caFile] : []) + extra, environment: environment)
     }
 
     /// The single JSON object on standard output.
@@ -62,5 +71,27 @@ struct CheckCommandTests {
         let error = try #require(json["error"] as? [String: Any])
         #expect(error["stage"] as? String == "authentication")
         #expect(!run.standardOutput.contains("wrong"))
+    }
+
+    @Test("without --ca, the system's trust is read from a hashed SSL_CERT_DIR, or from SSL_CERT_FILE")
+    func systemTrust() async throws {
+        let fromDirectory = try await check([], environment: password) { directory, _ in ["SSL_CERT_DIR": directory] }
+        #expect(fromDirectory.status == 0, "\(fromDirectory.standardOutput)\(fromDirectory.standardError)")
+        let fromFile = try await check([], environment: password) { _, caFile in
+            ["SSL_CERT_FILE": caFile, "SSL_CERT_DIR": "/nonexistent-maillink"]
+        }
+        #expect(fromFile.status == 0, "\(fromFile.standardOutput)\(fromFile.standardError)")
+    }
+
+    @Test("without --ca, a CA in neither SSL_CERT_DIR nor SSL_CERT_FILE is not trusted")
+    func systemTrustWithoutTheCA() async throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("trust-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let run = try await check([], environment: password) { _, _ in
+            ["SSL_CERT_DIR": empty, "SSL_CERT_FILE": empty + "/none.pem"]
+        }
+        #expect(run.status == 1, "\(run.standardOutput)\(run.standardError)")
+        #expect(run.standardOutput.lowercased().contains("certificate"), "\(run.standardOutput)")
     }
 }
