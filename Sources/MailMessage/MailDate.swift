@@ -43,6 +43,15 @@ public struct MailDate: Sendable, Hashable, CustomStringConvertible {
     /// Parses a date header value.
     /// - Throws: ``MessageError`` with `invalidDate` when no day, month, year and time can be found.
     public init(parsing text: some StringProtocol) throws(MessageError) {
+        if let canonical = MailDate(canonical: text) {
+            self = canonical
+        } else {
+            try self.init(generalParsing: text)
+        }
+    }
+
+    /// Every form ``init(parsing:)`` accepts, word by word.
+    init(generalParsing text: some StringProtocol) throws(MessageError) {
         var words: [Substring] = []
         var depth = 0
         var current = ""
@@ -146,6 +155,60 @@ public struct MailDate: Sendable, Hashable, CustomStringConvertible {
         else { throw MessageError(.invalidDate, "a date field is out of range") }
         let zone = offset ?? 0
         guard abs(zone) < 24 * 60 else { throw MessageError(.invalidDate, "a zone offset is out of range") }
+        let days = MailDate.daysFromCivil(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - zone * 60
+        self.date = Date(timeIntervalSince1970: TimeInterval(seconds))
+        self.utcOffsetMinutes = zone
+    }
+
+    /// The form nearly every date has, read byte by byte: `[Day, ]D[D] Mon YYYY HH:MM:SS ±HHMM`,
+    /// or with dashes in the date as IMAP's INTERNALDATE writes it (`02-Dec-2026 09:00:00 +0000`,
+    /// RFC 9051 §9); nil for anything else (then the general parser reads it). The general
+    /// parser builds a lowercased copy and a string per word, which for a listing of thousands
+    /// of messages cost more than their delivery. With `internalDate`, only INTERNALDATE's form
+    /// (dashes, no day name) is read.
+    package init?(canonical text: some StringProtocol, internalDate: Bool = false) {
+        guard text.utf8.count <= 48 else { return nil }
+        var b = Array(text.utf8.drop { $0 == UInt8(ascii: " ") })
+        while b.last == UInt8(ascii: " ") { b.removeLast() }
+        var i = 0
+        func isDigit(_ at: Int) -> Bool { at < b.count && b[at] >= UInt8(ascii: "0") && b[at] <= UInt8(ascii: "9") }
+        func number(_ count: Int) -> Int? {
+            var value = 0
+            for _ in 0..<count {
+                guard isDigit(i) else { return nil }
+                value = value * 10 + Int(b[i] - UInt8(ascii: "0"))
+                i += 1
+            }
+            return value
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            guard i < b.count, b[i] == byte else { return false }
+            i += 1
+            return true
+        }
+        // An optional day name ("Thu, "), which says nothing the date does not.
+        if !internalDate, b.count > 5, !isDigit(0), b[3] == UInt8(ascii: ","), b[4] == UInt8(ascii: " ") { i = 5 }
+        guard let day = isDigit(i + 1) ? number(2) : number(1), i < b.count else { return nil }
+        let separator = b[i]
+        guard separator == UInt8(ascii: "-") || (!internalDate && separator == UInt8(ascii: " ")), i + 4 < b.count
+        else { return nil }
+        let name = String(decoding: b[(i + 1)..<(i + 4)].map { $0 | 0x20 }, as: UTF8.self)
+        guard let monthIndex = MailDate.months.firstIndex(of: name) else { return nil }
+        i += 4
+        guard expect(separator), let year = number(4), expect(UInt8(ascii: " ")),
+            let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
+            let second = number(2), expect(UInt8(ascii: " ")), i < b.count,
+            b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")
+        else { return nil }
+        let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+        i += 1
+        guard let hours = number(2), let minutes = number(2), i == b.count else { return nil }
+        let month = monthIndex + 1
+        let zone = sign * (hours * 60 + minutes)
+        guard (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second), (1...9999).contains(year),
+            (1...MailDate.daysIn(month: month, year: year)).contains(day), abs(zone) < 24 * 60
+        else { return nil }
         let days = MailDate.daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - zone * 60
         self.date = Date(timeIntervalSince1970: TimeInterval(seconds))

@@ -61,4 +61,41 @@ struct MailDateTests {
             #expect(parsed == original)
         }
     }
+
+    /// Dates the byte-by-byte reader takes, and near misses it must leave to the general parser.
+    static let canonicalCases = [
+        "Thu, 13 Feb 1969 23:32:54 -0330", "13 Feb 1969 23:32:54 -0330", " 1 Dec 2026 09:00:00 +0000 ",
+        "Wed, 29 Feb 2028 00:00:60 +1359", "02-Dec-2026 09:00:00 +0000", " 1-DEC-2026 09:00:00 -0700",
+        "31 Dec 9999 23:59:59 -2359", "1 Jan 0001 00:00:00 +0000",
+        // Left to the general parser (or refused by both):
+        "Thu, 13 Feb 69 23:32:54 -0330", "13 Feb 1969 23:32 -0330", "13 Feb 1969 23:32:54 GMT",
+        "13 Feb 1969 23:32:54 -0330 (NST)", "13 February 1969 23:32:54 -0330", "13-Feb 1969 23:32:54 -0330",
+        "29 Feb 2027 00:00:00 +0000", "13 Feb 1969 24:00:00 +0000", "13 Feb 1969 23:61:00 +0000",
+        "13 Feb 1969 23:32:54 +2400", "Thu 13 Feb 1969 23:32:54 -0330", "13 Feb 1969  23:32:54 -0330",
+        "13 Fex 1969 23:32:54 -0330", "131 Feb 1969 23:32:54 -0330", "", "-", "Thu, ",
+    ]
+
+    @Test("the byte-by-byte reader agrees with the general parser wherever it answers")
+    func canonicalAgrees() throws {
+        var read = 0
+        for text in Self.canonicalCases {
+            guard let fast = MailDate(canonical: text) else { continue }
+            read += 1
+            let general = try MailDate(generalParsing: text)
+            #expect(fast == general, "\(text)")
+        }
+        #expect(read == 8)
+        #expect(MailDate(canonical: "Thu, 13 Feb 1969 23:32:54 -0330")?.date.timeIntervalSince1970 == Self.rfcExample)
+        #expect(MailDate(canonical: "13 Feb 1969 23:32:54 -0330 (NST)") == nil)
+        #expect(try MailDate(parsing: "13 Feb 1969 23:32:54 -0330 (NST)").date.timeIntervalSince1970 == Self.rfcExample)
+    }
+
+    @Test("INTERNALDATE's form only: dashes and no day name")
+    func canonicalInternalDate() {
+        #expect(MailDate(canonical: "02-Dec-2026 09:00:00 +0000", internalDate: true)?.date.timeIntervalSince1970 == 1_796_202_000)
+        #expect(MailDate(canonical: " 1-Dec-2026 09:00:00 -0700", internalDate: true)?.date.timeIntervalSince1970 == 1_796_140_800)
+        for text in ["02 Dec 2026 09:00:00 +0000", "Wed, 02-Dec-2026 09:00:00 +0000"] {
+            #expect(MailDate(canonical: text, internalDate: true) == nil, "\(text)")
+        }
+    }
 }

@@ -275,8 +275,10 @@ public actor IMAPSyncMailbox: RemoteMailbox {
 
     /// Parses an INTERNALDATE (RFC 9051 §9 `date-time`: `"02-Dec-2026 09:00:00 +0000"`, day maybe
     /// space-padded): RFC 5322's `day month year time zone` with dashes in the date, read by
-    /// ``MailDate``. (A `DateFormatter` per message cost more than the message's delivery.)
+    /// ``MailDate``, byte by byte in the usual form. (A `DateFormatter` per message cost more than
+    /// the message's delivery.)
     public static func parseInternalDate(_ text: String) -> Date? {
+        if let date = MailDate(canonical: text, internalDate: true) { return date.date }
         let trimmed = text.drop { $0 == " " }
         guard let space = trimmed.firstIndex(of: " "), trimmed[..<space].count(where: { $0 == "-" }) == 2 else {
             return nil
