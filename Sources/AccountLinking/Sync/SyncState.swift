@@ -118,6 +118,59 @@ public struct SyncState: Sendable, Equatable, Codable {
 
     /// Replaces the file at `path` durably and atomically.
     public func save(to path: String) async throws {
-        try await DurableFile.replace(at: path, with: Array(try JSONEncoder().encode(self)))
+        try await DurableFile.replace(at: path, with: try encodedJSON())
+    }
+
+    /// The file's JSON text, the same `JSONDecoder` reads, written member by member: the record
+    /// is saved after every batch, and `JSONEncoder` took several milliseconds each time for a
+    /// mailbox of 2,000 messages.
+    /// - Throws: `EncodingError.invalidValue` for a date that is not finite, as `JSONEncoder` does.
+    func encodedJSON() throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + messages.count * 72)
+        out += Array("{\"version\":\(version)".utf8)
+        if let incomingProtocol { out += Array(",\"incomingProtocol\":\"\(incomingProtocol.rawValue)\"".utf8) }
+        if let resetPending { out += Array(",\"resetPending\":\(resetPending)".utf8) }
+        if let mailboxes {
+            out += Array(",\"mailboxes\":{".utf8)
+            for (index, (name, record)) in mailboxes.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Self.appendString(name, to: &out)
+                out += Array(":{\"uidValidity\":\(record.uidValidity),\"resetBelow\":\(record.resetBelow)}".utf8)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out += Array(",\"messages\":{".utf8)
+        var first = true
+        for (uid, entry) in messages {
+            guard entry.firstSeen.isFinite else {
+                throw EncodingError.invalidValue(
+                    entry.firstSeen, .init(codingPath: [], debugDescription: "firstSeen of \(uid) is not finite"))
+            }
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            Self.appendString(uid, to: &out)
+            out += Array(":{\"firstSeen\":\(entry.firstSeen),\"delivered\":\(entry.delivered)}".utf8)
+        }
+        out += Array("}}".utf8)
+        return out
+    }
+
+    /// `text` as a JSON string (RFC 8259 §7): quotation mark, reverse solidus and control
+    /// characters escaped, everything else as its UTF-8.
+    private static func appendString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out += [UInt8(ascii: "\\"), byte]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }
