@@ -147,7 +147,10 @@ func printError(_ text: String) {
     Output.write(text + "\n", to: STDERR_FILENO)
 }
 
-func run(_ arguments: [String]) async -> ExitStatus {
+/// The answers that need no task: usage, help and the version. Answered before the first
+/// `await`, so the concurrency runtime never starts its threads for them (a fifth of the time
+/// `linkmail --help` took). Nil for every other command.
+func immediateAnswer(_ arguments: [String]) -> ExitStatus? {
     guard let command = arguments.first else {
         printError(usage)
         return .usage
@@ -158,15 +161,30 @@ func run(_ arguments: [String]) async -> ExitStatus {
         print(help(for: command))
         return .success
     }
+    switch command {
+    case "help", "--help", "-h":
+        print(usage)
+        return .success
+    case "version", "--version":
+        do {
+            _ = try CommandLineArguments(rest, valueOptions: [], flagOptions: []).requirePositionals([])
+        } catch {
+            printError("linkmail: \(error)\nrun 'linkmail --help' for usage")
+            return .usage
+        }
+        print("linkmail \(version)")
+        return .success
+    default:
+        return nil
+    }
+}
+
+func run(_ arguments: [String]) async -> ExitStatus {
+    if let answer = immediateAnswer(arguments) { return answer }
+    let command = arguments[0]
+    let rest = Array(arguments.dropFirst())
     do {
         switch command {
-        case "help", "--help", "-h":
-            print(usage)
-            return .success
-        case "version", "--version":
-            _ = try CommandLineArguments(rest, valueOptions: [], flagOptions: []).requirePositionals([])
-            print("linkmail \(version)")
-            return .success
         case "fetch":
             return try await FetchCommand.run(rest)
         case "send":
@@ -197,4 +215,6 @@ func run(_ arguments: [String]) async -> ExitStatus {
     }
 }
 
-exit(await run(Array(CommandLine.arguments.dropFirst())).rawValue)
+let arguments = Array(CommandLine.arguments.dropFirst())
+if let answer = immediateAnswer(arguments) { exit(answer.rawValue) }
+exit(await run(arguments).rawValue)
