@@ -32,6 +32,20 @@ struct MaildirIndexTests {
         #expect(parsed.validLength == text.utf8.count - "D b - -".utf8.count)
     }
 
+    @Test("fields are read from the bytes: percent escapes decoded, invalid UTF-8 replaced, odd lines skipped")
+    func fieldBytes() {
+        var bytes = Array("maillink-index 1\nD 1.M2P3Q4.h%2CS=5 %2D u%41%4 -\nD a b".utf8)
+        bytes += [0xFF, 0x20] + Array("c -\nDD x - - -\nK x\nD x - - - extra\nK y %23FF8800\n".utf8)
+        let parsed = MaildirIndex.parse(bytes)
+        #expect(
+            parsed.records == [
+                .delivered(base: "1.M2P3Q4.h,S=5", origin: MessageOrigin(account: "-", uidl: "uA%"), marker: nil),
+                .delivered(base: "a", origin: MessageOrigin(account: "b\u{FFFD}", uidl: "c"), marker: nil),
+                .marked(base: "y", marker: .custom(red: 0xFF, green: 0x88, blue: 0)),
+            ])
+        #expect(parsed.validLength == bytes.count)
+    }
+
     @Test("Maildir names give their base, flags, size and writer")
     func fileNames() {
         let name = MaildirFileName(parsing: "1764199000.M123P42Q7.mail.example,S=2048,W=2100:2,RS")
