@@ -18,6 +18,7 @@ let benchmarks: [String: @Sendable ([String]) async throws -> Void] = [
     "imap-push": { try await IMAPPushBenchmark.run(arguments: $0) },
     "sync-many": { try await SchedulerBenchmark.runSyncMany(arguments: $0) },
     "simulate-day": { try await SchedulerBenchmark.runSimulation(arguments: $0) },
+    "startup": { try await StartupBenchmark.run(arguments: $0) },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
