@@ -1,7 +1,7 @@
 // `linkmail fetch` against the bench's Dovecot, beside mpop, fetchmail, getmail6 and Python's poplib.
 // Usage: MailLinkBenchmarks fetch [--runs N] [--latency-runs N] [--time-limit SECONDS]
 //        [--clients linkmail,mpop,fetchmail,getmail6,poplib] [--sets small,large,latency]
-//        [--delay-ms MS] [--rerun-limit SECONDS] [--linkmail PATH] [--work DIR] [--keep-mailbox]
+//        [--delay-ms MS] [--rerun-limit SECONDS] [--linkmail PATH] [--work DIR] [--keep-mailbox] [--settle SECONDS]
 // Build first: swift build -c release --product MailLinkBenchmarks --product linkmail
 
 import Foundation
@@ -67,6 +67,7 @@ enum FetchBenchmark {
         "time = wall time of the whole process, median of N interleaved runs (one run if over 20 s); peak = max ru_maxrss over runs",
         "every program starts with signals unblocked and default, as from a shell (env --default-signal)",
         "each run verified: the Maildir holds exactly the expected Message-IDs, once each",
+        "after each fill: sync and a pause (--settle, default 60 s), so files just deleted do not slow file creation",
     ]
 
     /// The clients compared, ours first.
@@ -108,6 +109,8 @@ enum FetchBenchmark {
         var rerunLimit = 20
         /// Leave the last set in carol's Maildir, to profile a client by hand afterwards.
         var keepMailbox = false
+        /// Seconds to wait after filling the mailbox (``FetchBenchmark/settle(seconds:)``).
+        var settle = 60
 
         init(_ arguments: [String]) throws {
             var index = 0
@@ -131,6 +134,9 @@ enum FetchBenchmark {
                 case "--work": work = try value()
                 case "--rerun-limit": rerunLimit = try number()
                 case "--keep-mailbox": keepMailbox = true
+                case "--settle":
+                    guard let seconds = Int(try value()), seconds >= 0 else { throw Failure("--settle needs seconds") }
+                    settle = seconds
                 case "--sets": sets = try value().split(separator: ",").map(String.init)
                 case "--clients":
                     clients = try value().split(separator: ",").map {
@@ -435,7 +441,8 @@ extension FetchBenchmark {
 
         /// Empties carol's Maildir and drops the set's messages into it.
         private func fill(_ set: MessageSet) throws {
-            (expected, setBytes) = try FetchBenchmark.fill(user, of: bench, with: set, label: set.name)
+            (expected, setBytes) = try FetchBenchmark.fill(
+                user, of: bench, with: set, label: set.name, settle: settings.settle)
         }
 
         /// Checks that `maildir` holds exactly the expected Message-IDs, each once; nil when it does.
@@ -653,8 +660,9 @@ extension FetchBenchmark {
     /// Empties `user`'s Maildir and drops `set`'s messages into it (`<fetchbench.LABEL.N@…>`);
     /// returns their Message-IDs and total size.
     static func fill(
-        _ user: TestbedUser, of bench: TestbedEnvironment, with set: MessageSet, label: String
+        _ user: TestbedUser, of bench: TestbedEnvironment, with set: MessageSet, label: String, settle: Int
     ) throws -> (Set<String>, Int) {
+        defer { FetchBenchmark.settle(seconds: settle) }
         try bench.removeAllMessages(of: user)
         var generator = SplitMix64(seed: UInt64(set.count) &* 1_000_003 &+ UInt64(set.size))
         var expected: Set<String> = []
@@ -667,6 +675,20 @@ extension FetchBenchmark {
             bytes += message.count
         }
         return (expected, bytes)
+    }
+
+    /// Waits `seconds` after writing back what is dirty (`sync`), so the files this benchmark just
+    /// deleted (the last runs' Maildirs, the mailbox it refilled) no longer slow the files the
+    /// clients create. On ext4 without a journal (this bench machine's disk), a new inode skips
+    /// every inode deleted in the last 60 seconds, 360 while its inode-table block is not written
+    /// back (Linux fs/ext4/ialloc.c, `recently_deleted`), and each one skipped costs a look-up: the
+    /// store floor of 2,000 small files measured 1.19 s right after such deletions and 0.44 s a
+    /// minute later, and the first runs of every client slowed alike. 0 skips the wait.
+    static func settle(seconds: Int) {
+        guard seconds > 0 else { return }
+        Measure.progress("letting the file system forget the files just deleted: sync, then \(seconds) s (--settle 0 skips)")
+        sync()
+        sleep(UInt32(seconds))
     }
 
     /// Checks that `maildir` holds exactly the `expected` Message-IDs (`<fetchbench.…>`), each

@@ -1,7 +1,7 @@
 // `linkmail fetch --protocol imap` against the bench's Dovecot, beside mbsync and offlineimap; and
 // push latency with IDLE (a message submitted to Postfix until it is in the store).
 // Usage: MailLinkBenchmarks imap-fetch [--runs N] [--time-limit SECONDS] [--clients linkmail,mbsync,offlineimap]
-//        [--sets small,large] [--linkmail PATH] [--work DIR]
+//        [--sets small,large] [--linkmail PATH] [--work DIR] [--settle SECONDS]
 //        MailLinkBenchmarks imap-push [--messages N] [--work DIR]
 // Build first: swift build -c release --product MailLinkBenchmarks --product linkmail
 
@@ -43,6 +43,7 @@ enum IMAPFetchBenchmark {
         "linkmail: fetch --protocol imap --security tls --ca, fresh --state, durable Maildir delivery",
         "time = wall time of the whole process, median of N interleaved runs; peak = max ru_maxrss over runs",
         "each run verified: the Maildir holds exactly the expected Message-IDs, once each",
+        "after each fill: sync and a pause (--settle, default 60 s), so files just deleted do not slow file creation",
     ]
 
     /// The clients compared, ours first.
@@ -57,6 +58,8 @@ enum IMAPFetchBenchmark {
         var sets = ["small", "large"]
         var linkmail: String?
         var work = "/tmp/maillink-imapbench"
+        /// Seconds to wait after filling the mailbox (``FetchBenchmark/settle(seconds:)``).
+        var settle = 60
 
         init(_ arguments: [String]) throws {
             var index = 0
@@ -80,6 +83,9 @@ enum IMAPFetchBenchmark {
                 case "--time-limit": timeLimit = try number()
                 case "--linkmail": linkmail = try value()
                 case "--work": work = try value()
+                case "--settle":
+                    guard let seconds = Int(try value()), seconds >= 0 else { throw FetchBenchmark.Failure("--settle needs seconds") }
+                    settle = seconds
                 case "--sets": sets = try value().split(separator: ",").map(String.init)
                 case "--clients":
                     clients = try value().split(separator: ",").map {
@@ -234,7 +240,8 @@ enum IMAPFetchBenchmark {
         }
 
         private func fill(_ set: FetchBenchmark.MessageSet) throws {
-            (expected, setBytes) = try FetchBenchmark.fill(user, of: bench, with: set, label: "imap.\(set.name)")
+            (expected, setBytes) = try FetchBenchmark.fill(
+                user, of: bench, with: set, label: "imap.\(set.name)", settle: settings.settle)
         }
 
         /// One fetch by `client` into a fresh Maildir with fresh state (kept until the end, as in
