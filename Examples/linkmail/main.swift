@@ -148,8 +148,8 @@ func printError(_ text: String) {
 }
 
 /// The answers that need no task: usage, help and the version. Answered before the first
-/// `await`, so the concurrency runtime never starts its threads for them (a fifth of the time
-/// `linkmail --help` took). Nil for every other command.
+/// `await`, so the concurrency runtime never starts its threads for them (about 0.4 ms of the
+/// 6.2 ms `linkmail --help` took here). Nil for every other command.
 func immediateAnswer(_ arguments: [String]) -> ExitStatus? {
     guard let command = arguments.first else {
         printError(usage)

@@ -116,7 +116,7 @@ public final class TestCertificateAuthority: Sendable {
 
     /// A folder holding only the CA certificate, named by its subject-name hash as in
     /// `/etc/ssl/certs` (`openssl rehash`), for a test of trust read from such a directory
-    /// (`SSL_CERT_DIR`); created on first use, inside ``directory``.
+    /// (`SSL_CERT_DIR`); written again on each call, inside ``directory``.
     public func hashedDirectory() throws -> String {
         let hashed = directory + "/hashed"
         try FileManager.default.createDirectory(atPath: hashed, withIntermediateDirectories: true)

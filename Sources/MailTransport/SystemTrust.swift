@@ -10,8 +10,8 @@ import Darwin
 ///
 /// OpenSSL's defaults (`SSL_CTX_set_default_verify_paths`) parse the whole CA bundle file
 /// (`/usr/lib/ssl/cert.pem`, on Debian `/etc/ssl/certs/ca-certificates.crt`: about 150
-/// certificates) every time a context is made: about 45 ms here, a twentieth of a whole
-/// 2,000-message fetch. The certificate directory next to it holds the same anchors under their
+/// certificates) every time a context is made: about 45 ms here, a fifteenth of a whole
+/// 2,000-message IMAP fetch. The certificate directory next to it holds the same anchors under their
 /// subject-name hashes (`5ad8a5d6.0`, written by `update-ca-certificates` or `openssl rehash`),
 /// and OpenSSL reads from it only the issuer a chain asks for, when it asks. So the directory is
 /// used alone when it is laid out that way; otherwise, or when `SSL_CERT_FILE` names a bundle on
