@@ -662,7 +662,6 @@ extension FetchBenchmark {
     static func fill(
         _ user: TestbedUser, of bench: TestbedEnvironment, with set: MessageSet, label: String, settle: Int
     ) throws -> (Set<String>, Int) {
-        defer { FetchBenchmark.settle(seconds: settle) }
         try bench.removeAllMessages(of: user)
         var generator = SplitMix64(seed: UInt64(set.count) &* 1_000_003 &+ UInt64(set.size))
         var expected: Set<String> = []
@@ -674,6 +673,7 @@ extension FetchBenchmark {
             expected.insert(identifier)
             bytes += message.count
         }
+        FetchBenchmark.settle(seconds: settle)
         return (expected, bytes)
     }
 

@@ -179,9 +179,9 @@ func immediateAnswer(_ arguments: [String]) -> ExitStatus? {
     }
 }
 
+/// Every command but those ``immediateAnswer(_:)`` answers (it has returned nil for `arguments`).
 func run(_ arguments: [String]) async -> ExitStatus {
-    if let answer = immediateAnswer(arguments) { return answer }
-    let command = arguments[0]
+    let command = arguments.first ?? ""
     let rest = Array(arguments.dropFirst())
     do {
         switch command {
