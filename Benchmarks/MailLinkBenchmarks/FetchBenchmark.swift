@@ -68,6 +68,7 @@ enum FetchBenchmark {
         "every program starts with signals unblocked and default, as from a shell (env --default-signal)",
         "each run verified: the Maildir holds exactly the expected Message-IDs, once each",
         "after each fill: sync and a pause (--settle, default 60 s), so files just deleted do not slow file creation",
+        Measure.defaultEnvironmentRule,
     ]
 
     /// The clients compared, ours first.

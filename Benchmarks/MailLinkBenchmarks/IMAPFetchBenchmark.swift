@@ -44,6 +44,7 @@ enum IMAPFetchBenchmark {
         "time = wall time of the whole process, median of N interleaved runs; peak = max ru_maxrss over runs",
         "each run verified: the Maildir holds exactly the expected Message-IDs, once each",
         "after each fill: sync and a pause (--settle, default 60 s), so files just deleted do not slow file creation",
+        Measure.defaultEnvironmentRule,
     ]
 
     /// The clients compared, ours first.
