@@ -161,7 +161,7 @@ final class MaildirEngine {
             try fileSystem.syncDirectory(root, "sync the store directory", folder: nil)
             return
         }
-        let valid = MaildirIndex.parse(bytes).validLength
+        let valid = MaildirIndex.validLength(of: bytes)
         if valid < bytes.count {
             // A crash tore the last append: cut it so the next record starts on its own line.
             guard ftruncate(descriptor, off_t(valid)) == 0 else {
@@ -195,19 +195,25 @@ final class MaildirEngine {
     }
 
     private func replayIndex() throws {
-        let (records, _) = MaildirIndex.parse(try fileSystem.readAll(indexPath, "read the store's index"))
-        for record in records {
+        metadata.reserveCapacity(locations.count)  // grown once, not doubled step by step
+        byOrigin.reserveCapacity(locations.count)
+        var count = 0
+        _ = MaildirIndex.forEachRecord(in: try fileSystem.readAll(indexPath, "read the store's index")) { record in
+            count += 1
             switch record {
             case .delivered(let base, let origin, let marker):
-                guard locations[base] != nil else { continue }  // recorded, never renamed: not delivered
+                // Recorded, never renamed: not delivered. Otherwise the name read from the folder is
+                // kept (one string for both tables), the one read from the index dropped.
+                guard let found = locations.index(forKey: base) else { return }
+                let base = locations[found].key
                 metadata[base] = Metadata(origin: origin, marker: marker)
                 if let origin, byOrigin[origin] == nil { byOrigin[origin] = base }
             case .marked(let base, let marker):
-                guard locations[base] != nil else { continue }
-                metadata[base, default: Metadata()].marker = marker
+                guard let found = locations.index(forKey: base) else { return }
+                metadata[locations[found].key, default: Metadata()].marker = marker
             }
         }
-        if records.count > 2 * metadata.count + 1024 { try compactIndex() }
+        if count > 2 * metadata.count + 1024 { try compactIndex() }
     }
 
     /// Rewrites the index with live records only, atomically through ``DurableFile``

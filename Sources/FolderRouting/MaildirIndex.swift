@@ -36,36 +36,52 @@ enum MaildirIndex {
         }
     }
 
-    /// The records of the complete lines in `bytes` (a torn last line is left out), read field by
-    /// field from the bytes: the index is read at every open, and for a store of thousands of
-    /// messages a string per line and per field cost a fifth of a sync pass with nothing new.
-    /// Also gives the length of the valid prefix (up to the last complete line).
+    /// The records of the complete lines in `bytes` (a torn last line is left out), and the
+    /// length of the valid prefix (up to the last complete line). See ``forEachRecord(in:_:)``.
     static func parse(_ bytes: [UInt8]) -> (records: [Record], validLength: Int) {
-        let newline = UInt8(ascii: "\n")
-        guard let lastNewline = bytes.lastIndex(of: newline) else { return ([], 0) }
         var records = [Record]()
-        for line in bytes[...lastNewline].split(separator: newline) {
-            if let record = record(fields: line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)) {
-                records.append(record)
-            }
-        }
-        return (records, lastNewline + 1)
+        let validLength = forEachRecord(in: bytes) { records.append($0) }
+        return (records, validLength)
     }
 
-    private static func record(fields: [ArraySlice<UInt8>]) -> Record? {
-        switch fields.first {
-        case [UInt8(ascii: "D")] where fields.count == 5:
-            guard let base = decode(fields[1]) else { return nil }
-            let account = decode(fields[2])
-            let uidl = decode(fields[3])
-            let origin = account.flatMap { account in uidl.map { MessageOrigin(account: account, uidl: $0) } }
-            return .delivered(base: base, origin: origin, marker: decode(fields[4]).flatMap(MarkerColor.init))
-        case [UInt8(ascii: "K")] where fields.count == 3:
-            guard let base = decode(fields[1]) else { return nil }
-            return .marked(base: base, marker: decode(fields[2]).flatMap(MarkerColor.init))
-        default:
-            return nil
+    /// The length of the valid prefix of `bytes`: up to and including the last newline.
+    static func validLength(of bytes: [UInt8]) -> Int {
+        bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+    }
+
+    /// Hands `body` the record of each complete line in `bytes`, in order, and returns the
+    /// length of the valid prefix. Read field by field from the bytes, one record at a time: the
+    /// index is read at every open, and for a store of thousands of messages an array of all the
+    /// records, a string per line and one per field cost a fifth of a sync pass with nothing new
+    /// and a quarter of its memory. Consecutive records of the same account share one string.
+    static func forEachRecord(in bytes: [UInt8], _ body: (Record) -> Void) -> Int {
+        let newline = UInt8(ascii: "\n")
+        let validLength = validLength(of: bytes)
+        guard validLength > 0 else { return 0 }
+        var account: (field: ArraySlice<UInt8>, value: String)?
+        for line in bytes[..<validLength].split(separator: newline) {
+            let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+            switch fields.first {
+            case [UInt8(ascii: "D")] where fields.count == 5:
+                guard let base = decode(fields[1]) else { continue }
+                var origin: MessageOrigin?
+                if let uidl = decode(fields[3]) {
+                    if let known = account, known.field == fields[2] {
+                        origin = MessageOrigin(account: known.value, uidl: uidl)
+                    } else if let value = decode(fields[2]) {
+                        account = (fields[2], value)
+                        origin = MessageOrigin(account: value, uidl: uidl)
+                    }
+                }
+                body(.delivered(base: base, origin: origin, marker: decode(fields[4]).flatMap(MarkerColor.init)))
+            case [UInt8(ascii: "K")] where fields.count == 3:
+                guard let base = decode(fields[1]) else { continue }
+                body(.marked(base: base, marker: decode(fields[2]).flatMap(MarkerColor.init)))
+            default:
+                continue
+            }
         }
+        return validLength
     }
 
     static func encode(_ value: String?) -> String {

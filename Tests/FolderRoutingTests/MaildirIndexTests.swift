@@ -46,6 +46,25 @@ struct MaildirIndexTests {
         #expect(parsed.validLength == bytes.count)
     }
 
+    @Test("records of interleaved accounts keep each its own account; a record without one has no origin")
+    func interleavedAccounts() {
+        let text =
+            "maillink-index 1\nD a x@e u1 -\nD b x@e u2 -\nD c y@e u3 -\nD d - u4 -\nD e x@e - -\nD f x%40e u5 -\n"
+        var records: [MaildirIndex.Record] = []
+        let valid = MaildirIndex.forEachRecord(in: Array(text.utf8)) { records.append($0) }
+        #expect(valid == text.utf8.count)
+        #expect(
+            records == [
+                .delivered(base: "a", origin: MessageOrigin(account: "x@e", uidl: "u1"), marker: nil),
+                .delivered(base: "b", origin: MessageOrigin(account: "x@e", uidl: "u2"), marker: nil),
+                .delivered(base: "c", origin: MessageOrigin(account: "y@e", uidl: "u3"), marker: nil),
+                .delivered(base: "d", origin: nil, marker: nil),
+                .delivered(base: "e", origin: nil, marker: nil),
+                .delivered(base: "f", origin: MessageOrigin(account: "x@e", uidl: "u5"), marker: nil),
+            ])
+        #expect(MaildirIndex.validLength(of: Array("a\nb".utf8)) == 2 && MaildirIndex.validLength(of: []) == 0)
+    }
+
     @Test("Maildir names give their base, flags, size and writer")
     func fileNames() {
         let name = MaildirFileName(parsing: "1764199000.M123P42Q7.mail.example,S=2048,W=2100:2,RS")

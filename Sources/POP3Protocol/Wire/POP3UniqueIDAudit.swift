@@ -29,18 +29,25 @@ public struct POP3UniqueIDAudit: Sendable, Hashable {
 
     /// Audits `listing`, the answer to `UIDL` (``POP3Client/uidlAll()``).
     public init(_ listing: [POP3UniqueID]) {
-        var numbersByID: [[UInt8]: [Int]] = [:]
-        var lineCountByNumber: [Int: Int] = [:]
+        // One number per id and one set entry per number: no list per id, so auditing a listing
+        // of tens of thousands of messages costs little beside the listing itself.
+        var firstNumberByID: [[UInt8]: Int] = [:]
+        firstNumberByID.reserveCapacity(listing.count)
+        var listedNumbers = Set<Int>(minimumCapacity: listing.count)
+        var duplicated: Set<Int> = []
+        var repeated: Set<Int> = []
         var nonConforming: Set<Int> = []
         for entry in listing {
-            numbersByID[entry.bytes, default: []].append(entry.number)
-            lineCountByNumber[entry.number, default: 0] += 1
+            if let first = firstNumberByID[entry.bytes] {
+                duplicated.insert(first)
+                duplicated.insert(entry.number)
+            } else {
+                firstNumberByID[entry.bytes] = entry.number
+            }
+            if !listedNumbers.insert(entry.number).inserted { repeated.insert(entry.number) }
             if !entry.isConforming { nonConforming.insert(entry.number) }
         }
-        var duplicated: Set<Int> = []
-        for numbers in numbersByID.values where numbers.count > 1 { duplicated.formUnion(numbers) }
-        let repeated = Set(lineCountByNumber.filter { $0.value > 1 }.keys)
-        var trusted: [Int: String] = [:]
+        var trusted = [Int: String](minimumCapacity: listing.count)
         for entry in listing
         where !duplicated.contains(entry.number) && !nonConforming.contains(entry.number)
             && !repeated.contains(entry.number)

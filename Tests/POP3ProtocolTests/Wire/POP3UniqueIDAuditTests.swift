@@ -59,4 +59,16 @@ struct POP3UniqueIDAuditTests {
         #expect(audit.trustedID(of: 1) == nil)
         #expect(!audit.isClean)
     }
+
+    @Test("a group of three sharing an id is listed whole; a line repeated exactly is both repeated and duplicated")
+    func groupsAndRepeatedLines() {
+        let audit = POP3UniqueIDAudit(
+            [
+                POP3UniqueID(number: 4, uid: "x"), POP3UniqueID(number: 2, uid: "x"), POP3UniqueID(number: 7, uid: "x"),
+                POP3UniqueID(number: 5, uid: "y"), POP3UniqueID(number: 5, uid: "y"), POP3UniqueID(number: 6, uid: "z"),
+            ])
+        #expect(audit.duplicated == [2, 4, 5, 7])
+        #expect(audit.repeatedNumbers == [5])
+        #expect(audit.trustedIDs == [6: "z"])
+    }
 }
