@@ -63,7 +63,8 @@ extension Measure {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // -k: a program that ignores SIGTERM is killed 5 s later, so a run never outlives its cap by much.
         process.arguments =
-            cleanSignals + defaultEnvironment + [timeProgram, "-f", "%M", "-o", peakFile, "timeout", "-k", "5", "\(timeLimit)"] + arguments
+            cleanSignals + defaultEnvironment
+            + [timeProgram, "-f", "%M", "-o", peakFile, "timeout", "-k", "5", "\(timeLimit)"] + arguments
         if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: outFile)

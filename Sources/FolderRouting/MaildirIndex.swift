@@ -53,7 +53,7 @@ enum MaildirIndex {
     /// length of the valid prefix. Read field by field from the bytes, one record at a time: the
     /// index is read at every open, and for a store of thousands of messages an array of all the
     /// records, a string per line and one per field cost a fifth of a sync pass with nothing new
-    /// and a quarter of its memory. Consecutive records of the same account share one string.
+    /// and a sixth of its heap. Consecutive records of the same account share one string.
     static func forEachRecord(in bytes: [UInt8], _ body: (Record) -> Void) -> Int {
         let newline = UInt8(ascii: "\n")
         let validLength = validLength(of: bytes)
