@@ -79,9 +79,9 @@ final class MaildirEngine {
         }
         try ensureFolder(.inbox)
         try lock()
-        try openIndex()
+        let index = try openIndex()
         for folder in scanFolders() { recover(folder) }
-        try replayIndex()
+        try replayIndex(index)
     }
 
     deinit { close() }
@@ -151,7 +151,10 @@ final class MaildirEngine {
         lockDescriptor = descriptor
     }
 
-    private func openIndex() throws {
+    /// Opens the index for appending, cuts a torn last line, and gives the bytes it read, so the
+    /// store's open reads the file once.
+    @discardableResult
+    private func openIndex() throws -> [UInt8] {
         let descriptor = open(indexPath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw MailStoreError.system("open the store's index", errno: errno) }
         indexDescriptor = descriptor
@@ -159,7 +162,7 @@ final class MaildirEngine {
         if bytes.isEmpty {
             try appendToIndex(Array(MaildirIndex.header.utf8))
             try fileSystem.syncDirectory(root, "sync the store directory", folder: nil)
-            return
+            return []
         }
         let valid = MaildirIndex.validLength(of: bytes)
         if valid < bytes.count {
@@ -170,6 +173,7 @@ final class MaildirEngine {
             try fileSystem.sync(descriptor, "sync the store's index", folder: nil)
         }
         indexLength = valid
+        return bytes  // a torn last line is skipped by the reader as well
     }
 
     /// Removes abandoned temporary files of one folder and notes where its messages are.
@@ -194,11 +198,11 @@ final class MaildirEngine {
         }
     }
 
-    private func replayIndex() throws {
+    private func replayIndex(_ bytes: [UInt8]) throws {
         metadata.reserveCapacity(locations.count)  // grown once, not doubled step by step
         byOrigin.reserveCapacity(locations.count)
         var count = 0
-        _ = MaildirIndex.forEachRecord(in: try fileSystem.readAll(indexPath, "read the store's index")) { record in
+        _ = MaildirIndex.forEachRecord(in: bytes) { record in
             count += 1
             switch record {
             case .delivered(let base, let origin, let marker):
