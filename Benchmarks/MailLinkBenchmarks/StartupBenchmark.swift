@@ -1,9 +1,9 @@
 // `linkmail --help` and `linkmail version`: wall time and peak memory of the whole process, for
-// the release build and the statically linked one (the Swift runtime inside the executable), beside
-// mpop's `--help` and `--version`.
+// the release build and the installed one (scripts/install-linkmail: the Swift runtime inside the
+// executable, code laid out in the order it runs), beside mpop's `--help` and `--version`.
 // Usage: MailLinkBenchmarks startup [--runs N] [--linkmail PATH]…
 // Build first: swift build -c release --product MailLinkBenchmarks --product linkmail
-//          and: swift build -c release --product linkmail --static-swift-stdlib --scratch-path .build/static
+//          and: bash scripts/install-linkmail DIR (it builds into .build/install)
 
 import Foundation
 
@@ -47,7 +47,7 @@ enum StartupBenchmark {
         }
         if paths.isEmpty {
             let executableDirectory = Bundle.main.executableURL?.deletingLastPathComponent().path ?? "."
-            paths = [executableDirectory + "/linkmail", FileManager.default.currentDirectoryPath + "/.build/static/release/linkmail"]
+            paths = [executableDirectory + "/linkmail", FileManager.default.currentDirectoryPath + "/.build/install/release/linkmail"]
         }
         var programs: [Program] = []
         for path in paths {
@@ -55,7 +55,7 @@ enum StartupBenchmark {
                 Measure.line("# startup: no linkmail at \(path) (see the build lines at the top of StartupBenchmark.swift)")
                 continue
             }
-            let label = path.contains("/static/") ? "linkmail (static stdlib)" : "linkmail"
+            let label = path.contains("/.build/install/") ? "linkmail (installed)" : "linkmail"
             programs.append(Program(label: label, path: path, arguments: [["--help"], ["version"]], isOurs: true))
         }
         if let mpop = which("mpop") {
