@@ -75,12 +75,15 @@ enum SendBenchmark {
         )
 
         let q = Measure.shellQuotedForSend
+        // Every client without SSL_CERT_FILE, as in the fetch benchmarks.
+        let environment = (["env"] + Measure.defaultEnvironment).joined(separator: " ")
+        print("# rule: \(Measure.defaultEnvironmentRule)")
         var commands: [(key: String, label: String, shell: String)] = []
         if only.contains("linkmail") {
             commands.append(
                 (
                     "linkmail", "linkmail send",
-                    "exec \(q(linkmailPath)) send --server \(server) --security starttls --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --subject 'send benchmark' --body-file \(q(bodyFile)) --count \(count)"
+                    "exec \(environment) \(q(linkmailPath)) send --server \(server) --security starttls --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --subject 'send benchmark' --body-file \(q(bodyFile)) --count \(count)"
                 ))
         }
         if only.contains("smtplib") {
@@ -88,7 +91,7 @@ enum SendBenchmark {
             commands.append(
                 (
                     "smtplib", "Python smtplib",
-                    "exec python3 \(q(scripts + "/send-smtplib.py")) --server \(server) --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --subject 'send benchmark' --body-file \(q(bodyFile)) --count \(count)"
+                    "exec \(environment) python3 \(q(scripts + "/send-smtplib.py")) --server \(server) --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --subject 'send benchmark' --body-file \(q(bodyFile)) --count \(count)"
                 ))
         }
         if only.contains("ceiling") {
@@ -96,7 +99,7 @@ enum SendBenchmark {
             commands.append(
                 (
                     "ceiling", "ceiling (every transaction written at once)",
-                    "exec python3 \(q(scripts + "/send-ceiling.py")) --server \(server) --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --message-file \(q(messageFile)) --count \(count)"
+                    "exec \(environment) python3 \(q(scripts + "/send-ceiling.py")) --server \(server) --ca \(q(bench.caFile)) --user \(q(alice.address)) --password-file \(q(passwordFile)) --from \(q(alice.address)) --to \(q(heidi.address)) --message-file \(q(messageFile)) --count \(count)"
                 ))
         }
         // The one-connection clients run `runs` times, interleaved, so that load from the rest
@@ -126,7 +129,7 @@ enum SendBenchmark {
                 let figures = try await measure(
                     "msmtp", count: count, bench: bench, heidi: heidi, scratch: scratch,
                     shell:
-                        "exec sh \(q(scripts + "/send-msmtp.sh")) \(bench.host) \(bench.submissionPort) \(q(bench.caFile)) \(q(alice.address)) \(q(passwordFile)) \(q(alice.address)) \(q(heidi.address)) \(count) \(q(messageFile))"
+                        "exec \(environment) sh \(q(scripts + "/send-msmtp.sh")) \(bench.host) \(bench.submissionPort) \(q(bench.caFile)) \(q(alice.address)) \(q(passwordFile)) \(q(alice.address)) \(q(heidi.address)) \(count) \(q(messageFile))"
                 )
                 report("msmtp (one process per message)", figures, count: count, note: "one run")
                 results["msmtp"] = figures
