@@ -232,8 +232,11 @@ public struct MailboxSync: Sendable {
         let fullListing = try await mailbox.listing(recording: &state)
         report.listed = fullListing.count
         let audit = POP3UniqueIDAudit(fullListing.map { POP3UniqueID(number: $0.number, bytes: $0.uniqueIDBytes) })
-        let listing = fullListing.filter { audit.trustedID(of: $0.number) != nil }
-        let untrusted = fullListing.filter { audit.trustedID(of: $0.number) == nil }
+        // When every id can be trusted (the usual case) the listing is the full one, not a copy:
+        // one array of the mailbox's messages instead of two.
+        let everyIDTrusted = fullListing.allSatisfy { audit.trustedID(of: $0.number) != nil }
+        let listing = everyIDTrusted ? fullListing : fullListing.filter { audit.trustedID(of: $0.number) != nil }
+        let untrusted = everyIDTrusted ? [] : fullListing.filter { audit.trustedID(of: $0.number) == nil }
         let sharedIDs = Set(audit.duplicated).union(audit.repeatedNumbers)
         let recordedIDs = Set(state.messages.filter(\.value.delivered).keys)
         state.reconcile(listing: listing.map(\.uniqueID), now: now)
@@ -278,7 +281,10 @@ public struct MailboxSync: Sendable {
         // While one batch is being made durable, the next one is already being retrieved, so the
         // network and the disk work at the same time. Deletions are unaffected: they are marked
         // only after every delivery and record, at the end of the pass.
-        let steps = plan(pending)
+        // The steps hold the new messages from here on (the list they were cut from goes), and
+        // each step lets go of its messages once done: memory for them does not stay the pass long.
+        let pendingCount = pending.count
+        var steps = plan(consume pending)
         var prefetch = startRetrieval(
             of: steps.first, from: mailbox, knownKeys: storedKeys, matchesByContent: matchesByContent)
         defer {
@@ -289,15 +295,17 @@ public struct MailboxSync: Sendable {
                 Task { await (try? await leftover.value)?.abandon() }
             }
         }
-        for (index, step) in steps.enumerated() {
+        for index in steps.indices {
             if stop?.isRequested == true {
                 report.stoppedEarly = true
                 break
             }
+            let step = steps[index]
+            steps[index] = .batch([])
             switch step {
             case .stream(let group):
                 try await streamGroup(
-                    group, from: mailbox, storedKeys: storedKeys, matchesByContent: matchesByContent, total: pending.count,
+                    group, from: mailbox, storedKeys: storedKeys, matchesByContent: matchesByContent, total: pendingCount,
                     state: &state, report: &report, toDelete: &toDelete, now: now, stop: stop, events: events)
                 prefetch = startRetrieval(
                     of: steps.dropFirst(index + 1).first, from: mailbox, knownKeys: storedKeys,
@@ -330,7 +338,7 @@ public struct MailboxSync: Sendable {
                 report.fetched -= alreadyHeld
                 report.recovered += alreadyHeld
             }
-            events(.progress(fetched: report.fetched, of: pending.count, bytes: report.bytes))
+            events(.progress(fetched: report.fetched, of: pendingCount, bytes: report.bytes))
         }
 
         if options.keepCopiesOnServer, let days = options.deleteAfterDays {
@@ -345,7 +353,7 @@ public struct MailboxSync: Sendable {
             toDelete += byContent.filter { !sharedIDs.contains($0) }
             report.keptForDuplicateIDs = untrusted.filter { sharedIDs.contains($0.number) }.count
         }
-        events(.progress(fetched: report.fetched, of: pending.count + untrusted.count, bytes: report.bytes))
+        events(.progress(fetched: report.fetched, of: pendingCount + untrusted.count, bytes: report.bytes))
         if !toDelete.isEmpty {
             let unique = Array(Set(toDelete)).sorted()
             try await mailbox.markDeleted(unique)
@@ -414,15 +422,17 @@ public struct MailboxSync: Sendable {
         guard case .batch(let batch)? = step else { return nil }
         let numbers = batch.map(\.number)
         let maximumSize = options.maximumMessageSize
-        let byNumber = Dictionary(uniqueKeysWithValues: batch.map { ($0.number, $0) })
+        // Each message found by its number through one table of positions in the batch (16 bytes
+        // a message), not a table of copies per thing to know of it.
+        let positions = Dictionary(uniqueKeysWithValues: batch.indices.map { (batch[$0].number, $0) })
+        let message = { @Sendable (number: Int) in positions[number].map { batch[$0] } }
         let retrieval = BatchRetrieval(
             store: store, destination: options.destination, knownKeys: knownKeys,
-            origins: Dictionary(uniqueKeysWithValues: batch.map { ($0.number, origin($0)) }),
-            folders: Dictionary(uniqueKeysWithValues: batch.map { ($0.number, destinationFolder(of: $0)) }),
             matchedByContent: Set(batch.filter(matchesByContent).map(\.number)),
-            spillAt: options.streamingThreshold, holdAtMost: options.batchBytes
+            spillAt: options.streamingThreshold, holdAtMost: options.batchBytes,
+            spill: { [self] number in message(number).map { (destinationFolder(of: $0), origin($0)) } }
         ) { [self] number, bytes in
-            guard let message = byNumber[number] else { return nil }
+            guard let message = message(number) else { return nil }
             var arriving = IncomingMessage(
                 bytes: bytes, decision: decision(for: bytes, from: message), origin: origin(message))
             arriving.flags = Self.maildirFlags(of: message)
@@ -733,9 +743,9 @@ private actor BatchRetrieval {
     private let store: any MailStore
     private let destination: RoutingDecision
     private let knownKeys: Set<String>
-    private let origins: [Int: MessageOrigin]
-    /// The folder of each message when no rule decides (the source's folder kept, or the destination).
-    private let folders: [Int: Folder]
+    /// Where a message that goes into the store while it arrives is delivered, and its origin: the
+    /// folder when no rule decides (the source's folder kept, or the destination). Nil: not asked for.
+    private let spill: @Sendable (Int) -> (folder: Folder, origin: MessageOrigin)?
     /// The messages whose content is compared with `knownKeys` (their unique-ids were reset).
     private let matchedByContent: Set<Int>
     private let spillAt: Int
@@ -753,15 +763,14 @@ private actor BatchRetrieval {
     private var results: [Int: Retrieved] = [:]
 
     init(
-        store: any MailStore, destination: RoutingDecision, knownKeys: Set<String>, origins: [Int: MessageOrigin],
-        folders: [Int: Folder] = [:], matchedByContent: Set<Int>, spillAt: Int, holdAtMost: Int,
+        store: any MailStore, destination: RoutingDecision, knownKeys: Set<String>, matchedByContent: Set<Int>,
+        spillAt: Int, holdAtMost: Int, spill: @escaping @Sendable (Int) -> (folder: Folder, origin: MessageOrigin)?,
         prepare: @escaping @Sendable (Int, [UInt8]) -> IncomingMessage?
     ) {
         self.store = store
         self.destination = destination
         self.knownKeys = knownKeys
-        self.origins = origins
-        self.folders = folders
+        self.spill = spill
         self.matchedByContent = matchedByContent
         self.spillAt = spillAt
         self.holdAtMost = holdAtMost
@@ -770,8 +779,9 @@ private actor BatchRetrieval {
 
     func receive(_ bytes: [UInt8], of number: Int) async throws {
         if writer == nil, buffer.count + bytes.count >= spillAt || held + buffer.count + bytes.count > holdAtMost {
+            let target = spill(number)
             let writer = try await store.beginDelivery(
-                to: folders[number] ?? destination.folder, marker: destination.marker, origin: origins[number])
+                to: target?.folder ?? destination.folder, marker: destination.marker, origin: target?.origin)
             self.writer = writer
             counter = ByteCounter(hashing: !knownKeys.isEmpty && matchedByContent.contains(number))
             if !buffer.isEmpty {
