@@ -220,8 +220,8 @@ if let answer = immediateAnswer(arguments) { exit(answer.rawValue) }
 // The command runs in a task and ends the process itself; the main thread waits here. An `await`
 // at the top level would make this an async main, which hands the main thread to
 // `dispatch_main()`, and that ends it with `pthread_exit`: glibc then unwinds the thread's stack,
-// loading libgcc_s and reading the executable's unwind tables, 0.5 to 0.8 MiB of resident memory
-// for nothing. Signals still arrive: a parked thread takes default actions (SIGINT ends the
+// loading libgcc_s and reading the executable's unwind tables, 0.4 to 1.1 MiB more at a fetch's
+// peak for nothing. Signals still arrive: a parked thread takes default actions (SIGINT ends the
 // process) and libdispatch's signal sources alike.
 Task.detached { exit(await run(arguments).rawValue) }
 while true { pause() }
